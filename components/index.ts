@@ -1,0 +1,2 @@
+export * from "./platform";
+export { ClusterTargetError, KubernetesTargetArgs, verifyClusterTarget } from "./cluster-target";

@@ -1,0 +1,116 @@
+/**
+ * `parseConfig`: a pure function from a stack file's `config:` mapping to a typed
+ * PlatformConfig or every problem at once, each named by its key path
+ * (`hangar:app.services[1].port: expected an integer 1–65535`).
+ */
+import { z } from "zod";
+import { deepMerge, isPlainObject, profileDefaults } from "./profiles";
+import { ENVIRONMENTS, Environment, PlatformConfig, platformSchema, SECTIONS } from "./schema";
+import { crossFieldIssues } from "./rules";
+
+export const NAMESPACE = "hangar";
+
+export interface ConfigIssue {
+    /** Key path as the user writes it: `hangar:database.backupRetentionDays`. */
+    path: string;
+    message: string;
+}
+
+export type ParseResult = { ok: true; config: PlatformConfig } | { ok: false; errors: ConfigIssue[] };
+
+/** The environment a stack name implies when the stack file does not say. */
+export function environmentFromStackName(stackName: string): Environment {
+    if (stackName === "prod" || stackName === "staging") return stackName;
+    return "ephemeral";
+}
+
+/** Key paths as users write them: `hangar:app.services[1].port`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+    const [section, ...rest] = path;
+    let text = `${NAMESPACE}:${String(section ?? "")}`;
+    for (const key of rest) text += typeof key === "number" ? `[${key}]` : `.${String(key)}`;
+    return text;
+}
+
+export function formatIssues(errors: readonly ConfigIssue[]): string {
+    const noun = errors.length === 1 ? "problem" : "problems";
+    return `invalid stack configuration (${errors.length} ${noun}):\n${errors.map((e) => `  ${e.path}: ${e.message}`).join("\n")}`;
+}
+
+/**
+ * Parses the `config:` mapping of a stack file (keys such as `hangar:app`; other
+ * namespaces such as `aws:` or `pulumi:` are ignored) for the named stack.
+ */
+export function parseConfig(raw: unknown, stackName: string): ParseResult {
+    if (!isPlainObject(raw)) {
+        return { ok: false, errors: [{ path: `${NAMESPACE}`, message: "expected the stack file's config to be a mapping of keys to values" }] };
+    }
+    const errors: ConfigIssue[] = [];
+    const document: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw)) {
+        if (!key.startsWith(`${NAMESPACE}:`)) continue;
+        const section = key.slice(NAMESPACE.length + 1);
+        if (!(SECTIONS as string[]).includes(section)) {
+            errors.push({ path: key, message: `unknown key (expected one of ${SECTIONS.join(", ")})` });
+            continue;
+        }
+        document[section] = value;
+    }
+
+    const declared = document.environment;
+    const environment: Environment = (ENVIRONMENTS as readonly unknown[]).includes(declared)
+        ? (declared as Environment)
+        : environmentFromStackName(stackName);
+    const merged = deepMerge({ ...profileDefaults(environment), environment }, document) as Record<string, unknown>;
+
+    const result = platformSchema.safeParse(merged, { reportInput: true });
+    if (!result.success) errors.push(...result.error.issues.flatMap(fromZodIssue));
+    errors.push(...crossFieldIssues(merged, environment));
+
+    if (errors.length > 0 || !result.success) return { ok: false, errors: dedupe(errors) };
+    return { ok: true, config: result.data };
+}
+
+function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => ({
+            path: formatPath([...issue.path, key]),
+            message: `unknown key${allowedKeysHint(issue.path)}`,
+        }));
+    }
+    let message = issue.message;
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+        message = message.startsWith("expected") ? `required: ${message}` : "required";
+    } else if (message.startsWith("Invalid input")) {
+        message = message.replace(/^Invalid input: /, "");
+    }
+    return [{ path: formatPath(issue.path), message }];
+}
+
+/** Names the keys a mapping accepts, so a typo's fix is on the same line. */
+function allowedKeysHint(path: readonly PropertyKey[]): string {
+    let schema: z.core.$ZodType | undefined = platformSchema;
+    for (const key of path) {
+        schema = unwrap(schema);
+        if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.core.$ZodType>)[String(key)];
+        else if (schema instanceof z.ZodArray) schema = schema.element as z.core.$ZodType;
+        else return "";
+    }
+    schema = unwrap(schema);
+    return schema instanceof z.ZodObject ? ` (expected one of ${Object.keys(schema.shape).join(", ")})` : "";
+}
+
+function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+    while (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) schema = schema.unwrap() as z.core.$ZodType;
+    return schema;
+}
+
+function dedupe(errors: ConfigIssue[]): ConfigIssue[] {
+    const seen = new Set<string>();
+    return errors.filter((e) => {
+        const key = `${e.path}\u0000${e.message}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
+}

@@ -1,0 +1,15 @@
+import type { PlatformArgs } from "../components/platform";
+import type { PlatformConfig } from "./schema";
+
+/** Maps the stack-file contract onto Platform's component contract. */
+export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): PlatformArgs {
+    const f = config.foundation;
+    return {
+        environment: config.environment,
+        aws: { accountId: f.aws.accountId, region: f.aws.region, tags: f.tags },
+        kubernetes: { kubeconfig, context: f.kubernetes.context, server: f.kubernetes.server },
+        network: f.network,
+        oidcProviderArn: f.oidcProviderArn,
+        stackReference: f.stackReference,
+    };
+}

@@ -1,0 +1,84 @@
+/**
+ * Per-environment defaults. A stack file overrides any of them; the schema then
+ * validates the merge. Prod is production-shaped; staging is smaller; ephemeral
+ * (per-branch stacks) is disposable — none of them is less secure.
+ */
+import type { Environment } from "./schema";
+
+/** A deep-partial document shaped like the stack file's `hangar:` keys. */
+export type ProfileDefaults = Record<string, Record<string, unknown>>;
+
+const common: ProfileDefaults = {
+    foundation: { tags: {} },
+    app: { namespace: "hangar", services: [] },
+    database: { enabled: true, engineVersion: "16.4", allocatedStorageGb: 20 },
+    cache: { enabled: true, engine: "valkey", engineVersion: "8.0" },
+    monitoring: { enabled: true, mode: "chart", chartVersion: "88.5.3", namespace: "monitoring" },
+    backups: {},
+    dr: { promoted: false },
+    dns: {},
+};
+
+const byEnvironment: Record<Environment, ProfileDefaults> = {
+    prod: {
+        database: {
+            instanceClass: "db.r7g.large",
+            allocatedStorageGb: 100,
+            maxAllocatedStorageGb: 1000,
+            multiAz: true,
+            replicas: 1,
+            backupRetentionDays: 30,
+            deletionProtection: true,
+        },
+        cache: { nodeType: "cache.r7g.large", nodes: 2, multiAz: true, snapshotRetentionDays: 7 },
+        monitoring: { retention: "30d" },
+        backups: { enabled: true, dailyRetentionDays: 35, monthlyRetentionMonths: 12 },
+        dr: { enabled: true },
+    },
+    staging: {
+        database: {
+            instanceClass: "db.t4g.medium",
+            maxAllocatedStorageGb: 200,
+            multiAz: false,
+            replicas: 0,
+            backupRetentionDays: 7,
+            deletionProtection: false,
+        },
+        cache: { nodeType: "cache.t4g.small", nodes: 1, multiAz: false, snapshotRetentionDays: 3 },
+        monitoring: { retention: "15d" },
+        backups: { enabled: true, dailyRetentionDays: 14, monthlyRetentionMonths: 0 },
+        dr: { enabled: false },
+    },
+    ephemeral: {
+        database: {
+            instanceClass: "db.t4g.micro",
+            maxAllocatedStorageGb: 50,
+            multiAz: false,
+            replicas: 0,
+            backupRetentionDays: 1,
+            deletionProtection: false,
+        },
+        cache: { nodeType: "cache.t4g.micro", nodes: 1, multiAz: false, snapshotRetentionDays: 0 },
+        monitoring: { retention: "3d" },
+        backups: { enabled: false, dailyRetentionDays: 7, monthlyRetentionMonths: 0 },
+        dr: { enabled: false },
+    },
+};
+
+/** The defaults for an environment: common values overlaid with the environment's own. */
+export function profileDefaults(environment: Environment): ProfileDefaults {
+    return deepMerge(common, byEnvironment[environment]) as ProfileDefaults;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Merges `override` onto `base`: mappings merge key by key, anything else (lists included) replaces. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+    if (override === undefined) return base;
+    if (!isPlainObject(base) || !isPlainObject(override)) return override;
+    const merged: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
+    return merged;
+}

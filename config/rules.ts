@@ -1,0 +1,134 @@
+/**
+ * Rules that relate several keys, or depend on the environment. They read the
+ * merged document defensively (it may be structurally invalid) so that they are
+ * reported together with the schema's own errors, never instead of them.
+ */
+import { isPlainObject } from "./profiles";
+import type { Environment } from "./schema";
+import type { ConfigIssue } from "./parse";
+
+type Doc = Record<string, unknown>;
+
+function section(doc: Doc, ...path: string[]): Doc {
+    let node: unknown = doc;
+    for (const key of path) node = isPlainObject(node) ? node[key] : undefined;
+    return isPlainObject(node) ? node : {};
+}
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** Parses `a.b.c.d/n` into a [network, mask] pair of 32-bit numbers, or undefined. */
+export function parseCidr(text: string): [number, number] | undefined {
+    const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(text);
+    if (!match) return undefined;
+    const octets = match.slice(1, 5).map(Number);
+    const bits = Number(match[5]);
+    if (octets.some((o) => o > 255) || bits > 32) return undefined;
+    const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+    const mask = bits === 0 ? 0 : 2 ** 32 - 2 ** (32 - bits);
+    return [address - (address % 2 ** (32 - bits)), mask];
+}
+
+/** True when every address of `inner` lies inside `outer`. */
+export function cidrContains(outer: string, inner: string): boolean {
+    const o = parseCidr(outer);
+    const i = parseCidr(inner);
+    if (!o || !i) return false;
+    const outerSize = 2 ** 32 - o[1];
+    const innerSize = 2 ** 32 - i[1];
+    return innerSize <= outerSize && i[0] >= o[0] && i[0] + innerSize <= o[0] + outerSize;
+}
+
+export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const add = (path: string, message: string) => issues.push({ path: `hangar:${path}`, message });
+
+    // ---- foundation
+    const foundation = section(doc, "foundation");
+    const network = foundation.network;
+    if (foundation.stackReference === undefined) {
+        if (network === undefined) add("foundation.network", "required unless foundation.stackReference supplies it");
+        if (foundation.oidcProviderArn === undefined) add("foundation.oidcProviderArn", "required unless foundation.stackReference supplies it");
+    }
+    if (isPlainObject(network)) {
+        const ids = network.privateSubnetIds;
+        const cidrs = network.privateSubnetCidrs;
+        if (Array.isArray(ids) && Array.isArray(cidrs) && ids.length !== cidrs.length) {
+            add("foundation.network.privateSubnetCidrs", `expected one CIDR per subnet id (${ids.length} ids, ${cidrs.length} CIDRs)`);
+        }
+        const vpcCidr = str(network.vpcCidr);
+        if (vpcCidr && parseCidr(vpcCidr) && Array.isArray(cidrs)) {
+            cidrs.forEach((c, i) => {
+                if (typeof c === "string" && parseCidr(c) && !cidrContains(vpcCidr, c)) {
+                    add(`foundation.network.privateSubnetCidrs[${i}]`, `${c} is outside the VPC CIDR ${vpcCidr}`);
+                }
+            });
+        }
+        const ids2 = Array.isArray(ids) ? ids : [];
+        const dup = ids2.find((id, i) => ids2.indexOf(id) !== i);
+        if (dup !== undefined) add("foundation.network.privateSubnetIds", `lists ${String(dup)} twice`);
+    }
+    const accountId = str(section(doc, "foundation", "aws").accountId);
+    const oidc = str(foundation.oidcProviderArn);
+    const oidcAccount = oidc ? /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(oidc)?.[1] : undefined;
+    if (accountId && oidcAccount && oidcAccount !== accountId) {
+        add("foundation.oidcProviderArn", `belongs to account ${oidcAccount}, not foundation.aws.accountId ${accountId}`);
+    }
+    if (environment === "prod" && section(doc, "foundation", "kubernetes").server === undefined) {
+        add("foundation.kubernetes.server", "required in prod: the API server URL the context must point at");
+    }
+
+    // ---- app
+    const services = section(doc, "app").services;
+    if (Array.isArray(services)) {
+        const names = services.map((s) => (isPlainObject(s) ? s.name : undefined));
+        names.forEach((name, i) => {
+            if (typeof name === "string" && names.indexOf(name) !== i) add(`app.services[${i}].name`, `duplicate service name "${name}"`);
+        });
+    }
+
+    // ---- database
+    const db = section(doc, "database");
+    const allocated = num(db.allocatedStorageGb);
+    const maxAllocated = num(db.maxAllocatedStorageGb);
+    if (allocated !== undefined && maxAllocated !== undefined && maxAllocated < allocated) {
+        add("database.maxAllocatedStorageGb", `must be at least allocatedStorageGb (${allocated})`);
+    }
+    const replicas = num(db.replicas);
+    const retention = num(db.backupRetentionDays);
+    if (replicas !== undefined && replicas > 0 && retention === 0) {
+        add("database.backupRetentionDays", "must be at least 1 when database.replicas > 0 (RDS replicas need automated backups on the source)");
+    }
+    if (environment === "prod") {
+        if (db.multiAz === false) add("database.multiAz", "must be true in prod");
+        if (replicas === 0) add("database.replicas", "prod needs at least 1 read replica");
+        if (retention !== undefined && retention < 30) add("database.backupRetentionDays", "prod keeps at least 30 days");
+        if (db.deletionProtection === false) add("database.deletionProtection", "must be true in prod");
+        if (db.enabled === false) add("database.enabled", "prod runs with its database");
+    }
+    if (environment === "staging" && retention !== undefined && retention < 7) {
+        add("database.backupRetentionDays", "staging keeps at least 7 days");
+    }
+
+    // ---- cache
+    const cache = section(doc, "cache");
+    const nodes = num(cache.nodes);
+    if (cache.multiAz === true && nodes !== undefined && nodes < 2) add("cache.nodes", "Multi-AZ needs at least 2 nodes");
+    if (environment === "prod" && cache.multiAz === false) add("cache.multiAz", "must be true in prod");
+
+    // ---- dr
+    const dr = section(doc, "dr");
+    const primaryRegion = str(section(doc, "foundation", "aws").region);
+    if (dr.enabled === true && dr.region === undefined) add("dr.region", "required when dr.enabled is true");
+    if (typeof dr.region === "string" && dr.region === primaryRegion) {
+        add("dr.region", `must differ from the primary region foundation.aws.region (${primaryRegion})`);
+    }
+    if (environment === "prod" && dr.enabled === false) add("dr.enabled", "must be true in prod");
+    if (dr.promoted === true && dr.enabled !== true) add("dr.promoted", "only meaningful when dr.enabled is true");
+
+    // ---- dns
+    const dns = section(doc, "dns");
+    if (dns.hostedZoneId !== undefined && dns.domain === undefined) add("dns.domain", "required when dns.hostedZoneId is set");
+
+    return issues;
+}

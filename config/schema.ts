@@ -1,0 +1,173 @@
+/**
+ * The stack-file contract: the zod schema that turns the `hangar:` keys of
+ * `Pulumi.<stack>.yaml` into a typed PlatformConfig.
+ *
+ * Every field's message says what is expected, so that `formatIssue` can print
+ * `hangar:<key path>: <message>` and the user knows what to change.
+ * Per-environment defaults live in `profiles.ts`, not here: this schema only
+ * validates the merged (profile ⊕ stack file) document.
+ */
+import { z } from "zod";
+
+export const ENVIRONMENTS = ["prod", "staging", "ephemeral"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+// ---------------------------------------------------------------- primitives
+
+/** An integer in [min, max], with one message for every way to miss it. */
+export function intIn(min: number, max: number) {
+    const error = `expected an integer ${min}–${max}`;
+    return z.int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** A mapping that refuses unknown keys, so a typo never passes silently. */
+function mapping<T extends z.ZodRawShape>(shape: T) {
+    return z.strictObject(shape, { error: "expected a mapping" });
+}
+
+const bool = () => z.boolean({ error: "expected true or false" });
+
+function pattern(re: RegExp, what: string) {
+    return z.string({ error: `expected ${what}` }).regex(re, { error: `expected ${what}` });
+}
+
+export const awsRegion = pattern(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "an AWS region such as eu-west-1");
+export const awsAccountId = pattern(/^\d{12}$/, "a 12-digit AWS account id");
+/** RFC 1123 label: Kubernetes namespaces and most object names. */
+export const dnsLabel = pattern(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS label (lower-case letters, digits and '-', at most 63 characters)");
+export const hostname = pattern(
+    /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/,
+    "a fully qualified lower-case hostname such as api.example.com",
+);
+export const httpsUrl = pattern(/^https:\/\/[^\s/]+(:\d+)?(\/\S*)?$/, "an https:// URL");
+const cidrPattern = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+export const cidr = pattern(cidrPattern, "an IPv4 CIDR such as 10.0.0.0/16");
+const vpcId = pattern(/^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0a1b2c3d4e5f60718");
+const subnetId = pattern(/^subnet-[0-9a-f]{8,17}$/, "a subnet id such as subnet-0a1b2c3d4e5f60718");
+const oidcProviderArn = pattern(
+    /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/\S+$/,
+    "an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<issuer>)",
+);
+const stackReferenceName = pattern(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "a stack reference <org>/<project>/<stack>");
+const semver = pattern(/^\d+\.\d+\.\d+$/, "a chart version such as 88.5.3");
+const duration = pattern(/^\d+[smhdwy]$/, "a duration such as 15d");
+const tagKey = pattern(/^[\w .:/=+@-]{1,128}$/, "an AWS tag key (1–128 characters)");
+const tagValue = z.string({ error: "expected a string tag value" }).max(256, { error: "expected at most 256 characters" });
+
+// ------------------------------------------------------------------ sections
+
+export const foundationSchema = mapping({
+    /** The AWS account and region every AWS provider is pinned to (`allowedAccountIds`). */
+    aws: mapping({
+        accountId: awsAccountId,
+        region: awsRegion,
+    }),
+    /**
+     * The Kubernetes cluster this stack may touch. The provider always uses `context`
+     * explicitly (never the kubeconfig's current-context) and, when `server` is set,
+     * refuses to run unless that context points at this API server.
+     */
+    kubernetes: mapping({
+        context: z.string({ error: "expected a kubeconfig context name" }).min(1, { error: "expected a kubeconfig context name" }),
+        server: httpsUrl.optional(),
+    }),
+    /** The VPC the data tier lives in; omit when `stackReference` supplies it. */
+    network: mapping({
+            vpcId,
+            vpcCidr: cidr,
+            privateSubnetIds: z.array(subnetId, { error: "expected a list of subnet ids" }).min(2, { error: "expected at least 2 subnets (two availability zones)" }),
+            privateSubnetCidrs: z.array(cidr, { error: "expected a list of CIDRs" }).min(2, { error: "expected at least 2 CIDRs (two availability zones)" }),
+        }).optional(),
+    /** The cluster's IAM OIDC provider, for IRSA roles; omit when `stackReference` supplies it. */
+    oidcProviderArn: oidcProviderArn.optional(),
+    /** A stack (`org/project/stack`) whose outputs `vpcId`, `vpcCidr`, `privateSubnetIds`, `privateSubnetCidrs`, `oidcProviderArn` supply the network. */
+    stackReference: stackReferenceName.optional(),
+    /** Tags on every AWS resource (provider `defaultTags`). */
+    tags: z.record(tagKey, tagValue, { error: "expected a mapping of tag keys to string values" }),
+});
+
+export const serviceSchema = mapping({
+    name: dnsLabel,
+    image: pattern(
+        /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:(?!latest$)[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
+        "an image pinned by tag or digest (registry/name:1.2.3 or registry/name@sha256:…), never :latest",
+    ),
+    port: intIn(1, 65535),
+});
+
+export const appSchema = mapping({
+    /** Namespace of the app tier. */
+    namespace: dnsLabel,
+    services: z.array(serviceSchema, { error: "expected a list of services" }),
+});
+
+export const databaseSchema = mapping({
+    enabled: bool(),
+    /** PostgreSQL engine version, major or major.minor. */
+    engineVersion: pattern(/^\d{2}(\.\d{1,2})?$/, "a PostgreSQL version such as 16 or 16.4"),
+    instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.r7g.large"),
+    allocatedStorageGb: intIn(20, 65536),
+    maxAllocatedStorageGb: intIn(20, 65536),
+    multiAz: bool(),
+    /** In-region read replicas (AWS allows 15 per source). */
+    replicas: intIn(0, 15),
+    /** Automated backup retention; AWS allows 0–35 days. */
+    backupRetentionDays: intIn(0, 35),
+    deletionProtection: bool(),
+});
+
+export const cacheSchema = mapping({
+    enabled: bool(),
+    engine: z.enum(["valkey", "redis"], { error: "expected valkey or redis" }),
+    engineVersion: pattern(/^\d+(\.\d+)?$/, "an engine version such as 7.2 or 8.0"),
+    nodeType: pattern(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.r7g.large"),
+    /** Nodes in the replication group (one primary, the rest replicas). */
+    nodes: intIn(1, 6),
+    multiAz: bool(),
+    /** ElastiCache keeps snapshots 0–35 days. */
+    snapshotRetentionDays: intIn(0, 35),
+});
+
+export const monitoringSchema = mapping({
+    enabled: bool(),
+    /** `chart` installs kube-prometheus-stack; `existing-operator` uses one already in the cluster. */
+    mode: z.enum(["chart", "existing-operator"], { error: "expected chart or existing-operator" }),
+    chartVersion: semver,
+    namespace: dnsLabel,
+    retention: duration,
+});
+
+export const backupsSchema = mapping({
+    enabled: bool(),
+    dailyRetentionDays: intIn(1, 36500),
+    monthlyRetentionMonths: intIn(0, 1200),
+});
+
+export const drSchema = mapping({
+    enabled: bool(),
+    region: awsRegion.optional(),
+    /** True once the DR replica has been promoted (see the README runbook). */
+    promoted: bool(),
+});
+
+export const dnsSchema = mapping({
+    hostedZoneId: pattern(/^Z[A-Z0-9]{1,32}$/, "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ").optional(),
+    domain: hostname.optional(),
+});
+
+export const platformSchema = mapping({
+    environment: z.enum(ENVIRONMENTS, { error: "expected prod, staging or ephemeral" }),
+    foundation: foundationSchema,
+    app: appSchema,
+    database: databaseSchema,
+    cache: cacheSchema,
+    monitoring: monitoringSchema,
+    backups: backupsSchema,
+    dr: drSchema,
+    dns: dnsSchema,
+});
+
+/** The sections a stack file may set under `hangar:`. */
+export const SECTIONS = Object.keys(platformSchema.shape) as (keyof typeof platformSchema.shape)[];
+
+export type PlatformConfig = z.output<typeof platformSchema>;

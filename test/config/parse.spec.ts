@@ -1,0 +1,183 @@
+import * as assert from "assert";
+import * as path from "path";
+import { parseConfig, profileDefaults, readStackConfig, environmentFromStackName, formatIssues, cidrContains } from "../../config";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+export const stackConfig = (stack: string) => readStackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)) as Record<string, unknown>;
+
+/** A deep copy of a real stack file with one key path set (undefined deletes it). */
+export function mutate(stack: string, key: string, at: (string | number)[], value: unknown): Record<string, unknown> {
+    const raw = structuredClone(stackConfig(stack));
+    if (at.length === 0) {
+        if (value === undefined) delete raw[key];
+        else raw[key] = value;
+        return raw;
+    }
+    let node = (raw[key] ??= {}) as Record<string | number, unknown>;
+    for (const step of at.slice(0, -1)) node = (node[step] ??= {}) as Record<string | number, unknown>;
+    const last = at[at.length - 1];
+    if (value === undefined) delete node[last];
+    else node[last] = value;
+    return raw;
+}
+
+function errorsOf(raw: unknown, stack: string): string[] {
+    const result = parseConfig(raw, stack);
+    assert.ok(!result.ok, "expected the config to be rejected");
+    return result.errors.map((e) => `${e.path}: ${e.message}`);
+}
+
+describe("parseConfig", () => {
+    describe("the real stack files", () => {
+        for (const stack of ["prod", "staging"]) {
+            it(`accepts Pulumi.${stack}.yaml`, () => {
+                const result = parseConfig(stackConfig(stack), stack);
+                assert.ok(result.ok, result.ok ? "" : formatIssues(result.errors));
+                assert.strictEqual(result.config.environment, stack);
+            });
+            it(`Pulumi.${stack}.yaml disables every default provider`, () => {
+                assert.deepStrictEqual(stackConfig(stack)["pulumi:disable-default-providers"], ["*"]);
+            });
+        }
+
+        it("gives prod its production-shaped profile", () => {
+            const result = parseConfig(stackConfig("prod"), "prod");
+            assert.ok(result.ok);
+            const db = result.config.database;
+            assert.strictEqual(db.multiAz, true);
+            assert.ok(db.replicas >= 1);
+            assert.ok(db.backupRetentionDays >= 30);
+            assert.strictEqual(db.deletionProtection, true);
+            assert.strictEqual(result.config.dr.enabled, true);
+        });
+
+        it("keeps staging smaller: single-AZ, no DR, at least 7 days of backups", () => {
+            const result = parseConfig(stackConfig("staging"), "staging");
+            assert.ok(result.ok);
+            assert.strictEqual(result.config.database.multiAz, false);
+            assert.strictEqual(result.config.dr.enabled, false);
+            assert.ok(result.config.database.backupRetentionDays >= 7);
+        });
+    });
+
+    describe("environments", () => {
+        it("defaults the environment from the stack name", () => {
+            assert.strictEqual(environmentFromStackName("prod"), "prod");
+            assert.strictEqual(environmentFromStackName("staging"), "staging");
+            assert.strictEqual(environmentFromStackName("feature-x"), "ephemeral");
+        });
+
+        it("parses the staging file as an ephemeral stack with ephemeral defaults", () => {
+            const result = parseConfig(stackConfig("staging"), "pr-1234");
+            assert.ok(result.ok, result.ok ? "" : formatIssues(result.errors));
+            assert.strictEqual(result.config.environment, "ephemeral");
+            assert.strictEqual(result.config.database.deletionProtection, false);
+            assert.strictEqual(result.config.database.instanceClass, profileDefaults("ephemeral").database.instanceClass);
+        });
+
+        it("lets hangar:environment override the stack name", () => {
+            const result = parseConfig({ ...stackConfig("staging"), "hangar:environment": "staging" }, "anything");
+            assert.ok(result.ok);
+            assert.strictEqual(result.config.environment, "staging");
+        });
+
+        it("ignores other namespaces (aws:, pulumi:)", () => {
+            const result = parseConfig({ ...stackConfig("staging"), "aws:region": "us-east-1", "pulumi:tags": { a: "b" } }, "staging");
+            assert.ok(result.ok);
+        });
+    });
+
+    describe("rejects invalid configs with every problem named by its key path", () => {
+        // [what, stack, raw config, expected "<path>: <message fragment>"]
+        const cases: [string, string, unknown, string][] = [
+            ["a stack file that is not a mapping", "prod", ["a", "b"], "hangar: expected the stack file's config to be a mapping"],
+            ["YAML scalar instead of a mapping", "prod", "just text", "hangar: expected the stack file's config to be a mapping"],
+            ["an unknown section", "prod", mutate("prod", "hangar:databse", [], {}), "hangar:databse: unknown key (expected one of environment"],
+            ["an unknown environment", "prod", mutate("prod", "hangar:environment", [], "production"), "hangar:environment: expected prod, staging or ephemeral"],
+            ["a section that is not a mapping", "prod", mutate("prod", "hangar:database", [], 5), "hangar:database: expected a mapping"],
+            ["an unknown key inside a section", "prod", mutate("prod", "hangar:database", ["retention"], 30), "hangar:database.retention: unknown key (expected one of enabled"],
+            ["a short account id", "prod", mutate("prod", "hangar:foundation", ["aws", "accountId"], "12345"), "hangar:foundation.aws.accountId: expected a 12-digit AWS account id"],
+            ["an account id given as a number", "prod", mutate("prod", "hangar:foundation", ["aws", "accountId"], 210987654321), "hangar:foundation.aws.accountId: expected a 12-digit AWS account id"],
+            ["a missing region", "prod", mutate("prod", "hangar:foundation", ["aws", "region"], undefined), "hangar:foundation.aws.region: required: expected an AWS region"],
+            ["a malformed region", "prod", mutate("prod", "hangar:foundation", ["aws", "region"], "Ireland"), "hangar:foundation.aws.region: expected an AWS region"],
+            ["a missing foundation", "prod", mutate("prod", "hangar:foundation", [], undefined), "hangar:foundation.aws: required: expected a mapping"],
+            ["a missing kubernetes context", "prod", mutate("prod", "hangar:foundation", ["kubernetes", "context"], undefined), "hangar:foundation.kubernetes.context: required"],
+            ["an http (not https) API server", "prod", mutate("prod", "hangar:foundation", ["kubernetes", "server"], "http://api.example.com"), "hangar:foundation.kubernetes.server: expected an https:// URL"],
+            ["prod without an expected API server", "prod", mutate("prod", "hangar:foundation", ["kubernetes", "server"], undefined), "hangar:foundation.kubernetes.server: required in prod"],
+            ["a malformed VPC id", "prod", mutate("prod", "hangar:foundation", ["network", "vpcId"], "vpc-xyz"), "hangar:foundation.network.vpcId: expected a VPC id"],
+            ["a malformed VPC CIDR", "prod", mutate("prod", "hangar:foundation", ["network", "vpcCidr"], "10.40.0.0/33"), "hangar:foundation.network.vpcCidr: expected an IPv4 CIDR"],
+            ["a malformed subnet id", "prod", mutate("prod", "hangar:foundation", ["network", "privateSubnetIds", 1], "sub-1"), "hangar:foundation.network.privateSubnetIds[1]: expected a subnet id"],
+            ["a single subnet", "prod", mutate("prod", "hangar:foundation", ["network", "privateSubnetIds"], ["subnet-0a1b2c3d4e5f60001"]), "hangar:foundation.network.privateSubnetIds: expected at least 2 subnets"],
+            ["fewer CIDRs than subnets", "prod", mutate("prod", "hangar:foundation", ["network", "privateSubnetCidrs"], ["10.40.0.0/19", "10.40.32.0/19"]), "hangar:foundation.network.privateSubnetCidrs: expected one CIDR per subnet id"],
+            ["a subnet CIDR outside the VPC", "prod", mutate("prod", "hangar:foundation", ["network", "privateSubnetCidrs", 2], "10.99.0.0/19"), "hangar:foundation.network.privateSubnetCidrs[2]: 10.99.0.0/19 is outside the VPC CIDR"],
+            ["no network and no stack reference", "prod", mutate("prod", "hangar:foundation", ["network"], undefined), "hangar:foundation.network: required unless foundation.stackReference"],
+            ["an OIDC provider in another account", "prod", mutate("prod", "hangar:foundation", ["oidcProviderArn"], "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X"), "hangar:foundation.oidcProviderArn: belongs to account 123456789012"],
+            ["a malformed stack reference", "prod", mutate("prod", "hangar:foundation", ["stackReference"], "foundation"), "hangar:foundation.stackReference: expected a stack reference"],
+            ["a tag value that is not a string", "prod", mutate("prod", "hangar:foundation", ["tags", "cost-center"], 4410), "hangar:foundation.tags.cost-center: expected a string tag value"],
+            ["a service port out of range", "prod", mutate("prod", "hangar:app", ["services", 1, "port"], 70000), "hangar:app.services[1].port: expected an integer 1–65535"],
+            ["a fractional port", "prod", mutate("prod", "hangar:app", ["services", 0, "port"], 80.5), "hangar:app.services[0].port: expected an integer 1–65535"],
+            ["an image on :latest", "prod", mutate("prod", "hangar:app", ["services", 0, "image"], "ghcr.io/acme/api:latest"), "hangar:app.services[0].image: expected an image pinned by tag or digest"],
+            ["an image without a tag", "prod", mutate("prod", "hangar:app", ["services", 0, "image"], "ghcr.io/acme/api"), "hangar:app.services[0].image: expected an image pinned by tag or digest"],
+            ["an upper-case service name", "prod", mutate("prod", "hangar:app", ["services", 0, "name"], "API"), "hangar:app.services[0].name: expected a DNS label"],
+            ["duplicate service names", "prod", mutate("prod", "hangar:app", ["services", 1, "name"], "api"), 'hangar:app.services[1].name: duplicate service name "api"'],
+            ["services that are not a list", "prod", mutate("prod", "hangar:app", ["services"], { api: {} }), "hangar:app.services: expected a list of services"],
+            ["backup retention beyond the AWS limit", "prod", mutate("prod", "hangar:database", ["backupRetentionDays"], 40), "hangar:database.backupRetentionDays: expected an integer 0–35"],
+            ["prod retention below 30 days", "prod", mutate("prod", "hangar:database", ["backupRetentionDays"], 14), "hangar:database.backupRetentionDays: prod keeps at least 30 days"],
+            ["staging retention below 7 days", "staging", mutate("staging", "hangar:database", ["backupRetentionDays"], 3), "hangar:database.backupRetentionDays: staging keeps at least 7 days"],
+            ["replicas without backups", "pr-1", { ...mutate("staging", "hangar:database", ["replicas"], 1), "hangar:database": { replicas: 1, backupRetentionDays: 0 } }, "hangar:database.backupRetentionDays: must be at least 1 when database.replicas > 0"],
+            ["a malformed instance class", "prod", mutate("prod", "hangar:database", ["instanceClass"], "r7g.large"), "hangar:database.instanceClass: expected an RDS instance class"],
+            ["a malformed engine version", "prod", mutate("prod", "hangar:database", ["engineVersion"], "sixteen"), "hangar:database.engineVersion: expected a PostgreSQL version"],
+            ["max storage below allocated storage", "prod", mutate("prod", "hangar:database", ["maxAllocatedStorageGb"], 50), "hangar:database.maxAllocatedStorageGb: must be at least allocatedStorageGb"],
+            ["prod without Multi-AZ", "prod", mutate("prod", "hangar:database", ["multiAz"], false), "hangar:database.multiAz: must be true in prod"],
+            ["prod without replicas", "prod", mutate("prod", "hangar:database", ["replicas"], 0), "hangar:database.replicas: prod needs at least 1 read replica"],
+            ["prod without deletion protection", "prod", mutate("prod", "hangar:database", ["deletionProtection"], "yes"), "hangar:database.deletionProtection: expected true or false"],
+            ["an unknown cache engine", "prod", mutate("prod", "hangar:cache", ["engine"], "memcached"), "hangar:cache.engine: expected valkey or redis"],
+            ["a Multi-AZ cache with one node", "staging", mutate("staging", "hangar:cache", ["multiAz"], true), "hangar:cache.nodes: Multi-AZ needs at least 2 nodes"],
+            ["cache snapshots beyond 35 days", "prod", mutate("prod", "hangar:cache", ["snapshotRetentionDays"], 36), "hangar:cache.snapshotRetentionDays: expected an integer 0–35"],
+            ["a malformed chart version", "prod", mutate("prod", "hangar:monitoring", ["chartVersion"], "latest"), "hangar:monitoring.chartVersion: expected a chart version"],
+            ["an unknown monitoring mode", "prod", mutate("prod", "hangar:monitoring", ["mode"], "operator"), "hangar:monitoring.mode: expected chart or existing-operator"],
+            ["a DR region equal to the primary", "prod", mutate("prod", "hangar:dr", ["region"], "eu-west-1"), "hangar:dr.region: must differ from the primary region"],
+            ["DR enabled without a region", "prod", mutate("prod", "hangar:dr", ["region"], undefined), "hangar:dr.region: required when dr.enabled is true"],
+            ["prod without DR", "prod", mutate("prod", "hangar:dr", ["enabled"], false), "hangar:dr.enabled: must be true in prod"],
+            ["a hosted zone without a domain", "staging", mutate("staging", "hangar:dns", ["hostedZoneId"], "Z0123456789ABCDEFGHIJ"), "hangar:dns.domain: required when dns.hostedZoneId is set"],
+            ["a malformed hosted zone id", "prod", mutate("prod", "hangar:dns", ["hostedZoneId"], "zone-1"), "hangar:dns.hostedZoneId: expected a Route 53 hosted zone id"],
+        ];
+
+        for (const [what, stack, raw, expected] of cases) {
+            it(`${what} → ${expected.split(":").slice(0, 2).join(":")}`, () => {
+                const errors = errorsOf(raw, stack);
+                assert.ok(
+                    errors.some((e) => e.startsWith(expected)),
+                    `expected an error starting with\n  ${expected}\ngot\n  ${errors.join("\n  ")}`,
+                );
+            });
+        }
+
+        it("has at least 30 invalid configs", () => assert.ok(cases.length >= 30));
+
+        it("lists all three mistakes of a three-mistake file, and nothing else", () => {
+            const raw = readStackConfig(path.join(ROOT, "test/fixtures/stack-files/three-mistakes.yaml"));
+            assert.deepStrictEqual(errorsOf(raw, "prod").sort(), [
+                "hangar:app.services[1].port: expected an integer 1–65535",
+                "hangar:database.backupRetentionDays: expected an integer 0–35",
+                "hangar:dr.region: must differ from the primary region foundation.aws.region (eu-west-1)",
+            ]);
+        });
+
+        it("rejects hundreds of configs in well under a second (pure function)", () => {
+            const raw = mutate("prod", "hangar:app", ["services", 0, "port"], -1);
+            const started = process.hrtime.bigint();
+            for (let i = 0; i < 300; i++) parseConfig(raw, "prod");
+            const ms = Number(process.hrtime.bigint() - started) / 1e6;
+            assert.ok(ms < 1000, `300 parses took ${ms.toFixed(0)} ms`);
+        });
+    });
+
+    describe("cidrContains", () => {
+        it("knows which subnets fit in a VPC", () => {
+            assert.ok(cidrContains("10.40.0.0/16", "10.40.64.0/19"));
+            assert.ok(!cidrContains("10.40.0.0/16", "10.41.0.0/19"));
+            assert.ok(!cidrContains("10.40.0.0/16", "10.0.0.0/8"));
+        });
+    });
+});

@@ -1,0 +1,114 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { verifyClusterTarget, ClusterTargetError } from "../components";
+import { byType, ROOT, runStack, snapshotOf, Snapshot } from "../tools/harness";
+
+const fixture = (...p: string[]) => path.join(ROOT, "test", "fixtures", ...p);
+const laptop = fixture("kubeconfig", "laptop.yaml");
+
+/** Only the root Stack: what "nothing registered" means. */
+function assertNothingRegistered(snapshot: Snapshot) {
+    assert.deepStrictEqual(
+        snapshot.resources.map((r) => r.type),
+        ["pulumi:pulumi:Stack"],
+        `expected nothing but the root Stack, got ${snapshot.resources.map((r) => r.urn).join(", ")}`,
+    );
+}
+
+const providerJson = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
+
+for (const stack of ["prod", "staging"]) {
+    describe(`the program for ${stack}`, () => {
+        let snapshot: Snapshot;
+        before(async () => {
+            snapshot = await snapshotOf(stack, { kubeconfig: laptop });
+            assert.strictEqual(snapshot.error, undefined, snapshot.error?.message);
+        });
+
+        it("creates one Platform with explicit aws, kubernetes, random and docker providers", () => {
+            assert.strictEqual(byType(snapshot, "hangar:index:Platform").length, 1);
+            for (const pkg of ["aws", "kubernetes", "random", "docker"]) {
+                assert.strictEqual(byType(snapshot, `pulumi:providers:${pkg}`).length, 1, `one ${pkg} provider`);
+            }
+        });
+
+        it("pins the AWS provider to the stack's account and region", () => {
+            const config = require("yaml").parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
+            const [provider] = byType(snapshot, "pulumi:providers:aws");
+            assert.deepStrictEqual(providerJson(provider.inputs.allowedAccountIds), [config["hangar:foundation"].aws.accountId]);
+            assert.strictEqual(provider.inputs.region, config["hangar:foundation"].aws.region);
+            assert.strictEqual(providerJson(provider.inputs.defaultTags).tags["hangar:stack"], stack);
+        });
+
+        it("uses the stack's kubeconfig context explicitly, never the current-context, and keeps the kubeconfig secret", () => {
+            const [provider] = byType(snapshot, "pulumi:providers:kubernetes");
+            assert.strictEqual(provider.inputs.context, `hangar-${stack}`);
+            assert.ok(typeof provider.inputs.kubeconfig === "object" && provider.inputs.kubeconfig !== null && "@secret" in provider.inputs.kubeconfig);
+        });
+
+        it("gives every custom resource and invoke a provider the Platform created", () => {
+            const platformProviders = new Set(
+                snapshot.resources.filter((r) => r.type.startsWith("pulumi:providers:") && r.parent?.includes("hangar:index:Platform")).map((r) => r.urn),
+            );
+            for (const r of snapshot.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))) {
+                assert.ok(r.provider && platformProviders.has(r.provider), `${r.urn} uses provider ${r.provider ?? "(default)"}`);
+            }
+            for (const i of snapshot.invokes) assert.ok(i.provider && platformProviders.has(i.provider), `invoke ${i.token} uses ${i.provider ?? "(default)"}`);
+        });
+
+        it("registers the same URNs in preview as in an update", async () => {
+            const preview = await snapshotOf(stack, { kubeconfig: laptop, preview: true });
+            assert.strictEqual(preview.error, undefined, preview.error?.message);
+            assert.deepStrictEqual(preview.resources.map((r) => r.urn).sort(), snapshot.resources.map((r) => r.urn).sort());
+        });
+    });
+}
+
+describe("the program refuses before registering anything", () => {
+    it("a stack file with three mistakes: a plain error naming the three key paths", async () => {
+        const snapshot = await runStack("prod", { stackFile: fixture("stack-files", "three-mistakes.yaml"), kubeconfig: laptop });
+        assert.ok(snapshot.error, "expected the program to fail");
+        assert.ok(snapshot.error.runError, "config errors are RunErrors (printed without a stack trace)");
+        assert.match(snapshot.error.message, /3 problems/);
+        for (const key of ["hangar:app.services[1].port", "hangar:database.backupRetentionDays", "hangar:dr.region"]) {
+            assert.ok(snapshot.error.message.includes(key), `message names ${key}`);
+        }
+        assertNothingRegistered(snapshot);
+    });
+
+    it("a kubeconfig whose context points at another cluster", async () => {
+        const snapshot = await runStack("prod", { kubeconfig: fixture("kubeconfig", "wrong-cluster.yaml") });
+        assert.ok(snapshot.error?.runError);
+        assert.match(snapshot.error.message, /refusing to deploy to the wrong cluster/);
+        assertNothingRegistered(snapshot);
+    });
+
+    it("a kubeconfig without the stack's context", async () => {
+        const snapshot = await runStack("staging", { kubeconfig: fixture("kubeconfig", "wrong-cluster.yaml") });
+        assert.ok(snapshot.error?.runError);
+        assert.match(snapshot.error.message, /has no context "hangar-staging"/);
+        assertNothingRegistered(snapshot);
+    });
+});
+
+describe("verifyClusterTarget", () => {
+    const kubeconfig = fs.readFileSync(laptop, "utf8");
+    const prodServer = "https://4F2C0A9B7E6D5C3B2A1908F7E6D5C4B3.gr7.eu-west-1.eks.amazonaws.com";
+
+    it("resolves the named context, ignoring the current-context", () => {
+        assert.deepStrictEqual(verifyClusterTarget({ kubeconfig, context: "hangar-prod", server: prodServer }), { context: "hangar-prod", server: prodServer });
+    });
+    it("tolerates a trailing slash and letter case in the server URL", () => {
+        assert.doesNotThrow(() => verifyClusterTarget({ kubeconfig, context: "hangar-prod", server: `${prodServer.toLowerCase()}/` }));
+    });
+    it("refuses a context that points at another server", () => {
+        assert.throws(() => verifyClusterTarget({ kubeconfig, context: "minikube", server: prodServer }), ClusterTargetError);
+    });
+    it("refuses a missing context and lists the ones there are", () => {
+        assert.throws(() => verifyClusterTarget({ kubeconfig, context: "prod" }), /contexts: minikube, hangar-prod, hangar-staging/);
+    });
+    it("refuses a kubeconfig that is not YAML", () => {
+        assert.throws(() => verifyClusterTarget({ kubeconfig: "{ not: yaml", context: "x" }), /not valid YAML/);
+    });
+});

@@ -1,0 +1,131 @@
+/**
+ * The offline check: `npm run check -- <stack> [--preview] [--stack-file <file>]`.
+ * Runs the program for a stack under Pulumi's mocks (no cloud, no CLI), then
+ * reports: inventory by component, Kubernetes schema validation, and writes
+ * out/<stack>/resources.json and out/<stack>/manifests/*.yaml.
+ * Exit 1 on a config error, a program error or a schema error.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { stringify as toYaml } from "yaml";
+import { formatIssues, parseConfig, PlatformConfig, readStackConfig } from "../config";
+import { owningComponent, redact, reveal, ROOT, runStack, Snapshot, SnapshotResource } from "./harness";
+import { Manifest, validateManifest } from "./k8s-schema";
+
+export interface CheckContext {
+    stack: string;
+    config: PlatformConfig;
+    snapshot: Snapshot;
+    outDir: string;
+}
+
+export interface SectionResult {
+    lines: string[];
+    errors: string[];
+}
+
+/** One part of the report. Later parts (app tier, data tier, policies) add themselves here. */
+export interface CheckSection {
+    title: string;
+    run(ctx: CheckContext): SectionResult | Promise<SectionResult>;
+}
+
+/** Kubernetes objects the program declares, as plain manifests. */
+export function manifestsOf(snapshot: Snapshot): { resource: SnapshotResource; manifest: Manifest }[] {
+    return snapshot.resources
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string" && typeof r.inputs.apiVersion === "string")
+        .map((resource) => ({ resource, manifest: reveal(resource.inputs) as Manifest }));
+}
+
+const inventory: CheckSection = {
+    title: "Inventory",
+    run({ snapshot }) {
+        const groups = new Map<string, SnapshotResource[]>();
+        for (const r of snapshot.resources) {
+            if (r.type === "pulumi:pulumi:Stack" || r.type === "hangar:index:Platform") continue;
+            const owner = owningComponent(snapshot, r);
+            if (owner?.urn === r.urn) continue;
+            const label = owner ? `${owner.type.split(":").pop()} ${owner.name}` : "Platform (providers)";
+            if (!groups.has(label)) groups.set(label, []);
+            groups.get(label)!.push(r);
+        }
+        const lines: string[] = [];
+        for (const [label, members] of groups) {
+            lines.push(`${label} — ${members.length} resources`);
+            const counts = new Map<string, number>();
+            for (const m of members) counts.set(m.type, (counts.get(m.type) ?? 0) + 1);
+            for (const [type, n] of [...counts].sort()) lines.push(`  ${String(n).padStart(3)} × ${type}`);
+        }
+        return { lines, errors: [] };
+    },
+};
+
+const kubernetesSchemas: CheckSection = {
+    title: "Kubernetes schemas",
+    run({ snapshot, outDir }) {
+        const dir = path.join(outDir, "manifests");
+        fs.mkdirSync(dir, { recursive: true });
+        const errors: string[] = [];
+        const objects = manifestsOf(snapshot);
+        for (const { resource, manifest } of objects) {
+            const ns = manifest.metadata?.namespace ?? "_cluster";
+            const file = `${manifest.kind}.${ns}.${manifest.metadata?.name ?? resource.name}.yaml`.toLowerCase();
+            fs.writeFileSync(path.join(dir, file), toYaml(redact(resource.inputs)));
+            for (const problem of validateManifest(manifest)) errors.push(`${manifest.kind} ${ns}/${manifest.metadata?.name ?? resource.name}: ${problem}`);
+        }
+        return { lines: [`${objects.length} objects validated, ${errors.length} errors; written to ${path.relative(ROOT, dir)}/`], errors };
+    },
+};
+
+export const SECTIONS: CheckSection[] = [inventory, kubernetesSchemas];
+
+export async function check(stack: string, options: { preview?: boolean; stackFile?: string } = {}): Promise<{ ok: boolean; report: string }> {
+    const out: string[] = [];
+    const stackFile = options.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) return { ok: false, report: `no stack file ${path.relative(ROOT, stackFile)}` };
+
+    const parsed = parseConfig(readStackConfig(stackFile), stack);
+    if (!parsed.ok) return { ok: false, report: formatIssues(parsed.errors) };
+
+    const snapshot = await runStack(stack, { preview: options.preview, stackFile });
+    if (snapshot.error) return { ok: false, report: `the program failed: ${snapshot.error.message}` };
+
+    const outDir = path.join(ROOT, "out", stack);
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(redact(snapshot), null, 2));
+
+    const ctx: CheckContext = { stack, config: parsed.config, snapshot, outDir };
+    out.push(
+        `Hangar offline check — stack ${stack} (${parsed.config.environment}${options.preview ? ", preview" : ""}): ` +
+            `${snapshot.resources.length} resources registered under mocks in ${(snapshot.durationMs / 1000).toFixed(1)} s`,
+    );
+    let errors = 0;
+    for (const section of SECTIONS) {
+        const result = await section.run(ctx);
+        out.push("", `${section.title}`, ...result.lines.map((l) => `  ${l}`), ...result.errors.map((e) => `  ERROR ${e}`));
+        errors += result.errors.length;
+    }
+    out.push("", `Wrote ${path.relative(ROOT, outDir)}/resources.json`, errors === 0 ? "Result: OK" : `Result: FAILED (${errors} errors)`);
+    return { ok: errors === 0, report: out.join("\n") };
+}
+
+if (require.main === module) {
+    const args = process.argv.slice(2);
+    const fileFlag = args.indexOf("--stack-file");
+    const stackFile = fileFlag >= 0 ? path.resolve(args[fileFlag + 1] ?? "") : undefined;
+    const stack = args.find((a, i) => !a.startsWith("--") && (fileFlag < 0 || i !== fileFlag + 1));
+    if (!stack) {
+        process.stderr.write("usage: npm run check -- <stack> [--preview] [--stack-file <file>]\n");
+        process.exit(2);
+    }
+    check(stack, { preview: args.includes("--preview"), stackFile })
+        .then(({ ok, report }) => {
+            (ok ? process.stdout : process.stderr).write(`${report}\n`);
+            process.exit(ok ? 0 : 1);
+        })
+        .catch((err) => {
+            process.stderr.write(`check failed: ${err instanceof Error ? err.message : String(err)}\n`);
+            process.exit(1);
+        });
+}

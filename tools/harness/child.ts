@@ -1,0 +1,167 @@
+/**
+ * Child-process entry of the harness: runs index.ts for one stack under mocks,
+ * as the Node.js language host would (inside the root Stack resource), and
+ * writes the snapshot to a file. One process per run keeps Pulumi's global
+ * state clean.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify as toYaml } from "yaml";
+import { readStackConfig } from "../../config/stack-file";
+import { HangarMocks } from "./mocks";
+import { ResourceOptions, Snapshot, SnapshotResource, UNKNOWN } from "./snapshot";
+
+export interface ChildRequest {
+    root: string;
+    stack: string;
+    preview: boolean;
+    /** The stack file to read; default `<root>/Pulumi.<stack>.yaml`. */
+    stackFile?: string;
+    /** A kubeconfig file; default a stand-in that matches the stack's expected cluster. */
+    kubeconfig?: string;
+    out: string;
+}
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const UNKNOWN_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Pulumi's wire encoding → the snapshot's readable one. */
+function decode(value: unknown): unknown {
+    if (value === UNKNOWN_WIRE) return UNKNOWN;
+    if (Array.isArray(value)) return value.map(decode);
+    if (typeof value !== "object" || value === null) return value;
+    const obj = value as Record<string, unknown>;
+    switch (obj[SIG]) {
+        case SECRET_SIG:
+            return { "@secret": decode(obj.value) };
+        case RESOURCE_SIG:
+            return { "@resource": obj.urn };
+        case OUTPUT_SIG: {
+            const inner = "value" in obj ? decode(obj.value) : UNKNOWN;
+            return obj.secret ? { "@secret": inner } : inner;
+        }
+        default:
+            return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, decode(v)]));
+    }
+}
+
+const stripId = (ref: string) => (ref ? ref.split("::").slice(0, -1).join("::") : "");
+
+/** A kubeconfig whose context points where the stack file expects: the offline stand-in. */
+function standInKubeconfig(config: unknown): string {
+    const k8s = ((config as Record<string, Record<string, unknown>>)?.["hangar:foundation"]?.kubernetes ?? {}) as Record<string, unknown>;
+    const context = typeof k8s.context === "string" ? k8s.context : "offline";
+    const server = typeof k8s.server === "string" ? k8s.server : "https://offline.invalid";
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hangar-kube-")), "config");
+    fs.writeFileSync(
+        file,
+        toYaml({
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [{ name: context, cluster: { server } }],
+            contexts: [{ name: context, context: { cluster: context, user: "offline" } }],
+            users: [{ name: "offline", user: { token: "offline-check" } }],
+        }),
+    );
+    return file;
+}
+
+async function main(request: ChildRequest): Promise<Snapshot> {
+    const started = Date.now();
+    const stackFile = request.stackFile ?? path.join(request.root, `Pulumi.${request.stack}.yaml`);
+    const config = readStackConfig(stackFile);
+    process.env.KUBECONFIG = request.kubeconfig ?? standInKubeconfig(config);
+
+    const wire: Record<string, string> = {};
+    if (config !== null && typeof config === "object" && !Array.isArray(config)) {
+        for (const [key, value] of Object.entries(config)) wire[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    pulumi.runtime.setAllConfig(wire);
+
+    const foundation = (config as Record<string, { aws?: { accountId?: string; region?: string } }>)?.["hangar:foundation"];
+    await pulumi.runtime.setMocks(
+        new HangarMocks(request.preview, foundation?.aws?.accountId ?? "000000000000", foundation?.aws?.region ?? "us-east-1"),
+        "hangar",
+        request.stack,
+        request.preview,
+    );
+
+    const resources: SnapshotResource[] = [];
+    const invokes: Snapshot["invokes"] = [];
+    let outputs: Record<string, unknown> = {};
+    // Mock callbacks never see resource options, so read them off the monitor's requests.
+    /* eslint-disable @typescript-eslint/no-explicit-any -- the monitor's gRPC surface is untyped */
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const registerResource = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => {
+        const o = req.toObject();
+        return registerResource(req, (err: unknown, resp: any) => {
+            if (!err && resp) {
+                const options: ResourceOptions = {
+                    protect: o.protect ?? false,
+                    retainOnDelete: o.retainondelete ?? false,
+                    deleteBeforeReplace: o.deletebeforereplace,
+                    aliases: [...o.aliasesList, ...o.aliasurnsList],
+                    dependencies: o.dependenciesList,
+                    propertyDependencies: Object.fromEntries(
+                        (o.propertydependenciesMap as [string, { urnsList: string[] }][]).map(([k, v]) => [k, v.urnsList]),
+                    ),
+                    ignoreChanges: o.ignorechangesList,
+                    replaceOnChanges: o.replaceonchangesList,
+                    additionalSecretOutputs: o.additionalsecretoutputsList,
+                };
+                resources.push({
+                    urn: resp.getUrn(),
+                    type: o.type,
+                    name: o.name,
+                    custom: o.custom,
+                    parent: o.parent || undefined,
+                    provider: stripId(o.provider) || undefined,
+                    inputs: decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    options,
+                });
+            }
+            callback(err, resp);
+        });
+    };
+    const invoke = monitor.invoke.bind(monitor);
+    monitor.invoke = (req: any, callback: unknown) => {
+        invokes.push({ token: req.getTok(), provider: stripId(req.getProvider()) || undefined });
+        return invoke(req, callback);
+    };
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+
+    let error: Snapshot["error"];
+    try {
+        // As the language host does: the program's exports become the stack's outputs.
+        const exported = await pulumi.runtime.runInPulumiStack(async () => require(path.join(request.root, "index.ts")));
+        outputs = decode(await pulumi.runtime.serializeProperties("outputs", exported ?? {})) as Record<string, unknown>;
+        await pulumi.runtime.disconnect();
+    } catch (err) {
+        error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
+        // Let registrations already sent reach the (mock) engine, as they would reach the real one.
+        await pulumi.runtime.disconnect().catch(() => undefined);
+    }
+    return { project: "hangar", stack: request.stack, preview: request.preview, error, resources, invokes, outputs, durationMs: Date.now() - started };
+}
+
+/** Exit code: the program failed and the snapshot (with its error) was written. */
+export const PROGRAM_FAILED = 3;
+
+const request = JSON.parse(process.argv[2]) as ChildRequest;
+main(request)
+    .then((snapshot) => {
+        fs.writeFileSync(request.out, JSON.stringify(snapshot));
+        // A failed program leaves the Stack's promises pending; a non-zero code keeps
+        // Pulumi's leak detector quiet, as it is when the language host reports an error.
+        process.exit(snapshot.error ? PROGRAM_FAILED : 0);
+    })
+    .catch((err) => {
+        process.stderr.write(`harness failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exit(2);
+    });

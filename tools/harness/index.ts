@@ -1,0 +1,66 @@
+/**
+ * The harness: runs the Hangar program for a stack under Pulumi's mocks in a
+ * child process and returns the snapshot. Shared by the tests and the offline check.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { ChildRequest } from "./child";
+
+/** The child's exit code when the program failed but the snapshot was written (see child.ts). */
+const PROGRAM_FAILED = 3;
+import type { Snapshot } from "./snapshot";
+
+export * from "./snapshot";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+export interface RunOptions {
+    /** Run as `pulumi preview` (computed outputs unknown). @default false */
+    preview?: boolean;
+    /** Use this stack file instead of `Pulumi.<stack>.yaml`. */
+    stackFile?: string;
+    /** Use this kubeconfig instead of the offline stand-in. */
+    kubeconfig?: string;
+}
+
+export class HarnessError extends Error {}
+
+export async function runStack(stack: string, options: RunOptions = {}): Promise<Snapshot> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-run-"));
+    const request: ChildRequest = {
+        root: ROOT,
+        stack,
+        preview: options.preview ?? false,
+        stackFile: options.stackFile && path.resolve(options.stackFile),
+        kubeconfig: options.kubeconfig && path.resolve(options.kubeconfig),
+        out: path.join(dir, "snapshot.json"),
+    };
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "child.ts"), JSON.stringify(request)], {
+        cwd: ROOT,
+        env: { ...process.env, PULUMI_NODEJS_SKIP_COMPONENT_INPUTS: undefined },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+    try {
+        if ((code !== 0 && code !== PROGRAM_FAILED) || !fs.existsSync(request.out)) throw new HarnessError(`harness child exited with ${code}:\n${log}`);
+        const snapshot = JSON.parse(fs.readFileSync(request.out, "utf8")) as Snapshot & { log?: string };
+        snapshot.log = log;
+        return snapshot;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+const cache = new Map<string, Promise<Snapshot>>();
+
+/** `runStack`, memoised per stack and options: the tests share one run per stack. */
+export function snapshotOf(stack: string, options: RunOptions = {}): Promise<Snapshot> {
+    const key = JSON.stringify([stack, options]);
+    if (!cache.has(key)) cache.set(key, runStack(stack, options));
+    return cache.get(key)!;
+}

@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Pulumi mocks that behave like the engine where Hangar depends on it:
+ * - an update returns inputs plus the computed outputs the program reads
+ *   (ARNs, endpoints), deterministic so snapshots compare across runs;
+ * - a preview returns the inputs only, so computed outputs stay unknown, as
+ *   they are for resources the real engine has not created yet.
+ */
+export class HangarMocks implements pulumi.runtime.Mocks {
+    constructor(
+        private readonly preview: boolean,
+        private readonly account: string,
+        private readonly region: string,
+    ) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        if (this.preview) return { id: undefined, state: args.inputs };
+        const id = args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : `${args.name}-id`;
+        return { id, state: { ...computedOutputs(args, this.account, this.region), ...args.inputs } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: this.account, arn: `arn:aws:iam::${this.account}:role/hangar-ci`, userId: "AROAMOCK" };
+            case "aws:index/getRegion:getRegion":
+                return { name: this.region, region: this.region, id: this.region };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com" };
+            default:
+                return {};
+        }
+    }
+}
+
+/** Outputs the engine computes on create, for the resource types whose outputs Hangar reads. */
+function computedOutputs(args: pulumi.runtime.MockResourceArgs, account: string, region: string): Record<string, unknown> {
+    const [pkg, module] = args.type.split(":");
+    const service = (module ?? "").split("/")[0];
+    const out: Record<string, unknown> = {};
+    if (pkg === "aws") out.arn = `arn:aws:${service}:${region}:${account}:${args.name}`;
+    return out;
+}
