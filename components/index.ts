@@ -1,2 +1,5 @@
 export * from "./platform";
 export { ClusterTargetError, KubernetesTargetArgs, verifyClusterTarget } from "./cluster-target";
+export * from "./app-spec";
+export * from "./app-service";
+export * from "./app-tier";

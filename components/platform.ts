@@ -3,6 +3,9 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { GatewayArgs, IngressArgs } from "./app-service";
+import { AppServiceSpec } from "./app-spec";
+import { AppTier, QuotaArgs } from "./app-tier";
 import { KubernetesTargetArgs, verifyClusterTarget } from "./cluster-target";
 
 /** The AWS account and region every AWS resource of the platform is pinned to. */
@@ -28,6 +31,20 @@ export interface NetworkArgs {
     privateSubnetCidrs: string[];
 }
 
+/** The app tier as Platform builds it. */
+export interface PlatformAppArgs {
+    /** @default "hangar" */
+    namespace?: string;
+    services: AppServiceSpec[];
+    gateway?: GatewayArgs;
+    ingress?: IngressArgs;
+    /** `namespace` (controller pods in `trafficNamespace`) or `vpc` (load-balancer ENIs: the VPC CIDR). @default "namespace" */
+    trafficSource?: string;
+    /** @default "gateway-system" */
+    trafficNamespace?: string;
+    quota?: QuotaArgs;
+}
+
 /** Everything `Platform` needs; `toPlatformArgs` maps a parsed stack file onto it. */
 export interface PlatformArgs {
     /** `prod`, `staging` or `ephemeral`: drives protection and sizing defaults. */
@@ -40,6 +57,13 @@ export interface PlatformArgs {
     oidcProviderArn?: string;
     /** A stack (`org/project/stack`) whose outputs supply `network` and `oidcProviderArn`. */
     stackReference?: string;
+    app?: PlatformAppArgs;
+    /** Namespace the monitoring stack scrapes from. @default "monitoring" */
+    monitoringNamespace?: string;
+    /** Whether the data tier has PostgreSQL (5432) and Redis (6379): the app tier's egress. @default true */
+    databaseEnabled?: boolean;
+    /** @default true */
+    cacheEnabled?: boolean;
 }
 
 /** The network as the components consume it: known values, or a foundation stack's outputs. */
@@ -63,6 +87,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly randomProvider: random.Provider;
     public readonly dockerProvider: docker.Provider;
     public readonly network: ResolvedNetwork;
+    public readonly appTier?: AppTier;
     /** The API server the Kubernetes provider targets (verified against the kubeconfig). */
     public readonly kubernetesServer: string;
 
@@ -98,6 +123,34 @@ export class Platform extends pulumi.ComponentResource {
         // Only stacks that build images talk to a daemon; the check would fail every other stack.
         this.dockerProvider = new docker.Provider(`${name}-docker`, { disableDockerDaemonCheck: true }, child);
         this.network = resolveNetwork(name, args, this);
+        const providers = [this.awsProvider, this.kubernetesProvider, this.randomProvider, this.dockerProvider];
+
+        if (args.app) {
+            const app = args.app;
+            const dataEgress = [
+                ...(args.databaseEnabled !== false ? [{ cidrs: this.network.privateSubnetCidrs, port: 5432 }] : []),
+                ...(args.cacheEnabled !== false ? [{ cidrs: this.network.privateSubnetCidrs, port: 6379 }] : []),
+            ];
+            this.appTier = new AppTier(
+                `${name}-app`,
+                {
+                    environment: args.environment,
+                    namespace: app.namespace,
+                    oidcProviderArn: this.network.oidcProviderArn,
+                    services: app.services,
+                    gateway: app.gateway,
+                    ingress: app.ingress,
+                    quota: app.quota,
+                    network: {
+                        trafficNamespace: app.trafficNamespace,
+                        trafficCidrs: app.trafficSource === "vpc" ? this.network.vpcCidr.apply((c) => [c]) : undefined,
+                        monitoringNamespace: args.monitoringNamespace,
+                        dataEgress,
+                    },
+                },
+                { parent: this, providers },
+            );
+        }
 
         this.registerOutputs({
             environment: this.environment,

@@ -62,6 +62,7 @@ export function parseConfig(raw: unknown, stackName: string): ParseResult {
         ? (declared as Environment)
         : environmentFromStackName(stackName);
     const merged = deepMerge({ ...profileDefaults(environment), environment }, document) as Record<string, unknown>;
+    applyServiceDefaults(merged);
 
     const result = platformSchema.safeParse(merged, { reportInput: true });
     if (!result.success) errors.push(...result.error.issues.flatMap(fromZodIssue));
@@ -69,6 +70,14 @@ export function parseConfig(raw: unknown, stackName: string): ParseResult {
 
     if (errors.length > 0 || !result.success) return { ok: false, errors: dedupe(errors) };
     return { ok: true, config: result.data };
+}
+
+/** Each service is `app.serviceDefaults` overlaid with what the service sets. */
+function applyServiceDefaults(document: Record<string, unknown>): void {
+    const app = document.app;
+    if (!isPlainObject(app) || !Array.isArray(app.services)) return;
+    const defaults = isPlainObject(app.serviceDefaults) ? app.serviceDefaults : {};
+    app.services = app.services.map((service) => (isPlainObject(service) ? deepMerge(defaults, service) : service));
 }
 
 function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {

@@ -11,5 +11,17 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
         network: f.network,
         oidcProviderArn: f.oidcProviderArn,
         stackReference: f.stackReference,
+        app: {
+            namespace: config.app.namespace,
+            services: config.app.services,
+            gateway: config.app.gateway,
+            ingress: config.app.ingress,
+            trafficSource: config.app.trafficSource,
+            trafficNamespace: config.app.trafficNamespace,
+            quota: config.app.quota,
+        },
+        monitoringNamespace: config.monitoring.namespace,
+        databaseEnabled: config.database.enabled,
+        cacheEnabled: config.cache.enabled,
     };
 }

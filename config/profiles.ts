@@ -10,7 +10,29 @@ export type ProfileDefaults = Record<string, Record<string, unknown>>;
 
 const common: ProfileDefaults = {
     foundation: { tags: {} },
-    app: { namespace: "hangar", services: [] },
+    app: {
+        namespace: "hangar",
+        gateway: { namespace: "gateway-system", name: "public", listener: "https" },
+        ingress: { clusterIssuer: "letsencrypt-prod", annotations: {} },
+        trafficSource: "namespace",
+        trafficNamespace: "gateway-system",
+        serviceDefaults: {
+            exposure: "gateway",
+            probes: {
+                liveness: "/healthz",
+                readiness: "/readyz",
+                startup: "/healthz",
+                periodSeconds: 10,
+                timeoutSeconds: 2,
+                failureThreshold: 3,
+                startupFailureThreshold: 30,
+            },
+            autoscaling: { cpuUtilization: 70, memoryUtilization: 80 },
+            allowHttpsEgress: false,
+            writablePaths: ["/tmp"],
+        },
+        services: [],
+    },
     database: { enabled: true, engineVersion: "16.4", allocatedStorageGb: 20 },
     cache: { enabled: true, engine: "valkey", engineVersion: "8.0" },
     monitoring: { enabled: true, mode: "chart", chartVersion: "88.5.3", namespace: "monitoring" },
@@ -21,6 +43,13 @@ const common: ProfileDefaults = {
 
 const byEnvironment: Record<Environment, ProfileDefaults> = {
     prod: {
+        app: {
+            quota: { requestsCpu: "16", requestsMemory: "32Gi", limitsMemory: "48Gi", pods: 100 },
+            serviceDefaults: {
+                replicas: { min: 3, max: 10 },
+                resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+            },
+        },
         database: {
             instanceClass: "db.r7g.large",
             allocatedStorageGb: 100,
@@ -36,6 +65,13 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
         dr: { enabled: true },
     },
     staging: {
+        app: {
+            quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsMemory: "12Gi", pods: 40 },
+            serviceDefaults: {
+                replicas: { min: 1, max: 3 },
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+            },
+        },
         database: {
             instanceClass: "db.t4g.medium",
             maxAllocatedStorageGb: 200,
@@ -50,6 +86,13 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
         dr: { enabled: false },
     },
     ephemeral: {
+        app: {
+            quota: { requestsCpu: "2", requestsMemory: "4Gi", limitsMemory: "6Gi", pods: 20 },
+            serviceDefaults: {
+                replicas: { min: 1, max: 1 },
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+            },
+        },
         database: {
             instanceClass: "db.t4g.micro",
             maxAllocatedStorageGb: 50,

@@ -6,6 +6,7 @@
 import { isPlainObject } from "./profiles";
 import type { Environment } from "./schema";
 import type { ConfigIssue } from "./parse";
+import { parseQuantity } from "./quantity";
 
 type Doc = Record<string, unknown>;
 
@@ -37,6 +38,12 @@ export function cidrContains(outer: string, inner: string): boolean {
     const outerSize = 2 ** 32 - o[1];
     const innerSize = 2 ** 32 - i[1];
     return innerSize <= outerSize && i[0] >= o[0] && i[0] + innerSize <= o[0] + outerSize;
+}
+
+/** Gateway API listener hostname matching: `*.example.com` covers any name below example.com. */
+export function hostMatches(listener: string, host: string): boolean {
+    if (listener.startsWith("*.")) return host.endsWith(listener.slice(1)) && host.length > listener.length - 1;
+    return listener === host;
 }
 
 export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssue[] {
@@ -79,13 +86,52 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
     }
 
     // ---- app
-    const services = section(doc, "app").services;
-    if (Array.isArray(services)) {
-        const names = services.map((s) => (isPlainObject(s) ? s.name : undefined));
-        names.forEach((name, i) => {
-            if (typeof name === "string" && names.indexOf(name) !== i) add(`app.services[${i}].name`, `duplicate service name "${name}"`);
+    const app = section(doc, "app");
+    const gateway = section(doc, "app", "gateway");
+    const services = Array.isArray(app.services) ? app.services : [];
+    const names = services.map((s) => (isPlainObject(s) ? s.name : undefined));
+    services.forEach((service, i) => {
+        if (!isPlainObject(service)) return;
+        const at = `app.services[${i}]`;
+        const name = names[i];
+        if (typeof name === "string" && names.indexOf(name) !== i) add(`${at}.name`, `duplicate service name "${name}"`);
+        if ((service.image === undefined) === (service.build === undefined)) {
+            add(`${at}.image`, "set exactly one of image (pinned by tag or digest) or build");
+        }
+        const host = str(service.host);
+        if (service.public === true) {
+            if (host === undefined) add(`${at}.host`, "required for a public service (TLS needs a hostname)");
+            if (service.exposure === "ingress" && section(doc, "app", "ingress").className === undefined) {
+                add("app.ingress.className", `required: ${at} is exposed through an Ingress`);
+            }
+            if (service.exposure === "gateway") {
+                const listenerHost = str(gateway.hostname);
+                if (gateway.hostname === undefined) add("app.gateway.hostname", `required: ${at} is exposed through the gateway`);
+                else if (host && listenerHost && !hostMatches(listenerHost, host)) {
+                    add(`${at}.host`, `${host} is not under the gateway listener's hostname ${listenerHost}`);
+                }
+            }
+        }
+        const replicas = section(service, "replicas");
+        const min = num(replicas.min);
+        const max = num(replicas.max);
+        if (min !== undefined && max !== undefined && min > max) add(`${at}.replicas.max`, `must be at least replicas.min (${min})`);
+        for (const kind of ["cpu", "memory"]) {
+            const request = section(service, "resources", "requests")[kind];
+            const limit = section(service, "resources", "limits")[kind];
+            const r = typeof request === "string" ? parseQuantity(request) : undefined;
+            const l = typeof limit === "string" ? parseQuantity(limit) : undefined;
+            if (r !== undefined && l !== undefined && r > l) add(`${at}.resources.requests.${kind}`, `${String(request)} exceeds the limit ${String(limit)}`);
+        }
+        const metricsPort = num(section(service, "metrics").port);
+        if (metricsPort !== undefined && metricsPort === num(service.port)) add(`${at}.metrics.port`, "must differ from the service port");
+        const env = isPlainObject(service.env) ? Object.keys(service.env) : [];
+        (Array.isArray(service.secretEnv) ? service.secretEnv : []).forEach((e, j) => {
+            if (isPlainObject(e) && typeof e.name === "string" && env.includes(e.name)) {
+                add(`${at}.secretEnv[${j}].name`, `${e.name} is also set in env`);
+            }
         });
-    }
+    });
 
     // ---- database
     const db = section(doc, "database");

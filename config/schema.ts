@@ -86,18 +86,105 @@ export const foundationSchema = mapping({
     tags: z.record(tagKey, tagValue, { error: "expected a mapping of tag keys to string values" }),
 });
 
+/** Kubernetes quantities: `250m`, `1`, `512Mi`, `2Gi`. */
+const cpuQuantity = pattern(/^(\d+m|\d+(\.\d+)?)$/, "a CPU quantity such as 250m or 1");
+const memoryQuantity = pattern(/^\d+(Ki|Mi|Gi|Ti|k|M|G|T)?$/, "a memory quantity such as 256Mi or 1Gi");
+const httpPath = pattern(/^\/[\w./~%-]*$/, "an HTTP path such as /healthz");
+const envName = pattern(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as LOG_LEVEL");
+const wildcardHostname = pattern(
+    /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/,
+    "a hostname such as api.example.com or *.example.com",
+);
+/** Registry/name pinned by a tag other than `latest`, or by digest. */
+export const pinnedImage = pattern(
+    /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:(?!latest$)[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
+    "an image pinned by tag or digest (registry/name:1.2.3 or registry/name@sha256:…), never :latest",
+);
+
+/** Settings every service shares; `app.serviceDefaults` sets them once, a service overrides. */
+const serviceSettings = {
+    /** `gateway` (HTTPRoute on app.gateway) or `ingress` (Ingress with app.ingress.className). */
+    exposure: z.enum(["gateway", "ingress"], { error: "expected gateway or ingress" }),
+    replicas: mapping({ min: intIn(1, 100), max: intIn(1, 100) }),
+    resources: mapping({
+        requests: mapping({ cpu: cpuQuantity, memory: memoryQuantity }),
+        limits: mapping({ cpu: cpuQuantity.optional(), memory: memoryQuantity }),
+    }),
+    probes: mapping({
+        liveness: httpPath,
+        readiness: httpPath,
+        startup: httpPath,
+        periodSeconds: intIn(1, 300),
+        timeoutSeconds: intIn(1, 60),
+        failureThreshold: intIn(1, 30),
+        /** Startup probe failures allowed: periodSeconds × this is the boot budget. */
+        startupFailureThreshold: intIn(1, 120),
+    }),
+    autoscaling: mapping({ cpuUtilization: intIn(10, 100), memoryUtilization: intIn(10, 100) }),
+    /** Opt-in egress to any address on 443 (external APIs); DNS and the data tier are always allowed. */
+    allowHttpsEgress: bool(),
+    /** Paths mounted as writable emptyDir volumes (the root filesystem is read-only). */
+    writablePaths: z.array(pattern(/^\/[\w./-]*$/, "an absolute path"), { error: "expected a list of absolute paths" }),
+};
+
 export const serviceSchema = mapping({
     name: dnsLabel,
-    image: pattern(
-        /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:(?!latest$)[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
-        "an image pinned by tag or digest (registry/name:1.2.3 or registry/name@sha256:…), never :latest",
-    ),
+    /** Pinned image; or `build` to build and push one to ECR (needs a Docker daemon at `pulumi up`). */
+    image: pinnedImage.optional(),
+    build: mapping({
+        context: z.string({ error: "expected a build context directory" }).min(1, { error: "expected a build context directory" }),
+        dockerfile: z.string({ error: "expected a Dockerfile path" }).optional(),
+        target: z.string({ error: "expected a build stage name" }).optional(),
+    }).optional(),
     port: intIn(1, 65535),
+    command: z.array(z.string({ error: "expected a string" }), { error: "expected a list of strings" }).optional(),
+    args: z.array(z.string({ error: "expected a string" }), { error: "expected a list of strings" }).optional(),
+    /** Plain (non-secret) environment variables. */
+    env: z.record(envName, z.string({ error: "expected a string value (quote numbers and booleans)" }), { error: "expected a mapping of names to values" }).optional(),
+    /** Environment variables read from keys of Kubernetes Secrets. */
+    secretEnv: z
+        .array(mapping({ name: envName, secret: dnsLabel, key: pattern(/^[-._a-zA-Z0-9]+$/, "a Secret key") }), { error: "expected a list of {name, secret, key}" })
+        .optional(),
+    /** Reachable from outside the cluster through app.gateway or app.ingress. */
+    public: bool().default(false),
+    host: hostname.optional(),
+    /** Controller-specific Ingress annotations (rate limits, timeouts) for this service. */
+    ingressAnnotations: z.record(z.string(), z.string({ error: "expected a string value" }), { error: "expected a mapping" }).optional(),
+    metrics: mapping({ port: intIn(1, 65535), path: httpPath }).optional(),
+    ...serviceSettings,
 });
 
 export const appSchema = mapping({
     /** Namespace of the app tier. */
     namespace: dnsLabel,
+    /** The TLS Gateway public services attach to in `gateway` exposure. */
+    gateway: mapping({
+        namespace: dnsLabel,
+        name: dnsLabel,
+        /** The HTTPS listener every HTTPRoute names (`parentRefs[].sectionName`). */
+        listener: dnsLabel,
+        /** The listener's hostname; every public host must fall under it. Required when a public service uses the gateway. */
+        hostname: wildcardHostname.optional(),
+    }),
+    /** Ingress settings for `ingress` exposure. */
+    ingress: mapping({
+        /** Required when a public service uses `ingress` exposure. */
+        className: dnsLabel.optional(),
+        /** cert-manager ClusterIssuer that signs the Ingress certificates. */
+        clusterIssuer: dnsLabel,
+        annotations: z.record(z.string(), z.string({ error: "expected a string value" }), { error: "expected a mapping" }),
+    }),
+    /**
+     * Where public traffic comes from: `namespace` (the gateway/ingress controller's pods, in
+     * `trafficNamespace`) or `vpc` (load-balancer ENIs, e.g. AWS Load Balancer Controller IP
+     * targets: an ipBlock of the VPC CIDR).
+     */
+    trafficSource: z.enum(["namespace", "vpc"], { error: "expected namespace or vpc" }),
+    trafficNamespace: dnsLabel,
+    /** Namespace quota (ResourceQuota `hard`). */
+    quota: mapping({ requestsCpu: cpuQuantity, requestsMemory: memoryQuantity, limitsMemory: memoryQuantity, pods: intIn(1, 10000) }),
+    /** Defaults for every service; each service may override any of them. */
+    serviceDefaults: mapping(serviceSettings),
     services: z.array(serviceSchema, { error: "expected a list of services" }),
 });
 

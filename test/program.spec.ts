@@ -49,7 +49,7 @@ for (const stack of ["prod", "staging"]) {
 
         it("gives every custom resource and invoke a provider the Platform created", () => {
             const platformProviders = new Set(
-                snapshot.resources.filter((r) => r.type.startsWith("pulumi:providers:") && r.parent?.includes("hangar:index:Platform")).map((r) => r.urn),
+                snapshot.resources.filter((r) => r.type.startsWith("pulumi:providers:") && r.parent?.endsWith("hangar:index:Platform::hangar")).map((r) => r.urn),
             );
             for (const r of snapshot.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))) {
                 assert.ok(r.provider && platformProviders.has(r.provider), `${r.urn} uses provider ${r.provider ?? "(default)"}`);

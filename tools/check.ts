@@ -41,10 +41,11 @@ const inventory: CheckSection = {
     title: "Inventory",
     run({ snapshot }) {
         const groups = new Map<string, SnapshotResource[]>();
+        const platform = new Set(snapshot.resources.filter((r) => r.type === "hangar:index:Platform").map((r) => r.urn));
+        const topLevel = new Set(snapshot.resources.filter((r) => !r.custom && r.parent && platform.has(r.parent)).map((r) => r.urn));
         for (const r of snapshot.resources) {
-            if (r.type === "pulumi:pulumi:Stack" || r.type === "hangar:index:Platform") continue;
+            if (r.type === "pulumi:pulumi:Stack" || r.type === "hangar:index:Platform" || topLevel.has(r.urn)) continue;
             const owner = owningComponent(snapshot, r);
-            if (owner?.urn === r.urn) continue;
             const label = owner ? `${owner.type.split(":").pop()} ${owner.name}` : "Platform (providers)";
             if (!groups.has(label)) groups.set(label, []);
             groups.get(label)!.push(r);
@@ -77,7 +78,33 @@ const kubernetesSchemas: CheckSection = {
     },
 };
 
-export const SECTIONS: CheckSection[] = [inventory, kubernetesSchemas];
+/** The app tier per service: image, replicas, exposure, resources. */
+const appTier: CheckSection = {
+    title: "App tier",
+    run({ snapshot }) {
+        const lines: string[] = [];
+        const childrenOf = (urn: string) => snapshot.resources.filter((r) => r.parent === urn);
+        for (const service of snapshot.resources.filter((r) => r.type === "hangar:index:AppService")) {
+            const children = childrenOf(service.urn);
+            const find = (type: string) => children.find((c) => c.type === type);
+            const deployment = reveal(find("kubernetes:apps/v1:Deployment")?.inputs) as Manifest | undefined;
+            const spec = deployment?.spec as { replicas?: number; template?: { spec?: { containers?: { name: string; image: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] } } } | undefined;
+            const container = spec?.template?.spec?.containers?.[0];
+            const hpa = (find("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")?.inputs.spec ?? undefined) as { minReplicas?: number; maxReplicas?: number } | undefined;
+            const route = find("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")?.inputs.spec as { hostnames?: string[] } | undefined;
+            const ingress = find("kubernetes:networking.k8s.io/v1:Ingress")?.inputs.spec as { rules?: { host?: string }[] } | undefined;
+            const exposure = route ? `gateway https://${route.hostnames?.join(", ")}` : ingress ? `ingress https://${ingress.rules?.map((r) => r.host).join(", ")}` : "internal";
+            const replicas = hpa ? `${hpa.minReplicas}–${hpa.maxReplicas} (HPA)` : `${spec?.replicas ?? "?"}`;
+            const r = container?.resources;
+            const fmt = (q?: Record<string, string>) => Object.entries(q ?? {}).map(([k, v]) => `${k} ${v}`).join(", ") || "none";
+            lines.push(`${container?.name ?? service.name}: ${container?.image ?? "?"}`);
+            lines.push(`  replicas ${replicas}; ${exposure}; requests ${fmt(r?.requests)}; limits ${fmt(r?.limits)}`);
+        }
+        return { lines: lines.length ? lines : ["no app tier"], errors: [] };
+    },
+};
+
+export const SECTIONS: CheckSection[] = [inventory, appTier, kubernetesSchemas];
 
 export async function check(stack: string, options: { preview?: boolean; stackFile?: string } = {}): Promise<{ ok: boolean; report: string }> {
     const out: string[] = [];

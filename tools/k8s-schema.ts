@@ -15,7 +15,9 @@ export interface Manifest {
 type ModelClass = new (data: unknown) => { validate(): void };
 
 /** apiVersion → module exporting one class per kind. Core and built-in groups come from kubernetes-models. */
-const CRD_MODULES: Record<string, string> = {};
+const CRD_MODULES: Record<string, string> = {
+    "gateway.networking.k8s.io/v1": "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1",
+};
 
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
     const moduleName = CRD_MODULES[apiVersion] ?? `kubernetes-models/${apiVersion}`;

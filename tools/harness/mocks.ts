@@ -28,6 +28,8 @@ export class HangarMocks implements pulumi.runtime.Mocks {
                 return { name: this.region, region: this.region, id: this.region };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com" };
+            case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                return { userName: "AWS", password: "mock-ecr-token", proxyEndpoint: `https://${this.account}.dkr.ecr.${this.region}.amazonaws.com` };
             default:
                 return {};
         }
@@ -40,5 +42,14 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs, account: string,
     const service = (module ?? "").split("/")[0];
     const out: Record<string, unknown> = {};
     if (pkg === "aws") out.arn = `arn:aws:${service}:${region}:${account}:${args.name}`;
+    switch (args.type) {
+        case "aws:ecr/repository:Repository":
+            out.registryId = account;
+            out.repositoryUrl = `${account}.dkr.ecr.${region}.amazonaws.com/${String(args.inputs.name ?? args.name)}`;
+            break;
+        case "docker:index/image:Image":
+            out.repoDigest = `${String(args.inputs.imageName).replace(/:[^:/]+$/, "")}@sha256:${"0".repeat(64)}`;
+            break;
+    }
     return out;
 }

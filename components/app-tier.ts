@@ -1,0 +1,160 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AppNetworkArgs, AppService, GatewayArgs, IngressArgs } from "./app-service";
+import { AppServiceSpec, defaultDenySpec, dnsEgressSpec, PART_OF, restrictedNamespaceLabels } from "./app-spec";
+
+/** Namespace quota (ResourceQuota `hard`). */
+export interface QuotaArgs {
+    /** @default "16" */
+    requestsCpu?: string;
+    /** @default "32Gi" */
+    requestsMemory?: string;
+    /** @default "48Gi" */
+    limitsMemory?: string;
+    /** @default 100 */
+    pods?: number;
+}
+
+export interface AppTierArgs {
+    /** `prod`, `staging` or `ephemeral`. @default "prod" */
+    environment?: string;
+    /** Namespace to create, labelled to enforce the restricted Pod Security Standard. @default "hangar" */
+    namespace?: string;
+    /** The cluster's IAM OIDC provider ARN; the tier's ServiceAccount gets an IRSA role trusted by it. */
+    oidcProviderArn: pulumi.Input<string>;
+    services: AppServiceSpec[];
+    network?: AppNetworkArgs;
+    gateway?: GatewayArgs;
+    ingress?: IngressArgs;
+    quota?: QuotaArgs;
+}
+
+export const QUOTA_DEFAULTS = { requestsCpu: "16", requestsMemory: "32Gi", limitsMemory: "48Gi", pods: 100 };
+
+/**
+ * The service on Kubernetes: a restricted namespace with quota and default
+ * limits, a ServiceAccount with an IRSA role, default-deny networking, and one
+ * AppService per service.
+ */
+export class AppTier extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly serviceAccountName: pulumi.Output<string>;
+    /** IAM role the tier's pods assume (IRSA); attach policies to it. */
+    public readonly role: aws.iam.Role;
+    public readonly services: Record<string, AppService>;
+
+    constructor(name: string, args: AppTierArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hangar:index:AppTier", name, {}, opts);
+        const child = { parent: this };
+        const environment = args.environment ?? "prod";
+        const namespaceName = args.namespace ?? "hangar";
+        const labels = { "app.kubernetes.io/part-of": PART_OF };
+
+        const namespace = new k8s.core.v1.Namespace(name, { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels() } } }, child);
+        this.namespace = namespace.metadata.name;
+        const inNamespace = { parent: this, dependsOn: [namespace] };
+        const quota = { ...QUOTA_DEFAULTS, ...args.quota };
+        new k8s.core.v1.ResourceQuota(
+            name,
+            {
+                metadata: { name: "app-tier", namespace: this.namespace, labels },
+                spec: {
+                    hard: {
+                        "requests.cpu": quota.requestsCpu,
+                        "requests.memory": quota.requestsMemory,
+                        "limits.memory": quota.limitsMemory,
+                        pods: String(quota.pods),
+                    },
+                },
+            },
+            inNamespace,
+        );
+        new k8s.core.v1.LimitRange(
+            name,
+            {
+                metadata: { name: "app-tier", namespace: this.namespace, labels },
+                spec: {
+                    limits: [{ type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { memory: "256Mi" }, max: { memory: "8Gi" } }],
+                },
+            },
+            inNamespace,
+        );
+
+        const serviceAccount = "app";
+        this.role = new aws.iam.Role(
+            `${name}-irsa`,
+            {
+                description: `IRSA role of ${namespaceName}/${serviceAccount}`,
+                assumeRolePolicy: pulumi.output(args.oidcProviderArn).apply((arn) => irsaTrustPolicy(arn, namespaceName, serviceAccount)),
+            },
+            child,
+        );
+        const sa = new k8s.core.v1.ServiceAccount(
+            name,
+            {
+                metadata: { name: serviceAccount, namespace: this.namespace, labels, annotations: { "eks.amazonaws.com/role-arn": this.role.arn } },
+                automountServiceAccountToken: false,
+            },
+            inNamespace,
+        );
+        this.serviceAccountName = sa.metadata.name;
+
+        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, { metadata: { name: "default-deny", namespace: this.namespace, labels }, spec: defaultDenySpec() }, inNamespace);
+        new k8s.networking.v1.NetworkPolicy(`${name}-dns`, { metadata: { name: "allow-dns", namespace: this.namespace, labels }, spec: dnsEgressSpec() }, inNamespace);
+
+        const ecrKey = args.services.some((s) => s.build) ? this.ecrKey(name, environment) : undefined;
+        this.services = {};
+        for (const service of args.services) {
+            this.services[service.name] = new AppService(
+                `${name}-${service.name}`,
+                {
+                    service,
+                    namespace: this.namespace,
+                    serviceAccountName: this.serviceAccountName,
+                    environment,
+                    network: args.network,
+                    gateway: args.gateway,
+                    ingress: args.ingress,
+                    ecrKmsKeyArn: ecrKey?.arn,
+                },
+                inNamespace,
+            );
+        }
+
+        this.registerOutputs({ namespace: this.namespace, serviceAccountName: this.serviceAccountName, roleArn: this.role.arn });
+    }
+
+    private ecrKey(name: string, environment: string) {
+        return new aws.kms.Key(
+            `${name}-ecr`,
+            {
+                description: "Hangar ECR repositories",
+                enableKeyRotation: true,
+                deletionWindowInDays: environment === "ephemeral" ? 7 : 30,
+            },
+            { parent: this },
+        );
+    }
+}
+
+/** Trust policy letting one ServiceAccount assume the role through the cluster's OIDC provider. */
+export function irsaTrustPolicy(oidcProviderArn: string, namespace: string, serviceAccount: string): string {
+    const issuer = oidcProviderArn.replace(/^arn:[^:]+:iam::\d+:oidc-provider\//, "");
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Federated: oidcProviderArn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: {
+                        [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+                        [`${issuer}:aud`]: "sts.amazonaws.com",
+                    },
+                },
+            },
+        ],
+    });
+}
