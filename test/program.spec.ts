@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { verifyClusterTarget, ClusterTargetError } from "../components";
-import { byType, ROOT, runStack, snapshotOf, Snapshot } from "../tools/harness";
+import { byType, ROOT, runProgram, runStack, snapshotOf, Snapshot } from "../tools/harness";
 
 const fixture = (...p: string[]) => path.join(ROOT, "test", "fixtures", ...p);
 const laptop = fixture("kubeconfig", "laptop.yaml");
@@ -110,5 +110,16 @@ describe("verifyClusterTarget", () => {
     });
     it("refuses a kubeconfig that is not YAML", () => {
         assert.throws(() => verifyClusterTarget({ kubeconfig: "{ not: yaml", context: "x" }), /not valid YAML/);
+    });
+});
+
+describe("the harness", () => {
+    it("runs any program and records options such as protect", async () => {
+        const snapshot = await runProgram(path.join(ROOT, "test/programs/platform-only.ts"));
+        assert.strictEqual(snapshot.error, undefined, snapshot.error?.message);
+        const [key] = byType(snapshot, "aws:kms/key:Key");
+        assert.strictEqual(key.options.protect, true);
+        assert.ok(key.provider?.endsWith("pulumi:providers:aws::aws"));
+        assert.match(String(snapshot.outputs.keyArn), /^arn:aws:kms:/);
     });
 });

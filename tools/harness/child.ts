@@ -21,6 +21,10 @@ export interface ChildRequest {
     stackFile?: string;
     /** A kubeconfig file; default a stand-in that matches the stack's expected cluster. */
     kubeconfig?: string;
+    /** The program to run; default `<root>/index.ts`. */
+    program?: string;
+    /** Config to use instead of a stack file (a stack file's `config:` mapping). */
+    config?: Record<string, unknown>;
     out: string;
 }
 
@@ -73,8 +77,7 @@ function standInKubeconfig(config: unknown): string {
 
 async function main(request: ChildRequest): Promise<Snapshot> {
     const started = Date.now();
-    const stackFile = request.stackFile ?? path.join(request.root, `Pulumi.${request.stack}.yaml`);
-    const config = readStackConfig(stackFile);
+    const config = request.config ?? readStackConfig(request.stackFile ?? path.join(request.root, `Pulumi.${request.stack}.yaml`));
     process.env.KUBECONFIG = request.kubeconfig ?? standInKubeconfig(config);
 
     const wire: Record<string, string> = {};
@@ -139,7 +142,7 @@ async function main(request: ChildRequest): Promise<Snapshot> {
     let error: Snapshot["error"];
     try {
         // As the language host does: the program's exports become the stack's outputs.
-        const exported = await pulumi.runtime.runInPulumiStack(async () => require(path.join(request.root, "index.ts")));
+        const exported = await pulumi.runtime.runInPulumiStack(async () => require(request.program ?? path.join(request.root, "index.ts")));
         outputs = decode(await pulumi.runtime.serializeProperties("outputs", exported ?? {})) as Record<string, unknown>;
         await pulumi.runtime.disconnect();
     } catch (err) {

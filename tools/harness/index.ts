@@ -23,6 +23,10 @@ export interface RunOptions {
     stackFile?: string;
     /** Use this kubeconfig instead of the offline stand-in. */
     kubeconfig?: string;
+    /** Run this program instead of `index.ts` (e.g. a test program that builds one component). */
+    program?: string;
+    /** Use this config mapping (keys such as `hangar:app`) instead of a stack file. */
+    config?: Record<string, unknown>;
 }
 
 export class HarnessError extends Error {}
@@ -35,6 +39,8 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         preview: options.preview ?? false,
         stackFile: options.stackFile && path.resolve(options.stackFile),
         kubeconfig: options.kubeconfig && path.resolve(options.kubeconfig),
+        program: options.program && path.resolve(options.program),
+        config: options.config,
         out: path.join(dir, "snapshot.json"),
     };
     const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "child.ts"), JSON.stringify(request)], {
@@ -57,6 +63,14 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
 }
 
 const cache = new Map<string, Promise<Snapshot>>();
+
+/**
+ * Runs any program (a test program that builds one component, say) under the
+ * same mocks and capture. `config` is given as a stack file's `config:` mapping.
+ */
+export function runProgram(program: string, options: { stack?: string; preview?: boolean; config?: Record<string, unknown> } = {}): Promise<Snapshot> {
+    return runStack(options.stack ?? "test", { program, preview: options.preview, config: options.config ?? {} });
+}
 
 /** `runStack`, memoised per stack and options: the tests share one run per stack. */
 export function snapshotOf(stack: string, options: RunOptions = {}): Promise<Snapshot> {
