@@ -16,6 +16,12 @@ export interface QuotaArgs {
     pods?: number;
 }
 
+/** A Kubernetes Secret the tier creates in its namespace; every value is kept secret. */
+export interface AppSecretArgs {
+    name: string;
+    stringData: Record<string, pulumi.Input<string>>;
+}
+
 export interface AppTierArgs {
     /** `prod`, `staging` or `ephemeral`. @default "prod" */
     environment?: string;
@@ -28,6 +34,8 @@ export interface AppTierArgs {
     gateway?: GatewayArgs;
     ingress?: IngressArgs;
     quota?: QuotaArgs;
+    /** Secrets to create in the namespace before the services (e.g. the data tier's URLs). @default [] */
+    secrets?: AppSecretArgs[];
 }
 
 export const QUOTA_DEFAULTS = { requestsCpu: "16", requestsMemory: "32Gi", limitsMemory: "48Gi", pods: 100 };
@@ -103,6 +111,19 @@ export class AppTier extends pulumi.ComponentResource {
         new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, { metadata: { name: "default-deny", namespace: this.namespace, labels }, spec: defaultDenySpec() }, inNamespace);
         new k8s.networking.v1.NetworkPolicy(`${name}-dns`, { metadata: { name: "allow-dns", namespace: this.namespace, labels }, spec: dnsEgressSpec() }, inNamespace);
 
+        const secrets = (args.secrets ?? []).map(
+            (secret) =>
+                new k8s.core.v1.Secret(
+                    `${name}-${secret.name}`,
+                    {
+                        metadata: { name: secret.name, namespace: this.namespace, labels },
+                        type: "Opaque",
+                        stringData: pulumi.secret(pulumi.output(secret.stringData)) as pulumi.Output<Record<string, string>>,
+                    },
+                    inNamespace,
+                ),
+        );
+
         const ecrKey = args.services.some((s) => s.build) ? this.ecrKey(name, environment) : undefined;
         this.services = {};
         for (const service of args.services) {
@@ -118,7 +139,7 @@ export class AppTier extends pulumi.ComponentResource {
                     ingress: args.ingress,
                     ecrKmsKeyArn: ecrKey?.arn,
                 },
-                inNamespace,
+                { parent: this, dependsOn: [namespace, ...secrets] },
             );
         }
 

@@ -3,3 +3,7 @@ export { ClusterTargetError, KubernetesTargetArgs, verifyClusterTarget } from ".
 export * from "./app-spec";
 export * from "./app-service";
 export * from "./app-tier";
+export * from "./naming";
+export * from "./connection-urls";
+export * from "./postgres";
+export * from "./redis";

@@ -7,6 +7,10 @@ import { GatewayArgs, IngressArgs } from "./app-service";
 import { AppServiceSpec } from "./app-spec";
 import { AppTier, QuotaArgs } from "./app-tier";
 import { KubernetesTargetArgs, verifyClusterTarget } from "./cluster-target";
+import { postgresUrl, redisUrl } from "./connection-urls";
+import { physicalName } from "./naming";
+import { PostgresDatabase, PostgresSettings } from "./postgres";
+import { RedisCache, RedisSettings } from "./redis";
 
 /** The AWS account and region every AWS resource of the platform is pinned to. */
 export interface AwsTargetArgs {
@@ -60,11 +64,24 @@ export interface PlatformArgs {
     app?: PlatformAppArgs;
     /** Namespace the monitoring stack scrapes from. @default "monitoring" */
     monitoringNamespace?: string;
-    /** Whether the data tier has PostgreSQL (5432) and Redis (6379): the app tier's egress. @default true */
-    databaseEnabled?: boolean;
-    /** @default true */
-    cacheEnabled?: boolean;
+    database?: PlatformDatabaseArgs;
+    cache?: PlatformCacheArgs;
 }
+
+export interface PlatformDatabaseArgs extends PostgresSettings {
+    /** @default true */
+    enabled?: boolean;
+    /** libpq sslmode in DATABASE_URL; verify-full needs the RDS CA bundle in the image. @default "verify-full" */
+    clientSslMode?: string;
+}
+
+export interface PlatformCacheArgs extends RedisSettings {
+    /** @default true */
+    enabled?: boolean;
+}
+
+/** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL and REDIS_URL. */
+export const DATA_SECRET = "data-tier";
 
 /** The network as the components consume it: known values, or a foundation stack's outputs. */
 export interface ResolvedNetwork {
@@ -88,6 +105,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly dockerProvider: docker.Provider;
     public readonly network: ResolvedNetwork;
     public readonly appTier?: AppTier;
+    public readonly database?: PostgresDatabase;
+    public readonly cache?: RedisCache;
     /** The API server the Kubernetes provider targets (verified against the kubeconfig). */
     public readonly kubernetesServer: string;
 
@@ -125,19 +144,40 @@ export class Platform extends pulumi.ComponentResource {
         this.network = resolveNetwork(name, args, this);
         const providers = [this.awsProvider, this.kubernetesProvider, this.randomProvider, this.dockerProvider];
 
+        // Data first: the app tier needs its endpoints.
+        const stack = pulumi.getStack();
+        const dataPlacement = {
+            environment: args.environment,
+            vpcId: this.network.vpcId,
+            subnetIds: this.network.privateSubnetIds,
+            // Pods get VPC addresses from the private subnets (VPC CNI); exporters live there too.
+            allowedCidrs: this.network.privateSubnetCidrs,
+        };
+        const { enabled: databaseEnabled = true, clientSslMode = "verify-full", ...databaseSettings } = args.database ?? {};
+        const { enabled: cacheEnabled = true, ...cacheSettings } = args.cache ?? {};
+        if (databaseEnabled) {
+            this.database = new PostgresDatabase(`${name}-db`, { ...databaseSettings, ...dataPlacement, identifier: physicalName(stack) }, { parent: this, providers });
+        }
+        if (cacheEnabled) {
+            this.cache = new RedisCache(`${name}-cache`, { ...cacheSettings, ...dataPlacement, identifier: physicalName(stack, "", 40) }, { parent: this, providers });
+        }
+
         if (args.app) {
             const app = args.app;
             const dataEgress = [
-                ...(args.databaseEnabled !== false ? [{ cidrs: this.network.privateSubnetCidrs, port: 5432 }] : []),
-                ...(args.cacheEnabled !== false ? [{ cidrs: this.network.privateSubnetCidrs, port: 6379 }] : []),
+                ...(this.database ? [{ cidrs: this.network.privateSubnetCidrs, port: 5432 }] : []),
+                ...(this.cache ? [{ cidrs: this.network.privateSubnetCidrs, port: 6379 }] : []),
             ];
+            const urls = dataTierUrls(this.database, this.cache, clientSslMode);
+            const secretEnv = Object.keys(urls).map((key) => ({ name: key, secret: DATA_SECRET, key }));
             this.appTier = new AppTier(
                 `${name}-app`,
                 {
                     environment: args.environment,
                     namespace: app.namespace,
                     oidcProviderArn: this.network.oidcProviderArn,
-                    services: app.services,
+                    services: app.services.map((s) => ({ ...s, secretEnv: [...secretEnv, ...(s.secretEnv ?? [])] })),
+                    secrets: Object.keys(urls).length > 0 ? [{ name: DATA_SECRET, stringData: urls }] : [],
                     gateway: app.gateway,
                     ingress: app.ingress,
                     quota: app.quota,
@@ -161,6 +201,25 @@ export class Platform extends pulumi.ComponentResource {
             vpcId: this.network.vpcId,
         });
     }
+}
+
+/** Platform's data-tier URLs, as secrets. */
+function dataTierUrls(database: PostgresDatabase | undefined, cache: RedisCache | undefined, sslMode: string): Record<string, pulumi.Output<string>> {
+    const urls: Record<string, pulumi.Output<string>> = {};
+    if (database) {
+        const url = (host: pulumi.Output<string>) =>
+            pulumi.secret(
+                pulumi
+                    .all([database.password, host, database.port])
+                    .apply(([password, h, port]) => postgresUrl({ username: database.username, password, host: h, port, database: database.databaseName, sslMode })),
+            );
+        urls.DATABASE_URL = url(database.address);
+        urls.DATABASE_READ_URL = url(database.readerAddress);
+    }
+    if (cache) {
+        urls.REDIS_URL = pulumi.secret(pulumi.all([cache.authToken, cache.address, cache.port]).apply(([authToken, host, port]) => redisUrl({ authToken, host, port })));
+    }
+    return urls;
 }
 
 function resolveNetwork(name: string, args: PlatformArgs, parent: pulumi.Resource): ResolvedNetwork {

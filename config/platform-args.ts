@@ -21,7 +21,7 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
             quota: config.app.quota,
         },
         monitoringNamespace: config.monitoring.namespace,
-        databaseEnabled: config.database.enabled,
-        cacheEnabled: config.cache.enabled,
+        database: config.database,
+        cache: config.cache,
     };
 }

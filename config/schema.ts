@@ -188,11 +188,16 @@ export const appSchema = mapping({
     services: z.array(serviceSchema, { error: "expected a list of services" }),
 });
 
+const window = (what: string) => pattern(/^(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d$/, what);
+const dailyWindow = pattern(/^[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d$/, "a daily UTC window such as 03:00-04:00");
+
 export const databaseSchema = mapping({
     enabled: bool(),
-    /** PostgreSQL engine version, major or major.minor. */
+    /** PostgreSQL engine version: a major (minor upgrades follow automatically) or major.minor. */
     engineVersion: pattern(/^\d{2}(\.\d{1,2})?$/, "a PostgreSQL version such as 16 or 16.4"),
     instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.r7g.large"),
+    /** Class of the read replicas; defaults to instanceClass. */
+    replicaInstanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.r7g.large").optional(),
     allocatedStorageGb: intIn(20, 65536),
     maxAllocatedStorageGb: intIn(20, 65536),
     multiAz: bool(),
@@ -201,18 +206,37 @@ export const databaseSchema = mapping({
     /** Automated backup retention; AWS allows 0–35 days. */
     backupRetentionDays: intIn(0, 35),
     deletionProtection: bool(),
+    databaseName: pattern(/^[a-z][a-z0-9_]{0,62}$/, "a database name (lower-case letters, digits, _)"),
+    username: pattern(/^[a-z][a-z0-9_]{0,15}$/, "a user name of at most 16 characters (lower-case letters, digits, _)"),
+    backupWindow: dailyWindow,
+    maintenanceWindow: window("a weekly UTC window such as sun:04:30-sun:05:30"),
+    /** Statements slower than this are logged (`log_min_duration_statement`). */
+    logMinDurationMs: intIn(-1, 3600000),
+    /** Enhanced monitoring interval; AWS accepts 0, 1, 5, 10, 15, 30, 60. */
+    monitoringIntervalSeconds: z.union([0, 1, 5, 10, 15, 30, 60].map((n) => z.literal(n)), { error: "expected one of 0, 1, 5, 10, 15, 30, 60" }),
+    /** Performance Insights retention: 7 (free) or a multiple of 31 up to 731. */
+    performanceInsightsRetentionDays: z
+        .int({ error: "expected 7 or a multiple of 31 up to 731" })
+        .refine((n) => n === 7 || (n % 31 === 0 && n >= 31 && n <= 731), { error: "expected 7 or a multiple of 31 up to 731" }),
+    /** libpq sslmode in the app's DATABASE_URL; verify-full needs the RDS CA bundle in the image. */
+    clientSslMode: z.enum(["verify-full", "verify-ca", "require"], { error: "expected verify-full, verify-ca or require" }),
 });
 
 export const cacheSchema = mapping({
     enabled: bool(),
     engine: z.enum(["valkey", "redis"], { error: "expected valkey or redis" }),
-    engineVersion: pattern(/^\d+(\.\d+)?$/, "an engine version such as 7.2 or 8.0"),
+    engineVersion: pattern(/^\d+(\.\d+)?$/, "an engine version such as 7.1 or 8.0"),
     nodeType: pattern(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.r7g.large"),
     /** Nodes in the replication group (one primary, the rest replicas). */
     nodes: intIn(1, 6),
     multiAz: bool(),
     /** ElastiCache keeps snapshots 0–35 days. */
     snapshotRetentionDays: intIn(0, 35),
+    snapshotWindow: dailyWindow,
+    maintenanceWindow: window("a weekly UTC window such as sun:05:30-sun:06:30"),
+    maxmemoryPolicy: z.enum(["volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-ttl", "noeviction"], {
+        error: "expected a maxmemory-policy such as volatile-lru",
+    }),
 });
 
 export const monitoringSchema = mapping({

@@ -104,7 +104,35 @@ const appTier: CheckSection = {
     },
 };
 
-export const SECTIONS: CheckSection[] = [inventory, appTier, kubernetesSchemas];
+/** The data tier: classes, Multi-AZ, replicas, retention. */
+const dataTier: CheckSection = {
+    title: "Data tier",
+    run({ snapshot }) {
+        const lines: string[] = [];
+        const rds = snapshot.resources.filter((r) => r.type === "aws:rds/instance:Instance");
+        const primaries = rds.filter((r) => r.inputs.replicateSourceDb === undefined);
+        for (const p of primaries) {
+            const i = p.inputs;
+            const replicas = rds.filter((r) => r.inputs.replicateSourceDb === i.identifier);
+            lines.push(
+                `PostgreSQL ${String(i.identifier)}: ${String(i.instanceClass)}, engine ${String(i.engineVersion)}, ` +
+                    `${i.multiAz ? "Multi-AZ" : "single-AZ"}, ${replicas.length} replica(s), backups ${String(i.backupRetentionPeriod)} days, ` +
+                    `${i.deletionProtection ? "deletion protection" : "no deletion protection"}${p.options.protect ? ", protected" : ""}`,
+            );
+        }
+        for (const g of snapshot.resources.filter((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")) {
+            const i = g.inputs;
+            lines.push(
+                `Cache ${String(i.replicationGroupId)}: ${String(i.engine)} ${String(i.engineVersion)}, ${String(i.nodeType)} × ${String(i.numCacheClusters)}, ` +
+                    `${i.multiAzEnabled ? "Multi-AZ" : "single-AZ"}, snapshots ${String(i.snapshotRetentionLimit)} days, ` +
+                    `${i.transitEncryptionEnabled && i.atRestEncryptionEnabled ? "TLS + at-rest encryption" : "NOT fully encrypted"}${g.options.protect ? ", protected" : ""}`,
+            );
+        }
+        return { lines: lines.length ? lines : ["no data tier"], errors: [] };
+    },
+};
+
+export const SECTIONS: CheckSection[] = [inventory, appTier, dataTier, kubernetesSchemas];
 
 export async function check(stack: string, options: { preview?: boolean; stackFile?: string } = {}): Promise<{ ok: boolean; report: string }> {
     const out: string[] = [];

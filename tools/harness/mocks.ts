@@ -47,6 +47,29 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs, account: string,
             out.registryId = account;
             out.repositoryUrl = `${account}.dkr.ecr.${region}.amazonaws.com/${String(args.inputs.name ?? args.name)}`;
             break;
+        case "aws:rds/instance:Instance": {
+            const id = String(args.inputs.identifier ?? args.name);
+            out.address = `${id}.c9akciq32xyz.${region}.rds.amazonaws.com`;
+            out.endpoint = `${out.address}:5432`;
+            out.port = 5432;
+            out.arn = `arn:aws:rds:${region}:${account}:db:${id}`;
+            break;
+        }
+        case "aws:elasticache/replicationGroup:ReplicationGroup": {
+            const id = String(args.inputs.replicationGroupId ?? args.name);
+            out.primaryEndpointAddress = `master.${id}.abc123.euw1.cache.amazonaws.com`;
+            out.readerEndpointAddress = `replica.${id}.abc123.euw1.cache.amazonaws.com`;
+            out.port = 6379;
+            break;
+        }
+        case "aws:kms/key:Key":
+            out.keyId = `mock-key-${args.name}`;
+            out.arn = `arn:aws:kms:${region}:${account}:key/mock-key-${args.name}`;
+            break;
+        case "random:index/randomPassword:RandomPassword":
+            // Deterministic, and exercises URL encoding: contains a special the URL must escape.
+            out.result = `Mock0pw${args.name.length}${String(args.inputs.overrideSpecial ?? "!").slice(0, 2)}x`;
+            break;
         case "docker:index/image:Image":
             out.repoDigest = `${String(args.inputs.imageName).replace(/:[^:/]+$/, "")}@sha256:${"0".repeat(64)}`;
             break;

@@ -1,0 +1,170 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { lifecycle } from "./naming";
+import { definedOnly } from "./postgres";
+
+/** The tunable settings of a RedisCache (what a stack file may set). */
+export interface RedisSettings {
+    /** `valkey` or `redis`. @default "valkey" */
+    engine?: string;
+    /** @default "8.0" */
+    engineVersion?: string;
+    /** @default "cache.r7g.large" */
+    nodeType?: string;
+    /** Primary plus replicas; automatic failover from 2. @default 2 */
+    nodes?: number;
+    /** Needs at least 2 nodes. @default true */
+    multiAz?: boolean;
+    /** @default 7 */
+    snapshotRetentionDays?: number;
+    /** @default "03:00-04:00" */
+    snapshotWindow?: string;
+    /** @default "sun:05:30-sun:06:30" */
+    maintenanceWindow?: string;
+    /** @default "volatile-lru" */
+    maxmemoryPolicy?: string;
+}
+
+export interface RedisCacheArgs extends RedisSettings {
+    /** `prod`, `staging` or `ephemeral`. @default "prod" */
+    environment?: string;
+    /** Replication group id and name stem: lower-case, at most 40 characters, unique per account and region. */
+    identifier: string;
+    vpcId: pulumi.Input<string>;
+    subnetIds: pulumi.Input<string[]>;
+    /** CIDRs allowed on 6379. @default [] */
+    allowedCidrs?: pulumi.Input<string[]>;
+    /** Security groups allowed on 6379. @default [] */
+    allowedSecurityGroupIds?: pulumi.Input<string>[];
+}
+
+export const REDIS_DEFAULTS = {
+    engine: "valkey",
+    engineVersion: "8.0",
+    nodeType: "cache.r7g.large",
+    nodes: 2,
+    multiAz: true,
+    snapshotRetentionDays: 7,
+    snapshotWindow: "03:00-04:00",
+    maintenanceWindow: "sun:05:30-sun:06:30",
+    maxmemoryPolicy: "volatile-lru",
+};
+
+/** The only specials ElastiCache accepts in an AUTH token. */
+export const ELASTICACHE_TOKEN_SPECIALS = "!&#$^<>-";
+
+/** Parameter group family: valkey8, redis7, … */
+export function cacheFamily(engine: string, version: string): string {
+    return `${engine}${version.split(".")[0]}`;
+}
+
+/**
+ * Redis-protocol cache on ElastiCache (Valkey or Redis 7): transit and at-rest
+ * encryption with a customer-managed key, an AUTH token from `random` in
+ * Secrets Manager, automatic failover and Multi-AZ when it has the nodes.
+ */
+export class RedisCache extends pulumi.ComponentResource {
+    public readonly replicationGroup: aws.elasticache.ReplicationGroup;
+    public readonly kmsKey: aws.kms.Key;
+    public readonly securityGroup: aws.ec2.SecurityGroup;
+    public readonly address: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    /** Secret. */
+    public readonly authToken: pulumi.Output<string>;
+    public readonly secretArn: pulumi.Output<string>;
+
+    constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hangar:index:RedisCache", name, {}, opts);
+        const d = { ...REDIS_DEFAULTS, ...definedOnly(args) };
+        const problems: string[] = [];
+        if (d.engine !== "valkey" && d.engine !== "redis") problems.push(`engine must be valkey or redis, not ${d.engine}`);
+        if (d.multiAz && d.nodes < 2) problems.push("multiAz needs at least 2 nodes");
+        if (args.identifier.length > 40) problems.push("identifier must be at most 40 characters");
+        if (problems.length) throw new pulumi.ResourceError(`RedisCache "${name}": ${problems.join("; ")}`, this);
+        const life = lifecycle(args.environment ?? "prod");
+        const id = args.identifier;
+        const child = { parent: this };
+        const stateful = { parent: this, protect: life.protect };
+
+        this.kmsKey = new aws.kms.Key(
+            `${name}-kms`,
+            { description: `ElastiCache ${id}: at rest, snapshots, secret`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
+            stateful,
+        );
+        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-cache`, targetKeyId: this.kmsKey.keyId }, child);
+        const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` }, child);
+        this.securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                name: `${id}-cache`,
+                description: `Cache ${id}: 6379 from the app tier only`,
+                vpcId: args.vpcId,
+                ingress: [
+                    {
+                        description: "Redis protocol from the app tier",
+                        protocol: "tcp",
+                        fromPort: 6379,
+                        toPort: 6379,
+                        cidrBlocks: args.allowedCidrs ?? [],
+                        securityGroups: args.allowedSecurityGroupIds ?? [],
+                    },
+                ],
+            },
+            child,
+        );
+        const family = cacheFamily(d.engine, d.engineVersion);
+        const parameterGroup = new aws.elasticache.ParameterGroup(
+            `${name}-params`,
+            { name: `${id}-${family}`, family, description: `Hangar ${id}`, parameters: [{ name: "maxmemory-policy", value: d.maxmemoryPolicy }] },
+            child,
+        );
+        const token = new random.RandomPassword(
+            `${name}-auth`,
+            { length: 48, special: true, overrideSpecial: ELASTICACHE_TOKEN_SPECIALS, minSpecial: 2, minNumeric: 2 },
+            child,
+        );
+
+        this.replicationGroup = new aws.elasticache.ReplicationGroup(
+            name,
+            {
+                replicationGroupId: id,
+                description: `Hangar cache ${id}`,
+                engine: d.engine,
+                engineVersion: d.engineVersion,
+                nodeType: d.nodeType,
+                numCacheClusters: d.nodes,
+                automaticFailoverEnabled: d.nodes >= 2,
+                multiAzEnabled: d.multiAz,
+                port: 6379,
+                parameterGroupName: parameterGroup.name,
+                subnetGroupName: subnetGroup.name,
+                securityGroupIds: [this.securityGroup.id],
+                atRestEncryptionEnabled: true,
+                kmsKeyId: this.kmsKey.arn,
+                transitEncryptionEnabled: true,
+                transitEncryptionMode: "required",
+                authToken: token.result,
+                snapshotRetentionLimit: d.snapshotRetentionDays,
+                snapshotWindow: d.snapshotWindow,
+                maintenanceWindow: d.maintenanceWindow,
+                autoMinorVersionUpgrade: true,
+                applyImmediately: args.environment !== "prod",
+            },
+            stateful,
+        );
+        this.address = this.replicationGroup.primaryEndpointAddress;
+        this.port = this.replicationGroup.port.apply((p) => p ?? 6379);
+        this.authToken = pulumi.secret(token.result);
+
+        const secret = new aws.secretsmanager.Secret(
+            `${name}-auth`,
+            { name: `${id}/cache/auth-token`, description: `AUTH token of ${id}`, kmsKeyId: this.kmsKey.arn, recoveryWindowInDays: life.secretRecoveryWindowDays },
+            stateful,
+        );
+        new aws.secretsmanager.SecretVersion(`${name}-auth`, { secretId: secret.id, secretString: pulumi.secret(token.result) }, child);
+        this.secretArn = secret.arn;
+
+        this.registerOutputs({ address: this.address, port: this.port, secretArn: this.secretArn });
+    }
+}

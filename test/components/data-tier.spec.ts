@@ -1,0 +1,179 @@
+import * as assert from "assert";
+import * as path from "path";
+import { ELASTICACHE_TOKEN_SPECIALS, physicalName, postgresUrl, RDS_PASSWORD_SPECIALS, redisUrl } from "../../components";
+import { byType, isSecret, redact, reveal, ROOT, snapshotOf, Snapshot, SnapshotResource } from "../../tools/harness";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+const laptop = path.join(ROOT, "test/fixtures/kubeconfig/laptop.yaml");
+const RDS = "aws:rds/instance:Instance";
+const CACHE = "aws:elasticache/replicationGroup:ReplicationGroup";
+const primaryOf = (s: Snapshot) => byType(s, RDS).find((r) => r.inputs.replicateSourceDb === undefined) as SnapshotResource;
+const replicasOf = (s: Snapshot) => byType(s, RDS).filter((r) => r.inputs.replicateSourceDb !== undefined);
+
+/** Inputs whose names say they carry credentials. */
+const SECRET_INPUTS = ["password", "authToken", "secretString", "stringData", "kubeconfig"];
+
+describe("PostgresDatabase in prod", () => {
+    let s: Snapshot;
+    before(async () => (s = await snapshotOf("prod", { kubeconfig: laptop })));
+
+    it("runs a Multi-AZ, KMS-encrypted gp3 primary that keeps 30 days of backups", () => {
+        const p = primaryOf(s).inputs;
+        assert.deepStrictEqual(
+            { multiAz: p.multiAz, storageEncrypted: p.storageEncrypted, storageType: p.storageType, publiclyAccessible: p.publiclyAccessible },
+            { multiAz: true, storageEncrypted: true, storageType: "gp3", publiclyAccessible: false },
+        );
+        assert.ok(Number(p.backupRetentionPeriod) >= 30);
+        assert.ok(Number(p.maxAllocatedStorage) > Number(p.allocatedStorage), "storage autoscaling");
+        assert.match(String(p.kmsKeyId), /^arn:aws:kms:/);
+        assert.strictEqual(p.performanceInsightsEnabled, true);
+        assert.strictEqual(p.performanceInsightsKmsKeyId, p.kmsKeyId, "Performance Insights encrypted with the same key");
+        assert.deepStrictEqual(p.enabledCloudwatchLogsExports, ["postgresql", "upgrade"]);
+        assert.strictEqual(p.iamDatabaseAuthenticationEnabled, true);
+    });
+
+    it("protects the primary: deletion protection, a final snapshot and Pulumi protect", () => {
+        const p = primaryOf(s);
+        assert.strictEqual(p.inputs.deletionProtection, true);
+        assert.strictEqual(p.inputs.skipFinalSnapshot, false);
+        assert.strictEqual(p.inputs.finalSnapshotIdentifier, "hangar-prod-final");
+        assert.strictEqual(p.options.protect, true);
+    });
+
+    it("replicates to at least one protected in-region replica", () => {
+        const replicas = replicasOf(s);
+        assert.ok(replicas.length >= 1);
+        for (const r of replicas) {
+            assert.strictEqual(r.inputs.replicateSourceDb, primaryOf(s).inputs.identifier);
+            assert.strictEqual(r.options.protect, true);
+            assert.strictEqual(r.inputs.storageEncrypted, true);
+        }
+    });
+
+    it("attaches a parameter group that forces TLS and loads pg_stat_statements at the next reboot", () => {
+        const [group] = byType(s, "aws:rds/parameterGroup:ParameterGroup");
+        const params = Object.fromEntries((group.inputs.parameters as Any[]).map((p) => [p.name, p]));
+        assert.strictEqual(params["rds.force_ssl"].value, "1");
+        assert.strictEqual(params.shared_preload_libraries.applyMethod, "pending-reboot");
+        assert.ok(params.log_min_duration_statement);
+        assert.strictEqual(group.inputs.family, "postgres16");
+        for (const instance of byType(s, RDS)) assert.strictEqual(instance.inputs.parameterGroupName, group.inputs.name);
+    });
+
+    it("opens 5432 only to the private subnets", () => {
+        const sg = byType(s, "aws:ec2/securityGroup:SecurityGroup").find((g) => String(g.inputs.name).endsWith("-postgres")) as SnapshotResource;
+        const ingress = sg.inputs.ingress as Any[];
+        assert.strictEqual(ingress.length, 1);
+        assert.deepStrictEqual([ingress[0].fromPort, ingress[0].toPort], [5432, 5432]);
+        assert.deepStrictEqual(ingress[0].cidrBlocks, ["10.40.0.0/19", "10.40.32.0/19", "10.40.64.0/19"]);
+    });
+});
+
+describe("PostgresDatabase in staging", () => {
+    let s: Snapshot;
+    before(async () => (s = await snapshotOf("staging", { kubeconfig: laptop })));
+
+    it("is single-AZ with at least 7 days of backups and no replicas", () => {
+        const p = primaryOf(s);
+        assert.strictEqual(p.inputs.multiAz, false);
+        assert.ok(Number(p.inputs.backupRetentionPeriod) >= 7);
+        assert.strictEqual(replicasOf(s).length, 0);
+        assert.strictEqual(p.options.protect, false);
+        assert.strictEqual(p.inputs.storageEncrypted, true, "smaller, never less secure");
+    });
+});
+
+describe("an ephemeral stack's data tier", () => {
+    let s: Snapshot;
+    before(async () => (s = await snapshotOf("pr-7", { kubeconfig: laptop, stackFile: path.join(ROOT, "Pulumi.staging.yaml") })));
+
+    it("is disposable: no deletion protection, no final snapshot, short key window, no secret recovery window", () => {
+        assert.strictEqual(s.error, undefined, s.error?.message);
+        const p = primaryOf(s);
+        assert.deepStrictEqual([p.inputs.deletionProtection, p.inputs.skipFinalSnapshot, p.options.protect], [false, true, false]);
+        for (const key of byType(s, "aws:kms/key:Key")) assert.strictEqual(key.inputs.deletionWindowInDays, 7);
+        for (const secret of byType(s, "aws:secretsmanager/secret:Secret")) assert.strictEqual(secret.inputs.recoveryWindowInDays, 0);
+    });
+
+    it("names stateful resources after the stack so a re-created stack never collides", () => {
+        assert.strictEqual(primaryOf(s).inputs.identifier, "hangar-pr-7");
+        assert.strictEqual(byType(s, CACHE)[0].inputs.replicationGroupId, "hangar-pr-7");
+    });
+});
+
+for (const stack of ["prod", "staging"]) {
+    describe(`RedisCache and secrets in ${stack}`, () => {
+        let s: Snapshot;
+        before(async () => (s = await snapshotOf(stack, { kubeconfig: laptop })));
+
+        it("encrypts in transit (required) and at rest with a customer-managed key, and requires AUTH", () => {
+            const g = byType(s, CACHE)[0].inputs;
+            assert.deepStrictEqual(
+                [g.transitEncryptionEnabled, g.transitEncryptionMode, g.atRestEncryptionEnabled],
+                [true, "required", true],
+            );
+            assert.match(String(g.kmsKeyId), /^arn:aws:kms:/);
+            assert.ok(isSecret(g.authToken), "the AUTH token is a secret input");
+        });
+
+        it("marks every password, token, secret string and kubeconfig input as a Pulumi secret", () => {
+            let checked = 0;
+            for (const r of s.resources) {
+                for (const key of SECRET_INPUTS) {
+                    if (r.inputs[key] === undefined) continue;
+                    assert.ok(isSecret(r.inputs[key]), `${r.urn} input ${key} is not secret`);
+                    checked++;
+                }
+            }
+            assert.ok(checked >= 5, `checked ${checked} secret inputs`);
+        });
+
+        it("never shows a generated secret outside a secret wrapper, in inputs or stack outputs", () => {
+            const generated = byType(s, "random:index/randomPassword:RandomPassword").map((r) => `Mock0pw${r.name.length}`);
+            assert.ok(generated.length >= 2);
+            const visible = JSON.stringify(redact({ resources: s.resources, outputs: s.outputs }));
+            for (const value of generated) assert.ok(!visible.includes(value), `${value}… appears in plaintext`);
+        });
+
+        it("hands the app DATABASE_URL, DATABASE_READ_URL and REDIS_URL from a Secret", () => {
+            const secret = byType(s, "kubernetes:core/v1:Secret").find((r) => (r.inputs.metadata as Any).name === "data-tier") as SnapshotResource;
+            assert.ok(isSecret(secret.inputs.stringData));
+            const data = reveal(secret.inputs.stringData) as Record<string, string>;
+            assert.deepStrictEqual(Object.keys(data).sort(), ["DATABASE_READ_URL", "DATABASE_URL", "REDIS_URL"]);
+            assert.match(data.DATABASE_URL, /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full$/);
+            assert.match(data.REDIS_URL, /^rediss:\/\/:[^@]+@master\./);
+            const readerHost = replicasOf(s).length > 0 ? "-replica-1." : `${stack}.`;
+            assert.ok(data.DATABASE_READ_URL.includes(readerHost), `reader URL ${data.DATABASE_READ_URL} targets ${readerHost}`);
+            for (const d of byType(s, "kubernetes:apps/v1:Deployment")) {
+                const env = (reveal(d.inputs) as Any).spec.template.spec.containers[0].env as Any[];
+                for (const key of Object.keys(data)) {
+                    const entry = env.find((e) => e.name === key);
+                    assert.deepStrictEqual(entry?.valueFrom, { secretKeyRef: { name: "data-tier", key } }, `${d.name} reads ${key} from the Secret`);
+                }
+            }
+        });
+    });
+}
+
+describe("credentials", () => {
+    it("RDS master passwords never contain / @ \" ' or space", () => {
+        for (const c of ["/", "@", '"', "'", " "]) assert.ok(!RDS_PASSWORD_SPECIALS.includes(c), `contains ${c}`);
+    });
+    it("ElastiCache tokens use only the specials it accepts", () => {
+        assert.ok([...ELASTICACHE_TOKEN_SPECIALS].every((c) => "!&#$^<>-".includes(c)));
+    });
+    it("URL-encodes credentials", () => {
+        assert.strictEqual(
+            postgresUrl({ username: "u", password: "p#&?:", host: "h", port: 5432, database: "d", sslMode: "verify-full" }),
+            "postgresql://u:p%23%26%3F%3A@h:5432/d?sslmode=verify-full",
+        );
+        assert.strictEqual(redisUrl({ authToken: "a&b#c<>", host: "h", port: 6379 }), "rediss://:a%26b%23c%3C%3E@h:6379");
+    });
+    it("physical names are valid RDS identifiers and unique per stack", () => {
+        assert.strictEqual(physicalName("Feature_X--1"), "hangar-feature-x-1");
+        const long = physicalName("a".repeat(80), "", 40);
+        assert.ok(long.length <= 40 && /^[a-z][a-z0-9-]*[a-z0-9]$/.test(long));
+        assert.notStrictEqual(physicalName("a".repeat(80) + "x", "", 40), long);
+    });
+});
