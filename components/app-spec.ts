@@ -154,7 +154,10 @@ export function resolveService(spec: AppServiceSpec): ResolvedService {
     if (exposure !== "gateway" && exposure !== "ingress") problems.push(`exposure must be gateway or ingress, not ${exposure}`);
     if (spec.public && !spec.host) problems.push("a public service needs a host");
     const replicas = { ...d.replicas, ...spec.replicas };
-    if (replicas.min < 1 || replicas.min > replicas.max) problems.push(`replicas must satisfy 1 ≤ min ≤ max (got ${replicas.min}–${replicas.max})`);
+    const scaledToZero = replicas.min === 0 && replicas.max === 0;
+    if (!scaledToZero && (replicas.min < 1 || replicas.min > replicas.max)) {
+        problems.push(`replicas must satisfy 1 ≤ min ≤ max, or min = max = 0 (got ${replicas.min}–${replicas.max})`);
+    }
     if (problems.length > 0) throw new Error(`AppService "${spec.name}": ${problems.join("; ")}`);
     return {
         ...spec,

@@ -33,7 +33,7 @@ const normalise = (url: string) => url.trim().replace(/\/+$/, "").toLowerCase();
  * `target.server`. Throws ClusterTargetError with what to change otherwise.
  * Pure, so the guard is tested without a cluster.
  */
-export function verifyClusterTarget(target: KubernetesTargetArgs): { context: string; server: string } {
+export function verifyClusterTarget(target: KubernetesTargetArgs, configKey = "hangar:foundation.kubernetes"): { context: string; server: string } {
     let config: Kubeconfig;
     try {
         config = (parseYaml(target.kubeconfig) ?? {}) as Kubeconfig;
@@ -45,7 +45,7 @@ export function verifyClusterTarget(target: KubernetesTargetArgs): { context: st
         const known = (config.contexts ?? []).map((c) => c?.name).filter(Boolean).join(", ") || "none";
         throw new ClusterTargetError(
             `kubeconfig has no context "${target.context}" (contexts: ${known}); ` +
-                "point KUBECONFIG at the cluster's kubeconfig or fix hangar:foundation.kubernetes.context",
+                `point KUBECONFIG at the cluster's kubeconfig or fix ${configKey}.context`,
         );
     }
     const clusterName = context.context?.cluster;
@@ -55,7 +55,7 @@ export function verifyClusterTarget(target: KubernetesTargetArgs): { context: st
     }
     if (target.server !== undefined && normalise(server) !== normalise(target.server)) {
         throw new ClusterTargetError(
-            `kubeconfig context "${target.context}" points at ${server}, but hangar:foundation.kubernetes.server expects ` +
+            `kubeconfig context "${target.context}" points at ${server}, but ${configKey}.server expects ` +
                 `${target.server}; refusing to deploy to the wrong cluster`,
         );
     }

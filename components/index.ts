@@ -7,3 +7,5 @@ export * from "./naming";
 export * from "./connection-urls";
 export * from "./postgres";
 export * from "./redis";
+export * from "./secure-bucket";
+export * from "./disaster-recovery";

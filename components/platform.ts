@@ -3,82 +3,16 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { GatewayArgs, IngressArgs } from "./app-service";
-import { AppServiceSpec } from "./app-spec";
-import { AppTier, QuotaArgs } from "./app-tier";
-import { KubernetesTargetArgs, verifyClusterTarget } from "./cluster-target";
+import { AppTier } from "./app-tier";
+import { verifyClusterTarget } from "./cluster-target";
 import { postgresUrl, redisUrl } from "./connection-urls";
 import { physicalName } from "./naming";
-import { PostgresDatabase, PostgresSettings } from "./postgres";
-import { RedisCache, RedisSettings } from "./redis";
+import { DisasterRecovery } from "./disaster-recovery";
+import { PlatformArgs } from "./platform-args";
+import { PostgresDatabase } from "./postgres";
+import { RedisCache } from "./redis";
 
-/** The AWS account and region every AWS resource of the platform is pinned to. */
-export interface AwsTargetArgs {
-    /** The only account the AWS provider accepts credentials for (`allowedAccountIds`). */
-    accountId: string;
-    /** The primary region. */
-    region: string;
-    /**
-     * Tags on every AWS resource (provider `defaultTags`), besides `hangar:stack` and `hangar:environment`.
-     * @default {}
-     */
-    tags?: Record<string, string>;
-}
-
-/** The VPC the data tier lives in and the app tier reaches it from. */
-export interface NetworkArgs {
-    vpcId: string;
-    vpcCidr: string;
-    /** Private subnets, one per availability zone (at least two). */
-    privateSubnetIds: string[];
-    /** CIDRs of `privateSubnetIds`, in the same order. */
-    privateSubnetCidrs: string[];
-}
-
-/** The app tier as Platform builds it. */
-export interface PlatformAppArgs {
-    /** @default "hangar" */
-    namespace?: string;
-    services: AppServiceSpec[];
-    gateway?: GatewayArgs;
-    ingress?: IngressArgs;
-    /** `namespace` (controller pods in `trafficNamespace`) or `vpc` (load-balancer ENIs: the VPC CIDR). @default "namespace" */
-    trafficSource?: string;
-    /** @default "gateway-system" */
-    trafficNamespace?: string;
-    quota?: QuotaArgs;
-}
-
-/** Everything `Platform` needs; `toPlatformArgs` maps a parsed stack file onto it. */
-export interface PlatformArgs {
-    /** `prod`, `staging` or `ephemeral`: drives protection and sizing defaults. */
-    environment: string;
-    aws: AwsTargetArgs;
-    kubernetes: KubernetesTargetArgs;
-    /** The network; required unless `stackReference` supplies it. */
-    network?: NetworkArgs;
-    /** The cluster's IAM OIDC provider ARN (IRSA); required unless `stackReference` supplies it. */
-    oidcProviderArn?: string;
-    /** A stack (`org/project/stack`) whose outputs supply `network` and `oidcProviderArn`. */
-    stackReference?: string;
-    app?: PlatformAppArgs;
-    /** Namespace the monitoring stack scrapes from. @default "monitoring" */
-    monitoringNamespace?: string;
-    database?: PlatformDatabaseArgs;
-    cache?: PlatformCacheArgs;
-}
-
-export interface PlatformDatabaseArgs extends PostgresSettings {
-    /** @default true */
-    enabled?: boolean;
-    /** libpq sslmode in DATABASE_URL; verify-full needs the RDS CA bundle in the image. @default "verify-full" */
-    clientSslMode?: string;
-}
-
-export interface PlatformCacheArgs extends RedisSettings {
-    /** @default true */
-    enabled?: boolean;
-}
+export * from "./platform-args";
 
 /** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL and REDIS_URL. */
 export const DATA_SECRET = "data-tier";
@@ -100,13 +34,18 @@ export interface ResolvedNetwork {
 export class Platform extends pulumi.ComponentResource {
     public readonly environment: string;
     public readonly awsProvider: aws.Provider;
+    /** The DR region's AWS provider, when DR is on. */
+    public readonly drAwsProvider?: aws.Provider;
     public readonly kubernetesProvider: k8s.Provider;
     public readonly randomProvider: random.Provider;
     public readonly dockerProvider: docker.Provider;
     public readonly network: ResolvedNetwork;
-    public readonly appTier?: AppTier;
     public readonly database?: PostgresDatabase;
     public readonly cache?: RedisCache;
+    public readonly disasterRecovery?: DisasterRecovery;
+    public readonly appTier?: AppTier;
+    /** The pilot-light app tier on the DR cluster. */
+    public readonly drAppTier?: AppTier;
     /** The API server the Kubernetes provider targets (verified against the kubeconfig). */
     public readonly kubernetesServer: string;
 
@@ -115,81 +54,82 @@ export class Platform extends pulumi.ComponentResource {
         const target = verifyClusterTarget(args.kubernetes);
         super("hangar:index:Platform", name, {}, opts);
         const child = { parent: this };
+        const stack = pulumi.getStack();
 
         this.environment = args.environment;
         this.kubernetesServer = target.server;
+        const defaultTags = { tags: { ...args.aws.tags, "hangar:stack": stack, "hangar:environment": args.environment } };
         this.awsProvider = new aws.Provider(
             `${name}-aws`,
-            {
-                region: args.aws.region as aws.Region,
-                allowedAccountIds: [args.aws.accountId],
-                defaultTags: {
-                    tags: { ...args.aws.tags, "hangar:stack": pulumi.getStack(), "hangar:environment": args.environment },
-                },
-            },
+            { region: args.aws.region as aws.Region, allowedAccountIds: [args.aws.accountId], defaultTags },
             child,
         );
         this.kubernetesProvider = new k8s.Provider(
             `${name}-k8s`,
-            {
-                kubeconfig: pulumi.secret(args.kubernetes.kubeconfig),
-                context: target.context,
-                enableServerSideApply: true,
-            },
+            { kubeconfig: pulumi.secret(args.kubernetes.kubeconfig), context: target.context, enableServerSideApply: true },
             child,
         );
         this.randomProvider = new random.Provider(`${name}-random`, {}, child);
         // Only stacks that build images talk to a daemon; the check would fail every other stack.
         this.dockerProvider = new docker.Provider(`${name}-docker`, { disableDockerDaemonCheck: true }, child);
+        const dr = args.dr?.enabled ? args.dr : undefined;
+        if (dr) {
+            this.drAwsProvider = new aws.Provider(
+                `${name}-aws-dr`,
+                { region: dr.region as aws.Region, allowedAccountIds: [dr.accountId ?? args.aws.accountId], defaultTags },
+                child,
+            );
+        }
         this.network = resolveNetwork(name, args, this);
         const providers = [this.awsProvider, this.kubernetesProvider, this.randomProvider, this.dockerProvider];
 
-        // Data first: the app tier needs its endpoints.
-        const stack = pulumi.getStack();
-        const dataPlacement = {
+        // Order: data → DR targets → app tier; each arrow is a real dependency (endpoints, ARNs).
+        const { enabled: databaseEnabled = true, clientSslMode = "verify-full", ...databaseSettings } = args.database ?? {};
+        const { enabled: cacheEnabled = true, ...cacheSettings } = args.cache ?? {};
+        const placement = {
             environment: args.environment,
             vpcId: this.network.vpcId,
             subnetIds: this.network.privateSubnetIds,
             // Pods get VPC addresses from the private subnets (VPC CNI); exporters live there too.
             allowedCidrs: this.network.privateSubnetCidrs,
         };
-        const { enabled: databaseEnabled = true, clientSslMode = "verify-full", ...databaseSettings } = args.database ?? {};
-        const { enabled: cacheEnabled = true, ...cacheSettings } = args.cache ?? {};
         if (databaseEnabled) {
-            this.database = new PostgresDatabase(`${name}-db`, { ...databaseSettings, ...dataPlacement, identifier: physicalName(stack) }, { parent: this, providers });
+            this.database = new PostgresDatabase(`${name}-db`, { ...databaseSettings, ...placement, identifier: physicalName(stack) }, { parent: this, providers });
         }
         if (cacheEnabled) {
-            this.cache = new RedisCache(`${name}-cache`, { ...cacheSettings, ...dataPlacement, identifier: physicalName(stack, "", 40) }, { parent: this, providers });
+            this.cache = new RedisCache(`${name}-cache`, { ...cacheSettings, ...placement, identifier: physicalName(stack, "", 40) }, { parent: this, providers });
+        }
+
+        if (dr && this.database && this.drAwsProvider) {
+            const zoneId = args.dns?.hostedZoneId;
+            this.disasterRecovery = new DisasterRecovery(
+                `${name}-dr`,
+                {
+                    environment: args.environment,
+                    identifier: physicalName(stack),
+                    accountId: dr.accountId ?? args.aws.accountId,
+                    primaryDatabaseArn: this.database.primary.arn,
+                    engineMajorVersion: (databaseSettings.engineVersion ?? "16").split(".")[0],
+                    instanceClass: dr.instanceClass ?? databaseSettings.instanceClass,
+                    backupRetentionDays: databaseSettings.backupRetentionDays,
+                    deletionProtection: databaseSettings.deletionProtection,
+                    vpcId: dr.network.vpcId,
+                    subnetIds: dr.network.privateSubnetIds,
+                    allowedCidrs: dr.network.privateSubnetCidrs,
+                    promoted: dr.promoted,
+                    failover: dr.failover && zoneId ? { ...dr.failover, hostedZoneId: zoneId } : undefined,
+                },
+                { parent: this, providers: [this.drAwsProvider] },
+            );
         }
 
         if (args.app) {
-            const app = args.app;
-            const dataEgress = [
-                ...(this.database ? [{ cidrs: this.network.privateSubnetCidrs, port: 5432 }] : []),
-                ...(this.cache ? [{ cidrs: this.network.privateSubnetCidrs, port: 6379 }] : []),
-            ];
             const urls = dataTierUrls(this.database, this.cache, clientSslMode);
-            const secretEnv = Object.keys(urls).map((key) => ({ name: key, secret: DATA_SECRET, key }));
-            this.appTier = new AppTier(
-                `${name}-app`,
-                {
-                    environment: args.environment,
-                    namespace: app.namespace,
-                    oidcProviderArn: this.network.oidcProviderArn,
-                    services: app.services.map((s) => ({ ...s, secretEnv: [...secretEnv, ...(s.secretEnv ?? [])] })),
-                    secrets: Object.keys(urls).length > 0 ? [{ name: DATA_SECRET, stringData: urls }] : [],
-                    gateway: app.gateway,
-                    ingress: app.ingress,
-                    quota: app.quota,
-                    network: {
-                        trafficNamespace: app.trafficNamespace,
-                        trafficCidrs: app.trafficSource === "vpc" ? this.network.vpcCidr.apply((c) => [c]) : undefined,
-                        monitoringNamespace: args.monitoringNamespace,
-                        dataEgress,
-                    },
-                },
-                { parent: this, providers },
-            );
+            this.appTier = this.appTierOn(`${name}-app`, args, urls, this.network.oidcProviderArn, this.network.privateSubnetCidrs, providers);
+            const pilot = dr?.pilotLight?.enabled ? dr.pilotLight : undefined;
+            if (pilot && this.disasterRecovery && this.database && this.drAwsProvider) {
+                this.drAppTier = this.pilotLight(name, args, pilot, clientSslMode);
+            }
         }
 
         this.registerOutputs({
@@ -200,6 +140,84 @@ export class Platform extends pulumi.ComponentResource {
             kubernetesServer: target.server,
             vpcId: this.network.vpcId,
         });
+    }
+
+    /** An AppTier wired to data-tier URLs (in a Secret) and the data tier's subnets (egress). */
+    private appTierOn(
+        name: string,
+        args: PlatformArgs,
+        urls: Record<string, pulumi.Output<string>>,
+        oidcProviderArn: pulumi.Input<string>,
+        dataCidrs: pulumi.Input<string[]>,
+        providers: pulumi.ProviderResource[],
+        replicas?: number,
+    ): AppTier {
+        const app = args.app!;
+        const secretEnv = Object.keys(urls).map((key) => ({ name: key, secret: DATA_SECRET, key }));
+        const ports = [...(urls.DATABASE_URL ? [5432] : []), ...(urls.REDIS_URL ? [6379] : [])];
+        return new AppTier(
+            name,
+            {
+                environment: args.environment,
+                namespace: app.namespace,
+                oidcProviderArn,
+                services: app.services.map((s) => ({
+                    ...s,
+                    secretEnv: [...secretEnv, ...(s.secretEnv ?? [])],
+                    ...(replicas !== undefined ? { replicas: { min: replicas, max: replicas } } : {}),
+                })),
+                secrets: Object.keys(urls).length > 0 ? [{ name: DATA_SECRET, stringData: urls }] : [],
+                gateway: app.gateway,
+                ingress: app.ingress,
+                quota: app.quota,
+                network: {
+                    trafficNamespace: app.trafficNamespace,
+                    trafficCidrs: app.trafficSource === "vpc" && replicas === undefined ? this.network.vpcCidr.apply((c) => [c]) : undefined,
+                    monitoringNamespace: args.monitoringNamespace,
+                    dataEgress: ports.map((port) => ({ cidrs: dataCidrs, port })),
+                },
+            },
+            { parent: this, providers },
+        );
+    }
+
+    /**
+     * The pilot-light app tier on the DR cluster, pointed at the DR replica. Its
+     * kubeconfig comes from Secrets Manager, so the expected-cluster check runs
+     * when the value arrives, before the provider can use it.
+     */
+    private pilotLight(name: string, args: PlatformArgs, pilot: NonNullable<NonNullable<PlatformArgs["dr"]>["pilotLight"]>, sslMode: string): AppTier {
+        const dr = args.dr!;
+        const kubeconfig = aws.secretsmanager
+            .getSecretVersionOutput({ secretId: pilot.kubeconfigSecretArn }, { parent: this, provider: this.drAwsProvider })
+            .secretString.apply((text) => {
+                try {
+                    verifyClusterTarget({ kubeconfig: text, context: pilot.context, server: pilot.server }, "hangar:dr.pilotLight");
+                } catch (err) {
+                    throw new pulumi.RunError((err as Error).message);
+                }
+                return text;
+            });
+        const drKubernetes = new k8s.Provider(
+            `${name}-k8s-dr`,
+            { kubeconfig: pulumi.secret(kubeconfig), context: pilot.context, enableServerSideApply: true },
+            { parent: this },
+        );
+        const database = this.database!;
+        const replicaUrl = pulumi.secret(
+            pulumi
+                .all([database.password, this.disasterRecovery!.replicaAddress, database.port])
+                .apply(([password, host, port]) => postgresUrl({ username: database.username, password, host, port, database: database.databaseName, sslMode })),
+        );
+        return this.appTierOn(
+            `${name}-app-dr`,
+            args,
+            { DATABASE_URL: replicaUrl, DATABASE_READ_URL: replicaUrl },
+            pilot.oidcProviderArn,
+            dr.network.privateSubnetCidrs,
+            [this.drAwsProvider!, drKubernetes, this.randomProvider, this.dockerProvider],
+            pilot.replicas ?? 0,
+        );
     }
 }
 

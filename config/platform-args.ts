@@ -23,5 +23,7 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
         monitoringNamespace: config.monitoring.namespace,
         database: config.database,
         cache: config.cache,
+        dr: config.dr.enabled && config.dr.region && config.dr.network ? { ...config.dr, region: config.dr.region, network: config.dr.network } : undefined,
+        dns: config.dns,
     };
 }

@@ -165,12 +165,30 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
     // ---- dr
     const dr = section(doc, "dr");
     const primaryRegion = str(section(doc, "foundation", "aws").region);
-    if (dr.enabled === true && dr.region === undefined) add("dr.region", "required when dr.enabled is true");
+    if (dr.enabled === true) {
+        if (dr.region === undefined) add("dr.region", "required when dr.enabled is true");
+        if (dr.network === undefined) add("dr.network", "required when dr.enabled is true (the DR region's VPC and subnets)");
+        if (section(doc, "database").enabled === false) add("dr.enabled", "the DR region replicates the database: database.enabled must be true");
+    }
     if (typeof dr.region === "string" && dr.region === primaryRegion) {
         add("dr.region", `must differ from the primary region foundation.aws.region (${primaryRegion})`);
     }
     if (environment === "prod" && dr.enabled === false) add("dr.enabled", "must be true in prod");
     if (dr.promoted === true && dr.enabled !== true) add("dr.promoted", "only meaningful when dr.enabled is true");
+    const drNetwork = section(doc, "dr", "network");
+    if (Array.isArray(drNetwork.privateSubnetIds) && Array.isArray(drNetwork.privateSubnetCidrs) && drNetwork.privateSubnetIds.length !== drNetwork.privateSubnetCidrs.length) {
+        add("dr.network.privateSubnetCidrs", "expected one CIDR per subnet id");
+    }
+    const zoneId = section(doc, "dns").hostedZoneId;
+    if (dr.enabled === true && zoneId !== undefined) {
+        const failover = dr.failover;
+        if (failover === undefined) add("dr.failover", "required when dns.hostedZoneId is set and DR is on: failover records need the primary and DR hostnames");
+        else if (isPlainObject(failover) && failover.primaryHostname === undefined) add("dr.failover.primaryHostname", "required: the health check targets the primary load balancer");
+        const domain = str(section(doc, "dns").domain);
+        const record = isPlainObject(failover) ? str(failover.recordName) : undefined;
+        if (domain && record && record !== domain && !record.endsWith(`.${domain}`)) add("dr.failover.recordName", `${record} is not under dns.domain ${domain}`);
+    }
+    if (dr.failover !== undefined && zoneId === undefined) add("dns.hostedZoneId", "required when dr.failover is set");
 
     // ---- dns
     const dns = section(doc, "dns");

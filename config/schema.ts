@@ -257,8 +257,40 @@ export const backupsSchema = mapping({
 export const drSchema = mapping({
     enabled: bool(),
     region: awsRegion.optional(),
-    /** True once the DR replica has been promoted (see the README runbook). */
+    /** DR account (allowedAccountIds of the DR provider); defaults to foundation.aws.accountId. */
+    accountId: awsAccountId.optional(),
+    /** True once the DR replica has been promoted (see the README runbook): replication is no longer managed. */
     promoted: bool(),
+    /** The DR region's VPC for the replica's subnet and security groups. Required when enabled. */
+    network: mapping({
+        vpcId,
+        privateSubnetIds: z.array(subnetId, { error: "expected a list of subnet ids" }).min(2, { error: "expected at least 2 subnets (two availability zones)" }),
+        privateSubnetCidrs: z.array(cidr, { error: "expected a list of CIDRs" }).min(2, { error: "expected at least 2 CIDRs (two availability zones)" }),
+    }).optional(),
+    /** Class of the cross-region replica; defaults to database.instanceClass. */
+    instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.r7g.large").optional(),
+    /** Route 53 failover for the public name; needs dns.hostedZoneId. */
+    failover: mapping({
+        /** The public name that fails over, under dns.domain. */
+        recordName: hostname,
+        /** The primary region's load balancer hostname (health-checked). */
+        primaryHostname: hostname,
+        /** The DR region's load balancer hostname. */
+        secondaryHostname: hostname,
+        healthCheckPath: pattern(/^\/[\w./~%-]*$/, "an HTTP path such as /healthz"),
+    }).optional(),
+    /** A minimal app tier on a DR cluster, pointed at the DR replica. */
+    pilotLight: mapping({
+        enabled: bool(),
+        /** kubeconfig of the DR cluster, stored in Secrets Manager (DR region). */
+        kubeconfigSecretArn: pattern(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$/, "a Secrets Manager secret ARN"),
+        context: z.string({ error: "expected a kubeconfig context name" }).min(1, { error: "expected a kubeconfig context name" }),
+        server: httpsUrl,
+        /** The DR cluster's IAM OIDC provider, for the pilot-light ServiceAccount's IRSA role. */
+        oidcProviderArn,
+        /** Replicas of each service while the primary serves (0 or 1). */
+        replicas: intIn(0, 1),
+    }).optional(),
 });
 
 export const dnsSchema = mapping({

@@ -28,14 +28,16 @@ for (const stack of ["prod", "staging"]) {
 
         it("creates one Platform with explicit aws, kubernetes, random and docker providers", () => {
             assert.strictEqual(byType(snapshot, "hangar:index:Platform").length, 1);
-            for (const pkg of ["aws", "kubernetes", "random", "docker"]) {
+            for (const pkg of ["kubernetes", "random", "docker"]) {
                 assert.strictEqual(byType(snapshot, `pulumi:providers:${pkg}`).length, 1, `one ${pkg} provider`);
             }
+            const aws = byType(snapshot, "pulumi:providers:aws").map((p) => p.name);
+            assert.deepStrictEqual(aws, stack === "prod" ? ["hangar-aws", "hangar-aws-dr"] : ["hangar-aws"], "a primary AWS provider, and a DR one where DR is on");
         });
 
         it("pins the AWS provider to the stack's account and region", () => {
             const config = require("yaml").parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
-            const [provider] = byType(snapshot, "pulumi:providers:aws");
+            const provider = byType(snapshot, "pulumi:providers:aws").find((p) => p.name === "hangar-aws")!;
             assert.deepStrictEqual(providerJson(provider.inputs.allowedAccountIds), [config["hangar:foundation"].aws.accountId]);
             assert.strictEqual(provider.inputs.region, config["hangar:foundation"].aws.region);
             assert.strictEqual(providerJson(provider.inputs.defaultTags).tags["hangar:stack"], stack);

@@ -132,7 +132,23 @@ const dataTier: CheckSection = {
     },
 };
 
-export const SECTIONS: CheckSection[] = [inventory, appTier, dataTier, kubernetesSchemas];
+/** AWS resources by the region of their provider: the DR region listed on its own. */
+const regions: CheckSection = {
+    title: "AWS regions",
+    run({ snapshot }) {
+        const providers = snapshot.resources.filter((r) => r.type === "pulumi:providers:aws");
+        const lines: string[] = [];
+        providers.forEach((p, i) => {
+            const members = snapshot.resources.filter((r) => r.provider === p.urn);
+            const role = i === 0 ? "primary" : p.name.endsWith("-dr") ? "DR" : "other";
+            lines.push(`${String(p.inputs.region)} (${role}, provider ${p.name}): ${members.length} resources`);
+            if (role !== "primary") for (const m of members) lines.push(`  ${m.type} ${m.name}`);
+        });
+        return { lines, errors: [] };
+    },
+};
+
+export const SECTIONS: CheckSection[] = [inventory, appTier, dataTier, regions, kubernetesSchemas];
 
 export async function check(stack: string, options: { preview?: boolean; stackFile?: string } = {}): Promise<{ ok: boolean; report: string }> {
     const out: string[] = [];

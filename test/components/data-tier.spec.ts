@@ -8,8 +8,10 @@ type Any = any;
 const laptop = path.join(ROOT, "test/fixtures/kubeconfig/laptop.yaml");
 const RDS = "aws:rds/instance:Instance";
 const CACHE = "aws:elasticache/replicationGroup:ReplicationGroup";
-const primaryOf = (s: Snapshot) => byType(s, RDS).find((r) => r.inputs.replicateSourceDb === undefined) as SnapshotResource;
-const replicasOf = (s: Snapshot) => byType(s, RDS).filter((r) => r.inputs.replicateSourceDb !== undefined);
+/** Resources of a type in the primary region (the DR region has its own RDS, groups and keys). */
+const inPrimary = (s: Snapshot, type: string) => byType(s, type).filter((r) => r.provider?.endsWith("::hangar-aws"));
+const primaryOf = (s: Snapshot) => inPrimary(s, RDS).find((r) => r.inputs.replicateSourceDb === undefined) as SnapshotResource;
+const replicasOf = (s: Snapshot) => inPrimary(s, RDS).filter((r) => r.inputs.replicateSourceDb !== undefined);
 
 /** Inputs whose names say they carry credentials. */
 const SECRET_INPUTS = ["password", "authToken", "secretString", "stringData", "kubeconfig"];
@@ -52,17 +54,17 @@ describe("PostgresDatabase in prod", () => {
     });
 
     it("attaches a parameter group that forces TLS and loads pg_stat_statements at the next reboot", () => {
-        const [group] = byType(s, "aws:rds/parameterGroup:ParameterGroup");
+        const [group] = inPrimary(s, "aws:rds/parameterGroup:ParameterGroup");
         const params = Object.fromEntries((group.inputs.parameters as Any[]).map((p) => [p.name, p]));
         assert.strictEqual(params["rds.force_ssl"].value, "1");
         assert.strictEqual(params.shared_preload_libraries.applyMethod, "pending-reboot");
         assert.ok(params.log_min_duration_statement);
         assert.strictEqual(group.inputs.family, "postgres16");
-        for (const instance of byType(s, RDS)) assert.strictEqual(instance.inputs.parameterGroupName, group.inputs.name);
+        for (const instance of inPrimary(s, RDS)) assert.strictEqual(instance.inputs.parameterGroupName, group.inputs.name);
     });
 
     it("opens 5432 only to the private subnets", () => {
-        const sg = byType(s, "aws:ec2/securityGroup:SecurityGroup").find((g) => String(g.inputs.name).endsWith("-postgres")) as SnapshotResource;
+        const sg = inPrimary(s, "aws:ec2/securityGroup:SecurityGroup").find((g) => String(g.inputs.name).endsWith("-postgres")) as SnapshotResource;
         const ingress = sg.inputs.ingress as Any[];
         assert.strictEqual(ingress.length, 1);
         assert.deepStrictEqual([ingress[0].fromPort, ingress[0].toPort], [5432, 5432]);

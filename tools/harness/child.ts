@@ -25,6 +25,8 @@ export interface ChildRequest {
     program?: string;
     /** Config to use instead of a stack file (a stack file's `config:` mapping). */
     config?: Record<string, unknown>;
+    /** Secrets Manager values by ARN, for getSecretVersion. */
+    secrets?: Record<string, string>;
     out: string;
 }
 
@@ -75,6 +77,9 @@ function standInKubeconfig(config: unknown): string {
     return file;
 }
 
+/** What has been recorded so far, so an unhandled rejection can still report it. */
+let partial: Snapshot | undefined;
+
 async function main(request: ChildRequest): Promise<Snapshot> {
     const started = Date.now();
     const config = request.config ?? readStackConfig(request.stackFile ?? path.join(request.root, `Pulumi.${request.stack}.yaml`));
@@ -88,7 +93,7 @@ async function main(request: ChildRequest): Promise<Snapshot> {
 
     const foundation = (config as Record<string, { aws?: { accountId?: string; region?: string } }>)?.["hangar:foundation"];
     await pulumi.runtime.setMocks(
-        new HangarMocks(request.preview, foundation?.aws?.accountId ?? "000000000000", foundation?.aws?.region ?? "us-east-1"),
+        new HangarMocks(request.preview, foundation?.aws?.accountId ?? "000000000000", foundation?.aws?.region ?? "us-east-1", request.secrets),
         "hangar",
         request.stack,
         request.preview,
@@ -97,6 +102,7 @@ async function main(request: ChildRequest): Promise<Snapshot> {
     const resources: SnapshotResource[] = [];
     const invokes: Snapshot["invokes"] = [];
     let outputs: Record<string, unknown> = {};
+    partial = { project: "hangar", stack: request.stack, preview: request.preview, resources, invokes, outputs, durationMs: 0 };
     // Mock callbacks never see resource options, so read them off the monitor's requests.
     /* eslint-disable @typescript-eslint/no-explicit-any -- the monitor's gRPC surface is untyped */
     const monitor = pulumi.runtime.getMonitor() as any;
@@ -157,6 +163,14 @@ async function main(request: ChildRequest): Promise<Snapshot> {
 export const PROGRAM_FAILED = 3;
 
 const request = JSON.parse(process.argv[2]) as ChildRequest;
+// An error thrown inside an apply surfaces as an unhandled rejection; the language
+// host reports it as the program's failure, and so does the harness.
+process.on("unhandledRejection", (err) => {
+    const snapshot = partial ?? { project: "hangar", stack: request.stack, preview: request.preview, resources: [], invokes: [], outputs: {}, durationMs: 0 };
+    snapshot.error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
+    fs.writeFileSync(request.out, JSON.stringify(snapshot));
+    process.exit(PROGRAM_FAILED);
+});
 main(request)
     .then((snapshot) => {
         fs.writeFileSync(request.out, JSON.stringify(snapshot));

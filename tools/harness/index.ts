@@ -27,6 +27,8 @@ export interface RunOptions {
     program?: string;
     /** Use this config mapping (keys such as `hangar:app`) instead of a stack file. */
     config?: Record<string, unknown>;
+    /** Secrets Manager values by ARN, for getSecretVersion invokes. */
+    secrets?: Record<string, string>;
 }
 
 export class HarnessError extends Error {}
@@ -41,6 +43,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         kubeconfig: options.kubeconfig && path.resolve(options.kubeconfig),
         program: options.program && path.resolve(options.program),
         config: options.config,
+        secrets: options.secrets,
         out: path.join(dir, "snapshot.json"),
     };
     const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "child.ts"), JSON.stringify(request)], {

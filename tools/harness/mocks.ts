@@ -8,20 +8,39 @@ import * as pulumi from "@pulumi/pulumi";
  *   they are for resources the real engine has not created yet.
  */
 export class HangarMocks implements pulumi.runtime.Mocks {
+    /** Region of each AWS provider (by `name::id`), so ARNs name the right region. */
+    private readonly providerRegions = new Map<string, string>();
+
+    /** `secrets`: Secrets Manager values by ARN, answered by getSecretVersion. */
     constructor(
         private readonly preview: boolean,
         private readonly account: string,
         private readonly region: string,
+        private readonly secrets: Record<string, string> = {},
     ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-        if (this.preview) return { id: undefined, state: args.inputs };
         const id = args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : `${args.name}-id`;
-        return { id, state: { ...computedOutputs(args, this.account, this.region), ...args.inputs } };
+        if (args.type === "pulumi:providers:aws" && typeof args.inputs.region === "string") {
+            this.providerRegions.set(`${args.name}::${id}`, args.inputs.region);
+        }
+        if (this.preview) return { id: undefined, state: args.inputs };
+        const region = this.regionOf(args.provider);
+        return { id, state: { ...computedOutputs(args, this.account, region), ...args.inputs } };
+    }
+
+    private regionOf(provider: string | undefined): string {
+        if (!provider) return this.region;
+        // Provider references are `<urn>::<id>`: the last two parts are the provider's name and id.
+        return this.providerRegions.get(provider.split("::").slice(-2).join("::")) ?? this.region;
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         switch (args.token) {
+            case "aws:secretsmanager/getSecretVersion:getSecretVersion": {
+                const arn = String(args.inputs.secretId);
+                return { arn, secretString: this.secrets[arn] ?? "", versionId: "v1" };
+            }
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 return { accountId: this.account, arn: `arn:aws:iam::${this.account}:role/hangar-ci`, userId: "AROAMOCK" };
             case "aws:index/getRegion:getRegion":

@@ -1,0 +1,186 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { lifecycle } from "./naming";
+import { postgresParameters } from "./postgres";
+import { BucketRetentionArgs, SecureBucket, secureBucket } from "./secure-bucket";
+
+/** Route 53 failover of the public name between the primary and DR load balancers. */
+export interface FailoverArgs {
+    hostedZoneId: pulumi.Input<string>;
+    /** The public name that fails over. */
+    recordName: string;
+    /** The primary region's load balancer hostname; the health check probes it (never the failover name itself). */
+    primaryHostname: string;
+    /** The DR region's load balancer hostname. */
+    secondaryHostname: string;
+    /** @default "/healthz" */
+    healthCheckPath?: string;
+}
+
+/** Resources run with the DR region's AWS provider (pass it in `providers`). */
+export interface DisasterRecoveryArgs {
+    /** `prod`, `staging` or `ephemeral`. @default "prod" */
+    environment?: string;
+    /** Name stem shared with the primary (`<identifier>-dr` for the replica). */
+    identifier: string;
+    /** DR account id, part of the replica bucket's globally unique name. */
+    accountId: string;
+    /** ARN of the primary RDS instance to replicate. */
+    primaryDatabaseArn: pulumi.Input<string>;
+    /** Major engine version of the primary, for the DR parameter group family. @default "16" */
+    engineMajorVersion?: string;
+    /** Class of the cross-region replica. @default "db.r7g.large" */
+    instanceClass?: string;
+    /** Retention of replicated automated backups, and of the instance once promoted. @default 30 */
+    backupRetentionDays?: number;
+    /** Deletion protection on the replica. @default true */
+    deletionProtection?: boolean;
+    vpcId: pulumi.Input<string>;
+    subnetIds: pulumi.Input<string[]>;
+    /** CIDRs allowed on 5432 in the DR VPC. @default [] */
+    allowedCidrs?: pulumi.Input<string[]>;
+    /**
+     * The world after failover: the replica has been promoted, so it is managed as a
+     * standalone instance (same URN) and replication is no longer managed. @default false
+     */
+    promoted?: boolean;
+    failover?: FailoverArgs;
+    /** Lifecycle of the replica bucket. @default 30 days to Deep Archive, expiry after 7 years */
+    bucketRetention?: BucketRetentionArgs;
+}
+
+/**
+ * The DR region: a KMS key of its own, an encrypted cross-region replica with
+ * automated-backups replication, a backup vault (copy target), a replica
+ * bucket (replication target), and Route 53 failover records.
+ */
+export class DisasterRecovery extends pulumi.ComponentResource {
+    public readonly kmsKey: aws.kms.Key;
+    public readonly replica: aws.rds.Instance;
+    public readonly vault: aws.backup.Vault;
+    public readonly bucket: SecureBucket;
+    public readonly replicaAddress: pulumi.Output<string>;
+
+    constructor(name: string, args: DisasterRecoveryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hangar:index:DisasterRecovery", name, {}, opts);
+        const life = lifecycle(args.environment ?? "prod");
+        const id = args.identifier;
+        const major = args.engineMajorVersion ?? "16";
+        const retention = args.backupRetentionDays ?? 30;
+        const deletionProtection = args.deletionProtection ?? true;
+        const child = { parent: this };
+        const stateful = { parent: this, protect: life.protect };
+
+        // Replicas and copies must be encrypted with a key in their own region.
+        this.kmsKey = new aws.kms.Key(
+            `${name}-kms`,
+            { description: `DR ${id}: replica, backups, bucket`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
+            stateful,
+        );
+        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-dr`, targetKeyId: this.kmsKey.keyId }, child);
+
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { name: `${id}-dr`, subnetIds: args.subnetIds, description: `Hangar ${id} DR` }, child);
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                name: `${id}-dr-postgres`,
+                description: `PostgreSQL ${id} DR: 5432 from the DR app subnets only`,
+                vpcId: args.vpcId,
+                ingress: [{ description: "PostgreSQL from the DR app tier", protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: args.allowedCidrs ?? [] }],
+            },
+            child,
+        );
+        // Parameter groups are regional: the replica needs its own, TLS-only like the primary's.
+        const parameterGroup = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            { name: `${id}-dr-postgres${major}`, family: `postgres${major}`, description: `Hangar ${id} DR: TLS only`, parameters: postgresParameters(500) },
+            child,
+        );
+
+        const promoted = args.promoted ?? false;
+        this.replica = new aws.rds.Instance(
+            `${name}-replica`,
+            {
+                identifier: `${id}-dr`,
+                // Removing replicateSourceDb promotes the instance: `promoted: true` is the failover itself.
+                replicateSourceDb: promoted ? undefined : args.primaryDatabaseArn,
+                instanceClass: args.instanceClass ?? "db.r7g.large",
+                storageType: "gp3",
+                storageEncrypted: true,
+                kmsKeyId: this.kmsKey.arn,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [securityGroup.id],
+                parameterGroupName: parameterGroup.name,
+                publiclyAccessible: false,
+                multiAz: promoted && args.environment === "prod",
+                backupRetentionPeriod: promoted ? retention : undefined,
+                performanceInsightsEnabled: true,
+                performanceInsightsKmsKeyId: this.kmsKey.arn,
+                autoMinorVersionUpgrade: true,
+                copyTagsToSnapshot: true,
+                deletionProtection,
+                skipFinalSnapshot: !deletionProtection,
+                finalSnapshotIdentifier: deletionProtection ? `${id}-dr-final` : undefined,
+            },
+            stateful,
+        );
+        this.replicaAddress = this.replica.address;
+
+        if (!promoted) {
+            new aws.rds.InstanceAutomatedBackupsReplication(
+                `${name}-backups`,
+                { sourceDbInstanceArn: args.primaryDatabaseArn, kmsKeyId: this.kmsKey.arn, retentionPeriod: retention },
+                child,
+            );
+        }
+
+        this.vault = new aws.backup.Vault(`${name}-vault`, { name: `${id}-dr`, kmsKeyArn: this.kmsKey.arn, forceDestroy: !life.protect }, stateful);
+        this.bucket = secureBucket(
+            `${name}-dumps`,
+            { bucketName: `${id}-dumps-dr-${args.accountId}`, kmsKeyArn: this.kmsKey.arn, retention: args.bucketRetention, forceDestroy: !life.protect, protect: life.protect },
+            this,
+        );
+
+        if (args.failover) this.failoverRecords(name, args.failover);
+
+        this.registerOutputs({
+            replicaAddress: this.replicaAddress,
+            kmsKeyArn: this.kmsKey.arn,
+            vaultArn: this.vault.arn,
+            bucketArn: this.bucket.bucket.arn,
+        });
+    }
+
+    private failoverRecords(name: string, f: FailoverArgs) {
+        const healthCheck = new aws.route53.HealthCheck(
+            `${name}-primary`,
+            {
+                type: "HTTPS",
+                fqdn: f.primaryHostname,
+                port: 443,
+                resourcePath: f.healthCheckPath ?? "/healthz",
+                failureThreshold: 3,
+                requestInterval: 30,
+                tags: { Name: `${f.recordName} primary` },
+            },
+            { parent: this },
+        );
+        const record = (role: "PRIMARY" | "SECONDARY", target: string, healthCheckId?: pulumi.Input<string>) =>
+            new aws.route53.Record(
+                `${name}-${role.toLowerCase()}`,
+                {
+                    zoneId: f.hostedZoneId,
+                    name: f.recordName,
+                    type: "CNAME",
+                    ttl: 60,
+                    setIdentifier: role.toLowerCase(),
+                    failoverRoutingPolicies: [{ type: role }],
+                    healthCheckId,
+                    records: [target],
+                },
+                { parent: this },
+            );
+        record("PRIMARY", f.primaryHostname, healthCheck.id);
+        record("SECONDARY", f.secondaryHostname);
+    }
+}
