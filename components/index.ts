@@ -9,3 +9,4 @@ export * from "./postgres";
 export * from "./redis";
 export * from "./secure-bucket";
 export * from "./disaster-recovery";
+export * from "./backups";

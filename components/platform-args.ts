@@ -4,6 +4,7 @@ import { QuotaArgs } from "./app-tier";
 import { KubernetesTargetArgs } from "./cluster-target";
 import { PostgresSettings } from "./postgres";
 import { RedisSettings } from "./redis";
+import { BucketRetentionArgs } from "./secure-bucket";
 
 /*
  * PlatformArgs: the component contract of Platform, hand-written (no zod types,
@@ -68,6 +69,38 @@ export interface PlatformArgs {
     dr?: PlatformDrArgs;
     /** Route 53 zone for failover records. */
     dns?: PlatformDnsArgs;
+    /** AWS Backup, the dump bucket and the dump CronJob. @default off */
+    backups?: PlatformBackupsArgs;
+}
+
+export interface PlatformDumpArgs {
+    /** @default false */
+    enabled?: boolean;
+    /** Pinned image with sh, pg_dump, aws CLI v2 and the RDS CA bundle. Required when enabled. */
+    image?: string;
+    /** @default "15 2 * * *" */
+    schedule?: string;
+    /** @default "/etc/ssl/certs/rds-global-bundle.pem" */
+    caBundlePath?: string;
+    /** @default 3600 */
+    deadlineSeconds?: number;
+}
+
+export interface PlatformBackupsArgs {
+    /** @default false */
+    enabled?: boolean;
+    /** @default 35 */
+    dailyRetentionDays?: number;
+    /** @default 12 */
+    monthlyRetentionMonths?: number;
+    dailySchedule?: string;
+    monthlySchedule?: string;
+    /** @default false */
+    vaultLock?: boolean;
+    /** @default 3 */
+    vaultLockChangeableForDays?: number;
+    bucketRetention?: BucketRetentionArgs;
+    dump?: PlatformDumpArgs;
 }
 
 export interface PlatformDatabaseArgs extends PostgresSettings {

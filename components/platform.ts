@@ -7,6 +7,7 @@ import { AppTier } from "./app-tier";
 import { verifyClusterTarget } from "./cluster-target";
 import { postgresUrl, redisUrl } from "./connection-urls";
 import { physicalName } from "./naming";
+import { Backups } from "./backups";
 import { DisasterRecovery } from "./disaster-recovery";
 import { PlatformArgs } from "./platform-args";
 import { PostgresDatabase } from "./postgres";
@@ -43,6 +44,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly database?: PostgresDatabase;
     public readonly cache?: RedisCache;
     public readonly disasterRecovery?: DisasterRecovery;
+    public readonly backups?: Backups;
     public readonly appTier?: AppTier;
     /** The pilot-light app tier on the DR cluster. */
     public readonly drAppTier?: AppTier;
@@ -83,7 +85,7 @@ export class Platform extends pulumi.ComponentResource {
         this.network = resolveNetwork(name, args, this);
         const providers = [this.awsProvider, this.kubernetesProvider, this.randomProvider, this.dockerProvider];
 
-        // Order: data → DR targets → app tier; each arrow is a real dependency (endpoints, ARNs).
+        // Order: data → DR targets → app tier → backups; each arrow is a real dependency (endpoints, ARNs, namespace).
         const { enabled: databaseEnabled = true, clientSslMode = "verify-full", ...databaseSettings } = args.database ?? {};
         const { enabled: cacheEnabled = true, ...cacheSettings } = args.cache ?? {};
         const placement = {
@@ -132,6 +134,10 @@ export class Platform extends pulumi.ComponentResource {
             }
         }
 
+        if (args.backups?.enabled && this.database) {
+            this.backups = this.backupsFor(`${name}-backups`, args, providers);
+        }
+
         this.registerOutputs({
             environment: this.environment,
             awsAccountId: args.aws.accountId,
@@ -140,6 +146,47 @@ export class Platform extends pulumi.ComponentResource {
             kubernetesServer: target.server,
             vpcId: this.network.vpcId,
         });
+    }
+
+    /** Backups of the primary database: copies and replication to the DR targets when DR is on. */
+    private backupsFor(name: string, args: PlatformArgs, providers: pulumi.ProviderResource[]): Backups {
+        const b = args.backups!;
+        const database = this.database!;
+        const dr = this.disasterRecovery;
+        const dump = b.dump?.enabled && b.dump.image && this.appTier ? b.dump : undefined;
+        return new Backups(
+            name,
+            {
+                environment: args.environment,
+                identifier: physicalName(pulumi.getStack()),
+                accountId: args.aws.accountId,
+                databaseArn: database.primary.arn,
+                dailyRetentionDays: b.dailyRetentionDays,
+                monthlyRetentionMonths: b.monthlyRetentionMonths,
+                dailySchedule: b.dailySchedule,
+                monthlySchedule: b.monthlySchedule,
+                vaultLock: b.vaultLock,
+                vaultLockChangeableForDays: b.vaultLockChangeableForDays,
+                bucketRetention: b.bucketRetention,
+                copyToVaultArn: dr?.vault.arn,
+                replicateTo: dr ? { bucketArn: dr.bucket.bucket.arn, kmsKeyArn: dr.kmsKey.arn } : undefined,
+                dump: dump && {
+                    namespace: this.appTier!.namespace,
+                    oidcProviderArn: this.network.oidcProviderArn,
+                    image: dump.image!,
+                    schedule: dump.schedule,
+                    caBundlePath: dump.caBundlePath,
+                    deadlineSeconds: dump.deadlineSeconds,
+                    host: database.address,
+                    port: database.port,
+                    database: database.databaseName,
+                    username: database.username,
+                    password: database.password,
+                    databaseCidrs: this.network.privateSubnetCidrs,
+                },
+            },
+            { parent: this, providers },
+        );
     }
 
     /** An AppTier wired to data-tier URLs (in a Secret) and the data tier's subnets (egress). */

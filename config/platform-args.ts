@@ -25,5 +25,16 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
         cache: config.cache,
         dr: config.dr.enabled && config.dr.region && config.dr.network ? { ...config.dr, region: config.dr.region, network: config.dr.network } : undefined,
         dns: config.dns,
+        backups: {
+            enabled: config.backups.enabled,
+            dailyRetentionDays: config.backups.dailyRetentionDays,
+            monthlyRetentionMonths: config.backups.monthlyRetentionMonths,
+            dailySchedule: config.backups.dailySchedule,
+            monthlySchedule: config.backups.monthlySchedule,
+            vaultLock: config.backups.vaultLock.enabled,
+            vaultLockChangeableForDays: config.backups.vaultLock.changeableForDays,
+            bucketRetention: config.backups.bucket,
+            dump: config.backups.dump,
+        },
     };
 }

@@ -55,7 +55,13 @@ const common: ProfileDefaults = {
         maxmemoryPolicy: "volatile-lru",
     },
     monitoring: { enabled: true, mode: "chart", chartVersion: "88.5.3", namespace: "monitoring" },
-    backups: {},
+    backups: {
+        dailySchedule: "cron(0 3 * * ? *)",
+        monthlySchedule: "cron(0 4 1 * ? *)",
+        vaultLock: { enabled: false, changeableForDays: 3 },
+        bucket: { deepArchiveAfterDays: 30, expireAfterDays: 2555 },
+        dump: { schedule: "15 2 * * *", clientMajorVersion: 16, caBundlePath: "/etc/ssl/certs/rds-global-bundle.pem", deadlineSeconds: 3600 },
+    },
     dr: { promoted: false },
     dns: {},
 };
@@ -80,7 +86,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
         },
         cache: { nodeType: "cache.r7g.large", nodes: 2, multiAz: true, snapshotRetentionDays: 7 },
         monitoring: { retention: "30d" },
-        backups: { enabled: true, dailyRetentionDays: 35, monthlyRetentionMonths: 12 },
+        backups: { enabled: true, dailyRetentionDays: 35, monthlyRetentionMonths: 12, dump: { enabled: true } },
         dr: { enabled: true },
     },
     staging: {
@@ -101,7 +107,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
         },
         cache: { nodeType: "cache.t4g.small", nodes: 1, multiAz: false, snapshotRetentionDays: 3 },
         monitoring: { retention: "15d" },
-        backups: { enabled: true, dailyRetentionDays: 14, monthlyRetentionMonths: 0 },
+        backups: { enabled: true, dailyRetentionDays: 14, monthlyRetentionMonths: 0, dump: { enabled: true } },
         dr: { enabled: false },
     },
     ephemeral: {
@@ -122,7 +128,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
         },
         cache: { nodeType: "cache.t4g.micro", nodes: 1, multiAz: false, snapshotRetentionDays: 0 },
         monitoring: { retention: "3d" },
-        backups: { enabled: false, dailyRetentionDays: 7, monthlyRetentionMonths: 0 },
+        backups: { enabled: false, dailyRetentionDays: 7, monthlyRetentionMonths: 0, dump: { enabled: false } },
         dr: { enabled: false },
     },
 };

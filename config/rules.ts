@@ -190,6 +190,33 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
     }
     if (dr.failover !== undefined && zoneId === undefined) add("dns.hostedZoneId", "required when dr.failover is set");
 
+    // ---- backups
+    const backups = section(doc, "backups");
+    const dump = section(doc, "backups", "dump");
+    if (backups.enabled === true) {
+        if (section(doc, "database").enabled === false) add("backups.enabled", "backs up the database: database.enabled must be true");
+        if (dump.enabled === true && dump.image === undefined) add("backups.dump.image", "required when backups.dump.enabled is true (sh, pg_dump, aws CLI v2, the RDS CA bundle)");
+        const dbMajor = Number(String(section(doc, "database").engineVersion ?? "").split(".")[0]);
+        const client = num(dump.clientMajorVersion);
+        if (dump.enabled === true && client !== undefined && Number.isFinite(dbMajor) && client < dbMajor) {
+            add("backups.dump.clientMajorVersion", `pg_dump ${client} cannot dump PostgreSQL ${dbMajor}: use a ${dbMajor}+ client image`);
+        }
+        if (environment === "prod") {
+            const daily = num(backups.dailyRetentionDays);
+            if (daily !== undefined && daily < 35) add("backups.dailyRetentionDays", "prod keeps dailies at least 35 days");
+            const monthly = num(backups.monthlyRetentionMonths);
+            if (monthly !== undefined && monthly < 12) add("backups.monthlyRetentionMonths", "prod keeps monthlies at least 12 months");
+        }
+    }
+    if (environment === "prod" && backups.enabled === false) add("backups.enabled", "must be true in prod");
+    const bucketLife = section(doc, "backups", "bucket");
+    const archive = num(bucketLife.deepArchiveAfterDays);
+    const expire = num(bucketLife.expireAfterDays);
+    // Deep Archive bills 180 days minimum: expiring earlier than that after the transition wastes money.
+    if (archive !== undefined && expire !== undefined && expire < archive + 180) {
+        add("backups.bucket.expireAfterDays", `must be at least deepArchiveAfterDays + 180 (${archive + 180}): Deep Archive keeps objects 180 days minimum`);
+    }
+
     // ---- dns
     const dns = section(doc, "dns");
     if (dns.hostedZoneId !== undefined && dns.domain === undefined) add("dns.domain", "required when dns.hostedZoneId is set");

@@ -248,10 +248,34 @@ export const monitoringSchema = mapping({
     retention: duration,
 });
 
+const awsCron = pattern(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, "an AWS cron expression such as cron(0 3 * * ? *)");
+const kubeCron = pattern(/^(@(hourly|daily|weekly|monthly)|(\S+\s+){4}\S+)$/, "a cron schedule such as 15 2 * * *");
+
 export const backupsSchema = mapping({
     enabled: bool(),
+    /** AWS Backup daily rule: kept this many days (warm storage: RDS snapshots cannot move to cold). */
     dailyRetentionDays: intIn(1, 36500),
+    /** AWS Backup monthly rule: kept this many months (0: no monthly rule). */
     monthlyRetentionMonths: intIn(0, 1200),
+    dailySchedule: awsCron,
+    monthlySchedule: awsCron,
+    /** AWS Backup Vault Lock (governance mode until `changeableForDays` pass, then compliance). */
+    vaultLock: mapping({ enabled: bool(), changeableForDays: intIn(3, 36500) }),
+    /** The dump bucket's lifecycle: to Glacier Deep Archive after N days, expiry after M days (7 years). */
+    bucket: mapping({ deepArchiveAfterDays: intIn(1, 36500), expireAfterDays: intIn(1, 36500) }),
+    /** The logical dump CronJob (pg_dump over TLS to the dump bucket). */
+    dump: mapping({
+        enabled: bool(),
+        schedule: kubeCron,
+        /** Image with sh, pg_dump, aws CLI v2 and the RDS CA bundle; pinned. */
+        image: pinnedImage.optional(),
+        /** pg_dump's major version in the image: must be ≥ the database's major. */
+        clientMajorVersion: intIn(9, 99),
+        /** Path of the RDS CA bundle inside the image. */
+        caBundlePath: pattern(/^\/\S+$/, "an absolute path"),
+        /** activeDeadlineSeconds of each run. */
+        deadlineSeconds: intIn(60, 86400),
+    }),
 });
 
 export const drSchema = mapping({

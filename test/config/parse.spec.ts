@@ -157,6 +157,12 @@ describe("parseConfig", () => {
             ["a promoted flag without DR", "staging", mutate("staging", "hangar:dr", ["promoted"], true), "hangar:dr.promoted: only meaningful when dr.enabled is true"],
             ["a malformed pilot-light kubeconfig ARN", "prod", mutate("prod", "hangar:dr", ["pilotLight"], { enabled: true, kubeconfigSecretArn: "kubeconfig", context: "dr", server: "https://dr.example.com", oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/x", replicas: 1 }), "hangar:dr.pilotLight.kubeconfigSecretArn: expected a Secrets Manager secret ARN"],
             ["prod without DR", "prod", mutate("prod", "hangar:dr", ["enabled"], false), "hangar:dr.enabled: must be true in prod"],
+            ["a dump job without an image", "prod", mutate("prod", "hangar:backups", ["dump", "image"], undefined), "hangar:backups.dump.image: required when backups.dump.enabled is true"],
+            ["a pg_dump older than the database", "prod", mutate("prod", "hangar:backups", ["dump", "clientMajorVersion"], 15), "hangar:backups.dump.clientMajorVersion: pg_dump 15 cannot dump PostgreSQL 16"],
+            ["prod dailies below 35 days", "prod", mutate("prod", "hangar:backups", ["dailyRetentionDays"], 14), "hangar:backups.dailyRetentionDays: prod keeps dailies at least 35 days"],
+            ["prod without backups", "prod", mutate("prod", "hangar:backups", ["enabled"], false), "hangar:backups.enabled: must be true in prod"],
+            ["a malformed AWS Backup schedule", "prod", mutate("prod", "hangar:backups", ["dailySchedule"], "0 3 * * *"), "hangar:backups.dailySchedule: expected an AWS cron expression"],
+            ["expiry before Deep Archive's minimum", "prod", mutate("prod", "hangar:backups", ["bucket", "expireAfterDays"], 90), "hangar:backups.bucket.expireAfterDays: must be at least deepArchiveAfterDays + 180"],
             ["a hosted zone without a domain", "staging", mutate("staging", "hangar:dns", ["hostedZoneId"], "Z0123456789ABCDEFGHIJ"), "hangar:dns.domain: required when dns.hostedZoneId is set"],
             ["a malformed hosted zone id", "prod", mutate("prod", "hangar:dns", ["hostedZoneId"], "zone-1"), "hangar:dns.hostedZoneId: expected a Route 53 hosted zone id"],
         ];

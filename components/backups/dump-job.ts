@@ -1,0 +1,169 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { PART_OF, restrictedPodSecurityContext, restrictedSecurityContext } from "../app-spec";
+import { irsaTrustPolicy } from "../app-tier";
+import { dumpWriterPolicy } from "./policy-documents";
+
+/** The script the CronJob runs; kept as a file so the restore test runs the same bytes. */
+export const DUMP_SCRIPT = path.join(__dirname, "pg-dump.sh");
+
+export interface DumpJobArgs {
+    /** Namespace (the app tier's). */
+    namespace: pulumi.Input<string>;
+    /** The cluster's IAM OIDC provider, for the job's IRSA role. */
+    oidcProviderArn: pulumi.Input<string>;
+    /** Pinned image with sh, pg_dump (major ≥ the server's), aws CLI v2 and the CA bundle at `caBundlePath`. */
+    image: string;
+    /** @default "15 2 * * *" */
+    schedule?: string;
+    host: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    database: string;
+    username: string;
+    /** Secret. */
+    password: pulumi.Input<string>;
+    /** @default "/etc/ssl/certs/rds-global-bundle.pem" */
+    caBundlePath?: string;
+    /** Subnets of the database: the job's only egress besides 443. */
+    databaseCidrs: pulumi.Input<string[]>;
+    /** activeDeadlineSeconds of a run. @default 3600 */
+    deadlineSeconds?: number;
+    /** Key prefix the job may write. @default "postgres" */
+    prefix?: string;
+    /** Set by Backups. */
+    bucketName?: pulumi.Input<string>;
+    bucketArn?: pulumi.Input<string>;
+    kmsKeyArn?: pulumi.Input<string>;
+}
+
+const NAME = "pg-dump";
+const UID = 70; // the postgres user of the official images
+
+/** The CronJob spec: restricted, bounded, never two at once. */
+export function dumpCronJobSpec(a: { schedule: string; image: string; deadlineSeconds: number; caBundlePath: string; database: string; username: string; destination: pulumi.Input<string>; host: pulumi.Input<string>; port: pulumi.Input<number> }) {
+    const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": PART_OF };
+    return {
+        schedule: a.schedule,
+        concurrencyPolicy: "Forbid",
+        startingDeadlineSeconds: 600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+            metadata: { labels },
+            spec: {
+                backoffLimit: 1,
+                activeDeadlineSeconds: a.deadlineSeconds,
+                ttlSecondsAfterFinished: 7 * 24 * 3600,
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        restartPolicy: "Never",
+                        serviceAccountName: NAME,
+                        automountServiceAccountToken: false,
+                        securityContext: restrictedPodSecurityContext(UID),
+                        containers: [
+                            {
+                                name: NAME,
+                                image: a.image,
+                                command: ["sh", "/opt/hangar/pg-dump.sh"],
+                                env: [
+                                    { name: "PGHOST", value: a.host },
+                                    { name: "PGPORT", value: pulumi.output(a.port).apply(String) },
+                                    { name: "PGDATABASE", value: a.database },
+                                    { name: "PGUSER", value: a.username },
+                                    { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: `${NAME}-credentials`, key: "PGPASSWORD" } } },
+                                    { name: "PGSSLMODE", value: "verify-full" },
+                                    { name: "PGSSLROOTCERT", value: a.caBundlePath },
+                                    { name: "DUMP_DESTINATION", value: a.destination },
+                                    { name: "TMPDIR", value: "/work" },
+                                ],
+                                resources: { requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "1Gi" }, limits: { memory: "1Gi", "ephemeral-storage": "20Gi" } },
+                                securityContext: restrictedSecurityContext(UID),
+                                volumeMounts: [
+                                    { name: "script", mountPath: "/opt/hangar", readOnly: true },
+                                    { name: "work", mountPath: "/work" },
+                                ],
+                            },
+                        ],
+                        volumes: [
+                            { name: "script", configMap: { name: `${NAME}-script`, defaultMode: 0o555 } },
+                            { name: "work", emptyDir: { sizeLimit: "20Gi" } },
+                        ],
+                    },
+                },
+            },
+        },
+    };
+}
+
+/**
+ * The logical dump: a restricted CronJob running pg-dump.sh against the writer
+ * over verified TLS, writing only its prefix of the dump bucket through IRSA.
+ */
+export class DumpJob extends pulumi.ComponentResource {
+    public readonly cronJob: k8s.batch.v1.CronJob;
+
+    constructor(name: string, args: DumpJobArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hangar:index:DumpJob", name, {}, opts);
+        if (!args.bucketArn || !args.bucketName || !args.kmsKeyArn) throw new pulumi.ResourceError("DumpJob needs bucketName, bucketArn and kmsKeyArn", this);
+        const child = { parent: this };
+        const prefix = args.prefix ?? "postgres";
+        const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": PART_OF };
+        const metadata = (suffix = "") => ({ name: `${NAME}${suffix}`, namespace: args.namespace, labels });
+
+        const role = new aws.iam.Role(
+            `${name}-irsa`,
+            {
+                description: "pg-dump CronJob: writes its prefix of the dump bucket",
+                assumeRolePolicy: pulumi.all([args.oidcProviderArn, args.namespace]).apply(([arn, ns]) => irsaTrustPolicy(arn, ns, NAME)),
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-irsa`,
+            { role: role.id, policy: pulumi.all([args.bucketArn, args.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) => dumpWriterPolicy({ bucketArn, prefix, kmsKeyArn })) },
+            child,
+        );
+        new k8s.core.v1.ServiceAccount(name, { metadata: { ...metadata(), annotations: { "eks.amazonaws.com/role-arn": role.arn } }, automountServiceAccountToken: false }, child);
+        new k8s.core.v1.Secret(name, { metadata: metadata("-credentials"), type: "Opaque", stringData: { PGPASSWORD: pulumi.secret(args.password) } }, child);
+        new k8s.core.v1.ConfigMap(name, { metadata: metadata("-script"), data: { "pg-dump.sh": fs.readFileSync(DUMP_SCRIPT, "utf8") } }, child);
+        // Its own policy: 5432 to the writer's subnets, 443 for S3 and STS; DNS comes from the namespace policy.
+        new k8s.networking.v1.NetworkPolicy(
+            name,
+            {
+                metadata: metadata(),
+                spec: {
+                    podSelector: { matchLabels: labels },
+                    policyTypes: ["Ingress", "Egress"],
+                    egress: [
+                        { to: pulumi.output(args.databaseCidrs).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))), ports: [{ protocol: "TCP", port: 5432 }] },
+                        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    ],
+                },
+            },
+            child,
+        );
+        this.cronJob = new k8s.batch.v1.CronJob(
+            name,
+            {
+                metadata: metadata(),
+                spec: dumpCronJobSpec({
+                    schedule: args.schedule ?? "15 2 * * *",
+                    image: args.image,
+                    deadlineSeconds: args.deadlineSeconds ?? 3600,
+                    caBundlePath: args.caBundlePath ?? "/etc/ssl/certs/rds-global-bundle.pem",
+                    database: args.database,
+                    username: args.username,
+                    destination: pulumi.interpolate`s3://${args.bucketName}/${prefix}`,
+                    host: args.host,
+                    port: args.port,
+                }),
+            },
+            child,
+        );
+        this.registerOutputs({ cronJobName: NAME });
+    }
+}

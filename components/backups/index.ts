@@ -1,0 +1,175 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { lifecycle } from "../naming";
+import { BucketRetentionArgs, SecureBucket, secureBucket } from "../secure-bucket";
+import { DumpJob, DumpJobArgs } from "./dump-job";
+import { backupRules, replicationPolicy } from "./policy-documents";
+
+export { DUMP_SCRIPT, DumpJob, DumpJobArgs, dumpCronJobSpec } from "./dump-job";
+export * from "./policy-documents";
+
+/** Where the dump bucket replicates to (the DR region's bucket and key). */
+export interface BucketReplicationTargetArgs {
+    bucketArn: pulumi.Input<string>;
+    /** KMS key of the destination; without it SSE-KMS objects would not replicate. */
+    kmsKeyArn: pulumi.Input<string>;
+}
+
+export interface BackupsArgs {
+    /** `prod`, `staging` or `ephemeral`. @default "prod" */
+    environment?: string;
+    /** Name stem (vault, plan, bucket). */
+    identifier: string;
+    /** Account id, part of the dump bucket's globally unique name. */
+    accountId: string;
+    /** The RDS instance the plan backs up. */
+    databaseArn: pulumi.Input<string>;
+    /** Daily recovery points kept this many days. @default 35 */
+    dailyRetentionDays?: number;
+    /** Monthly recovery points kept this many months (0: no monthly rule). @default 12 */
+    monthlyRetentionMonths?: number;
+    /** @default "cron(0 3 * * ? *)" */
+    dailySchedule?: string;
+    /** @default "cron(0 4 1 * ? *)" */
+    monthlySchedule?: string;
+    /** Copy every recovery point to this vault (the DR vault). @default no copy */
+    copyToVaultArn?: pulumi.Input<string>;
+    /** Vault Lock: recovery points cannot be deleted early, even by an administrator. @default false */
+    vaultLock?: boolean;
+    /** Days the lock can still be removed (governance), then it is permanent. @default 3 */
+    vaultLockChangeableForDays?: number;
+    /** Replicate the dump bucket here. @default no replication */
+    replicateTo?: BucketReplicationTargetArgs;
+    /** @default 30 days to Deep Archive, expiry after 7 years */
+    bucketRetention?: BucketRetentionArgs;
+    /** The logical dump CronJob. @default none */
+    dump?: DumpJobArgs;
+}
+
+/**
+ * Backups on the source side: an AWS Backup vault and plan (dailies and
+ * monthlies, warm only, copied to the DR vault), a dump bucket replicating to
+ * the DR bucket, and the restore-tested pg_dump CronJob.
+ */
+export class Backups extends pulumi.ComponentResource {
+    public readonly vault: aws.backup.Vault;
+    public readonly plan: aws.backup.Plan;
+    public readonly bucket: SecureBucket;
+    public readonly kmsKey: aws.kms.Key;
+    public readonly dumpJob?: DumpJob;
+
+    constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hangar:index:Backups", name, {}, opts);
+        const life = lifecycle(args.environment ?? "prod");
+        const id = args.identifier;
+        const child = { parent: this };
+        const stateful = { parent: this, protect: life.protect };
+
+        this.kmsKey = new aws.kms.Key(
+            `${name}-kms`,
+            { description: `Backups of ${id}: vault and dump bucket`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
+            stateful,
+        );
+        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-backups`, targetKeyId: this.kmsKey.keyId }, child);
+
+        this.vault = new aws.backup.Vault(`${name}-vault`, { name: id, kmsKeyArn: this.kmsKey.arn, forceDestroy: !life.protect }, stateful);
+        const daily = args.dailyRetentionDays ?? 35;
+        const monthly = args.monthlyRetentionMonths ?? 12;
+        if (args.vaultLock) {
+            new aws.backup.VaultLockConfiguration(
+                `${name}-lock`,
+                { backupVaultName: this.vault.name, minRetentionDays: daily, changeableForDays: args.vaultLockChangeableForDays ?? 3 },
+                child,
+            );
+        }
+        this.plan = new aws.backup.Plan(
+            `${name}-plan`,
+            {
+                name: id,
+                rules: backupRules({
+                    vaultName: this.vault.name,
+                    dailyRetentionDays: daily,
+                    monthlyRetentionMonths: monthly,
+                    dailySchedule: args.dailySchedule ?? "cron(0 3 * * ? *)",
+                    monthlySchedule: args.monthlySchedule ?? "cron(0 4 1 * ? *)",
+                    copyToVaultArn: args.copyToVaultArn,
+                }),
+            },
+            child,
+        );
+        const role = new aws.iam.Role(
+            `${name}-backup`,
+            {
+                description: `AWS Backup for ${id}`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            child,
+        );
+        for (const [suffix, policy] of [
+            ["backup", "AWSBackupServiceRolePolicyForBackup"],
+            ["restore", "AWSBackupServiceRolePolicyForRestores"],
+        ]) {
+            new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` }, child);
+        }
+        new aws.backup.Selection(`${name}-rds`, { name: `${id}-rds`, planId: this.plan.id, iamRoleArn: role.arn, resources: [args.databaseArn] }, child);
+
+        this.bucket = secureBucket(
+            `${name}-dumps`,
+            { bucketName: `${id}-dumps-${args.accountId}`, kmsKeyArn: this.kmsKey.arn, retention: args.bucketRetention, forceDestroy: !life.protect, protect: life.protect },
+            this,
+        );
+        if (args.replicateTo) this.replicate(name, id, args.replicateTo);
+        if (args.dump) {
+            this.dumpJob = new DumpJob(`${name}-dump`, { ...args.dump, bucketName: this.bucket.bucket.bucket, bucketArn: this.bucket.bucket.arn, kmsKeyArn: this.kmsKey.arn }, child);
+        }
+
+        this.registerOutputs({ vaultArn: this.vault.arn, planId: this.plan.id, bucketName: this.bucket.bucket.bucket });
+    }
+
+    /** Least-privilege replication of every object, SSE-KMS ones included, to the DR bucket. */
+    private replicate(name: string, id: string, target: BucketReplicationTargetArgs) {
+        const role = new aws.iam.Role(
+            `${name}-replication`,
+            {
+                description: `S3 replication of ${id} dumps to the DR region`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-replication`,
+            {
+                role: role.id,
+                policy: pulumi
+                    .all([this.bucket.bucket.arn, this.kmsKey.arn, target.bucketArn, target.kmsKeyArn])
+                    .apply(([sourceArn, sourceKey, destinationArn, destinationKey]) => replicationPolicy({ sourceArn, sourceKey, destinationArn, destinationKey })),
+            },
+            { parent: this },
+        );
+        new aws.s3.BucketReplicationConfig(
+            `${name}-dumps`,
+            {
+                bucket: this.bucket.bucket.id,
+                role: role.arn,
+                rules: [
+                    {
+                        id: "to-dr-region",
+                        status: "Enabled",
+                        filter: { prefix: "" },
+                        deleteMarkerReplication: { status: "Disabled" },
+                        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                        destination: { bucket: target.bucketArn, encryptionConfiguration: { replicaKmsKeyId: target.kmsKeyArn }, storageClass: "STANDARD_IA" },
+                    },
+                ],
+            },
+            // Replication needs versioning on the source first.
+            { parent: this, dependsOn: [this.bucket.versioning] },
+        );
+    }
+}
