@@ -1,0 +1,88 @@
+import * as assert from "assert";
+import * as fc from "fast-check";
+import * as fs from "fs";
+import * as path from "path";
+import { parseConfig, readStackConfig } from "../../config";
+import { ROOT } from "../../tools/harness";
+import { stackConfig } from "../config/cases";
+
+const CORPUS = path.join(ROOT, "test", "fixtures", "bad-configs");
+
+function header(file: string): { stack: string; expect: string[] } {
+    const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("#"));
+    const value = (key: string) => lines.filter((l) => l.startsWith(`# ${key}: `)).map((l) => l.slice(`# ${key}: `.length).trim());
+    return { stack: value("stack")[0] ?? "prod", expect: value("expect") };
+}
+
+describe("the bad-input corpus (test/fixtures/bad-configs)", () => {
+    const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".yaml")).sort();
+
+    it("holds at least 40 invalid stack files", () => assert.ok(files.length >= 40, `${files.length} files`));
+
+    for (const file of files) {
+        it(`${file} is rejected with every bad key path named`, () => {
+            const { stack, expect } = header(path.join(CORPUS, file));
+            assert.ok(expect.length > 0, "the file says which paths it expects");
+            const result = parseConfig(readStackConfig(path.join(CORPUS, file)), stack);
+            assert.ok(!result.ok, "rejected");
+            const paths = result.errors.map((e) => e.path);
+            for (const p of expect) assert.ok(paths.includes(p), `expected ${p} among ${paths.join(", ")}`);
+            for (const e of result.errors) {
+                assert.match(e.path, /^hangar(:|$)/, "every problem is named by its key path");
+                assert.ok(e.message.length > 0);
+            }
+        });
+    }
+});
+
+/** Every path (as a list of keys) inside a config document. */
+function pathsOf(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+    if (Array.isArray(value)) return [at, ...value.flatMap((v, i) => pathsOf(v, [...at, i]))];
+    if (value !== null && typeof value === "object") return [at, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...at, k]))];
+    return [at];
+}
+
+/** Sets (or with `undefined`, deletes) the value at a path of a deep copy. */
+export function mutateAt(doc: Record<string, unknown>, at: (string | number)[], value: unknown): Record<string, unknown> {
+    const copy = structuredClone(doc);
+    if (at.length === 0) return copy;
+    let node = copy as Record<string | number, unknown>;
+    for (const step of at.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
+    const last = at[at.length - 1];
+    if (value === undefined && !Array.isArray(node)) delete node[last];
+    else node[last] = value;
+    return copy;
+}
+
+export const arbitraryValue = fc.oneof(
+    fc.constant(undefined),
+    fc.string(),
+    fc.integer({ min: -100000, max: 100000 }),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 3 }),
+    fc.constantFrom("latest", "16", "eu-west-1", "db.r7g.large", "10.0.0.0/8", "-1", "", "api.example.com", "*"),
+);
+
+describe("parseConfig under random mutations of the real stack files", () => {
+    for (const stack of ["prod", "staging"]) {
+        it(`never throws for ${stack}: either a typed config or path-named errors`, () => {
+            const doc = stackConfig(stack);
+            const paths = pathsOf(doc).filter((p) => p.length > 0 && String(p[0]).startsWith("hangar:"));
+            fc.assert(
+                fc.property(fc.constantFrom(...paths), arbitraryValue, (at, value) => {
+                    const result = parseConfig(mutateAt(doc, at, value), stack);
+                    if (result.ok) return;
+                    assert.ok(result.errors.length > 0);
+                    for (const e of result.errors) {
+                        assert.match(e.path, /^hangar(:|$)/);
+                        assert.ok(e.message.length > 0);
+                    }
+                }),
+                { numRuns: 400, seed: 20261122 },
+            );
+        });
+    }
+});
