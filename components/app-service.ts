@@ -68,6 +68,8 @@ export interface AppServiceArgs {
     ingress?: IngressArgs;
     /** KMS key for the ECR repository of a `build` service. Required with `build`. */
     ecrKmsKeyArn?: pulumi.Input<string>;
+    /** Labels the monitoring stack selects ServiceMonitors by; with `metrics`, a ServiceMonitor is created (after this component's `dependsOn`). @default none */
+    serviceMonitorLabels?: Record<string, string>;
 }
 
 /**
@@ -122,6 +124,22 @@ export class AppService extends pulumi.ComponentResource {
             { metadata: { ...metadata, name: `${s.name}-egress` }, spec: dataEgress.apply((data) => egressPolicySpec(s, data)) },
             child,
         );
+
+        if (s.metrics && args.serviceMonitorLabels) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-monitor`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "ServiceMonitor",
+                    metadata: { name: s.name, namespace: args.namespace, labels: { ...selectorLabels(s.name), ...args.serviceMonitorLabels } },
+                    spec: {
+                        selector: { matchLabels: selectorLabels(s.name) },
+                        endpoints: [{ port: "metrics", path: s.metrics.path ?? "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+                    },
+                },
+                { parent: this, dependsOn: opts?.dependsOn },
+            );
+        }
 
         this.url = pulumi.output(s.public ? `https://${s.host}` : undefined);
         if (s.public) this.expose(name, s, metadata, args);

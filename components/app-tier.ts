@@ -3,18 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppNetworkArgs, AppService, GatewayArgs, IngressArgs } from "./app-service";
 import { AppServiceSpec, defaultDenySpec, dnsEgressSpec, PART_OF, restrictedNamespaceLabels } from "./app-spec";
+import { namespaceLimits, QuotaArgs } from "./namespace-limits";
 
-/** Namespace quota (ResourceQuota `hard`). */
-export interface QuotaArgs {
-    /** @default "16" */
-    requestsCpu?: string;
-    /** @default "32Gi" */
-    requestsMemory?: string;
-    /** @default "48Gi" */
-    limitsMemory?: string;
-    /** @default 100 */
-    pods?: number;
-}
+export { QUOTA_DEFAULTS, QuotaArgs } from "./namespace-limits";
 
 /** A Kubernetes Secret the tier creates in its namespace; every value is kept secret. */
 export interface AppSecretArgs {
@@ -36,9 +27,13 @@ export interface AppTierArgs {
     quota?: QuotaArgs;
     /** Secrets to create in the namespace before the services (e.g. the data tier's URLs). @default [] */
     secrets?: AppSecretArgs[];
+    /**
+     * Labels the monitoring stack selects ServiceMonitors by; when set, every service with
+     * `metrics` gets a ServiceMonitor (which waits for this component's `dependsOn`, the CRDs). @default no ServiceMonitors
+     */
+    serviceMonitorLabels?: Record<string, string>;
 }
 
-export const QUOTA_DEFAULTS = { requestsCpu: "16", requestsMemory: "32Gi", limitsMemory: "48Gi", pods: 100 };
 
 /**
  * The service on Kubernetes: a restricted namespace with quota and default
@@ -56,38 +51,15 @@ export class AppTier extends pulumi.ComponentResource {
         super("hangar:index:AppTier", name, {}, opts);
         const child = { parent: this };
         const environment = args.environment ?? "prod";
+        // dependsOn does not reach children: hand this component's on to the services (their ServiceMonitors need it).
+        const upstream = opts?.dependsOn ? ([] as pulumi.Input<pulumi.Resource>[]).concat(opts.dependsOn as pulumi.Input<pulumi.Resource>[]) : [];
         const namespaceName = args.namespace ?? "hangar";
         const labels = { "app.kubernetes.io/part-of": PART_OF };
 
         const namespace = new k8s.core.v1.Namespace(name, { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels() } } }, child);
         this.namespace = namespace.metadata.name;
         const inNamespace = { parent: this, dependsOn: [namespace] };
-        const quota = { ...QUOTA_DEFAULTS, ...args.quota };
-        new k8s.core.v1.ResourceQuota(
-            name,
-            {
-                metadata: { name: "app-tier", namespace: this.namespace, labels },
-                spec: {
-                    hard: {
-                        "requests.cpu": quota.requestsCpu,
-                        "requests.memory": quota.requestsMemory,
-                        "limits.memory": quota.limitsMemory,
-                        pods: String(quota.pods),
-                    },
-                },
-            },
-            inNamespace,
-        );
-        new k8s.core.v1.LimitRange(
-            name,
-            {
-                metadata: { name: "app-tier", namespace: this.namespace, labels },
-                spec: {
-                    limits: [{ type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { memory: "256Mi" }, max: { memory: "8Gi" } }],
-                },
-            },
-            inNamespace,
-        );
+        namespaceLimits(name, { namespace: this.namespace, quota: args.quota, labels }, inNamespace);
 
         const serviceAccount = "app";
         this.role = new aws.iam.Role(
@@ -138,8 +110,9 @@ export class AppTier extends pulumi.ComponentResource {
                     gateway: args.gateway,
                     ingress: args.ingress,
                     ecrKmsKeyArn: ecrKey?.arn,
+                    serviceMonitorLabels: args.serviceMonitorLabels,
                 },
-                { parent: this, dependsOn: [namespace, ...secrets] },
+                { parent: this, dependsOn: [namespace, ...secrets, ...upstream] },
             );
         }
 

@@ -3,6 +3,7 @@ export { ClusterTargetError, KubernetesTargetArgs, verifyClusterTarget } from ".
 export * from "./app-spec";
 export * from "./app-service";
 export * from "./app-tier";
+export * from "./namespace-limits";
 export * from "./naming";
 export * from "./connection-urls";
 export * from "./postgres";
@@ -10,3 +11,4 @@ export * from "./redis";
 export * from "./secure-bucket";
 export * from "./disaster-recovery";
 export * from "./backups";
+export * from "./monitoring";

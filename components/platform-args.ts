@@ -5,6 +5,7 @@ import { KubernetesTargetArgs } from "./cluster-target";
 import { PostgresSettings } from "./postgres";
 import { RedisSettings } from "./redis";
 import { BucketRetentionArgs } from "./secure-bucket";
+import { AlarmSubscriptionArgs, AlertReceiverArgs, AlertThresholdsArgs } from "./monitoring/args";
 
 /*
  * PlatformArgs: the component contract of Platform, hand-written (no zod types,
@@ -61,8 +62,8 @@ export interface PlatformArgs {
     /** A stack (`org/project/stack`) whose outputs supply `network` and `oidcProviderArn`. */
     stackReference?: string;
     app?: PlatformAppArgs;
-    /** Namespace the monitoring stack scrapes from. @default "monitoring" */
-    monitoringNamespace?: string;
+    /** The monitoring stack. @default off */
+    monitoring?: PlatformMonitoringArgs;
     database?: PlatformDatabaseArgs;
     cache?: PlatformCacheArgs;
     /** The disaster-recovery region. @default off */
@@ -164,4 +165,36 @@ export interface PlatformDrArgs {
     instanceClass?: string;
     failover?: PlatformFailoverArgs;
     pilotLight?: PilotLightArgs;
+}
+
+export interface PlatformMonitoringArgs {
+    /** @default false */
+    enabled?: boolean;
+    /** `chart` or `existing-operator`. @default "chart" */
+    mode?: string;
+    /** @default "monitoring" */
+    namespace?: string;
+    /** @default "88.5.3" */
+    chartVersion?: string;
+    /** @default "31.0.1" */
+    crdsChartVersion?: string;
+    retention?: string;
+    retentionSize?: string;
+    storageSize?: string;
+    /** @default "gp3" */
+    storageClass?: string;
+    /** @default false */
+    nodeExporter?: boolean;
+    prometheusReplicas?: number;
+    alertmanagerReplicas?: number;
+    receiver?: AlertReceiverArgs;
+    /** Grafana's public host, exposed like the app (gateway or ingress). @default not exposed */
+    grafanaHost?: string;
+    /** The app's request counter, duration histogram buckets and status label. */
+    requestsMetric?: string;
+    durationBucketMetric?: string;
+    statusLabel?: string;
+    thresholds?: AlertThresholdsArgs;
+    /** @default [] */
+    alarmSubscriptions?: AlarmSubscriptionArgs[];
 }

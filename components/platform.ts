@@ -9,6 +9,7 @@ import { postgresUrl, redisUrl } from "./connection-urls";
 import { physicalName } from "./naming";
 import { Backups } from "./backups";
 import { DisasterRecovery } from "./disaster-recovery";
+import { Monitoring } from "./monitoring";
 import { PlatformArgs } from "./platform-args";
 import { PostgresDatabase } from "./postgres";
 import { RedisCache } from "./redis";
@@ -43,6 +44,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly network: ResolvedNetwork;
     public readonly database?: PostgresDatabase;
     public readonly cache?: RedisCache;
+    public readonly monitoring?: Monitoring;
     public readonly disasterRecovery?: DisasterRecovery;
     public readonly backups?: Backups;
     public readonly appTier?: AppTier;
@@ -85,7 +87,8 @@ export class Platform extends pulumi.ComponentResource {
         this.network = resolveNetwork(name, args, this);
         const providers = [this.awsProvider, this.kubernetesProvider, this.randomProvider, this.dockerProvider];
 
-        // Order: data → DR targets → app tier → backups; each arrow is a real dependency (endpoints, ARNs, namespace).
+        // Order: data → monitoring (CRDs) → DR targets → app tier → backups; each arrow is a real
+        // dependency (endpoints, CRDs, ARNs, namespace), nothing else is serialized.
         const { enabled: databaseEnabled = true, clientSslMode = "verify-full", ...databaseSettings } = args.database ?? {};
         const { enabled: cacheEnabled = true, ...cacheSettings } = args.cache ?? {};
         const placement = {
@@ -101,6 +104,8 @@ export class Platform extends pulumi.ComponentResource {
         if (cacheEnabled) {
             this.cache = new RedisCache(`${name}-cache`, { ...cacheSettings, ...placement, identifier: physicalName(stack, "", 40) }, { parent: this, providers });
         }
+
+        if (args.monitoring?.enabled) this.monitoring = this.monitoringFor(`${name}-monitoring`, args, providers);
 
         if (dr && this.database && this.drAwsProvider) {
             const zoneId = args.dns?.hostedZoneId;
@@ -146,6 +151,45 @@ export class Platform extends pulumi.ComponentResource {
             kubernetesServer: target.server,
             vpcId: this.network.vpcId,
         });
+    }
+
+    /** The monitoring stack, scraping the data tier over TLS and alarming on it in CloudWatch. */
+    private monitoringFor(name: string, args: PlatformArgs, providers: pulumi.ProviderResource[]): Monitoring {
+        const m = args.monitoring!;
+        const db = this.database;
+        const cache = this.cache;
+        return new Monitoring(
+            name,
+            {
+                environment: args.environment,
+                mode: m.mode,
+                namespace: m.namespace,
+                chartVersion: m.chartVersion,
+                crdsChartVersion: m.crdsChartVersion,
+                storageClass: m.storageClass,
+                nodeExporter: m.nodeExporter,
+                prometheus: { replicas: m.prometheusReplicas, retention: m.retention, retentionSize: m.retentionSize, storageSize: m.storageSize },
+                alertmanager: { replicas: m.alertmanagerReplicas, receiver: m.receiver },
+                grafana: m.grafanaHost
+                    ? { host: m.grafanaHost, exposure: args.app?.services[0]?.exposure ?? "gateway", gateway: args.app?.gateway, ingress: args.app?.ingress }
+                    : undefined,
+                app: {
+                    namespace: args.app?.namespace ?? "hangar",
+                    requestsMetric: m.requestsMetric,
+                    durationBucketMetric: m.durationBucketMetric,
+                    statusLabel: m.statusLabel,
+                },
+                thresholds: m.thresholds,
+                postgres: db && { host: db.address, port: db.port, database: db.databaseName, username: db.username, password: db.password },
+                redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
+                cloudwatch: {
+                    rds: db && { instanceIds: [db.primary.identifier], replicaIds: db.replicas.map((r) => r.identifier) },
+                    elasticache: cache && { replicationGroupId: cache.replicationGroup.replicationGroupId, nodeCount: args.cache?.nodes ?? 2 },
+                    subscriptions: m.alarmSubscriptions,
+                },
+            },
+            { parent: this, providers },
+        );
     }
 
     /** Backups of the primary database: copies and replication to the DR targets when DR is on. */
@@ -217,14 +261,16 @@ export class Platform extends pulumi.ComponentResource {
                 gateway: app.gateway,
                 ingress: app.ingress,
                 quota: app.quota,
+                serviceMonitorLabels: this.monitoring && replicas === undefined ? this.monitoring.selectorLabels : undefined,
                 network: {
                     trafficNamespace: app.trafficNamespace,
                     trafficCidrs: app.trafficSource === "vpc" && replicas === undefined ? this.network.vpcCidr.apply((c) => [c]) : undefined,
-                    monitoringNamespace: args.monitoringNamespace,
+                    monitoringNamespace: args.monitoring?.namespace,
                     dataEgress: ports.map((port) => ({ cidrs: dataCidrs, port })),
                 },
             },
-            { parent: this, providers },
+            // ServiceMonitors need the monitoring CRDs first.
+            { parent: this, providers, dependsOn: replicas === undefined ? (this.monitoring?.readyResources ?? []) : [] },
         );
     }
 

@@ -73,7 +73,7 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
         }
         const ids2 = Array.isArray(ids) ? ids : [];
         const dup = ids2.find((id, i) => ids2.indexOf(id) !== i);
-        if (dup !== undefined) add("foundation.network.privateSubnetIds", `lists ${String(dup)} twice`);
+        if (dup !== undefined) add("foundation.network.privateSubnetIds", `lists ${JSON.stringify(dup)} twice`);
     }
     const accountId = str(section(doc, "foundation", "aws").accountId);
     const oidc = str(foundation.oidcProviderArn);
@@ -190,13 +190,28 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
     }
     if (dr.failover !== undefined && zoneId === undefined) add("dns.hostedZoneId", "required when dr.failover is set");
 
+    // ---- monitoring
+    const monitoring = section(doc, "monitoring");
+    if (monitoring.enabled === true && monitoring.mode === "chart") {
+        if (environment === "prod" && monitoring.receiver === undefined) add("monitoring.receiver", "required in prod: Alertmanager needs an on-call receiver (its key by Secrets Manager ARN)");
+        if (environment === "prod" && num(monitoring.alertmanagerReplicas) !== undefined && num(monitoring.alertmanagerReplicas)! < 2) {
+            add("monitoring.alertmanagerReplicas", "prod runs at least 2");
+        }
+        if (monitoring.chartVersion !== undefined && monitoring.chartVersion !== "88.5.3") {
+            // The values Hangar sets are checked against ../shared/charts/ for 88.5.3 only.
+            add("monitoring.chartVersion", "Hangar's values are verified against kube-prometheus-stack 88.5.3; move the pin together with ../shared/charts");
+        }
+    }
+    const receiver = section(doc, "monitoring", "receiver");
+    if (receiver.type === "slack" && receiver.channel === undefined) add("monitoring.receiver.channel", "required for a slack receiver");
+
     // ---- backups
     const backups = section(doc, "backups");
     const dump = section(doc, "backups", "dump");
     if (backups.enabled === true) {
         if (section(doc, "database").enabled === false) add("backups.enabled", "backs up the database: database.enabled must be true");
         if (dump.enabled === true && dump.image === undefined) add("backups.dump.image", "required when backups.dump.enabled is true (sh, pg_dump, aws CLI v2, the RDS CA bundle)");
-        const dbMajor = Number(String(section(doc, "database").engineVersion ?? "").split(".")[0]);
+        const dbMajor = Number((str(section(doc, "database").engineVersion) ?? "").split(".")[0]);
         const client = num(dump.clientMajorVersion);
         if (dump.enabled === true && client !== undefined && Number.isFinite(dbMajor) && client < dbMajor) {
             add("backups.dump.clientMajorVersion", `pg_dump ${client} cannot dump PostgreSQL ${dbMajor}: use a ${dbMajor}+ client image`);

@@ -239,13 +239,60 @@ export const cacheSchema = mapping({
     }),
 });
 
+const ratio = (what: string) =>
+    z.number({ error: `expected ${what} between 0 and 1` }).gt(0, { error: `expected ${what} between 0 and 1` }).max(1, { error: `expected ${what} between 0 and 1` });
+const positive = (what: string) => z.number({ error: `expected ${what} > 0` }).gt(0, { error: `expected ${what} > 0` });
+const storageSize = pattern(/^\d+(Mi|Gi|Ti)$/, "a volume size such as 100Gi");
+const secretArn = pattern(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$/, "a Secrets Manager secret ARN");
+
 export const monitoringSchema = mapping({
     enabled: bool(),
     /** `chart` installs kube-prometheus-stack; `existing-operator` uses one already in the cluster. */
     mode: z.enum(["chart", "existing-operator"], { error: "expected chart or existing-operator" }),
     chartVersion: semver,
+    crdsChartVersion: semver,
     namespace: dnsLabel,
+    /** Prometheus retention. */
     retention: duration,
+    retentionSize: pattern(/^\d+(MB|GB|TB)$/, "a size such as 90GB"),
+    storageSize,
+    storageClass: dnsLabel,
+    /** Opt-in: node-exporter needs host namespaces, so it gets its own privileged namespace (a policy exemption). */
+    nodeExporter: bool(),
+    prometheusReplicas: intIn(1, 5),
+    alertmanagerReplicas: intIn(1, 5),
+    /** Where Alertmanager sends alerts; the key lives in Secrets Manager. Required in prod with the chart. */
+    receiver: mapping({
+        type: z.enum(["pagerduty", "slack", "webhook"], { error: "expected pagerduty, slack or webhook" }),
+        secretArn,
+        secretJsonKey: z.string({ error: "expected a JSON property name" }).optional(),
+        channel: z.string({ error: "expected a Slack channel" }).optional(),
+    }).optional(),
+    /** Grafana's public host (TLS, like the app: the app's gateway or ingress). Not exposed when unset. */
+    grafanaHost: hostname.optional(),
+    /** The app's metric names the alert rules select on. */
+    metrics: mapping({
+        requests: pattern(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name"),
+        durationBuckets: pattern(/^[a-zA-Z_:][a-zA-Z0-9_:]*_bucket$/, "a histogram bucket metric name ending in _bucket"),
+        statusLabel: pattern(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a Prometheus label name"),
+    }),
+    /** Alert thresholds; per-environment defaults in the profiles. */
+    thresholds: mapping({
+        errorRatio: ratio("a 5xx ratio"),
+        latencyP95Seconds: positive("seconds"),
+        restarts: intIn(1, 1000),
+        dumpMaxAgeHours: intIn(1, 24 * 31),
+        postgresConnectionsRatio: ratio("a connection ratio"),
+        replicaLagSeconds: positive("seconds"),
+        redisMemoryRatio: ratio("a memory ratio"),
+        redisEvictions: intIn(0, 100000000),
+        runbookBaseUrl: httpsUrl,
+    }),
+    /** CloudWatch alarm notifications (SNS, KMS-encrypted). */
+    alarmSubscriptions: z
+        .array(mapping({ protocol: z.enum(["email", "https", "sqs", "lambda", "sms"], { error: "expected email, https, sqs, lambda or sms" }), endpoint: z.string({ error: "expected an endpoint" }).min(1) }), {
+            error: "expected a list of {protocol, endpoint}",
+        }),
 });
 
 const awsCron = pattern(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, "an AWS cron expression such as cron(0 3 * * ? *)");

@@ -10,7 +10,10 @@ import * as path from "path";
 import { stringify as toYaml } from "yaml";
 import { formatIssues, parseConfig, PlatformConfig, readStackConfig } from "../config";
 import { owningComponent, redact, reveal, ROOT, runStack, Snapshot, SnapshotResource } from "./harness";
+import { spawnSync } from "child_process";
+import { renderRulesFile } from "../components/monitoring";
 import { Manifest, validateManifest } from "./k8s-schema";
+import { CHECK_POLICIES, checkPolicies, policyConfigFile } from "./policy-check";
 
 export interface CheckContext {
     stack: string;
@@ -148,7 +151,45 @@ const regions: CheckSection = {
     },
 };
 
-export const SECTIONS: CheckSection[] = [inventory, appTier, dataTier, regions, kubernetesSchemas];
+/** Hangar's PrometheusRules as one rules file, checked by promtool when it is installed. */
+const alertRules: CheckSection = {
+    title: "Alert rules",
+    run({ snapshot, outDir }) {
+        const groups = snapshot.resources
+            .filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+            .flatMap((r) => ((reveal(r.inputs.spec) as { groups?: unknown[] } | undefined)?.groups ?? []) as Parameters<typeof renderRulesFile>[0]);
+        if (groups.length === 0) return { lines: ["no PrometheusRules"], errors: [] };
+        const file = path.join(outDir, "prometheus-rules.yaml");
+        fs.writeFileSync(file, renderRulesFile(groups));
+        const rules = groups.reduce((n, g) => n + ((g as { rules?: unknown[] }).rules?.length ?? 0), 0);
+        const lines = [`${groups.length} groups, ${rules} rules → ${path.relative(ROOT, file)}`];
+        const promtool = spawnSync(process.env.PROMTOOL ?? "promtool", ["check", "rules", file], { encoding: "utf8" });
+        if (promtool.error) return { lines: [...lines, "promtool not installed: syntax not checked (Debian package prometheus)"], errors: [] };
+        const output = `${promtool.stdout}${promtool.stderr}`.trim().split("\n").pop() ?? "";
+        if (promtool.status !== 0) return { lines, errors: [`promtool check rules failed: ${promtool.stdout}${promtool.stderr}`] };
+        return { lines: [...lines, `promtool check rules: ${output}`], errors: [] };
+    },
+};
+
+/** The guardrails pack with the environment's config: mandatory violations fail the check. */
+const policyVerdict: CheckSection = {
+    title: "Policies",
+    async run({ snapshot, config }) {
+        const violations = await checkPolicies(snapshot, config.environment);
+        const byLevel = (level: string) => violations.filter((v) => v.enforcementLevel === level);
+        const describe = (v: (typeof violations)[number]) => `[${v.enforcementLevel}] ${v.policy} — ${v.urn?.split("::").pop() ?? "stack"}: ${v.message.split("\n").pop()}`;
+        return {
+            lines: [
+                `${CHECK_POLICIES.length} rules, config ${path.relative(ROOT, policyConfigFile(config.environment))}: ` +
+                    `${byLevel("mandatory").length} mandatory, ${byLevel("advisory").length} advisory violations`,
+                ...byLevel("advisory").map(describe),
+            ],
+            errors: byLevel("mandatory").map(describe),
+        };
+    },
+};
+
+export const SECTIONS: CheckSection[] = [inventory, appTier, dataTier, regions, alertRules, kubernetesSchemas, policyVerdict];
 
 export async function check(stack: string, options: { preview?: boolean; stackFile?: string } = {}): Promise<{ ok: boolean; report: string }> {
     const out: string[] = [];

@@ -17,6 +17,7 @@ type ModelClass = new (data: unknown) => { validate(): void };
 /** apiVersion → module exporting one class per kind. Core and built-in groups come from kubernetes-models. */
 const CRD_MODULES: Record<string, string> = {
     "gateway.networking.k8s.io/v1": "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1",
+    "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
 };
 
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {

@@ -40,6 +40,8 @@ export interface DumpJobArgs {
 }
 
 const NAME = "pg-dump";
+/** Label that marks a CronJob as a backup job. */
+export const BACKUP_LABEL = "backup.hangar.dev/job";
 const UID = 70; // the postgres user of the official images
 
 /** The CronJob spec: restricted, bounded, never two at once. */
@@ -113,6 +115,8 @@ export class DumpJob extends pulumi.ComponentResource {
         const prefix = args.prefix ?? "postgres";
         const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": PART_OF };
         const metadata = (suffix = "") => ({ name: `${NAME}${suffix}`, namespace: args.namespace, labels });
+        // Marks the CronJob as a backup for the guardrails (kubernetes-cronjob-backup-bounded).
+        const backupLabels = { ...labels, [BACKUP_LABEL]: "true" };
 
         const role = new aws.iam.Role(
             `${name}-irsa`,
@@ -149,7 +153,7 @@ export class DumpJob extends pulumi.ComponentResource {
         this.cronJob = new k8s.batch.v1.CronJob(
             name,
             {
-                metadata: metadata(),
+                metadata: { ...metadata(), labels: backupLabels },
                 spec: dumpCronJobSpec({
                     schedule: args.schedule ?? "15 2 * * *",
                     image: args.image,

@@ -26,10 +26,10 @@ for (const stack of ["prod", "staging"]) {
         });
 
         it("creates a namespace that enforces the restricted Pod Security Standard, with a quota and a limit range", () => {
-            const [ns] = manifests(snapshot, "kubernetes:core/v1:Namespace");
+            const ns = manifests(snapshot, "kubernetes:core/v1:Namespace").find((n) => n.metadata.name === "hangar");
             assert.strictEqual(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
-            assert.strictEqual(manifests(snapshot, "kubernetes:core/v1:ResourceQuota")[0].metadata.namespace, ns.metadata.name);
-            assert.strictEqual(manifests(snapshot, "kubernetes:core/v1:LimitRange")[0].metadata.namespace, ns.metadata.name);
+            assert.ok(manifests(snapshot, "kubernetes:core/v1:ResourceQuota").some((q) => q.metadata.namespace === ns.metadata.name));
+            assert.ok(manifests(snapshot, "kubernetes:core/v1:LimitRange").some((l) => l.metadata.namespace === ns.metadata.name));
         });
 
         it("runs every container non-root, without privilege escalation, capabilities or a writable root filesystem", () => {

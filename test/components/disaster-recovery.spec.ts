@@ -138,8 +138,8 @@ describe("the pilot-light app tier", () => {
         for (const d of drDeployments) assert.strictEqual((d.inputs.spec as Any).replicas, 0);
         const secret = byType(s, "kubernetes:core/v1:Secret").find((r) => r.provider === drK8s.urn) as SnapshotResource;
         assert.match((reveal(secret.inputs.stringData) as Any).DATABASE_URL, /@hangar-prod-dr\./);
-        const invoke = s.invokes.find((i) => i.token === "aws:secretsmanager/getSecretVersion:getSecretVersion");
-        assert.strictEqual(invoke?.provider, drProviderOf(s)!.urn, "the kubeconfig is read in the DR region");
+        const reads = s.invokes.filter((i) => i.token === "aws:secretsmanager/getSecretVersion:getSecretVersion");
+        assert.ok(reads.some((i) => i.provider === drProviderOf(s)!.urn), "the kubeconfig is read in the DR region");
     });
 
     it("refuses a DR kubeconfig that points at another cluster", async () => {

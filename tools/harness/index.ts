@@ -14,7 +14,10 @@ import type { Snapshot } from "./snapshot";
 
 export * from "./snapshot";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+/** Running from precompiled JavaScript (bin/tools/harness) rather than TypeScript through tsx. */
+const COMPILED = __filename.endsWith(".js");
+export const ROOT = COMPILED ? path.resolve(__dirname, "..", "..", "..") : path.resolve(__dirname, "..", "..");
+const DEFAULT_PROGRAM = COMPILED ? path.join(ROOT, "bin", "index.js") : path.join(ROOT, "index.ts");
 
 export interface RunOptions {
     /** Run as `pulumi preview` (computed outputs unknown). @default false */
@@ -41,12 +44,13 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         preview: options.preview ?? false,
         stackFile: options.stackFile && path.resolve(options.stackFile),
         kubeconfig: options.kubeconfig && path.resolve(options.kubeconfig),
-        program: options.program && path.resolve(options.program),
+        program: options.program ? path.resolve(options.program) : DEFAULT_PROGRAM,
         config: options.config,
         secrets: options.secrets,
         out: path.join(dir, "snapshot.json"),
     };
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "child.ts"), JSON.stringify(request)], {
+    const entry = COMPILED ? [path.join(__dirname, "child.js")] : ["--import", "tsx", path.join(__dirname, "child.ts")];
+    const child = spawn(process.execPath, [...entry, JSON.stringify(request)], {
         cwd: ROOT,
         env: { ...process.env, PULUMI_NODEJS_SKIP_COMPONENT_INPUTS: undefined },
         stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,186 @@
+/**
+ * The Monitoring component's contract: hand-written args with documented
+ * defaults (per environment where sizing differs), and the pure function that
+ * resolves and validates them. No union types, no functions: the component is
+ * meant for other languages too.
+ */
+import type { Input } from "@pulumi/pulumi";
+import type { GatewayArgs, IngressArgs } from "../app-service";
+import type { ContainerResourcesArgs } from "../app-spec";
+
+export interface PrometheusArgs {
+    /** @default prod 2, staging 1, ephemeral 1 */
+    replicas?: number;
+    /** How long samples are kept (`15d`, `12h`). @default prod "30d", staging "15d", ephemeral "3d" */
+    retention?: string;
+    /** Size cap of the TSDB; keep it below `storageSize`. @default prod "90GB", staging "45GB", ephemeral "9GB" */
+    retentionSize?: string;
+    /** PersistentVolumeClaim size of each replica. @default prod "100Gi", staging "50Gi", ephemeral "10Gi" */
+    storageSize?: string;
+}
+
+/** Where Alertmanager sends alerts. The key itself lives in AWS Secrets Manager, never in code or config. */
+export interface AlertReceiverArgs {
+    /** `pagerduty` (routing key), `slack` (incoming-webhook URL) or `webhook` (URL). @default "pagerduty" */
+    type?: string;
+    /** ARN of the Secrets Manager secret holding the routing key or URL. */
+    secretArn: Input<string>;
+    /** When the secret string is a JSON object, the property holding the value. @default the whole secret string */
+    secretJsonKey?: string;
+    /** Slack channel (slack only). @default the webhook's own channel */
+    channel?: string;
+}
+
+export interface AlertmanagerArgs {
+    /** @default prod 2, staging 1, ephemeral 1 (prod refuses fewer than 2) */
+    replicas?: number;
+    /** PersistentVolumeClaim size of each replica (silences, notification log). @default "5Gi" */
+    storageSize?: string;
+    /** The on-call receiver. Required in prod with mode `chart`; elsewhere alerts are dropped without one. */
+    receiver?: AlertReceiverArgs;
+}
+
+export interface GrafanaArgs {
+    /** Public hostname; Grafana is exposed (over TLS only) when set. @default not exposed */
+    host?: string;
+    /** `gateway` (HTTPRoute on the gateway's HTTPS listener) or `ingress` (Ingress with TLS). @default "gateway" */
+    exposure?: string;
+    /** @default { namespace: "gateway-system", name: "public", listener: "https" } */
+    gateway?: GatewayArgs;
+    /** Required with `ingress` exposure (`className`). @default {} */
+    ingress?: IngressArgs;
+}
+
+/** What the app exposes and where it runs: the alert rules select on these. */
+export interface AppMetricsArgs {
+    /** Namespace of the app tier. @default "hangar" */
+    namespace?: string;
+    /** Request counter. @default "http_requests_total" */
+    requestsMetric?: string;
+    /** Request-duration histogram buckets. @default "http_request_duration_seconds_bucket" */
+    durationBucketMetric?: string;
+    /** Label of `requestsMetric` carrying the HTTP status code. @default "code" */
+    statusLabel?: string;
+    /** CronJob that dumps PostgreSQL (Backups). @default "pg-dump" */
+    dumpCronJob?: string;
+    /** Namespace of the dump CronJob. @default `namespace` */
+    dumpNamespace?: string;
+}
+
+/** Alert thresholds; prod-shaped defaults, per-environment values come from the stack's profile. */
+export interface AlertThresholdsArgs {
+    /** Share of requests answered 5xx over 5 minutes. @default 0.05 */
+    errorRatio?: number;
+    /** 95th-percentile request latency, seconds. @default 0.5 */
+    latencyP95Seconds?: number;
+    /** Container restarts within 15 minutes. @default 3 */
+    restarts?: number;
+    /** Hours since the last successful dump. @default 26 */
+    dumpMaxAgeHours?: number;
+    /** Connections as a share of `max_connections`. @default 0.8 */
+    postgresConnectionsRatio?: number;
+    /** Replica lag, seconds. @default 30 */
+    replicaLagSeconds?: number;
+    /** Used memory as a share of maxmemory. @default 0.9 */
+    redisMemoryRatio?: number;
+    /** Evicted keys within 5 minutes. @default 100 */
+    redisEvictions?: number;
+    /** Base of every rule's `runbook_url` (`<base>#<alertname lowercased>`). @default "https://github.com/hangar-platform/hangar/blob/main/README.md" */
+    runbookBaseUrl?: string;
+}
+
+export interface PostgresExporterArgs {
+    /** Writer endpoint (hostname only). */
+    host: Input<string>;
+    /** @default 5432 */
+    port?: Input<number>;
+    database: Input<string>;
+    username: Input<string>;
+    password: Input<string>;
+    /** PEM bundle of the CA that signed the server certificate (for RDS, the region's bundle). @default the image's trust store */
+    caBundle?: Input<string>;
+}
+
+export interface RedisExporterArgs {
+    /** Primary endpoint (hostname only). */
+    host: Input<string>;
+    /** @default 6379 */
+    port?: Input<number>;
+    /** The AUTH token. */
+    authToken: Input<string>;
+}
+
+export interface AlarmSubscriptionArgs {
+    /** SNS protocol: `email`, `https`, `sqs`, `lambda`… */
+    protocol: string;
+    endpoint: Input<string>;
+}
+
+export interface RdsAlarmArgs {
+    /** DB instance identifiers (the primary). */
+    instanceIds: Input<string>[];
+    /** Read-replica identifiers; they also get a replica-lag alarm. @default [] */
+    replicaIds?: Input<string>[];
+    /** The instances' `max_connections`. @default 400 */
+    maxConnections?: number;
+    /** @default 80 */
+    cpuPercent?: number;
+    /** @default 10 */
+    freeStorageGb?: number;
+}
+
+export interface ElastiCacheAlarmArgs {
+    /** Replication group id; node alarms use its member clusters `<id>-001`, `<id>-002`, … */
+    replicationGroupId: Input<string>;
+    /** Nodes in the group. @default 2 */
+    nodeCount?: number;
+    /** Engine CPU (Redis is single-threaded). @default 80 */
+    cpuPercent?: number;
+}
+
+export interface CloudWatchAlarmsArgs {
+    rds?: RdsAlarmArgs;
+    elasticache?: ElastiCacheAlarmArgs;
+    /** Who the SNS topic notifies. @default [] */
+    subscriptions?: AlarmSubscriptionArgs[];
+}
+
+export interface MonitoringArgs {
+    /** `prod`, `staging` or `ephemeral`: drives replicas, retention, storage and resources. @default "prod" */
+    environment?: string;
+    /** `chart` installs kube-prometheus-stack (and its CRDs); `existing-operator` uses an operator already in the cluster. @default "chart" */
+    mode?: string;
+    /** Namespace of the stack and of Hangar's monitoring objects. @default "monitoring" */
+    namespace?: string;
+    /** Create `namespace` (restricted). @default true with mode `chart`, false with `existing-operator` */
+    createNamespace?: boolean;
+    /** kube-prometheus-stack version (the values in ../shared/charts match 88.5.3). @default "88.5.3" */
+    chartVersion?: string;
+    /** prometheus-operator-crds version, kept on delete. @default "31.0.1" */
+    crdsChartVersion?: string;
+    /** Helm release name of kube-prometheus-stack; its `release` label is what Prometheus selects. @default "kube-prometheus-stack" */
+    releaseName?: string;
+    /** Labels the existing operator's Prometheus selects rules and monitors by (mode `existing-operator`). @default { release: releaseName } */
+    selectorLabels?: Record<string, string>;
+    /** StorageClass of the Prometheus and Alertmanager volumes. @default "gp3" */
+    storageClass?: string;
+    /** Install node-exporter (host namespaces) in its own privileged namespace. @default false */
+    nodeExporter?: boolean;
+    /** @default "monitoring-node-exporter" */
+    nodeExporterNamespace?: string;
+    /** EKS hides the controller manager, scheduler and etcd: do not scrape or alert on them. @default true */
+    managedControlPlane?: boolean;
+    prometheus?: PrometheusArgs;
+    alertmanager?: AlertmanagerArgs;
+    grafana?: GrafanaArgs;
+    /** Requests and limits per workload id of `MONITORING_WORKLOADS` (`prometheus`, `grafana`, …). @default per environment, see `MONITORING_RESOURCES` (ids: operator, prometheus, alertmanager, configReloader, grafana, grafanaSidecar, kubeStateMetrics, nodeExporter, admissionWebhookJobs, postgresExporter, redisExporter) */
+    resources?: Record<string, ContainerResourcesArgs>;
+    app?: AppMetricsArgs;
+    thresholds?: AlertThresholdsArgs;
+    /** Scrape PostgreSQL over TLS (`sslmode=verify-full`). @default no exporter */
+    postgres?: PostgresExporterArgs;
+    /** Scrape Redis over TLS (`rediss://`). @default no exporter */
+    redis?: RedisExporterArgs;
+    /** CloudWatch alarms to a KMS-encrypted SNS topic. @default no alarms */
+    cloudwatch?: CloudWatchAlarmsArgs;
+}

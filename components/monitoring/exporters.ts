@@ -1,0 +1,140 @@
+/**
+ * PostgreSQL and Redis exporters: their chart values (pure), and the
+ * resources — credentials copied into the monitoring namespace as Secrets,
+ * the chart, and a ServiceMonitor Prometheus selects.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PART_OF } from "../app-spec";
+import type { PostgresExporterArgs, RedisExporterArgs } from "./args";
+import type { ResolvedMonitoring } from "./resolve";
+import { POSTGRES_EXPORTER, REDIS_EXPORTER } from "./rules";
+import { applyWorkloads, chartSource } from "./values";
+
+export const EXPORTER_CHARTS = {
+    [POSTGRES_EXPORTER]: "8.2.0",
+    [REDIS_EXPORTER]: "6.29.0",
+};
+
+const CA_DIR = "/etc/postgres-ca";
+
+/** prometheus-postgres-exporter values: `sslmode=verify-full`, credentials from a Secret. */
+export function postgresExporterValues(
+    r: ResolvedMonitoring,
+    endpoint: { host: pulumi.Input<string>; port: pulumi.Input<string>; database: pulumi.Input<string> },
+    secretName: string,
+    caConfigMap: string | undefined,
+): Record<string, unknown> {
+    const values: Record<string, unknown> = {
+        config: {
+            datasource: {
+                host: endpoint.host,
+                port: endpoint.port,
+                database: endpoint.database,
+                userSecret: { name: secretName, key: "username" },
+                passwordSecret: { name: secretName, key: "password" },
+                sslmode: "verify-full",
+                extraParams: caConfigMap ? `sslrootcert=${CA_DIR}/ca.pem` : "",
+            },
+        },
+        ...(caConfigMap
+            ? {
+                  extraVolumes: [{ name: "postgres-ca", configMap: { name: caConfigMap } }],
+                  extraVolumeMounts: [{ name: "postgres-ca", mountPath: CA_DIR, readOnly: true }],
+              }
+            : {}),
+    };
+    return applyWorkloads(values, POSTGRES_EXPORTER, r);
+}
+
+/** prometheus-redis-exporter values: `rediss://` (ElastiCache certificates chain to public roots), AUTH token from a Secret. */
+export function redisExporterValues(r: ResolvedMonitoring, address: pulumi.Input<string>, secretName: string): Record<string, unknown> {
+    const values: Record<string, unknown> = {
+        redisAddress: address,
+        auth: { enabled: true, secret: { name: secretName, key: "auth-token" } },
+    };
+    return applyWorkloads(values, REDIS_EXPORTER, r);
+}
+
+/** ServiceMonitor specs matching the charts' Service labels and port names. */
+export function exporterServiceMonitorSpec(chart: string, namespace: string) {
+    const selector =
+        chart === POSTGRES_EXPORTER
+            ? { "app.kubernetes.io/name": POSTGRES_EXPORTER, "app.kubernetes.io/instance": POSTGRES_EXPORTER }
+            : { app: REDIS_EXPORTER, release: REDIS_EXPORTER };
+    return {
+        selector: { matchLabels: selector },
+        namespaceSelector: { matchNames: [namespace] },
+        endpoints: [{ port: chart === POSTGRES_EXPORTER ? "http" : "redis-exporter", interval: "30s", scrapeTimeout: "10s" }],
+    };
+}
+
+interface ExporterContext {
+    name: string;
+    r: ResolvedMonitoring;
+    parent: pulumi.Resource;
+    /** What must exist first: the namespace, the CRDs. */
+    dependsOn: pulumi.Resource[];
+}
+
+function exporter(ctx: ExporterContext, chart: string, secret: k8s.core.v1.Secret, values: pulumi.Input<Record<string, unknown>>, extra: pulumi.Resource[]) {
+    const { name, r, parent } = ctx;
+    const short = chart.replace(/^prometheus-/, "");
+    // The release name is the chart name, so the chart's fullname (Service, job label) is the chart name too.
+    const release = new k8s.helm.v4.Chart(
+        `${name}-${short}`,
+        { ...chartSource(chart, EXPORTER_CHARTS[chart as keyof typeof EXPORTER_CHARTS], r.namespace), values },
+        { parent, dependsOn: [...ctx.dependsOn, secret, ...extra] },
+    );
+    new k8s.apiextensions.CustomResource(
+        `${name}-${short}`,
+        {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: chart, namespace: r.namespace, labels: { ...r.selectorLabels, "app.kubernetes.io/part-of": PART_OF } },
+            spec: exporterServiceMonitorSpec(chart, r.namespace),
+        },
+        { parent, dependsOn: ctx.dependsOn },
+    );
+    return release;
+}
+
+const labels = { "app.kubernetes.io/part-of": PART_OF };
+
+export function postgresExporter(ctx: ExporterContext, pg: PostgresExporterArgs) {
+    const { name, r, parent } = ctx;
+    const secret = new k8s.core.v1.Secret(
+        `${name}-postgres-exporter`,
+        {
+            metadata: { name: "postgres-exporter", namespace: r.namespace, labels },
+            type: "Opaque",
+            stringData: { username: pulumi.secret(pg.username), password: pulumi.secret(pg.password) },
+        },
+        { parent, dependsOn: ctx.dependsOn },
+    );
+    const extra: pulumi.Resource[] = [];
+    if (pg.caBundle !== undefined) {
+        extra.push(
+            new k8s.core.v1.ConfigMap(
+                `${name}-postgres-ca`,
+                { metadata: { name: "postgres-exporter-ca", namespace: r.namespace, labels }, data: { "ca.pem": pg.caBundle } },
+                { parent, dependsOn: ctx.dependsOn },
+            ),
+        );
+    }
+    // The chart passes the port through `tpl`, which takes strings only.
+    const port = pulumi.output(pg.port ?? 5432).apply((p) => String(p));
+    const values = postgresExporterValues(r, { host: pg.host, port, database: pg.database }, "postgres-exporter", pg.caBundle !== undefined ? "postgres-exporter-ca" : undefined);
+    return exporter(ctx, POSTGRES_EXPORTER, secret, values, extra);
+}
+
+export function redisExporter(ctx: ExporterContext, redis: RedisExporterArgs) {
+    const { name, r, parent } = ctx;
+    const secret = new k8s.core.v1.Secret(
+        `${name}-redis-exporter`,
+        { metadata: { name: "redis-exporter", namespace: r.namespace, labels }, type: "Opaque", stringData: { "auth-token": pulumi.secret(redis.authToken) } },
+        { parent, dependsOn: ctx.dependsOn },
+    );
+    const address = pulumi.interpolate`rediss://${redis.host}:${redis.port ?? 6379}`;
+    return exporter(ctx, REDIS_EXPORTER, secret, redisExporterValues(r, address, "redis-exporter"), []);
+}

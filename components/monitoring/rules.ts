@@ -1,0 +1,212 @@
+/**
+ * Hangar's alert rules, built purely from resolved args, and their rendering as
+ * a Prometheus rules file (what `promtool check rules` and `promtool test rules` read).
+ * Every rule carries `severity` and `summary`, `description`, `runbook_url`.
+ */
+import { stringify } from "yaml";
+import type { ResolvedMonitoring } from "./resolve";
+
+export interface AlertRule {
+    alert: string;
+    expr: string;
+    for: string;
+    labels: { severity: string };
+    annotations: { summary: string; description: string; runbook_url: string };
+}
+
+export interface AlertRuleGroup {
+    name: string;
+    rules: AlertRule[];
+}
+
+/** Services the exporters run as (their Service name, hence the `job` label of their ServiceMonitors). */
+export const POSTGRES_EXPORTER = "prometheus-postgres-exporter";
+export const REDIS_EXPORTER = "prometheus-redis-exporter";
+
+const percent = (ratio: number) => `${+(ratio * 100).toFixed(2)}%`;
+const matchers = (m: Record<string, string>) =>
+    `{${Object.entries(m)
+        .map(([k, v]) => (v.startsWith("~") ? `${k}=~"${v.slice(1)}"` : `${k}="${v}"`))
+        .join(", ")}}`;
+
+export function alertGroups(r: ResolvedMonitoring, data: { postgres: boolean; redis: boolean }): AlertRuleGroup[] {
+    const t = r.thresholds;
+    const rule = (alert: string, severity: string, expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
+        alert,
+        expr,
+        for: forDuration,
+        labels: { severity },
+        annotations: { summary, description, runbook_url: `${t.runbookBaseUrl}#${alert.toLowerCase()}` },
+    });
+
+    const app = matchers({ namespace: r.app.namespace });
+    const errors = matchers({ namespace: r.app.namespace, [r.app.statusLabel]: "~5.." });
+    const req = r.app.requestsMetric;
+    const groups: AlertRuleGroup[] = [
+        {
+            name: "hangar-app",
+            rules: [
+                rule(
+                    "HangarHighErrorRate",
+                    "critical",
+                    `sum by (namespace, service) (rate(${req}${errors}[5m])) / sum by (namespace, service) (rate(${req}${app}[5m])) > ${t.errorRatio}`,
+                    "5m",
+                    `{{ $labels.service }} answers more than ${percent(t.errorRatio)} of requests with 5xx`,
+                    `More than ${percent(t.errorRatio)} of requests to {{ $labels.namespace }}/{{ $labels.service }} failed with a 5xx status over 5 minutes.`,
+                ),
+                rule(
+                    "HangarHighLatencyP95",
+                    "warning",
+                    `histogram_quantile(0.95, sum by (namespace, service, le) (rate(${r.app.durationBucketMetric}${app}[5m]))) > ${t.latencyP95Seconds}`,
+                    "10m",
+                    `{{ $labels.service }} p95 latency above ${t.latencyP95Seconds}s`,
+                    `The 95th percentile of request latency of {{ $labels.namespace }}/{{ $labels.service }} has been above ${t.latencyP95Seconds}s for 10 minutes.`,
+                ),
+                rule(
+                    "HangarTargetDown",
+                    "critical",
+                    `up${app} == 0`,
+                    "5m",
+                    "Prometheus cannot scrape {{ $labels.job }}",
+                    "Target {{ $labels.instance }} of {{ $labels.namespace }}/{{ $labels.job }} has been down for 5 minutes.",
+                ),
+                rule(
+                    "HangarPodRestarting",
+                    "warning",
+                    `sum by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total${app}[15m])) > ${t.restarts}`,
+                    "0m",
+                    "{{ $labels.pod }} keeps restarting",
+                    `Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} restarted more than ${t.restarts} times in 15 minutes.`,
+                ),
+                rule(
+                    "HangarHpaAtMaxReplicas",
+                    "warning",
+                    `max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas${app}) >= max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas${app})`,
+                    "15m",
+                    "{{ $labels.horizontalpodautoscaler }} is at its maximum replicas",
+                    "HPA {{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for 15 minutes: raise the maximum or find the load.",
+                ),
+                rule(
+                    "HangarPdbAtRisk",
+                    "warning",
+                    `max by (namespace, poddisruptionbudget) (kube_poddisruptionbudget_status_pod_disruptions_allowed${app}) == 0`,
+                    "15m",
+                    "{{ $labels.poddisruptionbudget }} allows no disruption",
+                    "PodDisruptionBudget {{ $labels.namespace }}/{{ $labels.poddisruptionbudget }} has allowed no disruption for 15 minutes: one more lost pod breaks it, and node drains block.",
+                ),
+            ],
+        },
+        backupRules(r, rule),
+    ];
+    if (data.postgres) groups.push(postgresRules(r, rule));
+    if (data.redis) groups.push(redisRules(r, rule));
+    return groups;
+}
+
+type RuleFn = (alert: string, severity: string, expr: string, forDuration: string, summary: string, description: string) => AlertRule;
+
+function backupRules(r: ResolvedMonitoring, rule: RuleFn): AlertRuleGroup {
+    const cron = r.app.dumpCronJob;
+    const cronjob = matchers({ namespace: r.app.dumpNamespace, cronjob: cron });
+    // Jobs a CronJob creates are named <cronjob>-<scheduled minute>.
+    const jobs = matchers({ namespace: r.app.dumpNamespace, job_name: `~${cron}-[0-9]+`, condition: "true" });
+    const maxAge = r.thresholds.dumpMaxAgeHours * 3600;
+    const lastSuccess = `max by (namespace, cronjob) (kube_cronjob_status_last_successful_time${cronjob})`;
+    const created = `max by (namespace, cronjob) (kube_cronjob_created${cronjob})`;
+    return {
+        name: "hangar-backups",
+        rules: [
+            rule(
+                "HangarDumpJobFailed",
+                "critical",
+                `max by (namespace, job_name) (kube_job_failed${jobs}) > 0`,
+                "0m",
+                `Database dump {{ $labels.job_name }} failed`,
+                `Job {{ $labels.namespace }}/{{ $labels.job_name }} of CronJob ${cron} failed. Delete the Job after investigating to clear the alert.`,
+            ),
+            rule(
+                "HangarDumpLate",
+                "critical",
+                // Either the last success is too old, or there never was one and the CronJob is older than the limit.
+                `(time() - ${lastSuccess} > ${maxAge}) or ((time() - ${created} > ${maxAge}) unless on (namespace, cronjob) ${lastSuccess})`,
+                "10m",
+                `No successful database dump for ${r.thresholds.dumpMaxAgeHours}h`,
+                `CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has not completed successfully for more than ${r.thresholds.dumpMaxAgeHours} hours.`,
+            ),
+        ],
+    };
+}
+
+/** The data store is unreachable from its exporter, or the exporter itself cannot be scraped. */
+function downRule(rule: RuleFn, id: string, product: string, upMetric: string, selector: string): AlertRule {
+    const by = "max by (namespace, job)";
+    return rule(
+        `Hangar${id}Down`,
+        "critical",
+        `${by} (${upMetric}${selector}) == 0 or ${by} (up${selector}) == 0`,
+        "5m",
+        `${product} is unreachable`,
+        `The exporter {{ $labels.namespace }}/{{ $labels.job }} cannot reach ${product} (or is down itself) for 5 minutes.`,
+    );
+}
+
+function postgresRules(r: ResolvedMonitoring, rule: RuleFn): AlertRuleGroup {
+    const t = r.thresholds;
+    const pg = matchers({ namespace: r.namespace, job: POSTGRES_EXPORTER });
+    const by = "max by (namespace, job)";
+    return {
+        name: "hangar-postgres",
+        rules: [
+            downRule(rule, "Postgres", "PostgreSQL", "pg_up", pg),
+            rule(
+                "HangarPostgresConnectionsHigh",
+                "warning",
+                `sum by (namespace, job) (pg_stat_activity_count${pg}) / ${by} (pg_settings_max_connections${pg}) > ${t.postgresConnectionsRatio}`,
+                "10m",
+                `PostgreSQL uses more than ${percent(t.postgresConnectionsRatio)} of max_connections`,
+                `Open connections have exceeded ${percent(t.postgresConnectionsRatio)} of max_connections for 10 minutes; new connections will soon be refused.`,
+            ),
+            rule(
+                "HangarPostgresReplicaLag",
+                "warning",
+                `${by} (pg_replication_lag_seconds${pg}) > ${t.replicaLagSeconds}`,
+                "5m",
+                `PostgreSQL replica lags more than ${t.replicaLagSeconds}s`,
+                `Replication lag has exceeded ${t.replicaLagSeconds} seconds for 5 minutes; reads from replicas are stale.`,
+            ),
+        ],
+    };
+}
+
+function redisRules(r: ResolvedMonitoring, rule: RuleFn): AlertRuleGroup {
+    const t = r.thresholds;
+    const rs = matchers({ namespace: r.namespace, job: REDIS_EXPORTER });
+    const by = "max by (namespace, job)";
+    return {
+        name: "hangar-redis",
+        rules: [
+            downRule(rule, "Redis", "Redis", "redis_up", rs),
+            rule(
+                "HangarRedisMemoryHigh",
+                "warning",
+                `${by} (redis_memory_used_bytes${rs}) / ${by} (redis_memory_max_bytes${rs} > 0) > ${t.redisMemoryRatio}`,
+                "10m",
+                `Redis uses more than ${percent(t.redisMemoryRatio)} of maxmemory`,
+                `Used memory has exceeded ${percent(t.redisMemoryRatio)} of maxmemory for 10 minutes; keys will be evicted or writes refused.`,
+            ),
+            rule(
+                "HangarRedisEvictions",
+                "warning",
+                `sum by (namespace, job) (increase(redis_evicted_keys_total${rs}[5m])) > ${t.redisEvictions}`,
+                "5m",
+                "Redis is evicting keys",
+                `More than ${t.redisEvictions} keys were evicted in 5 minutes for 5 minutes: the cache is too small for its working set.`,
+            ),
+        ],
+    };
+}
+
+/** The groups as a Prometheus rules file. */
+export function renderRulesFile(groups: AlertRuleGroup[]): string {
+    return stringify({ groups }, { lineWidth: 0 });
+}

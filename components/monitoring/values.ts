@@ -1,0 +1,151 @@
+/**
+ * kube-prometheus-stack values, built purely from resolved args. Every key set
+ * here must exist in the pinned chart's defaults (../shared/charts), down to
+ * the first `{}`/`null`/`[]`; below that the value is a Kubernetes or operator
+ * type. Both are tested.
+ */
+import { restrictedPodSecurityContext, restrictedSecurityContext } from "../app-spec";
+import { alertmanagerConfig, RECEIVER_SECRET_KEY } from "./alertmanager";
+import type { ResolvedMonitoring } from "./resolve";
+import { resourceKeyOf, MonitoringWorkload, MONITORING_WORKLOADS } from "./workloads";
+
+export const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
+/** The Secret (in the monitoring namespace) Grafana reads its admin credentials from. */
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+/** The Secret holding the receiver key; Alertmanager mounts it under /etc/alertmanager/secrets/. */
+export const RECEIVER_SECRET = "alertmanager-receiver";
+/** The label the Grafana sidecar loads dashboards from (set explicitly below, so it cannot drift). */
+export const GRAFANA_DASHBOARD_LABEL = { key: "grafana_dashboard", value: "1" };
+export const DASHBOARD_FOLDER_ANNOTATION = "grafana_folder";
+
+type Values = Record<string, unknown>;
+
+/** Where a chart comes from and where it goes; the release name defaults to the chart name. */
+export function chartSource(chart: string, version: string, namespace: string, release = chart) {
+    return { chart, version, repositoryOpts: { repo: CHART_REPO }, namespace, name: release };
+}
+
+export function podSecurityContext(w: MonitoringWorkload) {
+    return { ...restrictedPodSecurityContext(w.uid), runAsGroup: w.gid, fsGroup: w.gid };
+}
+
+export function containerSecurityContext(w: MonitoringWorkload) {
+    return { ...restrictedSecurityContext(w.uid), runAsGroup: w.gid };
+}
+
+/** Sets a values path (with `[name=x]` list selectors), creating what is missing. */
+export function setAt(values: Values, path: string, value: unknown): void {
+    const segments = path.split(".");
+    let current: Values = values;
+    segments.forEach((segment, i) => {
+        const last = i === segments.length - 1;
+        const m = /^(.+)\[name=(.+)\]$/.exec(segment);
+        if (m) {
+            const list = (current[m[1]] ??= []) as Values[];
+            let item = list.find((x) => x.name === m[2]);
+            if (!item) list.push((item = { name: m[2] }));
+            if (last) Object.assign(item, value);
+            current = item;
+        } else if (last) {
+            current[segment] = value;
+        } else {
+            current = (current[segment] ??= {}) as Values;
+        }
+    });
+}
+
+/** Applies the workload table: pod and container security contexts and resources of every workload of `chart`. */
+export function applyWorkloads(values: Values, chart: string, r: ResolvedMonitoring): Values {
+    for (const w of MONITORING_WORKLOADS.filter((x) => x.chart === chart)) {
+        setAt(values, w.podSecurityContext, podSecurityContext(w));
+        for (const c of w.containers) {
+            setAt(values, c.securityContext, containerSecurityContext(w));
+            setAt(values, c.resources, r.resources[resourceKeyOf(w, c)]);
+        }
+    }
+    return values;
+}
+
+const volumeClaim = (storageClassName: string, storage: string) => ({
+    volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } } },
+});
+
+export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
+    const selector = { matchLabels: r.selectorLabels };
+    const selectors = Object.fromEntries(
+        ["rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig"].flatMap((kind) => [
+            // Without this, a nil selector means "only this release's objects".
+            [`${kind}SelectorNilUsesHelmValues`, false],
+            [`${kind}Selector`, selector],
+        ]),
+    );
+    const controlPlane = !r.managedControlPlane;
+    const values: Values = {
+        // The CRDs come from prometheus-operator-crds, a Release kept on delete.
+        crds: { enabled: false },
+        defaultRules: {
+            rules: {
+                etcd: controlPlane,
+                kubeControllerManager: controlPlane,
+                kubeSchedulerAlerting: controlPlane,
+                kubeSchedulerRecording: controlPlane,
+                node: r.nodeExporter,
+                nodeExporterAlerting: r.nodeExporter,
+                nodeExporterRecording: r.nodeExporter,
+                kubePrometheusNodeRecording: r.nodeExporter,
+                windows: false,
+            },
+        },
+        kubeControllerManager: { enabled: controlPlane },
+        kubeScheduler: { enabled: controlPlane },
+        kubeEtcd: { enabled: controlPlane },
+        prometheusOperator: {
+            // Chart v4 omits Helm hooks, so the certgen Jobs never run: cert-manager issues the webhook certificate.
+            admissionWebhooks: { certManager: { enabled: true } },
+        },
+        prometheus: {
+            prometheusSpec: {
+                replicas: r.prometheus.replicas,
+                retention: r.prometheus.retention,
+                retentionSize: r.prometheus.retentionSize,
+                storageSpec: volumeClaim(r.storageClass, r.prometheus.storageSize),
+                externalLabels: { environment: r.environment },
+                ...selectors,
+            },
+        },
+        alertmanager: {
+            alertmanagerSpec: {
+                replicas: r.alertmanager.replicas,
+                storage: volumeClaim(r.storageClass, r.alertmanager.storageSize),
+                ...(r.alertmanager.receiverType ? { secrets: [RECEIVER_SECRET] } : {}),
+            },
+            config: alertmanagerConfig(r.alertmanager.receiverType, r.alertmanager.channel, RECEIVER_SECRET, RECEIVER_SECRET_KEY, r.environment),
+        },
+        grafana: {
+            admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            // Its init container runs as root to chown a volume Hangar does not use.
+            initChownData: { enabled: false },
+            testFramework: { enabled: false },
+            // The root filesystem is read-only; Grafana still needs a scratch /tmp.
+            extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            ...(r.grafana.host ? { env: { GF_SERVER_ROOT_URL: `https://${r.grafana.host}` } } : {}),
+            sidecar: {
+                dashboards: {
+                    enabled: true,
+                    label: GRAFANA_DASHBOARD_LABEL.key,
+                    labelValue: GRAFANA_DASHBOARD_LABEL.value,
+                    searchNamespace: "ALL",
+                    folderAnnotation: DASHBOARD_FOLDER_ANNOTATION,
+                    provider: { foldersFromFilesStructure: true },
+                },
+            },
+        },
+        "kube-state-metrics": {},
+        nodeExporter: { enabled: r.nodeExporter },
+        "prometheus-node-exporter": { namespaceOverride: r.nodeExporterNamespace },
+    };
+    applyWorkloads(values, "kube-prometheus-stack", r);
+    // kube-state-metrics renders its pod securityContext only when `enabled` (and strips the key).
+    setAt(values, "kube-state-metrics.securityContext.enabled", true);
+    return values;
+}

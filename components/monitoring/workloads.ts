@@ -1,0 +1,190 @@
+/**
+ * Every workload the pinned charts can render, with the values paths of its
+ * security contexts and resources. Charts render nothing under Pulumi mocks,
+ * so this table is what the tests check the values against: a workload the
+ * chart renders but the table misses would run with the chart's defaults.
+ *
+ * Paths are dotted values paths; `containers[name=x]` selects a list item by
+ * name (the operator merges such entries into the containers it generates).
+ */
+
+export interface MonitoringWorkloadContainer {
+    name: string;
+    /** Values path of the container's securityContext. */
+    securityContext: string;
+    /** Values path of the container's resources. */
+    resources: string;
+    init?: boolean;
+}
+
+export interface MonitoringWorkload {
+    /** Key of `MonitoringArgs.resources`. */
+    id: string;
+    /** `kube-prometheus-stack`, `prometheus-postgres-exporter` or `prometheus-redis-exporter`. */
+    chart: string;
+    kind: string;
+    /** UID/GID the pod runs as. */
+    uid: number;
+    gid: number;
+    /** Values path of the pod securityContext. */
+    podSecurityContext: string;
+    containers: MonitoringWorkloadContainer[];
+    /** When the chart renders it with Hangar's values. Values are set either way. */
+    rendered: string;
+}
+
+const reloader = (spec: string): MonitoringWorkloadContainer[] => [
+    { name: "config-reloader", securityContext: `${spec}.containers[name=config-reloader].securityContext`, resources: "prometheusOperator.prometheusConfigReloader.resources" },
+    {
+        name: "init-config-reloader",
+        securityContext: `${spec}.initContainers[name=init-config-reloader].securityContext`,
+        resources: "prometheusOperator.prometheusConfigReloader.resources",
+        init: true,
+    },
+];
+
+/** Prometheus and Alertmanager: StatefulSets the operator generates from the spec the chart renders. */
+const operatorManaged = (id: string, spec: string): MonitoringWorkload => ({
+    id,
+    chart: "kube-prometheus-stack",
+    kind: "StatefulSet (operator-generated)",
+    uid: 1000,
+    gid: 2000,
+    podSecurityContext: `${spec}.securityContext`,
+    containers: [{ name: id, securityContext: `${spec}.containers[name=${id}].securityContext`, resources: `${spec}.resources` }, ...reloader(spec)],
+    rendered: "always",
+});
+
+const webhook = "prometheusOperator.admissionWebhooks";
+
+export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
+    {
+        id: "operator",
+        chart: "kube-prometheus-stack",
+        kind: "Deployment",
+        uid: 65534,
+        gid: 65534,
+        podSecurityContext: "prometheusOperator.securityContext",
+        containers: [{ name: "kube-prometheus-stack", securityContext: "prometheusOperator.containerSecurityContext", resources: "prometheusOperator.resources" }],
+        rendered: "always",
+    },
+    operatorManaged("prometheus", "prometheus.prometheusSpec"),
+    operatorManaged("alertmanager", "alertmanager.alertmanagerSpec"),
+    {
+        id: "grafana",
+        chart: "kube-prometheus-stack",
+        kind: "Deployment",
+        uid: 472,
+        gid: 472,
+        podSecurityContext: "grafana.securityContext",
+        containers: [
+            { name: "grafana", securityContext: "grafana.containerSecurityContext", resources: "grafana.resources" },
+            // Both sidecars (dashboards, datasources) share the sidecar block.
+            { name: "grafana-sc-dashboard", securityContext: "grafana.sidecar.securityContext", resources: "grafana.sidecar.resources" },
+            { name: "grafana-sc-datasources", securityContext: "grafana.sidecar.securityContext", resources: "grafana.sidecar.resources" },
+            { name: "download-dashboards", securityContext: "grafana.downloadDashboards.securityContext", resources: "grafana.downloadDashboards.resources", init: true },
+        ],
+        rendered: "always (download-dashboards only with grafana.dashboards, which Hangar never sets; init-chown-data is disabled)",
+    },
+    {
+        id: "kubeStateMetrics",
+        chart: "kube-prometheus-stack",
+        kind: "Deployment",
+        uid: 65534,
+        gid: 65534,
+        podSecurityContext: "kube-state-metrics.securityContext",
+        containers: [{ name: "kube-state-metrics", securityContext: "kube-state-metrics.containerSecurityContext", resources: "kube-state-metrics.resources" }],
+        rendered: "always",
+    },
+    {
+        id: "nodeExporter",
+        chart: "kube-prometheus-stack",
+        kind: "DaemonSet",
+        uid: 65534,
+        gid: 65534,
+        podSecurityContext: "prometheus-node-exporter.securityContext",
+        containers: [{ name: "node-exporter", securityContext: "prometheus-node-exporter.containerSecurityContext", resources: "prometheus-node-exporter.resources" }],
+        rendered: "nodeExporter.enabled (opt-in, in the privileged node-exporter namespace)",
+    },
+    {
+        id: "admissionWebhookJobs",
+        chart: "kube-prometheus-stack",
+        kind: "Job (Helm hook)",
+        uid: 2000,
+        gid: 2000,
+        podSecurityContext: `${webhook}.patch.securityContext`,
+        containers: [
+            { name: "create", securityContext: `${webhook}.createSecretJob.securityContext`, resources: `${webhook}.patch.resources` },
+            { name: "patch", securityContext: `${webhook}.patchWebhookJob.securityContext`, resources: `${webhook}.patch.resources` },
+        ],
+        rendered: "never: Chart v4 omits hooks and cert-manager issues the webhook certificate",
+    },
+    {
+        id: "postgresExporter",
+        chart: "prometheus-postgres-exporter",
+        kind: "Deployment",
+        uid: 65534,
+        gid: 65534,
+        podSecurityContext: "podSecurityContext",
+        containers: [{ name: "prometheus-postgres-exporter", securityContext: "securityContext", resources: "resources" }],
+        rendered: "postgres args given",
+    },
+    {
+        id: "redisExporter",
+        chart: "prometheus-redis-exporter",
+        kind: "Deployment",
+        uid: 59000,
+        gid: 59000,
+        podSecurityContext: "podSecurityContext",
+        containers: [{ name: "prometheus-redis-exporter", securityContext: "securityContext", resources: "resources" }],
+        rendered: "redis args given",
+    },
+];
+
+/** Requests and limits per workload id and environment (no CPU limits: throttling hurts more than it protects). */
+export const MONITORING_RESOURCES: Record<string, Record<string, { requests: { cpu: string; memory: string }; limits: { memory: string } }>> = {
+    prod: {
+        operator: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        prometheus: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+        alertmanager: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        configReloader: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        grafana: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        grafanaSidecar: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+        kubeStateMetrics: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        nodeExporter: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        admissionWebhookJobs: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        postgresExporter: { requests: { cpu: "20m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        redisExporter: { requests: { cpu: "20m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+    },
+    staging: {
+        prometheus: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+        grafana: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+    },
+    ephemeral: {
+        prometheus: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+        grafana: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+    },
+};
+
+/** Resource keys besides workload ids: containers that share a block across workloads. */
+export const SHARED_RESOURCE_KEYS = ["configReloader", "grafanaSidecar"];
+
+/** The resources key a container's resources path is filled from. */
+export function resourceKeyOf(workload: MonitoringWorkload, container: MonitoringWorkloadContainer): string {
+    if (container.resources === "prometheusOperator.prometheusConfigReloader.resources") return "configReloader";
+    if (container.resources === "grafana.sidecar.resources") return "grafanaSidecar";
+    return workload.id;
+}
+
+/** Reads a values path (with `[name=x]` list selectors) out of a values object. */
+export function chartValueAt(values: unknown, path: string): unknown {
+    let current: unknown = values;
+    for (const segment of path.split(".")) {
+        const m = /^(.+)\[name=(.+)\]$/.exec(segment);
+        const key = m ? m[1] : segment;
+        if (typeof current !== "object" || current === null) return undefined;
+        current = (current as Record<string, unknown>)[key];
+        if (m) current = Array.isArray(current) ? current.find((item) => (item as { name?: string })?.name === m[2]) : undefined;
+    }
+    return current;
+}

@@ -1,0 +1,13 @@
+/**
+ * Every rule of the pack, in the order the pack registers them. This module
+ * is what tests and the offline runner import: policies/index.ts only hands
+ * this list to `new PolicyPack`, whose constructor starts a server.
+ */
+import { Policies } from "@pulumi/policy";
+import { imagePolicies } from "./kubernetes/images";
+import { namespacePolicies } from "./kubernetes/namespaces";
+import { podSecurityPolicies } from "./kubernetes/pod-security";
+import { resourcePolicies } from "./kubernetes/resources";
+import { tlsPolicies } from "./kubernetes/tls";
+
+export const policies: Policies = [...podSecurityPolicies, ...namespacePolicies, ...resourcePolicies, ...tlsPolicies, ...imagePolicies];

@@ -1,0 +1,134 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { PolicyPackArgs } from "@pulumi/policy";
+import { policies } from "../../policies/rules";
+import { namespacePodSecurity } from "../../policies/rules/kubernetes/namespaces";
+import { podSecurityPolicies } from "../../policies/rules/kubernetes/pod-security";
+import { PACK_NAME, resolvePackConfig, runPolicies, validatePackConfig } from "../../policies/runner";
+import { compliantPod, WORKLOAD_KINDS } from "./fixtures";
+import { mutated } from "./util";
+
+const POLICIES_DIR = path.resolve(__dirname, "..", "..", "policies");
+const CONFIG_DIR = path.join(POLICIES_DIR, "config");
+const ENVIRONMENTS = ["prod", "staging", "ephemeral"];
+const readConfig = (env: string) => JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, `${env}.json`), "utf8")) as Record<string, unknown>;
+/** Security rules: those mandatory by default. */
+const SECURITY = policies.filter((p) => p.enforcementLevel === "mandatory").map((p) => p.name);
+const EXEMPT = "monitoring-node-exporter";
+
+/**
+ * Requires policies/index.ts with PolicyPack replaced, and returns what it was
+ * constructed with. PolicyPack is defined in @pulumi/policy/policy; the package
+ * index re-exports it through a getter with no setter, so the stub goes on the
+ * defining module, which the getter reads at each access. serve() is replaced
+ * too, so a stub that did not take would fail the test instead of starting a server.
+ */
+function loadPackWithStub(): { name: string; args: PolicyPackArgs }[] {
+    const policyModule = require("@pulumi/policy/policy") as { PolicyPack: unknown };
+    const serverModule = require("@pulumi/policy/server") as { serve: unknown };
+    const [originalPack, originalServe] = [policyModule.PolicyPack, serverModule.serve];
+    const constructed: { name: string; args: PolicyPackArgs }[] = [];
+    policyModule.PolicyPack = class {
+        constructor(name: string, args: PolicyPackArgs) {
+            constructed.push({ name, args });
+        }
+    };
+    serverModule.serve = () => assert.fail("the real policy server was started");
+    const entry = require.resolve("../../policies/index.ts");
+    delete require.cache[entry];
+    try {
+        assert.strictEqual((require("@pulumi/policy") as { PolicyPack: unknown }).PolicyPack, policyModule.PolicyPack, "the package index sees the stub");
+        require(entry);
+    } finally {
+        policyModule.PolicyPack = originalPack;
+        serverModule.serve = originalServe;
+        delete require.cache[entry];
+    }
+    return constructed;
+}
+
+describe("the hangar-guardrails pack", () => {
+    it("policies/index.ts registers exactly the policies of ./rules, once, without starting a server", () => {
+        const constructed = loadPackWithStub();
+        assert.strictEqual(constructed.length, 1);
+        assert.strictEqual(constructed[0].name, PACK_NAME);
+        assert.strictEqual(constructed[0].args.policies, policies, "the same array the runner runs");
+        assert.deepStrictEqual(Object.keys(constructed[0].args), ["policies"]);
+    });
+
+    it("has at least 20 Kubernetes rules, uniquely named kubernetes-<what>-<rule>", () => {
+        assert.ok(policies.length >= 20, `${policies.length} rules`);
+        assert.strictEqual(new Set(policies.map((p) => p.name)).size, policies.length);
+        for (const p of policies) assert.match(p.name, /^kubernetes-[a-z0-9]+(-[a-z0-9]+)+$/);
+    });
+
+    for (const p of policies) {
+        it(`${p.name} has a description, a default level and a configSchema with exemptNamespaces`, () => {
+            assert.ok(p.description.length > 20);
+            assert.ok(p.enforcementLevel === "mandatory" || p.enforcementLevel === "advisory");
+            assert.deepStrictEqual(p.configSchema?.properties.exemptNamespaces?.default, []);
+        });
+    }
+
+    it("the pack's own definitions pass validation (names, schemas, defaults)", () => assert.deepStrictEqual(validatePackConfig({}), []));
+
+    it("is a nodejs policy pack the CLI can load as TypeScript", () => {
+        const manifest = parseYaml(fs.readFileSync(path.join(POLICIES_DIR, "PulumiPolicy.yaml"), "utf8")) as Record<string, string>;
+        assert.strictEqual(manifest.runtime, "nodejs");
+        assert.ok(manifest.description);
+        const pkg = require("../../policies/package.json") as Record<string, unknown>;
+        assert.strictEqual(pkg.name, "@hangar/policies");
+        assert.strictEqual(pkg.main, "index.ts");
+        assert.ok(pkg.version);
+        const tsconfig = require("typescript").parseConfigFileTextToJson("tsconfig.json", fs.readFileSync(path.join(POLICIES_DIR, "tsconfig.json"), "utf8")).config as { compilerOptions: Record<string, unknown> };
+        assert.strictEqual(tsconfig.compilerOptions.module, "commonjs", "else the host compiles for nodenext");
+        assert.strictEqual(tsconfig.compilerOptions.strict, true);
+    });
+
+    describe("config files", () => {
+        it("exist for every environment, and only those", () => assert.deepStrictEqual(fs.readdirSync(CONFIG_DIR).sort(), ENVIRONMENTS.map((e) => `${e}.json`).sort()));
+
+        for (const env of ENVIRONMENTS) {
+            it(`config/${env}.json passes validatePackConfig`, () => assert.deepStrictEqual(validatePackConfig(readConfig(env)), []));
+
+            it(`config/${env}.json keeps every security rule mandatory`, () => {
+                const resolved = resolvePackConfig(readConfig(env));
+                for (const name of SECURITY) assert.strictEqual(resolved.get(name)?.enforcementLevel, "mandatory", name);
+            });
+
+            it(`config/${env}.json exempts ${EXEMPT} from the namespace and pod-security rules only`, () => {
+                const resolved = resolvePackConfig(readConfig(env));
+                const exempting = policies.filter((p) => (resolved.get(p.name)?.properties.exemptNamespaces as string[]).includes(EXEMPT));
+                assert.deepStrictEqual(exempting, [...podSecurityPolicies, namespacePodSecurity]);
+            });
+        }
+
+        it("prod.json makes every rule mandatory", () => {
+            const resolved = resolvePackConfig(readConfig("prod"));
+            assert.deepStrictEqual(
+                policies.filter((p) => resolved.get(p.name)?.enforcementLevel !== "mandatory").map((p) => p.name),
+                [],
+            );
+        });
+
+        it("a privileged node exporter in its exempt namespace passes the pod-security rules, and nowhere else", async () => {
+            const nodeExporter = mutated(WORKLOAD_KINDS[3].wrap(compliantPod()), (ds) => {
+                (ds.metadata as { namespace: string }).namespace = EXEMPT;
+                const spec = (ds.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+                Object.assign(spec, { hostNetwork: true, hostPID: true, volumes: [{ name: "proc", hostPath: { path: "/proc" } }] });
+            });
+            const input = (namespace: string) => [{ urn: `urn:ds-${namespace}`, type: WORKLOAD_KINDS[3].type, name: "node-exporter", props: mutated(nodeExporter, (ds) => ((ds.metadata as { namespace: string }).namespace = namespace)) }];
+            for (const env of ENVIRONMENTS) {
+                assert.deepStrictEqual(await runPolicies(input(EXEMPT), readConfig(env)), [], env);
+                const elsewhere = await runPolicies(input("monitoring"), readConfig(env));
+                assert.deepStrictEqual(
+                    elsewhere.map((r) => r.policy),
+                    ["kubernetes-pod-host-namespaces-disallowed", "kubernetes-pod-host-namespaces-disallowed", "kubernetes-pod-volume-types-restricted"],
+                    env,
+                );
+            }
+        });
+    });
+});

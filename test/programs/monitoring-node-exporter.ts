@@ -1,0 +1,5 @@
+// Monitoring with node-exporter opted in (ephemeral sizing, no receiver needed outside prod).
+import { Monitoring } from "../../components/monitoring";
+import { providers } from "./monitoring-common";
+
+new Monitoring("node-exporter", { environment: "ephemeral", nodeExporter: true }, { providers: providers() });

@@ -1,0 +1,42 @@
+/**
+ * Runs the guardrails pack over a snapshot, with the environment's policy
+ * config: what `pulumi preview --policy-pack policies --policy-pack-config
+ * policies/config/<env>.json` would report, offline.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { policies } from "../policies/rules";
+import { PolicyInputResource, PolicyViolationRecord, runPolicies } from "../policies/runner";
+import { ROOT, Snapshot } from "./harness";
+
+/** The rules the check runs: exactly what policies/index.ts registers. */
+export const CHECK_POLICIES = policies;
+
+export const policyConfigFile = (environment: string) => path.join(ROOT, "policies", "config", `${environment}.json`);
+
+export function policyConfig(environment: string): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(policyConfigFile(environment), "utf8")) as Record<string, unknown>;
+}
+
+/** The snapshot as the policy engine sees it: custom resources (providers too, so rules can read a provider's region). */
+export function policyResources(snapshot: Snapshot): PolicyInputResource[] {
+    return snapshot.resources
+        .filter((r) => r.custom)
+        .map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            props: r.inputs,
+            parent: r.parent,
+            provider: r.provider,
+            dependencies: r.options.dependencies,
+            propertyDependencies: r.options.propertyDependencies,
+            opts: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete, aliases: r.options.aliases },
+        }));
+}
+
+export function checkPolicies(snapshot: Snapshot, environment: string, config = policyConfig(environment)): Promise<PolicyViolationRecord[]> {
+    return runPolicies(policyResources(snapshot), config, { policies: CHECK_POLICIES, preview: snapshot.preview });
+}
+
+export const mandatory = (violations: PolicyViolationRecord[]) => violations.filter((v) => v.enforcementLevel === "mandatory");
