@@ -2,13 +2,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { PolicyPackArgs } from "@pulumi/policy";
 import { policies } from "../../policies/rules";
 import { namespacePodSecurity } from "../../policies/rules/kubernetes/namespaces";
 import { podSecurityPolicies } from "../../policies/rules/kubernetes/pod-security";
 import { PACK_NAME, resolvePackConfig, runPolicies, validatePackConfig } from "../../policies/runner";
 import { compliantPod, WORKLOAD_KINDS } from "./fixtures";
-import { mutated } from "./util";
+import { loadPackWithStub, mutated } from "./util";
 
 const POLICIES_DIR = path.resolve(__dirname, "..", "..", "policies");
 const CONFIG_DIR = path.join(POLICIES_DIR, "config");
@@ -17,37 +16,6 @@ const readConfig = (env: string) => JSON.parse(fs.readFileSync(path.join(CONFIG_
 /** Security rules: those mandatory by default. */
 const SECURITY = policies.filter((p) => p.enforcementLevel === "mandatory").map((p) => p.name);
 const EXEMPT = "monitoring-node-exporter";
-
-/**
- * Requires policies/index.ts with PolicyPack replaced, and returns what it was
- * constructed with. PolicyPack is defined in @pulumi/policy/policy; the package
- * index re-exports it through a getter with no setter, so the stub goes on the
- * defining module, which the getter reads at each access. serve() is replaced
- * too, so a stub that did not take would fail the test instead of starting a server.
- */
-function loadPackWithStub(): { name: string; args: PolicyPackArgs }[] {
-    const policyModule = require("@pulumi/policy/policy") as { PolicyPack: unknown };
-    const serverModule = require("@pulumi/policy/server") as { serve: unknown };
-    const [originalPack, originalServe] = [policyModule.PolicyPack, serverModule.serve];
-    const constructed: { name: string; args: PolicyPackArgs }[] = [];
-    policyModule.PolicyPack = class {
-        constructor(name: string, args: PolicyPackArgs) {
-            constructed.push({ name, args });
-        }
-    };
-    serverModule.serve = () => assert.fail("the real policy server was started");
-    const entry = require.resolve("../../policies/index.ts");
-    delete require.cache[entry];
-    try {
-        assert.strictEqual((require("@pulumi/policy") as { PolicyPack: unknown }).PolicyPack, policyModule.PolicyPack, "the package index sees the stub");
-        require(entry);
-    } finally {
-        policyModule.PolicyPack = originalPack;
-        serverModule.serve = originalServe;
-        delete require.cache[entry];
-    }
-    return constructed;
-}
 
 describe("the hangar-guardrails pack", () => {
     it("policies/index.ts registers exactly the policies of ./rules, once, without starting a server", () => {

@@ -5,7 +5,7 @@
  * assert on what it reported.
  */
 import * as assert from "assert";
-import { Policy, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { Policy, PolicyPackArgs, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { isUnknownValueError } from "../../policies/rules/unknowns";
 import { policyProps } from "../../policies/wire";
 
@@ -159,3 +159,35 @@ export function mutated<T>(fixture: T, mutate: (copy: T) => void): T {
 
 /** Escapes text for use in a RegExp. */
 export const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Requires policies/index.ts with PolicyPack replaced, and returns what it was
+ * constructed with. PolicyPack is defined in @pulumi/policy/policy; the package
+ * index re-exports it through a getter with no setter, so the stub goes on the
+ * defining module, which the getter reads at each access. serve() is replaced
+ * too, so a stub that did not take would fail the test instead of starting a server.
+ */
+export function loadPackWithStub(): { name: string; args: PolicyPackArgs }[] {
+    const policyModule = require("@pulumi/policy/policy") as { PolicyPack: unknown };
+    const serverModule = require("@pulumi/policy/server") as { serve: unknown };
+    const [originalPack, originalServe] = [policyModule.PolicyPack, serverModule.serve];
+    const constructed: { name: string; args: PolicyPackArgs }[] = [];
+    policyModule.PolicyPack = class {
+        constructor(name: string, args: PolicyPackArgs) {
+            constructed.push({ name, args });
+        }
+    };
+    serverModule.serve = () => assert.fail("the real policy server was started");
+    const entry = require.resolve("../../policies/index.ts");
+    delete require.cache[entry];
+    try {
+        assert.strictEqual((require("@pulumi/policy") as { PolicyPack: unknown }).PolicyPack, policyModule.PolicyPack, "the package index sees the stub");
+        require(entry);
+    } finally {
+        policyModule.PolicyPack = originalPack;
+        serverModule.serve = originalServe;
+        delete require.cache[entry];
+    }
+    return constructed;
+}
+

@@ -15,6 +15,10 @@ describe("npm run check", () => {
             const { code, stdout, stderr } = runCheck(stack);
             assert.strictEqual(code, 0, stderr);
             assert.match(stdout, /Result: OK/);
+            assert.match(stdout, /Policies\n {2}\d+ rules, config policies\/config\/\w+\.json: 0 mandatory, \d+ advisory violations/, "prints the policy verdict");
+            assert.match(stdout, /App tier\n {2}api: /, "lists the app tier per service");
+            assert.match(stdout, /Data tier\n {2}PostgreSQL hangar-/, "summarises the data tier");
+            assert.match(stdout, /\d+ objects validated, 0 errors/);
             const resources = JSON.parse(fs.readFileSync(path.join(ROOT, "out", stack, "resources.json"), "utf8"));
             assert.ok(resources.resources.length > 1);
             assert.ok(!JSON.stringify(resources).includes("offline-check"), "secrets are redacted in out/");
@@ -27,6 +31,17 @@ describe("npm run check", () => {
         const messages = stderr.split("\n").filter((l) => /^\s+hangar:/.test(l));
         assert.strictEqual(messages.length, 3, stderr);
         assert.ok(!/\n\s+at /.test(stderr + stdout), "no stack trace");
+    });
+
+    it("fails with exit 1 on a mandatory policy violation, naming the rule and resource", () => {
+        const file = path.join(ROOT, "out", "latest-image.yaml");
+        const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+        // The schema refuses :latest, so reach the pack through a value the schema allows but a rule forbids.
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, prod.replace("hangar/api@sha256:9f2b6c1e0d4a7b3c8e5f1a2d6c9b0e7f4a3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b", "hangar/api:main"));
+        const { code, stderr } = runCheck("prod", "--stack-file", file);
+        assert.strictEqual(code, 1, stderr);
+        assert.match(stderr, /ERROR \[mandatory\] kubernetes-container-image-pinned — hangar-app-api/);
     });
 
     it("fails with usage on a missing stack name and with a message on an unknown stack", () => {

@@ -1,0 +1,91 @@
+import * as assert from "assert";
+import { LAPTOP_KUBECONFIG } from "../../tools/baseline";
+import { snapshotOf, Snapshot, SnapshotResource } from "../../tools/harness";
+import { CHECK_POLICIES, checkPolicies, mandatory } from "../../tools/policy-check";
+import { loadPackWithStub } from "./util";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+
+describe("the offline check's policies", () => {
+    it("are exactly the rules policies/index.ts registers", () => {
+        const [pack] = loadPackWithStub();
+        assert.deepStrictEqual(
+            CHECK_POLICIES.map((p) => p.name),
+            pack.args.policies.map((p) => p.name),
+        );
+    });
+});
+
+for (const stack of ["prod", "staging"]) {
+    describe(`the real ${stack} stack under the guardrails`, () => {
+        it("has no violation at all", async () => {
+            const violations = await checkPolicies(await snapshotOf(stack, { kubeconfig: LAPTOP_KUBECONFIG }), stack);
+            assert.deepStrictEqual(violations.map((v) => `${v.policy} ${v.urn}: ${v.message}`), []);
+        });
+
+        it("has no mandatory violation in preview, where computed values are unknown", async () => {
+            const preview = await snapshotOf(stack, { kubeconfig: LAPTOP_KUBECONFIG, preview: true });
+            assert.ok(preview.preview);
+            const violations = await checkPolicies(preview, stack);
+            assert.deepStrictEqual(mandatory(violations).map((v) => `${v.policy} ${v.urn}: ${v.message}`), []);
+        });
+    });
+}
+
+/** A resource of the snapshot by type and metadata.name (or Pulumi name). */
+function find(s: Snapshot, type: string, name: string): SnapshotResource {
+    const r = s.resources.find((x) => x.type === type && ((x.inputs.metadata as Any)?.name === name || x.name === name));
+    assert.ok(r, `${type} ${name} in the snapshot`);
+    return r;
+}
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const pod = (r: SnapshotResource): Any => (r.inputs.spec as Any).template.spec;
+const api = (r: SnapshotResource): Any => pod(r).containers[0];
+
+/** [guarded setting, stack, resource type, resource name, mutation, rule that must report it] */
+const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snapshot) => void, string][] = [
+    ["pod runAsNonRoot false", "prod", DEPLOYMENT, "api", (r) => { pod(r).securityContext.runAsNonRoot = false; api(r).securityContext.runAsNonRoot = false; }, "kubernetes-pod-run-as-non-root"],
+    ["container runs as root", "prod", DEPLOYMENT, "api", (r) => (api(r).securityContext.runAsUser = 0), "kubernetes-pod-run-as-user-non-zero"],
+    ["an init container runs as root", "prod", DEPLOYMENT, "workers", (r) => (pod(r).initContainers = [{ ...structuredClone(api(r)), name: "migrate", securityContext: { ...api(r).securityContext, runAsUser: 0 } }]), "kubernetes-pod-run-as-user-non-zero"],
+    ["privilege escalation", "prod", DEPLOYMENT, "api", (r) => (api(r).securityContext.allowPrivilegeEscalation = true), "kubernetes-container-privilege-escalation-disallowed"],
+    ["an added capability", "prod", DEPLOYMENT, "api", (r) => (api(r).securityContext.capabilities.add = ["SYS_ADMIN"]), "kubernetes-container-capabilities-restricted"],
+    ["seccomp unconfined", "prod", DEPLOYMENT, "api", (r) => { pod(r).securityContext.seccompProfile = { type: "Unconfined" }; api(r).securityContext.seccompProfile = { type: "Unconfined" }; }, "kubernetes-pod-seccomp-profile-restricted"],
+    ["a privileged container", "prod", DEPLOYMENT, "api", (r) => (api(r).securityContext.privileged = true), "kubernetes-container-privileged-disallowed"],
+    ["host network", "prod", DEPLOYMENT, "api", (r) => (pod(r).hostNetwork = true), "kubernetes-pod-host-namespaces-disallowed"],
+    ["a host port", "prod", DEPLOYMENT, "api", (r) => (api(r).ports[0].hostPort = 8080), "kubernetes-container-host-ports-disallowed"],
+    ["a hostPath volume", "prod", DEPLOYMENT, "api", (r) => pod(r).volumes.push({ name: "host", hostPath: { path: "/var/run" } }), "kubernetes-pod-volume-types-restricted"],
+    ["an unmasked /proc", "prod", DEPLOYMENT, "api", (r) => (api(r).securityContext.procMount = "Unmasked"), "kubernetes-container-proc-mount-default"],
+    ["an unsafe sysctl", "prod", DEPLOYMENT, "api", (r) => (pod(r).securityContext.sysctls = [{ name: "kernel.msgmax", value: "65536" }]), "kubernetes-pod-sysctls-safe"],
+    ["an SELinux user", "prod", DEPLOYMENT, "api", (r) => (api(r).securityContext.seLinuxOptions = { user: "system_u" }), "kubernetes-pod-selinux-options-restricted"],
+    ["AppArmor unconfined", "prod", DEPLOYMENT, "api", (r) => (api(r).securityContext.appArmorProfile = { type: "Unconfined" }), "kubernetes-pod-apparmor-profile-restricted"],
+    ["a Windows host process", "prod", DEPLOYMENT, "api", (r) => (pod(r).securityContext.windowsOptions = { hostProcess: true }), "kubernetes-pod-host-process-disallowed"],
+    ["an image on :latest", "prod", DEPLOYMENT, "api", (r) => (api(r).image = "ghcr.io/acme/api:latest"), "kubernetes-container-image-pinned"],
+    ["requests above limits", "prod", DEPLOYMENT, "api", (r) => (api(r).resources.requests.memory = "4Gi"), "kubernetes-container-requests-within-limits"],
+    ["no requests", "prod", DEPLOYMENT, "api", (r) => delete api(r).resources.requests, "kubernetes-container-resource-requests"],
+    ["no memory limit", "prod", DEPLOYMENT, "api", (r) => delete api(r).resources.limits, "kubernetes-container-resource-limits"],
+    ["a CronJob pod running as root", "prod", "kubernetes:batch/v1:CronJob", "pg-dump", (r) => ((r.inputs.spec as Any).jobTemplate.spec.template.spec.securityContext.runAsUser = 0), "kubernetes-pod-run-as-user-non-zero"],
+    ["a namespace that does not enforce restricted", "prod", "kubernetes:core/v1:Namespace", "hangar", (r) => ((r.inputs.metadata as Any).labels["pod-security.kubernetes.io/enforce"] = "baseline"), "kubernetes-namespace-pod-security-restricted"],
+    ["a namespace without its ResourceQuota", "prod", "kubernetes:core/v1:Namespace", "hangar", (r, s) => s.resources.splice(s.resources.findIndex((x) => x.type === "kubernetes:core/v1:ResourceQuota" && (x.inputs.metadata as Any).namespace === "hangar"), 1), "kubernetes-namespace-quota-and-limit-range"],
+    ["an HTTPRoute on the plain-HTTP listener", "prod", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "api", (r) => ((r.inputs.spec as Any).parentRefs[0].sectionName = "http"), "kubernetes-httproute-tls-gateway"],
+    ["a LoadBalancer Service without TLS", "prod", "kubernetes:core/v1:Service", "api", (r) => ((r.inputs.spec as Any).type = "LoadBalancer"), "kubernetes-service-external-tls"],
+    ["an Ingress host outside spec.tls", "staging", "kubernetes:networking.k8s.io/v1:Ingress", "api", (r) => ((r.inputs.spec as Any).tls = []), "kubernetes-ingress-tls-hosts"],
+];
+
+describe("a one-setting mutation of a real snapshot triggers the rule that guards it", () => {
+    for (const [what, stack, type, name, mutate, rule] of MUTATIONS) {
+        it(`${what} → ${rule}`, async () => {
+            const snapshot = structuredClone(await snapshotOf(stack, { kubeconfig: LAPTOP_KUBECONFIG }));
+            const target = find(snapshot, type, name);
+            mutate(target, snapshot);
+            const violations = await checkPolicies(snapshot, stack);
+            const hits = violations.filter((v) => v.policy === rule);
+            assert.ok(hits.length > 0, `expected ${rule}, got ${violations.map((v) => v.policy).join(", ") || "nothing"}`);
+            assert.ok(hits.some((v) => v.urn === target.urn), `${rule} names ${target.urn}`);
+            assert.ok(hits.every((v) => v.enforcementLevel === "mandatory" || stack !== "prod"), "prod makes every rule mandatory");
+        });
+    }
+
+    it("covers at least 20 guarded settings", () => assert.ok(MUTATIONS.length >= 20));
+});
