@@ -1,0 +1,272 @@
+/**
+ * `hangar`: the automation module as a command line, for people and CI.
+ * Exit codes: 0 ok, 1 failure, 2 usage (or an invalid name or override),
+ * 3 policy violation, 4 stack busy or locked.
+ */
+import { parseArgs } from "util";
+import { parse as parseYaml } from "yaml";
+import {
+    BusyError,
+    ConnectionOptions,
+    createEnvironment,
+    destroy,
+    HangarError,
+    listEnvironments,
+    OpMap,
+    outputs,
+    PolicyViolation,
+    PolicyViolationError,
+    preview,
+    ProgressEvent,
+    refresh,
+    removeEnvironment,
+    StackLockedError,
+    up,
+    ValidationError,
+} from "./index";
+
+/** The exit codes of `hangar`. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, policy: 3, busy: 4 } as const;
+
+/** Where the CLI writes, and what it reads from its environment (injectable for tests). */
+export interface CliIo {
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+    /** HANGAR_PULUMI_ROOT (a directory holding bin/pulumi), HANGAR_ENVIRONMENTS_DIR. */
+    env: Record<string, string | undefined>;
+    /** Aborting cancels the running operation (the shim wires Ctrl-C to it). */
+    signal?: AbortSignal;
+    /** Extra connection options (tests point these at a fake CLI). */
+    connection?: ConnectionOptions;
+}
+
+/** The help text (`hangar --help`). */
+export const USAGE = `Usage: hangar <command> [options]
+
+Commands:
+  preview <stack>                  preview with the environment's policies
+  up <stack>                       preview, refuse stateful replacements and mandatory violations, update
+      --allow-replace <urn>        accept replacing or deleting this stateful resource (repeatable)
+  refresh <stack>                  refresh the stack's state from the cloud
+  outputs <stack>                  print the stack's outputs as JSON (secrets redacted)
+  destroy <stack> --yes            destroy every resource of the stack (prod also needs --allow-prod)
+  create <name>                    create an ephemeral environment
+      --from <stack>               start from a tracked stack file (e.g. staging)
+      --set <key.path=value>       override a config value; the value is YAML (repeatable)
+      --secrets-provider <url>     secrets provider for the new stack
+  remove <name> --yes              destroy an ephemeral environment and remove its stack
+      --keep-resources             remove the stack without destroying its resources
+  list                             list the project's environments
+
+Options:
+  --message <text>                 message recorded with the update
+  --refresh                        refresh before previewing or updating
+  --json                           print the result as JSON instead of text
+  --quiet                          no progress output
+  -h, --help                       this help
+
+Environment: HANGAR_PULUMI_ROOT (directory holding bin/pulumi; default: pulumi on PATH),
+HANGAR_ENVIRONMENTS_DIR (ephemeral environments; default ~/.hangar/environments).
+Exit codes: 0 ok, 1 failure, 2 usage, 3 policy violation, 4 stack busy or locked.
+`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+    "allow-replace": { type: "string", multiple: true },
+    "allow-prod": { type: "boolean" },
+    from: { type: "string" },
+    set: { type: "string", multiple: true },
+    "secrets-provider": { type: "string" },
+    "keep-resources": { type: "boolean" },
+    yes: { type: "boolean" },
+    message: { type: "string" },
+    refresh: { type: "boolean" },
+    json: { type: "boolean" },
+    quiet: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
+
+/** Runs `hangar` with `argv` (without the node and script paths); resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+    let parsed: { values: Values; positionals: string[] };
+    try {
+        parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (err) {
+        io.stderr(`${(err as Error).message}\n\n${USAGE}`);
+        return EXIT.usage;
+    }
+    const { values, positionals } = parsed;
+    if (values.help || positionals.length === 0) {
+        (values.help ? io.stdout : io.stderr)(USAGE);
+        return values.help ? EXIT.ok : EXIT.usage;
+    }
+    try {
+        return await dispatch(positionals, values, io);
+    } catch (err) {
+        return report(err, io);
+    }
+}
+
+async function dispatch([command, name, ...extra]: string[], values: Values, io: CliIo): Promise<number> {
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    const needName = (what: string) => {
+        if (!name) throw new UsageError(`${command} needs ${what}`);
+        return name;
+    };
+    const connection: ConnectionOptions = {
+        ...(io.env.HANGAR_PULUMI_ROOT ? { pulumiRoot: io.env.HANGAR_PULUMI_ROOT } : {}),
+        ...(io.env.HANGAR_ENVIRONMENTS_DIR ? { environmentsDir: io.env.HANGAR_ENVIRONMENTS_DIR } : {}),
+        ...io.connection,
+    };
+    const streaming = {
+        ...connection,
+        signal: io.signal,
+        message: values.message,
+        ...(values.quiet || values.json ? {} : { onOutput: io.stdout, onEvent: progressPrinter(io) }),
+    };
+    const print = (value: unknown, text: () => string) => io.stdout(values.json ? `${JSON.stringify(value, null, 2)}\n` : text());
+
+    switch (command) {
+        case "preview": {
+            const result = await preview(needName("a stack name"), { ...streaming, refresh: values.refresh });
+            print(result, () => `\nPreview of ${result.stack} (${result.environment}): ${describeChanges(result.changeSummary)}\n${describeViolations(result.violations)}`);
+            return result.blocked ? EXIT.policy : EXIT.ok;
+        }
+        case "up": {
+            const result = await up(needName("a stack name"), { ...streaming, refresh: values.refresh, allowReplace: values["allow-replace"] });
+            print(result, () => `\nUpdated ${result.stack} (${result.environment}): ${describeChanges(result.changeSummary)}\n${describeViolations(result.violations)}`);
+            return EXIT.ok;
+        }
+        case "refresh": {
+            const result = await refresh(needName("a stack name"), streaming);
+            print(result, () => `\nRefreshed ${result.stack}: ${describeChanges(result.changeSummary)}\n`);
+            return EXIT.ok;
+        }
+        case "outputs": {
+            const result = await outputs(needName("a stack name"), connection);
+            io.stdout(`${JSON.stringify(Object.fromEntries(Object.entries(result).map(([k, v]) => [k, v.value])), null, 2)}\n`);
+            return EXIT.ok;
+        }
+        case "destroy": {
+            const stack = needName("a stack name");
+            if (!values.yes) throw new UsageError(`destroy deletes every resource of "${stack}": confirm with --yes`);
+            const result = await destroy(stack, { ...streaming, allowProd: values["allow-prod"] });
+            print(result, () => `\nDestroyed ${result.stack}: ${describeChanges(result.changeSummary)}\n`);
+            return EXIT.ok;
+        }
+        case "create": {
+            const created = await createEnvironment(needName("an environment name"), {
+                ...connection,
+                signal: io.signal,
+                from: values.from,
+                secretsProvider: values["secrets-provider"],
+                overrides: parseSets(values.set ?? []),
+            });
+            print({ ...created, config: undefined }, () => `Created environment ${created.stack} in ${created.workDir}\nNext: hangar up ${created.stack}\n`);
+            return EXIT.ok;
+        }
+        case "remove": {
+            const env = needName("an environment name");
+            if (!values.yes) throw new UsageError(`remove destroys environment "${env}": confirm with --yes`);
+            const removed = await removeEnvironment(env, { ...streaming, keepResources: values["keep-resources"] });
+            print(removed, () => `\nRemoved environment ${removed.stack}\n`);
+            return EXIT.ok;
+        }
+        case "list": {
+            if (name) throw new UsageError(`unexpected argument "${name}"`);
+            const environments = await listEnvironments(connection);
+            print(environments, () =>
+                environments.map((e) => `${e.name.padEnd(24)} ${e.environment.padEnd(10)} ${e.source.padEnd(17)} ${e.lastUpdate ?? (e.inBackend ? "" : "(not in backend)")}\n`).join(""),
+            );
+            return EXIT.ok;
+        }
+        default:
+            throw new UsageError(`unknown command "${command}"`);
+    }
+}
+
+/** `--set key.path=value` pairs; values are YAML (`1` is a number, `'"1"'` a string). */
+export function parseSets(pairs: readonly string[]): Record<string, unknown> {
+    const overrides: Record<string, unknown> = {};
+    for (const pair of pairs) {
+        const at = pair.indexOf("=");
+        if (at <= 0) throw new UsageError(`--set expects key.path=value, got "${pair}"`);
+        let value: unknown;
+        try {
+            value = parseYaml(pair.slice(at + 1));
+        } catch (err) {
+            throw new UsageError(`--set ${pair.slice(0, at)}: the value is not valid YAML (${(err as Error).message.split("\n")[0]})`);
+        }
+        overrides[pair.slice(0, at)] = value;
+    }
+    return overrides;
+}
+
+function progressPrinter(io: CliIo): (event: ProgressEvent) => void {
+    return (event) => {
+        if (event.kind === "stage" && event.operation === "up") io.stderr(`--- ${event.stage} of ${event.stack}\n`);
+        if (event.kind === "policy" && event.violation.level === "mandatory") io.stderr(`policy: ${event.violation.policy}: ${event.violation.message}\n`);
+    };
+}
+
+function describeChanges(summary: OpMap): string {
+    const parts = Object.entries(summary)
+        .filter(([, count]) => (count ?? 0) > 0)
+        .map(([op, count]) => `${count} ${op === "same" ? "unchanged" : `to ${op}`}`);
+    return parts.length > 0 ? parts.join(", ") : "no changes";
+}
+
+function describeViolations(violations: readonly PolicyViolation[]): string {
+    if (violations.length === 0) return "";
+    const lines = violations.map((v) => `  ${v.level.padEnd(9)} ${v.pack}/${v.policy}  ${v.urn ?? "(stack)"}\n            ${v.message}`);
+    return `Policy violations (${violations.length}):\n${lines.join("\n")}\n`;
+}
+
+function report(err: unknown, io: CliIo): number {
+    if (err instanceof UsageError) {
+        io.stderr(`hangar: ${err.message}\n\n${USAGE}`);
+        return EXIT.usage;
+    }
+    if (err instanceof PolicyViolationError) {
+        io.stderr(`hangar: ${err.message}\n${describeViolations(err.violations)}`);
+        return EXIT.policy;
+    }
+    if (err instanceof BusyError || err instanceof StackLockedError) {
+        io.stderr(`hangar: ${err.message}\n`);
+        return EXIT.busy;
+    }
+    if (err instanceof ValidationError) {
+        io.stderr(`hangar: ${err.message}\n`);
+        return err.source === "request" ? EXIT.usage : EXIT.failure;
+    }
+    if (err instanceof HangarError) {
+        io.stderr(`hangar: ${err.message}\n`);
+        return EXIT.failure;
+    }
+    io.stderr(`hangar: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.failure;
+}
+
+/** The process entry point (automation/hangar.js): wires stdio, Ctrl-C and the exit code. */
+export function run(): void {
+    const controller = new AbortController();
+    let interrupts = 0;
+    process.on("SIGINT", () => {
+        interrupts += 1;
+        if (interrupts > 1) process.exit(EXIT.failure);
+        process.stderr.write("\nhangar: cancelling (Ctrl-C again to quit at once)…\n");
+        controller.abort();
+    });
+    const io: CliIo = {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        env: process.env,
+        signal: controller.signal,
+    };
+    main(process.argv.slice(2), io).then((code) => {
+        process.exitCode = code;
+    });
+}

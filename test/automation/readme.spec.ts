@@ -1,0 +1,19 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { REPO_ROOT } from "./harness";
+
+describe("automation/README.md", () => {
+    it("shows the example that the type-check compiles (fixtures/readme-example.ts)", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "automation", "README.md"), "utf8");
+        const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+        const example = fs.readFileSync(path.join(__dirname, "fixtures", "readme-example.ts"), "utf8");
+        assert.strictEqual(block, example.replace('from "../../../automation";', 'from "hangar/automation";'));
+    });
+
+    it("documents every export: functions, error classes, constants", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "automation", "README.md"), "utf8");
+        const api = require("../../automation") as Record<string, unknown>;
+        for (const name of Object.keys(api)) assert.ok(readme.includes(`\`${name}`), `${name} is not in the README`);
+    });
+});
