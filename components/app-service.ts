@@ -77,8 +77,6 @@ export interface AppServiceArgs {
  * (when min ≥ 2), NetworkPolicies, and an HTTPRoute or Ingress when public.
  */
 export class AppService extends pulumi.ComponentResource {
-    public readonly deployment: k8s.apps.v1.Deployment;
-    public readonly service: k8s.core.v1.Service;
     /** The image the Deployment runs: the pinned reference or the pushed digest. */
     public readonly image: pulumi.Output<string>;
     /** `https://<host>` for public services. */
@@ -94,8 +92,8 @@ export class AppService extends pulumi.ComponentResource {
 
         this.image = s.build ? this.buildImage(name, s.name, s.build, args.ecrKmsKeyArn, production) : pulumi.output(s.image!);
 
-        this.deployment = new k8s.apps.v1.Deployment(name, { metadata, spec: deploymentSpec(s, this.image, args.serviceAccountName, production) }, child);
-        this.service = new k8s.core.v1.Service(name, { metadata, spec: serviceSpec(s) }, child);
+        new k8s.apps.v1.Deployment(name, { metadata, spec: deploymentSpec(s, this.image, args.serviceAccountName, production) }, child);
+        new k8s.core.v1.Service(name, { metadata, spec: serviceSpec(s) }, child);
         if (hasAutoscaler(s)) {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, { metadata, spec: autoscalerSpec(s) }, child);
         }

@@ -44,8 +44,9 @@ export class AppTier extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     public readonly serviceAccountName: pulumi.Output<string>;
     /** IAM role the tier's pods assume (IRSA); attach policies to it. */
-    public readonly role: aws.iam.Role;
-    public readonly services: Record<string, AppService>;
+    public readonly roleArn: pulumi.Output<string>;
+    /** `https://<host>` of each public service, by service name. */
+    public readonly serviceUrls: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: AppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:AppTier", name, {}, opts);
@@ -62,7 +63,7 @@ export class AppTier extends pulumi.ComponentResource {
         namespaceLimits(name, { namespace: this.namespace, quota: args.quota, labels }, inNamespace);
 
         const serviceAccount = "app";
-        this.role = new aws.iam.Role(
+        const role = new aws.iam.Role(
             `${name}-irsa`,
             {
                 description: `IRSA role of ${namespaceName}/${serviceAccount}`,
@@ -73,7 +74,7 @@ export class AppTier extends pulumi.ComponentResource {
         const sa = new k8s.core.v1.ServiceAccount(
             name,
             {
-                metadata: { name: serviceAccount, namespace: this.namespace, labels, annotations: { "eks.amazonaws.com/role-arn": this.role.arn } },
+                metadata: { name: serviceAccount, namespace: this.namespace, labels, annotations: { "eks.amazonaws.com/role-arn": role.arn } },
                 automountServiceAccountToken: false,
             },
             inNamespace,
@@ -97,9 +98,9 @@ export class AppTier extends pulumi.ComponentResource {
         );
 
         const ecrKey = args.services.some((s) => s.build) ? this.ecrKey(name, environment) : undefined;
-        this.services = {};
+        const urls: Record<string, pulumi.Output<string | undefined>> = {};
         for (const service of args.services) {
-            this.services[service.name] = new AppService(
+            urls[service.name] = new AppService(
                 `${name}-${service.name}`,
                 {
                     service,
@@ -113,10 +114,12 @@ export class AppTier extends pulumi.ComponentResource {
                     serviceMonitorLabels: args.serviceMonitorLabels,
                 },
                 { parent: this, dependsOn: [namespace, ...secrets, ...upstream] },
-            );
+            ).url;
         }
+        this.roleArn = role.arn;
+        this.serviceUrls = pulumi.all(urls).apply((all) => Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined)));
 
-        this.registerOutputs({ namespace: this.namespace, serviceAccountName: this.serviceAccountName, roleArn: this.role.arn });
+        this.registerOutputs({ namespace: this.namespace, serviceAccountName: this.serviceAccountName, roleArn: this.roleArn, serviceUrls: this.serviceUrls });
     }
 
     private ecrKey(name: string, environment: string) {

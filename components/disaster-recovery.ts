@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecycle } from "./naming";
 import { postgresParameters } from "./postgres";
-import { BucketRetentionArgs, SecureBucket, secureBucket } from "./secure-bucket";
+import { BucketRetentionArgs, secureBucket } from "./secure-bucket";
 
 /** Route 53 failover of the public name between the primary and DR load balancers. */
 export interface FailoverArgs {
@@ -55,11 +55,14 @@ export interface DisasterRecoveryArgs {
  * bucket (replication target), and Route 53 failover records.
  */
 export class DisasterRecovery extends pulumi.ComponentResource {
-    public readonly kmsKey: aws.kms.Key;
-    public readonly replica: aws.rds.Instance;
-    public readonly vault: aws.backup.Vault;
-    public readonly bucket: SecureBucket;
+    /** The DR region's key (replica, vault, bucket). */
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    public readonly replicaArn: pulumi.Output<string>;
     public readonly replicaAddress: pulumi.Output<string>;
+    /** The copy target of the backup plan. */
+    public readonly vaultArn: pulumi.Output<string>;
+    /** The replication target of the dump bucket. */
+    public readonly bucketArn: pulumi.Output<string>;
 
     constructor(name: string, args: DisasterRecoveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:DisasterRecovery", name, {}, opts);
@@ -72,12 +75,12 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         const stateful = { parent: this, protect: life.protect };
 
         // Replicas and copies must be encrypted with a key in their own region.
-        this.kmsKey = new aws.kms.Key(
+        const kmsKey = new aws.kms.Key(
             `${name}-kms`,
             { description: `DR ${id}: replica, backups, bucket`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
             stateful,
         );
-        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-dr`, targetKeyId: this.kmsKey.keyId }, child);
+        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-dr`, targetKeyId: kmsKey.keyId }, child);
 
         const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { name: `${id}-dr`, subnetIds: args.subnetIds, description: `Hangar ${id} DR` }, child);
         const securityGroup = new aws.ec2.SecurityGroup(
@@ -98,7 +101,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         );
 
         const promoted = args.promoted ?? false;
-        this.replica = new aws.rds.Instance(
+        const replica = new aws.rds.Instance(
             `${name}-replica`,
             {
                 identifier: `${id}-dr`,
@@ -107,7 +110,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
                 instanceClass: args.instanceClass ?? "db.r7g.large",
                 storageType: "gp3",
                 storageEncrypted: true,
-                kmsKeyId: this.kmsKey.arn,
+                kmsKeyId: kmsKey.arn,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [securityGroup.id],
                 parameterGroupName: parameterGroup.name,
@@ -115,7 +118,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
                 multiAz: promoted && args.environment === "prod",
                 backupRetentionPeriod: promoted ? retention : undefined,
                 performanceInsightsEnabled: true,
-                performanceInsightsKmsKeyId: this.kmsKey.arn,
+                performanceInsightsKmsKeyId: kmsKey.arn,
                 autoMinorVersionUpgrade: true,
                 copyTagsToSnapshot: true,
                 deletionProtection,
@@ -124,30 +127,34 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             },
             stateful,
         );
-        this.replicaAddress = this.replica.address;
+        this.replicaAddress = replica.address;
+        this.replicaArn = replica.arn;
+        this.kmsKeyArn = kmsKey.arn;
 
         if (!promoted) {
             new aws.rds.InstanceAutomatedBackupsReplication(
                 `${name}-backups`,
-                { sourceDbInstanceArn: args.primaryDatabaseArn, kmsKeyId: this.kmsKey.arn, retentionPeriod: retention },
+                { sourceDbInstanceArn: args.primaryDatabaseArn, kmsKeyId: kmsKey.arn, retentionPeriod: retention },
                 child,
             );
         }
 
-        this.vault = new aws.backup.Vault(`${name}-vault`, { name: `${id}-dr`, kmsKeyArn: this.kmsKey.arn, forceDestroy: !life.protect }, stateful);
-        this.bucket = secureBucket(
+        const vault = new aws.backup.Vault(`${name}-vault`, { name: `${id}-dr`, kmsKeyArn: kmsKey.arn, forceDestroy: !life.protect }, stateful);
+        this.vaultArn = vault.arn;
+        const bucket = secureBucket(
             `${name}-dumps`,
-            { bucketName: `${id}-dumps-dr-${args.accountId}`, kmsKeyArn: this.kmsKey.arn, retention: args.bucketRetention, forceDestroy: !life.protect, protect: life.protect },
+            { bucketName: `${id}-dumps-dr-${args.accountId}`, kmsKeyArn: kmsKey.arn, retention: args.bucketRetention, forceDestroy: !life.protect, protect: life.protect },
             this,
         );
 
+        this.bucketArn = bucket.bucket.arn;
         if (args.failover) this.failoverRecords(name, args.failover);
 
         this.registerOutputs({
             replicaAddress: this.replicaAddress,
-            kmsKeyArn: this.kmsKey.arn,
-            vaultArn: this.vault.arn,
-            bucketArn: this.bucket.bucket.arn,
+            kmsKeyArn: this.kmsKeyArn,
+            vaultArn: this.vaultArn,
+            bucketArn: this.bucketArn,
         });
     }
 

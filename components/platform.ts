@@ -33,58 +33,124 @@ export interface ResolvedNetwork {
  * default providers) and, before registering anything, checks that the
  * Kubernetes context points at the expected cluster.
  */
+/** The parts of a Platform: TypeScript-only handles (see `internals`). */
+interface PlatformParts {
+    awsProvider: aws.Provider;
+    drAwsProvider?: aws.Provider;
+    kubernetesProvider: k8s.Provider;
+    randomProvider: random.Provider;
+    dockerProvider: docker.Provider;
+    network: ResolvedNetwork;
+    database?: PostgresDatabase;
+    cache?: RedisCache;
+    monitoring?: Monitoring;
+    disasterRecovery?: DisasterRecovery;
+    backups?: Backups;
+    appTier?: AppTier;
+    drAppTier?: AppTier;
+}
+
+/**
+ * Handles only TypeScript callers use. The component-package analyzer turns every
+ * class property into a schema output and cannot type providers or child
+ * components, so they live here and are read through getters.
+ */
+const internals = new WeakMap<Platform, Partial<PlatformParts>>();
+
 export class Platform extends pulumi.ComponentResource {
     public readonly environment: string;
-    public readonly awsProvider: aws.Provider;
-    /** The DR region's AWS provider, when DR is on. */
-    public readonly drAwsProvider?: aws.Provider;
-    public readonly kubernetesProvider: k8s.Provider;
-    public readonly randomProvider: random.Provider;
-    public readonly dockerProvider: docker.Provider;
-    public readonly network: ResolvedNetwork;
-    public readonly database?: PostgresDatabase;
-    public readonly cache?: RedisCache;
-    public readonly monitoring?: Monitoring;
-    public readonly disasterRecovery?: DisasterRecovery;
-    public readonly backups?: Backups;
-    public readonly appTier?: AppTier;
-    /** The pilot-light app tier on the DR cluster. */
-    public readonly drAppTier?: AppTier;
     /** The API server the Kubernetes provider targets (verified against the kubeconfig). */
     public readonly kubernetesServer: string;
+    /** Namespace of the app tier. */
+    public readonly appNamespace: pulumi.Output<string | undefined>;
+    /** `https://<host>` of each public service. */
+    public readonly appUrls: pulumi.Output<Record<string, string>>;
+    /** Writer hostname of the database. */
+    public readonly databaseAddress: pulumi.Output<string | undefined>;
+    /** Secrets Manager ARN of the database's master credentials. */
+    public readonly databaseSecretArn: pulumi.Output<string | undefined>;
+    /** Hostname of the DR replica, when DR is on. */
+    public readonly drReplicaAddress: pulumi.Output<string | undefined>;
+
+    private get parts(): Partial<PlatformParts> {
+        return internals.get(this) ?? {};
+    }
+    get awsProvider(): aws.Provider {
+        return this.parts.awsProvider!;
+    }
+    /** The DR region's AWS provider, when DR is on. */
+    get drAwsProvider(): aws.Provider | undefined {
+        return this.parts.drAwsProvider;
+    }
+    get kubernetesProvider(): k8s.Provider {
+        return this.parts.kubernetesProvider!;
+    }
+    get randomProvider(): random.Provider {
+        return this.parts.randomProvider!;
+    }
+    get dockerProvider(): docker.Provider {
+        return this.parts.dockerProvider!;
+    }
+    get network(): ResolvedNetwork {
+        return this.parts.network!;
+    }
+    get database(): PostgresDatabase | undefined {
+        return this.parts.database;
+    }
+    get cache(): RedisCache | undefined {
+        return this.parts.cache;
+    }
+    get monitoring(): Monitoring | undefined {
+        return this.parts.monitoring;
+    }
+    get disasterRecovery(): DisasterRecovery | undefined {
+        return this.parts.disasterRecovery;
+    }
+    get backups(): Backups | undefined {
+        return this.parts.backups;
+    }
+    get appTier(): AppTier | undefined {
+        return this.parts.appTier;
+    }
+    /** The pilot-light app tier on the DR cluster. */
+    get drAppTier(): AppTier | undefined {
+        return this.parts.drAppTier;
+    }
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Runs before super(): a wrong cluster must stop the program with nothing registered.
         const target = verifyClusterTarget(args.kubernetes);
         super("hangar:index:Platform", name, {}, opts);
+        const p: Partial<PlatformParts> = {};
+        internals.set(this, p);
         const child = { parent: this };
         const stack = pulumi.getStack();
 
         this.environment = args.environment;
         this.kubernetesServer = target.server;
         const defaultTags = { tags: { ...args.aws.tags, "hangar:stack": stack, "hangar:environment": args.environment } };
-        this.awsProvider = new aws.Provider(
+        p.awsProvider = new aws.Provider(
             `${name}-aws`,
             { region: args.aws.region as aws.Region, allowedAccountIds: [args.aws.accountId], defaultTags },
             child,
         );
-        this.kubernetesProvider = new k8s.Provider(
+        p.kubernetesProvider = new k8s.Provider(
             `${name}-k8s`,
             { kubeconfig: pulumi.secret(args.kubernetes.kubeconfig), context: target.context, enableServerSideApply: true },
             child,
         );
-        this.randomProvider = new random.Provider(`${name}-random`, {}, child);
+        p.randomProvider = new random.Provider(`${name}-random`, {}, child);
         // Only stacks that build images talk to a daemon; the check would fail every other stack.
-        this.dockerProvider = new docker.Provider(`${name}-docker`, { disableDockerDaemonCheck: true }, child);
+        p.dockerProvider = new docker.Provider(`${name}-docker`, { disableDockerDaemonCheck: true }, child);
         const dr = args.dr?.enabled ? args.dr : undefined;
         if (dr) {
-            this.drAwsProvider = new aws.Provider(
+            p.drAwsProvider = new aws.Provider(
                 `${name}-aws-dr`,
                 { region: dr.region as aws.Region, allowedAccountIds: [dr.accountId ?? args.aws.accountId], defaultTags },
                 child,
             );
         }
-        this.network = resolveNetwork(name, args, this);
+        p.network = resolveNetwork(name, args, this);
         const providers = [this.awsProvider, this.kubernetesProvider, this.randomProvider, this.dockerProvider];
 
         // Order: data → monitoring (CRDs) → DR targets → app tier → backups; each arrow is a real
@@ -99,23 +165,23 @@ export class Platform extends pulumi.ComponentResource {
             allowedCidrs: this.network.privateSubnetCidrs,
         };
         if (databaseEnabled) {
-            this.database = new PostgresDatabase(`${name}-db`, { ...databaseSettings, ...placement, identifier: physicalName(stack) }, { parent: this, providers });
+            p.database = new PostgresDatabase(`${name}-db`, { ...databaseSettings, ...placement, identifier: physicalName(stack) }, { parent: this, providers });
         }
         if (cacheEnabled) {
-            this.cache = new RedisCache(`${name}-cache`, { ...cacheSettings, ...placement, identifier: physicalName(stack, "", 40) }, { parent: this, providers });
+            p.cache = new RedisCache(`${name}-cache`, { ...cacheSettings, ...placement, identifier: physicalName(stack, "", 40) }, { parent: this, providers });
         }
 
-        if (args.monitoring?.enabled) this.monitoring = this.monitoringFor(`${name}-monitoring`, args, providers);
+        if (args.monitoring?.enabled) p.monitoring = this.monitoringFor(`${name}-monitoring`, args, providers);
 
         if (dr && this.database && this.drAwsProvider) {
             const zoneId = args.dns?.hostedZoneId;
-            this.disasterRecovery = new DisasterRecovery(
+            p.disasterRecovery = new DisasterRecovery(
                 `${name}-dr`,
                 {
                     environment: args.environment,
                     identifier: physicalName(stack),
                     accountId: dr.accountId ?? args.aws.accountId,
-                    primaryDatabaseArn: this.database.primary.arn,
+                    primaryDatabaseArn: this.database.primaryArn,
                     engineMajorVersion: (databaseSettings.engineVersion ?? "16").split(".")[0],
                     instanceClass: dr.instanceClass ?? databaseSettings.instanceClass,
                     backupRetentionDays: databaseSettings.backupRetentionDays,
@@ -132,24 +198,30 @@ export class Platform extends pulumi.ComponentResource {
 
         if (args.app) {
             const urls = dataTierUrls(this.database, this.cache, clientSslMode);
-            this.appTier = this.appTierOn(`${name}-app`, args, urls, this.network.oidcProviderArn, this.network.privateSubnetCidrs, providers);
+            p.appTier = this.appTierOn(`${name}-app`, args, urls, this.network.oidcProviderArn, this.network.privateSubnetCidrs, providers);
             const pilot = dr?.pilotLight?.enabled ? dr.pilotLight : undefined;
             if (pilot && this.disasterRecovery && this.database && this.drAwsProvider) {
-                this.drAppTier = this.pilotLight(name, args, pilot, clientSslMode);
+                p.drAppTier = this.pilotLight(name, args, pilot, clientSslMode);
             }
         }
 
         if (args.backups?.enabled && this.database) {
-            this.backups = this.backupsFor(`${name}-backups`, args, providers);
+            p.backups = this.backupsFor(`${name}-backups`, args, providers);
         }
 
+        this.appNamespace = this.appTier ? this.appTier.namespace : pulumi.output(undefined);
+        this.appUrls = this.appTier ? this.appTier.serviceUrls : pulumi.output({} as Record<string, string>);
+        this.databaseAddress = this.database ? this.database.address : pulumi.output(undefined);
+        this.databaseSecretArn = this.database ? this.database.secretArn : pulumi.output(undefined);
+        this.drReplicaAddress = this.disasterRecovery ? this.disasterRecovery.replicaAddress : pulumi.output(undefined);
         this.registerOutputs({
             environment: this.environment,
-            awsAccountId: args.aws.accountId,
-            awsRegion: args.aws.region,
-            kubernetesContext: target.context,
-            kubernetesServer: target.server,
-            vpcId: this.network.vpcId,
+            kubernetesServer: this.kubernetesServer,
+            appNamespace: this.appNamespace,
+            appUrls: this.appUrls,
+            databaseAddress: this.databaseAddress,
+            databaseSecretArn: this.databaseSecretArn,
+            drReplicaAddress: this.drReplicaAddress,
         });
     }
 
@@ -183,8 +255,8 @@ export class Platform extends pulumi.ComponentResource {
                 postgres: db && { host: db.address, port: db.port, database: db.databaseName, username: db.username, password: db.password },
                 redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
                 cloudwatch: {
-                    rds: db && { instanceIds: [db.primary.identifier], replicaIds: db.replicas.map((r) => r.identifier) },
-                    elasticache: cache && { replicationGroupId: cache.replicationGroup.replicationGroupId, nodeCount: args.cache?.nodes ?? 2 },
+                    rds: db && { instanceIds: [db.identifier], replicaIds: db.replicaIdentifiers },
+                    elasticache: cache && { replicationGroupId: cache.identifier, nodeCount: args.cache?.nodes ?? 2 },
                     subscriptions: m.alarmSubscriptions,
                 },
             },
@@ -204,7 +276,7 @@ export class Platform extends pulumi.ComponentResource {
                 environment: args.environment,
                 identifier: physicalName(pulumi.getStack()),
                 accountId: args.aws.accountId,
-                databaseArn: database.primary.arn,
+                databaseArn: database.primaryArn,
                 dailyRetentionDays: b.dailyRetentionDays,
                 monthlyRetentionMonths: b.monthlyRetentionMonths,
                 dailySchedule: b.dailySchedule,
@@ -212,8 +284,8 @@ export class Platform extends pulumi.ComponentResource {
                 vaultLock: b.vaultLock,
                 vaultLockChangeableForDays: b.vaultLockChangeableForDays,
                 bucketRetention: b.bucketRetention,
-                copyToVaultArn: dr?.vault.arn,
-                replicateTo: dr ? { bucketArn: dr.bucket.bucket.arn, kmsKeyArn: dr.kmsKey.arn } : undefined,
+                copyToVaultArn: dr?.vaultArn,
+                replicateTo: dr ? { bucketArn: dr.bucketArn, kmsKeyArn: dr.kmsKeyArn } : undefined,
                 dump: dump && {
                     namespace: this.appTier!.namespace,
                     oidcProviderArn: this.network.oidcProviderArn,

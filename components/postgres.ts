@@ -96,10 +96,14 @@ export function postgresParameters(logMinDurationMs: number) {
  * master password comes from `random` and lives in Secrets Manager.
  */
 export class PostgresDatabase extends pulumi.ComponentResource {
-    public readonly primary: aws.rds.Instance;
-    public readonly replicas: aws.rds.Instance[];
-    public readonly kmsKey: aws.kms.Key;
-    public readonly securityGroup: aws.ec2.SecurityGroup;
+    /** RDS identifier of the primary. */
+    public readonly identifier: string;
+    public readonly primaryArn: pulumi.Output<string>;
+    /** RDS identifiers of the in-region replicas. */
+    public readonly replicaIdentifiers: string[];
+    /** The customer-managed key of storage, Performance Insights and the secret. */
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
     /** Writer hostname. */
     public readonly address: pulumi.Output<string>;
     /** First replica's hostname, or the writer's when there are none (instance replicas have no reader endpoint). */
@@ -124,15 +128,15 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
-        this.kmsKey = new aws.kms.Key(
+        const kmsKey = new aws.kms.Key(
             `${name}-kms`,
             { description: `RDS ${id}: storage, Performance Insights, secret`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
             stateful,
         );
-        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-rds`, targetKeyId: this.kmsKey.keyId }, child);
+        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-rds`, targetKeyId: kmsKey.keyId }, child);
 
         const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` }, child);
-        this.securityGroup = new aws.ec2.SecurityGroup(
+        const securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
                 name: `${id}-postgres`,
@@ -162,20 +166,20 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
         const observability = {
             performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: this.kmsKey.arn,
+            performanceInsightsKmsKeyId: kmsKey.arn,
             performanceInsightsRetentionPeriod: d.performanceInsightsRetentionDays,
             monitoringInterval: d.monitoringIntervalSeconds,
             monitoringRoleArn: monitoringRole?.arn,
             autoMinorVersionUpgrade: true,
             caCertIdentifier: "rds-ca-rsa2048-g1",
             parameterGroupName: parameterGroup.name,
-            vpcSecurityGroupIds: [this.securityGroup.id],
+            vpcSecurityGroupIds: [securityGroup.id],
             publiclyAccessible: false,
             copyTagsToSnapshot: true,
             // Prod changes wait for the maintenance window; elsewhere they apply at once.
             applyImmediately: args.environment !== "prod",
         };
-        this.primary = new aws.rds.Instance(
+        const primary = new aws.rds.Instance(
             name,
             {
                 identifier: id,
@@ -186,7 +190,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                 allocatedStorage: d.allocatedStorageGb,
                 maxAllocatedStorage: d.maxAllocatedStorageGb,
                 storageEncrypted: true,
-                kmsKeyId: this.kmsKey.arn,
+                kmsKeyId: kmsKey.arn,
                 dbName: d.databaseName,
                 username: d.username,
                 password: password.result,
@@ -204,19 +208,19 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             },
             stateful,
         );
-        this.replicas = Array.from(
+        const replicas = Array.from(
             { length: d.replicas },
             (_, i) =>
                 new aws.rds.Instance(
                     `${name}-replica-${i + 1}`,
                     {
                         identifier: `${id}-replica-${i + 1}`,
-                        replicateSourceDb: this.primary.identifier,
+                        replicateSourceDb: primary.identifier,
                         instanceClass: args.replicaInstanceClass ?? d.instanceClass,
                         storageType: "gp3",
                         maxAllocatedStorage: d.maxAllocatedStorageGb,
                         storageEncrypted: true,
-                        kmsKeyId: this.kmsKey.arn,
+                        kmsKeyId: kmsKey.arn,
                         multiAz: false,
                         deletionProtection: d.deletionProtection,
                         skipFinalSnapshot: true,
@@ -226,16 +230,21 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                 ),
         );
 
-        this.address = this.primary.address;
-        this.port = this.primary.port;
-        this.readerAddress = this.replicas.length > 0 ? this.replicas[0].address : this.primary.address;
+        this.identifier = id;
+        this.primaryArn = primary.arn;
+        this.replicaIdentifiers = replicas.map((_, i) => `${id}-replica-${i + 1}`);
+        this.kmsKeyArn = kmsKey.arn;
+        this.securityGroupId = securityGroup.id;
+        this.address = primary.address;
+        this.port = primary.port;
+        this.readerAddress = replicas.length > 0 ? replicas[0].address : primary.address;
         this.databaseName = d.databaseName;
         this.username = d.username;
         this.password = pulumi.secret(password.result);
 
         const secret = new aws.secretsmanager.Secret(
             `${name}-master`,
-            { name: `${id}/postgres/master`, description: `Master credentials of ${id}`, kmsKeyId: this.kmsKey.arn, recoveryWindowInDays: life.secretRecoveryWindowDays },
+            { name: `${id}/postgres/master`, description: `Master credentials of ${id}`, kmsKeyId: kmsKey.arn, recoveryWindowInDays: life.secretRecoveryWindowDays },
             stateful,
         );
         new aws.secretsmanager.SecretVersion(
@@ -255,7 +264,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             readerAddress: this.readerAddress,
             port: this.port,
             secretArn: this.secretArn,
-            primaryArn: this.primary.arn,
+            primaryArn: this.primaryArn,
         });
     }
 

@@ -65,9 +65,10 @@ export function cacheFamily(engine: string, version: string): string {
  * Secrets Manager, automatic failover and Multi-AZ when it has the nodes.
  */
 export class RedisCache extends pulumi.ComponentResource {
-    public readonly replicationGroup: aws.elasticache.ReplicationGroup;
-    public readonly kmsKey: aws.kms.Key;
-    public readonly securityGroup: aws.ec2.SecurityGroup;
+    /** Replication group id. */
+    public readonly identifier: string;
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
     public readonly address: pulumi.Output<string>;
     public readonly port: pulumi.Output<number>;
     /** Secret. */
@@ -87,14 +88,14 @@ export class RedisCache extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
-        this.kmsKey = new aws.kms.Key(
+        const kmsKey = new aws.kms.Key(
             `${name}-kms`,
             { description: `ElastiCache ${id}: at rest, snapshots, secret`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
             stateful,
         );
-        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-cache`, targetKeyId: this.kmsKey.keyId }, child);
+        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-cache`, targetKeyId: kmsKey.keyId }, child);
         const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` }, child);
-        this.securityGroup = new aws.ec2.SecurityGroup(
+        const securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
                 name: `${id}-cache`,
@@ -125,7 +126,7 @@ export class RedisCache extends pulumi.ComponentResource {
             child,
         );
 
-        this.replicationGroup = new aws.elasticache.ReplicationGroup(
+        const replicationGroup = new aws.elasticache.ReplicationGroup(
             name,
             {
                 replicationGroupId: id,
@@ -139,9 +140,9 @@ export class RedisCache extends pulumi.ComponentResource {
                 port: 6379,
                 parameterGroupName: parameterGroup.name,
                 subnetGroupName: subnetGroup.name,
-                securityGroupIds: [this.securityGroup.id],
+                securityGroupIds: [securityGroup.id],
                 atRestEncryptionEnabled: true,
-                kmsKeyId: this.kmsKey.arn,
+                kmsKeyId: kmsKey.arn,
                 transitEncryptionEnabled: true,
                 transitEncryptionMode: "required",
                 authToken: token.result,
@@ -153,13 +154,16 @@ export class RedisCache extends pulumi.ComponentResource {
             },
             stateful,
         );
-        this.address = this.replicationGroup.primaryEndpointAddress;
-        this.port = this.replicationGroup.port.apply((p) => p ?? 6379);
+        this.identifier = id;
+        this.kmsKeyArn = kmsKey.arn;
+        this.securityGroupId = securityGroup.id;
+        this.address = replicationGroup.primaryEndpointAddress;
+        this.port = replicationGroup.port.apply((p) => p ?? 6379);
         this.authToken = pulumi.secret(token.result);
 
         const secret = new aws.secretsmanager.Secret(
             `${name}-auth`,
-            { name: `${id}/cache/auth-token`, description: `AUTH token of ${id}`, kmsKeyId: this.kmsKey.arn, recoveryWindowInDays: life.secretRecoveryWindowDays },
+            { name: `${id}/cache/auth-token`, description: `AUTH token of ${id}`, kmsKeyId: kmsKey.arn, recoveryWindowInDays: life.secretRecoveryWindowDays },
             stateful,
         );
         new aws.secretsmanager.SecretVersion(`${name}-auth`, { secretId: secret.id, secretString: pulumi.secret(token.result) }, child);

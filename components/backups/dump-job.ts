@@ -106,8 +106,6 @@ export function dumpCronJobSpec(a: { schedule: string; image: string; deadlineSe
  * over verified TLS, writing only its prefix of the dump bucket through IRSA.
  */
 export class DumpJob extends pulumi.ComponentResource {
-    public readonly cronJob: k8s.batch.v1.CronJob;
-
     constructor(name: string, args: DumpJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:DumpJob", name, {}, opts);
         if (!args.bucketArn || !args.bucketName || !args.kmsKeyArn) throw new pulumi.ResourceError("DumpJob needs bucketName, bucketArn and kmsKeyArn", this);
@@ -150,7 +148,7 @@ export class DumpJob extends pulumi.ComponentResource {
             },
             child,
         );
-        this.cronJob = new k8s.batch.v1.CronJob(
+        new k8s.batch.v1.CronJob(
             name,
             {
                 metadata: { ...metadata(), labels: backupLabels },

@@ -52,11 +52,11 @@ export interface BackupsArgs {
  * the DR bucket, and the restore-tested pg_dump CronJob.
  */
 export class Backups extends pulumi.ComponentResource {
-    public readonly vault: aws.backup.Vault;
-    public readonly plan: aws.backup.Plan;
-    public readonly bucket: SecureBucket;
-    public readonly kmsKey: aws.kms.Key;
-    public readonly dumpJob?: DumpJob;
+    public readonly vaultArn: pulumi.Output<string>;
+    public readonly planId: pulumi.Output<string>;
+    /** The dump bucket. */
+    public readonly bucketName: pulumi.Output<string>;
+    public readonly kmsKeyArn: pulumi.Output<string>;
 
     constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:Backups", name, {}, opts);
@@ -65,29 +65,29 @@ export class Backups extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
-        this.kmsKey = new aws.kms.Key(
+        const kmsKey = new aws.kms.Key(
             `${name}-kms`,
             { description: `Backups of ${id}: vault and dump bucket`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
             stateful,
         );
-        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-backups`, targetKeyId: this.kmsKey.keyId }, child);
+        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-backups`, targetKeyId: kmsKey.keyId }, child);
 
-        this.vault = new aws.backup.Vault(`${name}-vault`, { name: id, kmsKeyArn: this.kmsKey.arn, forceDestroy: !life.protect }, stateful);
+        const vault = new aws.backup.Vault(`${name}-vault`, { name: id, kmsKeyArn: kmsKey.arn, forceDestroy: !life.protect }, stateful);
         const daily = args.dailyRetentionDays ?? 35;
         const monthly = args.monthlyRetentionMonths ?? 12;
         if (args.vaultLock) {
             new aws.backup.VaultLockConfiguration(
                 `${name}-lock`,
-                { backupVaultName: this.vault.name, minRetentionDays: daily, changeableForDays: args.vaultLockChangeableForDays ?? 3 },
+                { backupVaultName: vault.name, minRetentionDays: daily, changeableForDays: args.vaultLockChangeableForDays ?? 3 },
                 child,
             );
         }
-        this.plan = new aws.backup.Plan(
+        const plan = new aws.backup.Plan(
             `${name}-plan`,
             {
                 name: id,
                 rules: backupRules({
-                    vaultName: this.vault.name,
+                    vaultName: vault.name,
                     dailyRetentionDays: daily,
                     monthlyRetentionMonths: monthly,
                     dailySchedule: args.dailySchedule ?? "cron(0 3 * * ? *)",
@@ -114,23 +114,27 @@ export class Backups extends pulumi.ComponentResource {
         ]) {
             new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` }, child);
         }
-        new aws.backup.Selection(`${name}-rds`, { name: `${id}-rds`, planId: this.plan.id, iamRoleArn: role.arn, resources: [args.databaseArn] }, child);
+        new aws.backup.Selection(`${name}-rds`, { name: `${id}-rds`, planId: plan.id, iamRoleArn: role.arn, resources: [args.databaseArn] }, child);
 
-        this.bucket = secureBucket(
+        const bucket = secureBucket(
             `${name}-dumps`,
-            { bucketName: `${id}-dumps-${args.accountId}`, kmsKeyArn: this.kmsKey.arn, retention: args.bucketRetention, forceDestroy: !life.protect, protect: life.protect },
+            { bucketName: `${id}-dumps-${args.accountId}`, kmsKeyArn: kmsKey.arn, retention: args.bucketRetention, forceDestroy: !life.protect, protect: life.protect },
             this,
         );
-        if (args.replicateTo) this.replicate(name, id, args.replicateTo);
+        if (args.replicateTo) this.replicate(name, id, args.replicateTo, bucket, kmsKey);
         if (args.dump) {
-            this.dumpJob = new DumpJob(`${name}-dump`, { ...args.dump, bucketName: this.bucket.bucket.bucket, bucketArn: this.bucket.bucket.arn, kmsKeyArn: this.kmsKey.arn }, child);
+            new DumpJob(`${name}-dump`, { ...args.dump, bucketName: bucket.bucket.bucket, bucketArn: bucket.bucket.arn, kmsKeyArn: kmsKey.arn }, child);
         }
+        this.vaultArn = vault.arn;
+        this.planId = plan.id;
+        this.bucketName = bucket.bucket.bucket;
+        this.kmsKeyArn = kmsKey.arn;
 
-        this.registerOutputs({ vaultArn: this.vault.arn, planId: this.plan.id, bucketName: this.bucket.bucket.bucket });
+        this.registerOutputs({ vaultArn: this.vaultArn, planId: this.planId, bucketName: this.bucketName, kmsKeyArn: this.kmsKeyArn });
     }
 
     /** Least-privilege replication of every object, SSE-KMS ones included, to the DR bucket. */
-    private replicate(name: string, id: string, target: BucketReplicationTargetArgs) {
+    private replicate(name: string, id: string, target: BucketReplicationTargetArgs, source: SecureBucket, kmsKey: aws.kms.Key) {
         const role = new aws.iam.Role(
             `${name}-replication`,
             {
@@ -147,7 +151,7 @@ export class Backups extends pulumi.ComponentResource {
             {
                 role: role.id,
                 policy: pulumi
-                    .all([this.bucket.bucket.arn, this.kmsKey.arn, target.bucketArn, target.kmsKeyArn])
+                    .all([source.bucket.arn, kmsKey.arn, target.bucketArn, target.kmsKeyArn])
                     .apply(([sourceArn, sourceKey, destinationArn, destinationKey]) => replicationPolicy({ sourceArn, sourceKey, destinationArn, destinationKey })),
             },
             { parent: this },
@@ -155,7 +159,7 @@ export class Backups extends pulumi.ComponentResource {
         new aws.s3.BucketReplicationConfig(
             `${name}-dumps`,
             {
-                bucket: this.bucket.bucket.id,
+                bucket: source.bucket.id,
                 role: role.arn,
                 rules: [
                     {
@@ -169,7 +173,7 @@ export class Backups extends pulumi.ComponentResource {
                 ],
             },
             // Replication needs versioning on the source first.
-            { parent: this, dependsOn: [this.bucket.versioning] },
+            { parent: this, dependsOn: [source.versioning] },
         );
     }
 }

@@ -11,7 +11,7 @@ import { hangarDashboards } from "./dashboards";
 import { grafanaExposure } from "./grafana";
 import { postgresExporter, redisExporter } from "./exporters";
 import { ResolvedMonitoring, resolveMonitoring } from "./resolve";
-import { alertGroups, AlertRuleGroup } from "./rules";
+import { alertGroups, AlertRuleGroup, renderRulesFile } from "./rules";
 import { chartSource, DASHBOARD_FOLDER_ANNOTATION, GRAFANA_DASHBOARD_LABEL, GRAFANA_ADMIN_SECRET, kubePrometheusStackValues, RECEIVER_SECRET } from "./values";
 
 export * from "./args";
@@ -25,6 +25,12 @@ export { GRAFANA_DASHBOARD_LABEL, kubePrometheusStackValues } from "./values";
 export { MONITORING_RESOURCES, chartValueAt, MonitoringWorkload, MONITORING_WORKLOADS } from "./workloads";
 
 const labels = { "app.kubernetes.io/part-of": PART_OF };
+
+/**
+ * Handles only TypeScript callers use. The component-package analyzer turns every
+ * class property into a schema output and cannot type resources, so they live here.
+ */
+const internals = new WeakMap<Monitoring, { readyResources: pulumi.Resource[]; ruleGroups: AlertRuleGroup[] }>();
 
 /** The monitoring namespace's quota: about twice what the stack requests, for rollouts. */
 export const MONITORING_QUOTA: Record<string, { requestsCpu: string; requestsMemory: string; limitsMemory: string; pods: number }> = {
@@ -44,14 +50,25 @@ export class Monitoring extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     /** Labels every ServiceMonitor and PrometheusRule of Hangar must carry to be picked up. */
     public readonly selectorLabels: Record<string, string>;
-    /** What a ServiceMonitor or PrometheusRule must `dependsOn`: the CRDs (and the operator's webhook) exist after them. */
-    public readonly readyResources: pulumi.Resource[];
-    /** The alert rules deployed as the `hangar-alerts` PrometheusRule. */
-    public readonly ruleGroups: AlertRuleGroup[];
+    /** The alert rules as a Prometheus rules file (YAML), as deployed in the `hangar-alerts` PrometheusRule. */
+    public readonly rulesFile: string;
     /** `https://<grafana.host>` when Grafana is exposed. */
     public readonly grafanaUrl: pulumi.Output<string | undefined>;
     /** ARN of the SNS topic the CloudWatch alarms notify, when `cloudwatch` is set. */
     public readonly alarmTopicArn: pulumi.Output<string | undefined>;
+
+    /**
+     * What a ServiceMonitor or PrometheusRule must `dependsOn`: the CRDs (and the operator's webhook)
+     * exist after them. TypeScript only (a getter, so the component package's schema leaves it out).
+     */
+    get readyResources(): pulumi.Resource[] {
+        return internals.get(this)?.readyResources ?? [];
+    }
+
+    /** The alert rule groups (TypeScript only). */
+    get ruleGroups(): AlertRuleGroup[] {
+        return internals.get(this)?.ruleGroups ?? [];
+    }
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:Monitoring", name, {}, opts);
@@ -70,20 +87,22 @@ export class Monitoring extends pulumi.ComponentResource {
         this.namespace = namespace ? namespace.metadata.name : pulumi.output(r.namespace);
         if (namespace) namespaceLimits(name, { namespace: namespace.metadata.name, quota: MONITORING_QUOTA[r.environment], labels }, { parent: this, dependsOn: [namespace] });
         const base: pulumi.Resource[] = namespace ? [namespace] : [];
-        this.readyResources = r.installChart ? this.installStack(name, r, args, base) : base;
-        const ready = { parent: this, dependsOn: this.readyResources };
+        const readyResources = r.installChart ? this.installStack(name, r, args, base) : base;
+        const ruleGroups = alertGroups(r, { postgres: args.postgres !== undefined, redis: args.redis !== undefined });
+        internals.set(this, { readyResources, ruleGroups });
+        this.rulesFile = renderRulesFile(ruleGroups);
+        const ready = { parent: this, dependsOn: readyResources };
 
         this.grafanaUrl = pulumi.output(r.installChart && r.grafana.host ? `https://${r.grafana.host}` : undefined);
         if (r.installChart && r.grafana.host) grafanaExposure(name, r, args.grafana ?? {}, this, base);
 
-        this.ruleGroups = alertGroups(r, { postgres: args.postgres !== undefined, redis: args.redis !== undefined });
         new k8s.apiextensions.CustomResource(
             `${name}-alerts`,
             {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
                 metadata: { name: "hangar-alerts", namespace: r.namespace, labels: { ...r.selectorLabels, ...labels } },
-                spec: { groups: this.ruleGroups },
+                spec: { groups: ruleGroups },
             },
             ready,
         );
@@ -104,13 +123,13 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
-        const exporters = { name, r, parent: this, dependsOn: this.readyResources };
+        const exporters = { name, r, parent: this, dependsOn: readyResources };
         if (args.postgres) postgresExporter(exporters, args.postgres);
         if (args.redis) redisExporter(exporters, args.redis);
 
         this.alarmTopicArn = args.cloudwatch ? cloudWatchAlarms(name, args.cloudwatch, r, this).arn : pulumi.output(undefined);
 
-        this.registerOutputs({ namespace: this.namespace, selectorLabels: this.selectorLabels, grafanaUrl: this.grafanaUrl, alarmTopicArn: this.alarmTopicArn });
+        this.registerOutputs({ namespace: this.namespace, selectorLabels: this.selectorLabels, rulesFile: this.rulesFile, grafanaUrl: this.grafanaUrl, alarmTopicArn: this.alarmTopicArn });
     }
 
     /** CRDs (kept on delete), Grafana's admin Secret, the receiver Secret and kube-prometheus-stack. Returns what later objects wait for. */
