@@ -22,9 +22,9 @@ import {
 } from "./app-spec";
 
 export interface GatewayArgs {
-    /** @default "gateway-system" */
+    /** Namespace of the Gateway. @default "gateway-system" */
     namespace?: string;
-    /** @default "public" */
+    /** Name of the Gateway. @default "public" */
     name?: string;
     /** The HTTPS listener routes attach to (`sectionName`). @default "https" */
     listener?: string;
@@ -52,19 +52,26 @@ export interface AppNetworkArgs {
 }
 
 export interface DataEgressArgs {
+    /** Destination CIDRs (the data tier's subnets). */
     cidrs: pulumi.Input<string[]>;
+    /** Destination TCP port. */
     port: number;
 }
 
 export interface AppServiceArgs {
     /** What to run. */
     service: AppServiceSpec;
+    /** Namespace the service's objects go in; it must exist. */
     namespace: pulumi.Input<string>;
+    /** ServiceAccount the pods run as. */
     serviceAccountName: pulumi.Input<string>;
     /** `prod` rolls out without losing capacity and spreads strictly across zones. @default "prod" */
     environment?: string;
+    /** Where public traffic and scrapes may come from, and which data-tier destinations the service may reach. */
     network?: AppNetworkArgs;
+    /** The Gateway a public service with `gateway` exposure attaches its HTTPRoute to. */
     gateway?: GatewayArgs;
+    /** Ingress settings of a public service with `ingress` exposure. */
     ingress?: IngressArgs;
     /** KMS key for the ECR repository of a `build` service. Required with `build`. */
     ecrKmsKeyArn?: pulumi.Input<string>;

@@ -8,36 +8,38 @@ import type * as k8s from "@pulumi/kubernetes/types/input";
 
 /** Replica bounds. min == max means a fixed size and no HPA. */
 export interface ReplicaArgs {
-    /** @default 3 */
+    /** Fewest replicas: the HPA's floor, or the fixed size when equal to `max` (0 with `max` 0 scales the service to zero). @default 3 */
     min?: number;
-    /** @default 10 */
+    /** Most replicas; above `min`, an HPA scales between the two. @default 10 */
     max?: number;
 }
 
 export interface ResourceQuantitiesArgs {
+    /** CPU quantity, such as `250m` or `1`. */
     cpu?: string;
+    /** Memory quantity, such as `256Mi` or `1Gi`. */
     memory?: string;
 }
 
 export interface ContainerResourcesArgs {
-    /** @default { cpu: "250m", memory: "256Mi" } */
+    /** What the scheduler reserves for the container. @default { cpu: "250m", memory: "256Mi" } */
     requests?: ResourceQuantitiesArgs;
     /** No CPU limit by default (throttling hurts latency more than it protects); memory always. @default { memory: "512Mi" } */
     limits?: ResourceQuantitiesArgs;
 }
 
 export interface ProbeArgs {
-    /** @default "/healthz" */
+    /** HTTP path of the liveness probe, on the `http` port. @default "/healthz" */
     liveness?: string;
-    /** @default "/readyz" */
+    /** HTTP path of the readiness probe, on the `http` port. @default "/readyz" */
     readiness?: string;
-    /** @default "/healthz" */
+    /** HTTP path of the startup probe, on the `http` port. @default "/healthz" */
     startup?: string;
-    /** @default 10 */
+    /** Seconds between probes, for all three. @default 10 */
     periodSeconds?: number;
-    /** @default 2 */
+    /** Seconds a probe may take before it counts as failed. @default 2 */
     timeoutSeconds?: number;
-    /** @default 3 */
+    /** Consecutive failures before liveness restarts the container or readiness takes the pod out of the Service. @default 3 */
     failureThreshold?: number;
     /** Startup budget is periodSeconds × this. @default 30 */
     startupFailureThreshold?: number;
@@ -51,8 +53,9 @@ export interface AutoscalingArgs {
 }
 
 export interface MetricsArgs {
+    /** Container port of the metrics endpoint (named `metrics`). */
     port: number;
-    /** @default "/metrics" */
+    /** HTTP path the ServiceMonitor scrapes. @default "/metrics" */
     path?: string;
 }
 
@@ -61,14 +64,16 @@ export interface SecretEnvArgs {
     name: string;
     /** Kubernetes Secret in the service's namespace. */
     secret: string;
+    /** Key in that Secret. */
     key: string;
 }
 
 export interface ImageBuildArgs {
     /** Build context directory. */
     context: string;
-    /** @default "<context>/Dockerfile" */
+    /** Path of the Dockerfile. @default "<context>/Dockerfile" */
     dockerfile?: string;
+    /** Build stage of a multi-stage Dockerfile; the last stage when unset. */
     target?: string;
 }
 
@@ -82,7 +87,9 @@ export interface AppServiceSpec {
     build?: ImageBuildArgs;
     /** Container port of the HTTP server. */
     port: number;
+    /** Container command, replacing the image's entrypoint. */
     command?: string[];
+    /** Container arguments, replacing the image's CMD. */
     args?: string[];
     /** Plain environment variables (never secrets: use `secretEnv`). @default {} */
     env?: Record<string, string>;
@@ -98,9 +105,13 @@ export interface AppServiceSpec {
     host?: string;
     /** Controller-specific Ingress annotations for this service. @default {} */
     ingressAnnotations?: Record<string, string>;
+    /** Replica bounds; min < max adds an HPA, min ≥ 2 a PodDisruptionBudget. */
     replicas?: ReplicaArgs;
+    /** Container requests and limits. */
     resources?: ContainerResourcesArgs;
+    /** HTTP startup, liveness and readiness probes. */
     probes?: ProbeArgs;
+    /** HPA targets, used when `replicas.min` < `replicas.max`. */
     autoscaling?: AutoscalingArgs;
     /** Prometheus scrape endpoint on its own port. @default none */
     metrics?: MetricsArgs;

@@ -9,7 +9,9 @@ export { QUOTA_DEFAULTS, QuotaArgs } from "./namespace-limits";
 
 /** A Kubernetes Secret the tier creates in its namespace; every value is kept secret. */
 export interface AppSecretArgs {
+    /** Name of the Secret. */
     name: string;
+    /** Keys and values of the Secret. */
     stringData: Record<string, pulumi.Input<string>>;
 }
 
@@ -20,10 +22,15 @@ export interface AppTierArgs {
     namespace?: string;
     /** The cluster's IAM OIDC provider ARN; the tier's ServiceAccount gets an IRSA role trusted by it. */
     oidcProviderArn: pulumi.Input<string>;
+    /** The services, one AppService each. */
     services: AppServiceSpec[];
+    /** Network context every service gets. */
     network?: AppNetworkArgs;
+    /** The Gateway public services with `gateway` exposure attach their HTTPRoutes to. */
     gateway?: GatewayArgs;
+    /** Ingress settings of public services with `ingress` exposure. */
     ingress?: IngressArgs;
+    /** ResourceQuota of the namespace. */
     quota?: QuotaArgs;
     /** Secrets to create in the namespace before the services (e.g. the data tier's URLs). @default [] */
     secrets?: AppSecretArgs[];
@@ -41,7 +48,9 @@ export interface AppTierArgs {
  * AppService per service.
  */
 export class AppTier extends pulumi.ComponentResource {
+    /** Name of the namespace the tier created. */
     public readonly namespace: pulumi.Output<string>;
+    /** The ServiceAccount every service runs as, annotated with `roleArn`. */
     public readonly serviceAccountName: pulumi.Output<string>;
     /** IAM role the tier's pods assume (IRSA); attach policies to it. */
     public readonly roleArn: pulumi.Output<string>;

@@ -6,6 +6,7 @@ import { BucketRetentionArgs, secureBucket } from "./secure-bucket";
 
 /** Route 53 failover of the public name between the primary and DR load balancers. */
 export interface FailoverArgs {
+    /** Route 53 hosted zone of the failover records. */
     hostedZoneId: pulumi.Input<string>;
     /** The public name that fails over. */
     recordName: string;
@@ -13,7 +14,7 @@ export interface FailoverArgs {
     primaryHostname: string;
     /** The DR region's load balancer hostname. */
     secondaryHostname: string;
-    /** @default "/healthz" */
+    /** HTTPS path the health check probes on `primaryHostname`. @default "/healthz" */
     healthCheckPath?: string;
 }
 
@@ -35,7 +36,9 @@ export interface DisasterRecoveryArgs {
     backupRetentionDays?: number;
     /** Deletion protection on the replica. @default true */
     deletionProtection?: boolean;
+    /** The DR region's VPC, where the replica's security group lives. */
     vpcId: pulumi.Input<string>;
+    /** Private subnets of the DR VPC for the replica's subnet group. */
     subnetIds: pulumi.Input<string[]>;
     /** CIDRs allowed on 5432 in the DR VPC. @default [] */
     allowedCidrs?: pulumi.Input<string[]>;
@@ -44,6 +47,7 @@ export interface DisasterRecoveryArgs {
      * standalone instance (same URN) and replication is no longer managed. @default false
      */
     promoted?: boolean;
+    /** Route 53 failover of the public name; no records when unset. */
     failover?: FailoverArgs;
     /** Lifecycle of the replica bucket. @default 30 days to Deep Archive, expiry after 7 years */
     bucketRetention?: BucketRetentionArgs;
@@ -57,7 +61,9 @@ export interface DisasterRecoveryArgs {
 export class DisasterRecovery extends pulumi.ComponentResource {
     /** The DR region's key (replica, vault, bucket). */
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** ARN of the cross-region replica. */
     public readonly replicaArn: pulumi.Output<string>;
+    /** Hostname of the cross-region replica. */
     public readonly replicaAddress: pulumi.Output<string>;
     /** The copy target of the backup plan. */
     public readonly vaultArn: pulumi.Output<string>;

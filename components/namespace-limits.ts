@@ -3,13 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Namespace quota (ResourceQuota `hard`). */
 export interface QuotaArgs {
-    /** @default "16" */
+    /** Total CPU requests of the namespace's pods. @default "16" */
     requestsCpu?: string;
-    /** @default "32Gi" */
+    /** Total memory requests of the namespace's pods. @default "32Gi" */
     requestsMemory?: string;
-    /** @default "48Gi" */
+    /** Total memory limits of the namespace's pods. @default "48Gi" */
     limitsMemory?: string;
-    /** @default 100 */
+    /** Most pods in the namespace. @default 100 */
     pods?: number;
 }
 

@@ -28,11 +28,6 @@ export interface ResolvedNetwork {
     oidcProviderArn: pulumi.Output<string>;
 }
 
-/**
- * The whole environment. Creates every provider explicitly (stack files disable
- * default providers) and, before registering anything, checks that the
- * Kubernetes context points at the expected cluster.
- */
 /** The parts of a Platform: TypeScript-only handles (see `internals`). */
 interface PlatformParts {
     awsProvider: aws.Provider;
@@ -57,7 +52,13 @@ interface PlatformParts {
  */
 const internals = new WeakMap<Platform, Partial<PlatformParts>>();
 
+/**
+ * The whole environment. Creates every provider explicitly (stack files disable
+ * default providers) and, before registering anything, checks that the
+ * Kubernetes context points at the expected cluster.
+ */
 export class Platform extends pulumi.ComponentResource {
+    /** `prod`, `staging` or `ephemeral`, as given in the args. */
     public readonly environment: string;
     /** The API server the Kubernetes provider targets (verified against the kubeconfig). */
     public readonly kubernetesServer: string;

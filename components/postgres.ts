@@ -7,15 +7,15 @@ import { lifecycle } from "./naming";
 export interface PostgresSettings {
     /** Major (minor upgrades follow automatically) or major.minor. @default "16" */
     engineVersion?: string;
-    /** @default "db.r7g.large" */
+    /** RDS instance class of the primary. @default "db.r7g.large" */
     instanceClass?: string;
-    /** @default instanceClass */
+    /** Class of the in-region read replicas. @default instanceClass */
     replicaInstanceClass?: string;
-    /** @default 100 */
+    /** Initial gp3 storage, GiB; autoscales up to `maxAllocatedStorageGb`. @default 100 */
     allocatedStorageGb?: number;
     /** Storage autoscaling ceiling. @default 1000 */
     maxAllocatedStorageGb?: number;
-    /** @default true */
+    /** A synchronous standby of the primary in another availability zone. @default true */
     multiAz?: boolean;
     /** In-region read replicas. @default 1 */
     replicas?: number;
@@ -23,19 +23,19 @@ export interface PostgresSettings {
     backupRetentionDays?: number;
     /** Deletion protection and a final snapshot on delete. @default true */
     deletionProtection?: boolean;
-    /** @default "hangar" */
+    /** Database created on the primary. @default "hangar" */
     databaseName?: string;
     /** Master user. @default "hangar_admin" */
     username?: string;
-    /** @default "02:00-03:00" */
+    /** Daily automated-backup window, UTC (`hh24:mi-hh24:mi`); must not overlap `maintenanceWindow`. @default "02:00-03:00" */
     backupWindow?: string;
-    /** @default "sun:04:30-sun:05:30" */
+    /** Weekly maintenance window, UTC (`ddd:hh24:mi-ddd:hh24:mi`). @default "sun:04:30-sun:05:30" */
     maintenanceWindow?: string;
     /** `log_min_duration_statement`. @default 500 */
     logMinDurationMs?: number;
     /** Enhanced monitoring interval (0 turns it off). @default 60 */
     monitoringIntervalSeconds?: number;
-    /** @default 7 */
+    /** Performance Insights retention: 7 (free) or a multiple of 31 up to 731. @default 7 */
     performanceInsightsRetentionDays?: number;
 }
 
@@ -44,6 +44,7 @@ export interface PostgresDatabaseArgs extends PostgresSettings {
     environment?: string;
     /** Physical name stem (RDS identifier, group names, secret name). Must be unique per account and region. */
     identifier: string;
+    /** VPC of the database's security group. */
     vpcId: pulumi.Input<string>;
     /** Private subnets of at least two availability zones. */
     subnetIds: pulumi.Input<string[]>;
@@ -98,18 +99,23 @@ export function postgresParameters(logMinDurationMs: number) {
 export class PostgresDatabase extends pulumi.ComponentResource {
     /** RDS identifier of the primary. */
     public readonly identifier: string;
+    /** ARN of the primary instance (what AWS Backup and the DR replica use). */
     public readonly primaryArn: pulumi.Output<string>;
     /** RDS identifiers of the in-region replicas. */
     public readonly replicaIdentifiers: string[];
     /** The customer-managed key of storage, Performance Insights and the secret. */
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** Security group admitting 5432 from `allowedCidrs` and `allowedSecurityGroupIds`. */
     public readonly securityGroupId: pulumi.Output<string>;
     /** Writer hostname. */
     public readonly address: pulumi.Output<string>;
     /** First replica's hostname, or the writer's when there are none (instance replicas have no reader endpoint). */
     public readonly readerAddress: pulumi.Output<string>;
+    /** Port the primary listens on. */
     public readonly port: pulumi.Output<number>;
+    /** Database created on the primary. */
     public readonly databaseName: string;
+    /** Master user name. */
     public readonly username: string;
     /** Secret. */
     public readonly password: pulumi.Output<string>;

@@ -8,21 +8,21 @@ import { definedOnly } from "./postgres";
 export interface RedisSettings {
     /** `valkey` or `redis`. @default "valkey" */
     engine?: string;
-    /** @default "8.0" */
+    /** Engine version; its major picks the parameter group family (`valkey8`, `redis7`). @default "8.0" */
     engineVersion?: string;
-    /** @default "cache.r7g.large" */
+    /** ElastiCache node type of every node. @default "cache.r7g.large" */
     nodeType?: string;
     /** Primary plus replicas; automatic failover from 2. @default 2 */
     nodes?: number;
     /** Needs at least 2 nodes. @default true */
     multiAz?: boolean;
-    /** @default 7 */
+    /** Days automatic snapshots are kept, 0–35 (0 turns them off). @default 7 */
     snapshotRetentionDays?: number;
-    /** @default "03:00-04:00" */
+    /** Daily snapshot window, UTC (`hh24:mi-hh24:mi`). @default "03:00-04:00" */
     snapshotWindow?: string;
-    /** @default "sun:05:30-sun:06:30" */
+    /** Weekly maintenance window, UTC (`ddd:hh24:mi-ddd:hh24:mi`). @default "sun:05:30-sun:06:30" */
     maintenanceWindow?: string;
-    /** @default "volatile-lru" */
+    /** The `maxmemory-policy` parameter: which keys are evicted when memory is full. @default "volatile-lru" */
     maxmemoryPolicy?: string;
 }
 
@@ -31,7 +31,9 @@ export interface RedisCacheArgs extends RedisSettings {
     environment?: string;
     /** Replication group id and name stem: lower-case, at most 40 characters, unique per account and region. */
     identifier: string;
+    /** VPC of the cache's security group. */
     vpcId: pulumi.Input<string>;
+    /** Private subnets of the cache's subnet group (Multi-AZ needs two availability zones). */
     subnetIds: pulumi.Input<string[]>;
     /** CIDRs allowed on 6379. @default [] */
     allowedCidrs?: pulumi.Input<string[]>;
@@ -67,12 +69,17 @@ export function cacheFamily(engine: string, version: string): string {
 export class RedisCache extends pulumi.ComponentResource {
     /** Replication group id. */
     public readonly identifier: string;
+    /** The customer-managed key of at-rest encryption, snapshots and the secret. */
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** Security group admitting 6379 from `allowedCidrs` and `allowedSecurityGroupIds`. */
     public readonly securityGroupId: pulumi.Output<string>;
+    /** Primary endpoint hostname. */
     public readonly address: pulumi.Output<string>;
+    /** Port of the primary endpoint (6379). */
     public readonly port: pulumi.Output<number>;
     /** Secret. */
     public readonly authToken: pulumi.Output<string>;
+    /** Secrets Manager secret holding the AUTH token. */
     public readonly secretArn: pulumi.Output<string>;
 
     constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -31,8 +31,10 @@ function medianOf(runs: number, f: () => number): number {
 /** Compiles the repository to bin/ (tsc) so the check can run as plain JavaScript. */
 function compile(): void {
     execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.json")], { cwd: ROOT, stdio: "pipe" });
-    const script = path.join("components", "backups", "pg-dump.sh");
-    fs.copyFileSync(path.join(ROOT, script), path.join(ROOT, "bin", script));
+    // Files the compiled code reads next to itself.
+    for (const asset of [path.join("components", "backups", "pg-dump.sh"), path.join("policies", "package.json")]) {
+        fs.copyFileSync(path.join(ROOT, asset), path.join(ROOT, "bin", asset));
+    }
 }
 
 /** The staging stack file with n services. */

@@ -17,15 +17,19 @@ export interface DumpJobArgs {
     oidcProviderArn: pulumi.Input<string>;
     /** Pinned image with sh, pg_dump (major ≥ the server's), aws CLI v2 and the CA bundle at `caBundlePath`. */
     image: string;
-    /** @default "15 2 * * *" */
+    /** Kubernetes CronJob schedule of the dump. @default "15 2 * * *" */
     schedule?: string;
+    /** Writer hostname (`PGHOST`). */
     host: pulumi.Input<string>;
+    /** PostgreSQL port (`PGPORT`). */
     port: pulumi.Input<number>;
+    /** Database to dump (`PGDATABASE`). */
     database: string;
+    /** User the dump connects as (`PGUSER`). */
     username: string;
     /** Secret. */
     password: pulumi.Input<string>;
-    /** @default "/etc/ssl/certs/rds-global-bundle.pem" */
+    /** Path of the CA bundle inside the image (`PGSSLROOTCERT`; the dump connects with sslmode verify-full). @default "/etc/ssl/certs/rds-global-bundle.pem" */
     caBundlePath?: string;
     /** Subnets of the database: the job's only egress besides 443. */
     databaseCidrs: pulumi.Input<string[]>;
@@ -35,7 +39,9 @@ export interface DumpJobArgs {
     prefix?: string;
     /** Set by Backups. */
     bucketName?: pulumi.Input<string>;
+    /** ARN of the dump bucket, for the job's IAM policy. Set by Backups. */
     bucketArn?: pulumi.Input<string>;
+    /** KMS key of the dump bucket, for SSE-KMS uploads. Set by Backups. */
     kmsKeyArn?: pulumi.Input<string>;
 }
 

@@ -10,6 +10,7 @@ export * from "./policy-documents";
 
 /** Where the dump bucket replicates to (the DR region's bucket and key). */
 export interface BucketReplicationTargetArgs {
+    /** ARN of the destination bucket (the DR region's). */
     bucketArn: pulumi.Input<string>;
     /** KMS key of the destination; without it SSE-KMS objects would not replicate. */
     kmsKeyArn: pulumi.Input<string>;
@@ -28,9 +29,9 @@ export interface BackupsArgs {
     dailyRetentionDays?: number;
     /** Monthly recovery points kept this many months (0: no monthly rule). @default 12 */
     monthlyRetentionMonths?: number;
-    /** @default "cron(0 3 * * ? *)" */
+    /** AWS Backup cron expression (UTC) of the daily rule. @default "cron(0 3 * * ? *)" */
     dailySchedule?: string;
-    /** @default "cron(0 4 1 * ? *)" */
+    /** AWS Backup cron expression (UTC) of the monthly rule. @default "cron(0 4 1 * ? *)" */
     monthlySchedule?: string;
     /** Copy every recovery point to this vault (the DR vault). @default no copy */
     copyToVaultArn?: pulumi.Input<string>;
@@ -40,7 +41,7 @@ export interface BackupsArgs {
     vaultLockChangeableForDays?: number;
     /** Replicate the dump bucket here. @default no replication */
     replicateTo?: BucketReplicationTargetArgs;
-    /** @default 30 days to Deep Archive, expiry after 7 years */
+    /** Lifecycle of the dump bucket. @default 30 days to Deep Archive, expiry after 7 years */
     bucketRetention?: BucketRetentionArgs;
     /** The logical dump CronJob. @default none */
     dump?: DumpJobArgs;
@@ -52,10 +53,13 @@ export interface BackupsArgs {
  * the DR bucket, and the restore-tested pg_dump CronJob.
  */
 export class Backups extends pulumi.ComponentResource {
+    /** ARN of the backup vault. */
     public readonly vaultArn: pulumi.Output<string>;
+    /** ID of the AWS Backup plan. */
     public readonly planId: pulumi.Output<string>;
     /** The dump bucket. */
     public readonly bucketName: pulumi.Output<string>;
+    /** The customer-managed key of the vault and the dump bucket. */
     public readonly kmsKeyArn: pulumi.Output<string>;
 
     constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -9,7 +9,7 @@ import type { GatewayArgs, IngressArgs } from "../app-service";
 import type { ContainerResourcesArgs } from "../app-spec";
 
 export interface PrometheusArgs {
-    /** @default prod 2, staging 1, ephemeral 1 */
+    /** Prometheus replicas. @default prod 2, staging 1, ephemeral 1 */
     replicas?: number;
     /** How long samples are kept (`15d`, `12h`). @default prod "30d", staging "15d", ephemeral "3d" */
     retention?: string;
@@ -32,7 +32,7 @@ export interface AlertReceiverArgs {
 }
 
 export interface AlertmanagerArgs {
-    /** @default prod 2, staging 1, ephemeral 1 (prod refuses fewer than 2) */
+    /** Alertmanager replicas. @default prod 2, staging 1, ephemeral 1 (prod refuses fewer than 2) */
     replicas?: number;
     /** PersistentVolumeClaim size of each replica (silences, notification log). @default "5Gi" */
     storageSize?: string;
@@ -45,7 +45,7 @@ export interface GrafanaArgs {
     host?: string;
     /** `gateway` (HTTPRoute on the gateway's HTTPS listener) or `ingress` (Ingress with TLS). @default "gateway" */
     exposure?: string;
-    /** @default { namespace: "gateway-system", name: "public", listener: "https" } */
+    /** The Gateway the HTTPRoute attaches to (`gateway` exposure). @default { namespace: "gateway-system", name: "public", listener: "https" } */
     gateway?: GatewayArgs;
     /** Required with `ingress` exposure (`className`). @default {} */
     ingress?: IngressArgs;
@@ -92,10 +92,13 @@ export interface AlertThresholdsArgs {
 export interface PostgresExporterArgs {
     /** Writer endpoint (hostname only). */
     host: Input<string>;
-    /** @default 5432 */
+    /** PostgreSQL port. @default 5432 */
     port?: Input<number>;
+    /** Database the exporter connects to. */
     database: Input<string>;
+    /** User the exporter connects as; copied into a Secret in the monitoring namespace. */
     username: Input<string>;
+    /** That user's password; copied into a Secret in the monitoring namespace. */
     password: Input<string>;
     /** PEM bundle of the CA that signed the server certificate (for RDS, the region's bundle). @default the image's trust store */
     caBundle?: Input<string>;
@@ -104,7 +107,7 @@ export interface PostgresExporterArgs {
 export interface RedisExporterArgs {
     /** Primary endpoint (hostname only). */
     host: Input<string>;
-    /** @default 6379 */
+    /** Port of the primary endpoint (TLS). @default 6379 */
     port?: Input<number>;
     /** The AUTH token. */
     authToken: Input<string>;
@@ -113,6 +116,7 @@ export interface RedisExporterArgs {
 export interface AlarmSubscriptionArgs {
     /** SNS protocol: `email`, `https`, `sqs`, `lambda`… */
     protocol: string;
+    /** Where SNS delivers, as `protocol` expects: an address, URL or ARN. */
     endpoint: Input<string>;
 }
 
@@ -123,9 +127,9 @@ export interface RdsAlarmArgs {
     replicaIds?: Input<string>[];
     /** The instances' `max_connections`. @default 400 */
     maxConnections?: number;
-    /** @default 80 */
+    /** CPU utilisation alarm threshold, %. @default 80 */
     cpuPercent?: number;
-    /** @default 10 */
+    /** Free-storage alarm threshold, GiB. @default 10 */
     freeStorageGb?: number;
 }
 
@@ -139,7 +143,9 @@ export interface ElastiCacheAlarmArgs {
 }
 
 export interface CloudWatchAlarmsArgs {
+    /** Alarms on the RDS instances: CPU, free storage, connections, replica lag. */
     rds?: RdsAlarmArgs;
+    /** Alarms on the cache nodes: memory, engine CPU, evictions. */
     elasticache?: ElastiCacheAlarmArgs;
     /** Who the SNS topic notifies. @default [] */
     subscriptions?: AlarmSubscriptionArgs[];
@@ -166,16 +172,21 @@ export interface MonitoringArgs {
     storageClass?: string;
     /** Install node-exporter (host namespaces) in its own privileged namespace. @default false */
     nodeExporter?: boolean;
-    /** @default "monitoring-node-exporter" */
+    /** Privileged namespace node-exporter runs in; must differ from `namespace`. @default "monitoring-node-exporter" */
     nodeExporterNamespace?: string;
     /** EKS hides the controller manager, scheduler and etcd: do not scrape or alert on them. @default true */
     managedControlPlane?: boolean;
+    /** Prometheus replicas, retention and storage. */
     prometheus?: PrometheusArgs;
+    /** Alertmanager replicas, storage and receiver. */
     alertmanager?: AlertmanagerArgs;
+    /** Grafana's public exposure. */
     grafana?: GrafanaArgs;
     /** Requests and limits per workload id of `MONITORING_WORKLOADS` (`prometheus`, `grafana`, …). @default per environment, see `MONITORING_RESOURCES` (ids: operator, prometheus, alertmanager, configReloader, grafana, grafanaSidecar, kubeStateMetrics, nodeExporter, admissionWebhookJobs, postgresExporter, redisExporter) */
     resources?: Record<string, ContainerResourcesArgs>;
+    /** The app's metric names and namespaces the alert rules select on. */
     app?: AppMetricsArgs;
+    /** Thresholds of Hangar's alert rules and CloudWatch alarms. */
     thresholds?: AlertThresholdsArgs;
     /** Scrape PostgreSQL over TLS (`sslmode=verify-full`). @default no exporter */
     postgres?: PostgresExporterArgs;

@@ -139,6 +139,13 @@ async function main(request: ChildRequest): Promise<Snapshot> {
         });
     };
     const invoke = monitor.invoke.bind(monitor);
+    // Outputs as the engine receives them (secret markers intact): the stack's and each component's.
+    const registeredOutputs = new Map<string, Record<string, unknown>>();
+    const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: unknown) => {
+        registeredOutputs.set(req.getUrn(), decode(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>);
+        return registerResourceOutputs(req, callback);
+    };
     monitor.invoke = (req: any, callback: unknown) => {
         invokes.push({ token: req.getTok(), provider: stripId(req.getProvider()) || undefined });
         return invoke(req, callback);
@@ -148,9 +155,11 @@ async function main(request: ChildRequest): Promise<Snapshot> {
     let error: Snapshot["error"];
     try {
         // As the language host does: the program's exports become the stack's outputs.
-        const exported = await pulumi.runtime.runInPulumiStack(async () => require(request.program ?? path.join(request.root, "index.ts")));
-        outputs = decode(await pulumi.runtime.serializeProperties("outputs", exported ?? {})) as Record<string, unknown>;
+        await pulumi.runtime.runInPulumiStack(async () => require(request.program ?? path.join(request.root, "index.ts")));
         await pulumi.runtime.disconnect();
+        const stackUrn = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
+        outputs = (stackUrn && registeredOutputs.get(stackUrn)) || {};
+        for (const r of resources) if (!r.custom && registeredOutputs.has(r.urn)) r.outputs = registeredOutputs.get(r.urn);
     } catch (err) {
         error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
         // Let registrations already sent reach the (mock) engine, as they would reach the real one.

@@ -30,6 +30,8 @@ export interface SnapshotResource {
     provider?: string;
     inputs: Record<string, unknown>;
     options: ResourceOptions;
+    /** A component's registered outputs (registerOutputs), as the engine receives them. */
+    outputs?: Record<string, unknown>;
 }
 
 export interface SnapshotInvoke {
