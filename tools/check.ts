@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify as toYaml } from "yaml";
 import { formatIssues, parseConfig, PlatformConfig, readStackConfig } from "../config";
-import { owningComponent, redact, reveal, ROOT, runStack, Snapshot, SnapshotResource } from "./harness";
+import { owningComponent, redact, reveal, ROOT, runStack, runStackInProcess, Snapshot, SnapshotResource } from "./harness";
 import { spawnSync } from "child_process";
 import { renderRulesFile } from "../components/monitoring";
 import { Manifest, validateManifest } from "./k8s-schema";
@@ -191,7 +191,7 @@ const policyVerdict: CheckSection = {
 
 export const SECTIONS: CheckSection[] = [inventory, appTier, dataTier, regions, alertRules, kubernetesSchemas, policyVerdict];
 
-export async function check(stack: string, options: { preview?: boolean; stackFile?: string } = {}): Promise<{ ok: boolean; report: string }> {
+export async function check(stack: string, options: { preview?: boolean; stackFile?: string; inProcess?: boolean } = {}): Promise<{ ok: boolean; report: string }> {
     const out: string[] = [];
     const stackFile = options.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) return { ok: false, report: `no stack file ${path.relative(ROOT, stackFile)}` };
@@ -199,7 +199,7 @@ export async function check(stack: string, options: { preview?: boolean; stackFi
     const parsed = parseConfig(readStackConfig(stackFile), stack);
     if (!parsed.ok) return { ok: false, report: formatIssues(parsed.errors) };
 
-    const snapshot = await runStack(stack, { preview: options.preview, stackFile });
+    const snapshot = await (options.inProcess ? runStackInProcess : runStack)(stack, { preview: options.preview, stackFile });
     if (snapshot.error) return { ok: false, report: `the program failed: ${snapshot.error.message}` };
 
     const outDir = path.join(ROOT, "out", stack);
@@ -231,7 +231,8 @@ if (require.main === module) {
         process.stderr.write("usage: npm run check -- <stack> [--preview] [--stack-file <file>]\n");
         process.exit(2);
     }
-    check(stack, { preview: args.includes("--preview"), stackFile })
+    // The command runs one stack and exits: the program runs in this process.
+    check(stack, { preview: args.includes("--preview"), stackFile, inProcess: true })
         .then(({ ok, report }) => {
             (ok ? process.stdout : process.stderr).write(`${report}\n`);
             process.exit(ok ? 0 : 1);

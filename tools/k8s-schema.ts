@@ -22,11 +22,16 @@ const CRD_MODULES: Record<string, string> = {
 
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
     const moduleName = CRD_MODULES[apiVersion] ?? `kubernetes-models/${apiVersion}`;
-    try {
-        return (require(moduleName) as Record<string, ModelClass>)[kind];
-    } catch {
-        return undefined;
+    // One module per kind: loading a group's index compiles every kind's validator.
+    for (const candidate of [`${moduleName}/${kind}`, moduleName]) {
+        try {
+            const model = (require(candidate) as Record<string, ModelClass>)[kind];
+            if (model) return model;
+        } catch {
+            // try the group's index
+        }
     }
+    return undefined;
 }
 
 /** Paths (`/spec/replicas`) of values unknown during preview; they are removed before validation. */

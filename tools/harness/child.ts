@@ -171,23 +171,45 @@ async function main(request: ChildRequest): Promise<Snapshot> {
 /** Exit code: the program failed and the snapshot (with its error) was written. */
 export const PROGRAM_FAILED = 3;
 
-const request = JSON.parse(process.argv[2]) as ChildRequest;
-// An error thrown inside an apply surfaces as an unhandled rejection; the language
-// host reports it as the program's failure, and so does the harness.
-process.on("unhandledRejection", (err) => {
-    const snapshot = partial ?? { project: "hangar", stack: request.stack, preview: request.preview, resources: [], invokes: [], outputs: {}, durationMs: 0 };
-    snapshot.error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
-    fs.writeFileSync(request.out, JSON.stringify(snapshot));
-    process.exit(PROGRAM_FAILED);
-});
-main(request)
-    .then((snapshot) => {
-        fs.writeFileSync(request.out, JSON.stringify(snapshot));
-        // A failed program leaves the Stack's promises pending; a non-zero code keeps
-        // Pulumi's leak detector quiet, as it is when the language host reports an error.
-        process.exit(snapshot.error ? PROGRAM_FAILED : 0);
-    })
-    .catch((err) => {
-        process.stderr.write(`harness failure: ${err instanceof Error ? err.stack : String(err)}\n`);
-        process.exit(2);
+/**
+ * Runs the program in this process and resolves with the snapshot; a failure
+ * (thrown, or an unhandled rejection from inside an apply, which the language
+ * host reports as the program's failure) is recorded in `snapshot.error`.
+ * Pulumi's runtime state is global: one run per process.
+ */
+export function runInProcess(request: ChildRequest): Promise<Snapshot> {
+    return new Promise((resolve, reject) => {
+        const onRejection = (err: unknown) => {
+            process.off("unhandledRejection", onRejection);
+            const snapshot = partial ?? { project: "hangar", stack: request.stack, preview: request.preview, resources: [], invokes: [], outputs: {}, durationMs: 0 };
+            snapshot.error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
+            resolve(snapshot);
+        };
+        process.on("unhandledRejection", onRejection);
+        main(request).then(
+            (snapshot) => {
+                process.off("unhandledRejection", onRejection);
+                resolve(snapshot);
+            },
+            (err) => {
+                process.off("unhandledRejection", onRejection);
+                reject(err);
+            },
+        );
     });
+}
+
+if (require.main === module) {
+    const request = JSON.parse(process.argv[2]) as ChildRequest;
+    runInProcess(request)
+        .then((snapshot) => {
+            fs.writeFileSync(request.out, JSON.stringify(snapshot));
+            // A failed program leaves the Stack's promises pending; a non-zero code keeps
+            // Pulumi's leak detector quiet, as it is when the language host reports an error.
+            process.exit(snapshot.error ? PROGRAM_FAILED : 0);
+        })
+        .catch((err) => {
+            process.stderr.write(`harness failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+            process.exit(2);
+        });
+}

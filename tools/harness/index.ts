@@ -36,9 +36,8 @@ export interface RunOptions {
 
 export class HarnessError extends Error {}
 
-export async function runStack(stack: string, options: RunOptions = {}): Promise<Snapshot> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-run-"));
-    const request: ChildRequest = {
+function requestFor(stack: string, options: RunOptions, out: string): ChildRequest {
+    return {
         root: ROOT,
         stack,
         preview: options.preview ?? false,
@@ -47,8 +46,24 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         program: options.program ? path.resolve(options.program) : DEFAULT_PROGRAM,
         config: options.config,
         secrets: options.secrets,
-        out: path.join(dir, "snapshot.json"),
+        out,
     };
+}
+
+/**
+ * Runs the program in this process: for a command that runs one stack and exits
+ * (the offline check), it saves a second process loading the SDKs. Pulumi's
+ * runtime state is global, so tests use `runStack`.
+ */
+export async function runStackInProcess(stack: string, options: RunOptions = {}): Promise<Snapshot> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runInProcess } = require("./child") as typeof import("./child");
+    return runInProcess(requestFor(stack, options, ""));
+}
+
+export async function runStack(stack: string, options: RunOptions = {}): Promise<Snapshot> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-run-"));
+    const request = requestFor(stack, options, path.join(dir, "snapshot.json"));
     const entry = COMPILED ? [path.join(__dirname, "child.js")] : ["--import", "tsx", path.join(__dirname, "child.ts")];
     const child = spawn(process.execPath, [...entry, JSON.stringify(request)], {
         cwd: ROOT,
