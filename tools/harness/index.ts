@@ -56,7 +56,6 @@ function requestFor(stack: string, options: RunOptions, out: string): ChildReque
  * runtime state is global, so tests use `runStack`.
  */
 export async function runStackInProcess(stack: string, options: RunOptions = {}): Promise<Snapshot> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runInProcess } = require("./child") as typeof import("./child");
     return runInProcess(requestFor(stack, options, ""));
 }
