@@ -61,7 +61,10 @@ export function secureBucket(
         { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] },
         child,
     );
-    new aws.s3.BucketPolicy(name, { bucket: bucket.id, policy: bucket.arn.apply(tlsOnlyPolicy) }, child);
+    // Built from the deterministic name (not bucket.arn, unknown until the bucket exists) so that
+    // the guardrails can verify the policy during preview.
+    const partition = aws.getPartitionOutput({}, { parent });
+    new aws.s3.BucketPolicy(name, { bucket: bucket.id, policy: partition.partition.apply((p) => tlsOnlyPolicy(`arn:${p}:s3:::${args.bucketName}`)) }, child);
     new aws.s3.BucketLifecycleConfiguration(
         name,
         {

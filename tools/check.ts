@@ -231,7 +231,12 @@ if (require.main === module) {
         process.stderr.write("usage: npm run check -- <stack> [--preview] [--stack-file <file>]\n");
         process.exit(2);
     }
-    // The command runs one stack and exits: the program runs in this process.
+    // The command runs one stack and exits: the program runs in this process, and a
+    // failure surfacing late (a rejection inside an apply) still fails the check plainly.
+    process.on("unhandledRejection", (err) => {
+        process.stderr.write(`the program failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+    });
     check(stack, { preview: args.includes("--preview"), stackFile, inProcess: true })
         .then(({ ok, report }) => {
             (ok ? process.stdout : process.stderr).write(`${report}\n`);

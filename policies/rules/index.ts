@@ -4,10 +4,12 @@
  * this list to `new PolicyPack`, whose constructor starts a server.
  */
 import { Policies } from "@pulumi/policy";
+import { awsPolicies } from "./aws";
+import { backupJobPolicies } from "./kubernetes/backups";
 import { imagePolicies } from "./kubernetes/images";
 import { namespacePolicies } from "./kubernetes/namespaces";
 import { podSecurityPolicies } from "./kubernetes/pod-security";
 import { resourcePolicies } from "./kubernetes/resources";
 import { tlsPolicies } from "./kubernetes/tls";
 
-export const policies: Policies = [...podSecurityPolicies, ...namespacePolicies, ...resourcePolicies, ...tlsPolicies, ...imagePolicies];
+export const policies: Policies = [...podSecurityPolicies, ...namespacePolicies, ...resourcePolicies, ...tlsPolicies, ...imagePolicies, ...backupJobPolicies, ...awsPolicies];

@@ -26,17 +26,19 @@ describe("the hangar-guardrails pack", () => {
         assert.deepStrictEqual(Object.keys(constructed[0].args), ["policies"]);
     });
 
-    it("has at least 20 Kubernetes rules, uniquely named kubernetes-<what>-<rule>", () => {
-        assert.ok(policies.length >= 20, `${policies.length} rules`);
+    it("has at least 20 Kubernetes rules, uniquely named <kubernetes|aws>-<what>-<rule>", () => {
+        assert.ok(policies.filter((p) => p.name.startsWith("kubernetes-")).length >= 20, `${policies.length} rules`);
         assert.strictEqual(new Set(policies.map((p) => p.name)).size, policies.length);
-        for (const p of policies) assert.match(p.name, /^kubernetes-[a-z0-9]+(-[a-z0-9]+)+$/);
+        for (const p of policies) assert.match(p.name, /^(kubernetes|aws)-[a-z0-9]+(-[a-z0-9]+)+$/);
     });
 
     for (const p of policies) {
-        it(`${p.name} has a description, a default level and a configSchema with exemptNamespaces`, () => {
+        // Kubernetes rules exempt namespaces; AWS rules exempt resources (by name or URN).
+        const exemptions = p.name.startsWith("aws-") ? "exemptResources" : "exemptNamespaces";
+        it(`${p.name} has a description, a default level and a configSchema with ${exemptions}`, () => {
             assert.ok(p.description.length > 20);
             assert.ok(p.enforcementLevel === "mandatory" || p.enforcementLevel === "advisory");
-            assert.deepStrictEqual(p.configSchema?.properties.exemptNamespaces?.default, []);
+            assert.deepStrictEqual(p.configSchema?.properties[exemptions]?.default, []);
         });
     }
 
@@ -68,7 +70,7 @@ describe("the hangar-guardrails pack", () => {
 
             it(`config/${env}.json exempts ${EXEMPT} from the namespace and pod-security rules only`, () => {
                 const resolved = resolvePackConfig(readConfig(env));
-                const exempting = policies.filter((p) => (resolved.get(p.name)?.properties.exemptNamespaces as string[]).includes(EXEMPT));
+                const exempting = policies.filter((p) => ((resolved.get(p.name)?.properties.exemptNamespaces ?? []) as string[]).includes(EXEMPT));
                 assert.deepStrictEqual(exempting, [...podSecurityPolicies, namespacePodSecurity]);
             });
         }

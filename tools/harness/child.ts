@@ -201,6 +201,14 @@ export function runInProcess(request: ChildRequest): Promise<Snapshot> {
 
 if (require.main === module) {
     const request = JSON.parse(process.argv[2]) as ChildRequest;
+    // A rejection can also arrive after the program's promise settled (a provider's
+    // inputs failing to serialize): the language host fails the run, and so does this.
+    process.on("unhandledRejection", (err) => {
+        const snapshot = partial ?? { project: "hangar", stack: request.stack, preview: request.preview, resources: [], invokes: [], outputs: {}, durationMs: 0 };
+        snapshot.error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
+        fs.writeFileSync(request.out, JSON.stringify(snapshot));
+        process.exit(PROGRAM_FAILED);
+    });
     runInProcess(request)
         .then((snapshot) => {
             fs.writeFileSync(request.out, JSON.stringify(snapshot));

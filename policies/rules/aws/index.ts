@@ -1,0 +1,8 @@
+/** The AWS rules, by service, in the order the pack registers them. */
+import { backupPolicies } from "./backup";
+import { elasticachePolicies } from "./elasticache";
+import { kmsPolicies } from "./kms";
+import { rdsPolicies } from "./rds";
+import { s3Policies } from "./s3";
+
+export const awsPolicies = [...rdsPolicies, ...elasticachePolicies, ...kmsPolicies, ...backupPolicies, ...s3Policies];
