@@ -46,9 +46,21 @@ export function hostMatches(listener: string, host: string): boolean {
     return listener === host;
 }
 
+/**
+ * Per-environment minimums the stack file must meet: the same thresholds the
+ * guardrails enforce (policies/config/<env>.json; a test keeps them equal), so
+ * a mistake stops at parse time, not at the policy check.
+ */
+export const ENVIRONMENT_MINIMUMS: Record<Environment, { databaseBackupDays: number; cacheSnapshotDays: number; backupDailyDays: number; dumpBucketDays: number; forbiddenImageTags: string[] }> = {
+    prod: { databaseBackupDays: 30, cacheSnapshotDays: 7, backupDailyDays: 35, dumpBucketDays: 2555, forbiddenImageTags: ["latest", "main", "master", "stable"] },
+    staging: { databaseBackupDays: 7, cacheSnapshotDays: 3, backupDailyDays: 14, dumpBucketDays: 365, forbiddenImageTags: ["latest"] },
+    ephemeral: { databaseBackupDays: 1, cacheSnapshotDays: 0, backupDailyDays: 1, dumpBucketDays: 1, forbiddenImageTags: ["latest"] },
+};
+
 export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     const add = (path: string, message: string) => issues.push({ path: `hangar:${path}`, message });
+    const minimums = ENVIRONMENT_MINIMUMS[environment];
 
     // ---- foundation
     const foundation = section(doc, "foundation");
@@ -98,6 +110,8 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
         if ((service.image === undefined) === (service.build === undefined)) {
             add(`${at}.image`, "set exactly one of image (pinned by tag or digest) or build");
         }
+        const tag = str(service.image)?.match(/:([\w][\w.-]*)$/)?.[1];
+        if (tag && minimums.forbiddenImageTags.includes(tag)) add(`${at}.image`, `the tag :${tag} moves; ${environment} pins images by version tag or digest`);
         const host = str(service.host);
         if (service.public === true) {
             if (host === undefined) add(`${at}.host`, "required for a public service (TLS needs a hostname)");
@@ -148,12 +162,11 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
     if (environment === "prod") {
         if (db.multiAz === false) add("database.multiAz", "must be true in prod");
         if (replicas === 0) add("database.replicas", "prod needs at least 1 read replica");
-        if (retention !== undefined && retention < 30) add("database.backupRetentionDays", "prod keeps at least 30 days");
         if (db.deletionProtection === false) add("database.deletionProtection", "must be true in prod");
         if (db.enabled === false) add("database.enabled", "prod runs with its database");
     }
-    if (environment === "staging" && retention !== undefined && retention < 7) {
-        add("database.backupRetentionDays", "staging keeps at least 7 days");
+    if (retention !== undefined && retention < minimums.databaseBackupDays && !(retention === 0 && db.enabled === false)) {
+        add("database.backupRetentionDays", `${environment} keeps at least ${minimums.databaseBackupDays} days`);
     }
 
     // ---- cache
@@ -161,6 +174,8 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
     const nodes = num(cache.nodes);
     if (cache.multiAz === true && nodes !== undefined && nodes < 2) add("cache.nodes", "Multi-AZ needs at least 2 nodes");
     if (environment === "prod" && cache.multiAz === false) add("cache.multiAz", "must be true in prod");
+    const snapshots = num(cache.snapshotRetentionDays);
+    if (snapshots !== undefined && snapshots < minimums.cacheSnapshotDays) add("cache.snapshotRetentionDays", `${environment} keeps at least ${minimums.cacheSnapshotDays} days`);
 
     // ---- dr
     const dr = section(doc, "dr");
@@ -216,9 +231,11 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
         if (dump.enabled === true && client !== undefined && Number.isFinite(dbMajor) && client < dbMajor) {
             add("backups.dump.clientMajorVersion", `pg_dump ${client} cannot dump PostgreSQL ${dbMajor}: use a ${dbMajor}+ client image`);
         }
+        const daily = num(backups.dailyRetentionDays);
+        if (daily !== undefined && daily < minimums.backupDailyDays) add("backups.dailyRetentionDays", `${environment} keeps dailies at least ${minimums.backupDailyDays} days`);
+        const kept = num(section(doc, "backups", "bucket").expireAfterDays);
+        if (kept !== undefined && kept < minimums.dumpBucketDays) add("backups.bucket.expireAfterDays", `${environment} keeps dumps at least ${minimums.dumpBucketDays} days`);
         if (environment === "prod") {
-            const daily = num(backups.dailyRetentionDays);
-            if (daily !== undefined && daily < 35) add("backups.dailyRetentionDays", "prod keeps dailies at least 35 days");
             const monthly = num(backups.monthlyRetentionMonths);
             if (monthly !== undefined && monthly < 12) add("backups.monthlyRetentionMonths", "prod keeps monthlies at least 12 months");
         }

@@ -111,3 +111,19 @@ describe("parseConfig", () => {
         });
     });
 });
+
+describe("the schema's per-environment minimums", () => {
+    const { ENVIRONMENT_MINIMUMS } = require("../../config/rules") as typeof import("../../config/rules");
+    const policyConfig = (env: string) => JSON.parse(require("fs").readFileSync(path.join(ROOT, "policies", "config", `${env}.json`), "utf8"));
+    for (const env of ["prod", "staging", "ephemeral"] as const) {
+        it(`equal the guardrails' thresholds in policies/config/${env}.json`, () => {
+            const c = policyConfig(env);
+            const m = ENVIRONMENT_MINIMUMS[env];
+            assert.strictEqual(m.databaseBackupDays, c["aws-rds-backup-retention"].minRetentionDays);
+            assert.strictEqual(m.cacheSnapshotDays, c["aws-elasticache-snapshot-retention"].minRetentionDays);
+            assert.strictEqual(m.backupDailyDays, c["aws-backup-plan-retention"].minRetentionDays);
+            assert.strictEqual(m.dumpBucketDays, c["aws-s3-bucket-lifecycle-retention"].minRetentionDays);
+            assert.deepStrictEqual(m.forbiddenImageTags, c["kubernetes-container-image-pinned"]?.forbiddenTags ?? ["latest"]);
+        });
+    }
+});

@@ -3,7 +3,9 @@ import * as fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, readStackConfig } from "../../config";
-import { ROOT } from "../../tools/harness";
+import { LAPTOP_KUBECONFIG } from "../../tools/baseline";
+import { ROOT, runStack } from "../../tools/harness";
+import { checkPolicies, mandatory } from "../../tools/policy-check";
 import { stackConfig } from "../config/cases";
 
 const CORPUS = path.join(ROOT, "test", "fixtures", "bad-configs");
@@ -85,4 +87,33 @@ describe("parseConfig under random mutations of the real stack files", () => {
             );
         });
     }
+});
+
+describe("a valid config is one the guardrails accept", function () {
+    this.timeout(300000);
+    /** Runs the program (a child process, about 1–2 s each), so a bounded number of runs. */
+    const RUNS = 12;
+
+    it(`over ${RUNS} random valid mutations of the real stack files, every snapshot passes the pack with no mandatory violation`, async () => {
+        const candidates = ["prod", "staging"].flatMap((stack) => {
+            const doc = stackConfig(stack);
+            const paths = pathsOf(doc).filter((p) => p.length > 1 && String(p[0]).startsWith("hangar:"));
+            return fc
+                .sample(fc.tuple(fc.constantFrom(...paths), arbitraryValue), { numRuns: 400, seed: 7 })
+                .map(([at, value]) => ({ stack, at, config: mutateAt(doc, at, value) }))
+                .filter((c) => parseConfig(c.config, stack).ok && JSON.stringify(c.config) !== JSON.stringify(doc));
+        });
+        assert.ok(candidates.length >= RUNS, `${candidates.length} valid mutations`);
+        const failures: string[] = [];
+        for (const c of candidates.filter((_, i) => i % Math.floor(candidates.length / RUNS) === 0).slice(0, RUNS)) {
+            const snapshot = await runStack(c.stack, { kubeconfig: LAPTOP_KUBECONFIG, config: c.config });
+            const where = `${c.stack} ${c.at.join(".")} = ${JSON.stringify(c.at.reduce<unknown>((n, k) => (n as Record<string | number, unknown>)?.[k], c.config))}`;
+            if (snapshot.error) {
+                failures.push(`${where}: the program failed: ${snapshot.error.message}`);
+                continue;
+            }
+            for (const v of mandatory(await checkPolicies(snapshot, c.stack))) failures.push(`${where}: ${v.policy}: ${v.message.split("\n").pop()}`);
+        }
+        assert.deepStrictEqual(failures, []);
+    });
 });
