@@ -79,8 +79,9 @@ async function main() {
         perService.push([n, ms]);
         say(`${String(n).padStart(3)} services: program ${ms.toFixed(0)} ms, ${(ms / n).toFixed(1)} ms per service`);
     }
-    const [[n1, t1], , [n3, t3]] = perService;
-    say(`scaling 3 → 100 services: time × ${(t3 / t1).toFixed(1)} for services × ${(n3 / n1).toFixed(1)} (linear would be ≤ ${(n3 / n1).toFixed(1)})`);
+    const [[n1, t1], [n2, t2], [n3, t3]] = perService;
+    // Marginal cost per added service: constant when the program scales linearly.
+    say(`marginal cost per service: ${((t2 - t1) / (n2 - n1)).toFixed(1)} ms (3 → 30), ${((t3 - t2) / (n3 - n2)).toFixed(1)} ms (30 → 100); total time × ${(t3 / t1).toFixed(1)} for services × ${(n3 / n1).toFixed(1)}`);
 
     // 3. policies per resource
     try {
