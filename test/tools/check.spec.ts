@@ -34,14 +34,17 @@ describe("npm run check", () => {
     });
 
     it("fails with exit 1 on a mandatory policy violation, naming the rule and resource", () => {
-        const file = path.join(ROOT, "out", "latest-image.yaml");
+        const file = path.join(ROOT, "out", "other-gateway.yaml");
         const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
-        // The schema refuses :latest, so reach the pack through a value the schema allows but a rule forbids.
+        // Reach the pack through a value the schema allows but the prod policy config does not:
+        // a Gateway other than the TLS gateway policies/config/prod.json lists.
+        const changed = prod.replace("      name: public\n      listener: https", "      name: internal\n      listener: https");
+        assert.notStrictEqual(changed, prod);
         fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, prod.replace("hangar/api@sha256:9f2b6c1e0d4a7b3c8e5f1a2d6c9b0e7f4a3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b", "hangar/api:main"));
+        fs.writeFileSync(file, changed);
         const { code, stderr } = runCheck("prod", "--stack-file", file);
         assert.strictEqual(code, 1, stderr);
-        assert.match(stderr, /ERROR \[mandatory\] kubernetes-container-image-pinned — hangar-app-api/);
+        assert.match(stderr, /ERROR \[mandatory\] kubernetes-httproute-tls-gateway — hangar-app-api/);
     });
 
     it("fails with usage on a missing stack name and with a message on an unknown stack", () => {
