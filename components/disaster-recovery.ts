@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { managedKey, singlePortSecurityGroup } from "./data-building-blocks";
 import { lifecycle } from "./naming";
 import { postgresParameters } from "./postgres";
 import { BucketRetentionArgs, secureBucket } from "./secure-bucket";
@@ -81,23 +82,20 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         const stateful = { parent: this, protect: life.protect };
 
         // Replicas and copies must be encrypted with a key in their own region.
-        const kmsKey = new aws.kms.Key(
-            `${name}-kms`,
-            { description: `DR ${id}: replica, backups, bucket`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
-            stateful,
-        );
-        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-dr`, targetKeyId: kmsKey.keyId }, child);
+        const kmsKey = managedKey(name, { description: `DR ${id}: replica, backups, bucket`, alias: `${id}-dr`, environment: args.environment }, this);
 
         const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { name: `${id}-dr`, subnetIds: args.subnetIds, description: `Hangar ${id} DR` }, child);
-        const securityGroup = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
+        const securityGroup = singlePortSecurityGroup(
+            name,
             {
-                name: `${id}-dr-postgres`,
+                groupName: `${id}-dr-postgres`,
                 description: `PostgreSQL ${id} DR: 5432 from the DR app subnets only`,
+                ruleDescription: "PostgreSQL from the DR app tier",
                 vpcId: args.vpcId,
-                ingress: [{ description: "PostgreSQL from the DR app tier", protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: args.allowedCidrs ?? [] }],
+                port: 5432,
+                cidrs: args.allowedCidrs,
             },
-            child,
+            this,
         );
         // Parameter groups are regional: the replica needs its own, TLS-only like the primary's.
         const parameterGroup = new aws.rds.ParameterGroup(

@@ -12,3 +12,4 @@ export * from "./secure-bucket";
 export * from "./disaster-recovery";
 export * from "./backups";
 export * from "./monitoring";
+export * from "./data-building-blocks";

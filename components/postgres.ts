@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { DataPlacementArgs, managedKey, singlePortSecurityGroup } from "./data-building-blocks";
 import { lifecycle } from "./naming";
 
 /** The tunable settings of a PostgresDatabase (what a stack file may set). */
@@ -39,19 +40,9 @@ export interface PostgresSettings {
     performanceInsightsRetentionDays?: number;
 }
 
-export interface PostgresDatabaseArgs extends PostgresSettings {
-    /** `prod`, `staging` or `ephemeral`: protection, final snapshot and deletion windows follow it. @default "prod" */
-    environment?: string;
+export interface PostgresDatabaseArgs extends PostgresSettings, DataPlacementArgs {
     /** Physical name stem (RDS identifier, group names, secret name). Must be unique per account and region. */
     identifier: string;
-    /** VPC of the database's security group. */
-    vpcId: pulumi.Input<string>;
-    /** Private subnets of at least two availability zones. */
-    subnetIds: pulumi.Input<string[]>;
-    /** CIDRs allowed to connect on 5432 (the app tier's and exporters' subnets). @default [] */
-    allowedCidrs?: pulumi.Input<string[]>;
-    /** Security groups allowed to connect on 5432 (e.g. the cluster's node security group). @default [] */
-    allowedSecurityGroupIds?: pulumi.Input<string>[];
 }
 
 export const POSTGRES_DEFAULTS = {
@@ -134,32 +125,21 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
-        const kmsKey = new aws.kms.Key(
-            `${name}-kms`,
-            { description: `RDS ${id}: storage, Performance Insights, secret`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
-            stateful,
-        );
-        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-rds`, targetKeyId: kmsKey.keyId }, child);
+        const kmsKey = managedKey(name, { description: `RDS ${id}: storage, Performance Insights, secret`, alias: `${id}-rds`, environment: args.environment }, this);
 
         const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` }, child);
-        const securityGroup = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
+        const securityGroup = singlePortSecurityGroup(
+            name,
             {
-                name: `${id}-postgres`,
+                groupName: `${id}-postgres`,
                 description: `PostgreSQL ${id}: 5432 from the app tier only`,
+                ruleDescription: "PostgreSQL from the app tier",
                 vpcId: args.vpcId,
-                ingress: [
-                    {
-                        description: "PostgreSQL from the app tier",
-                        protocol: "tcp",
-                        fromPort: 5432,
-                        toPort: 5432,
-                        cidrBlocks: args.allowedCidrs ?? [],
-                        securityGroups: args.allowedSecurityGroupIds ?? [],
-                    },
-                ],
+                port: 5432,
+                cidrs: args.allowedCidrs,
+                securityGroupIds: args.allowedSecurityGroupIds,
             },
-            child,
+            this,
         );
         const parameterGroup = new aws.rds.ParameterGroup(
             `${name}-params`,

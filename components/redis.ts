@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { DataPlacementArgs, managedKey, singlePortSecurityGroup } from "./data-building-blocks";
 import { lifecycle } from "./naming";
 import { definedOnly } from "./postgres";
 
@@ -26,19 +27,9 @@ export interface RedisSettings {
     maxmemoryPolicy?: string;
 }
 
-export interface RedisCacheArgs extends RedisSettings {
-    /** `prod`, `staging` or `ephemeral`. @default "prod" */
-    environment?: string;
+export interface RedisCacheArgs extends RedisSettings, DataPlacementArgs {
     /** Replication group id and name stem: lower-case, at most 40 characters, unique per account and region. */
     identifier: string;
-    /** VPC of the cache's security group. */
-    vpcId: pulumi.Input<string>;
-    /** Private subnets of the cache's subnet group (Multi-AZ needs two availability zones). */
-    subnetIds: pulumi.Input<string[]>;
-    /** CIDRs allowed on 6379. @default [] */
-    allowedCidrs?: pulumi.Input<string[]>;
-    /** Security groups allowed on 6379. @default [] */
-    allowedSecurityGroupIds?: pulumi.Input<string>[];
 }
 
 export const REDIS_DEFAULTS = {
@@ -95,31 +86,20 @@ export class RedisCache extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
-        const kmsKey = new aws.kms.Key(
-            `${name}-kms`,
-            { description: `ElastiCache ${id}: at rest, snapshots, secret`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
-            stateful,
-        );
-        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-cache`, targetKeyId: kmsKey.keyId }, child);
+        const kmsKey = managedKey(name, { description: `ElastiCache ${id}: at rest, snapshots, secret`, alias: `${id}-cache`, environment: args.environment }, this);
         const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` }, child);
-        const securityGroup = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
+        const securityGroup = singlePortSecurityGroup(
+            name,
             {
-                name: `${id}-cache`,
+                groupName: `${id}-cache`,
                 description: `Cache ${id}: 6379 from the app tier only`,
+                ruleDescription: "Redis protocol from the app tier",
                 vpcId: args.vpcId,
-                ingress: [
-                    {
-                        description: "Redis protocol from the app tier",
-                        protocol: "tcp",
-                        fromPort: 6379,
-                        toPort: 6379,
-                        cidrBlocks: args.allowedCidrs ?? [],
-                        securityGroups: args.allowedSecurityGroupIds ?? [],
-                    },
-                ],
+                port: 6379,
+                cidrs: args.allowedCidrs,
+                securityGroupIds: args.allowedSecurityGroupIds,
             },
-            child,
+            this,
         );
         const family = cacheFamily(d.engine, d.engineVersion);
         const parameterGroup = new aws.elasticache.ParameterGroup(

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { managedKey } from "../data-building-blocks";
 import { lifecycle } from "../naming";
 import { BucketRetentionArgs, SecureBucket, secureBucket } from "../secure-bucket";
 import { DumpJob, DumpJobArgs } from "./dump-job";
@@ -69,12 +70,7 @@ export class Backups extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
-        const kmsKey = new aws.kms.Key(
-            `${name}-kms`,
-            { description: `Backups of ${id}: vault and dump bucket`, enableKeyRotation: true, deletionWindowInDays: life.kmsDeletionWindowDays },
-            stateful,
-        );
-        new aws.kms.Alias(`${name}-kms`, { name: `alias/${id}-backups`, targetKeyId: kmsKey.keyId }, child);
+        const kmsKey = managedKey(name, { description: `Backups of ${id}: vault and dump bucket`, alias: `${id}-backups`, environment: args.environment }, this);
 
         const vault = new aws.backup.Vault(`${name}-vault`, { name: id, kmsKeyArn: kmsKey.arn, forceDestroy: !life.protect }, stateful);
         const daily = args.dailyRetentionDays ?? 35;

@@ -179,3 +179,17 @@ describe("credentials", () => {
         assert.notStrictEqual(physicalName("a".repeat(80) + "x", "", 40), long);
     });
 });
+
+describe("component defaults and profile defaults", () => {
+    const { POSTGRES_DEFAULTS, REDIS_DEFAULTS } = require("../../components") as typeof import("../../components");
+    const { profileDefaults } = require("../../config") as typeof import("../../config");
+    const prod = profileDefaults("prod");
+    it("PostgresDatabaseArgs' documented defaults are the prod profile's database values", () => {
+        for (const [key, value] of Object.entries(POSTGRES_DEFAULTS)) assert.deepStrictEqual(prod.database[key], value, `database.${key}`);
+    });
+    it("RedisCacheArgs' documented defaults are the prod profile's cache values, where the profile sets them", () => {
+        for (const [key, value] of Object.entries(REDIS_DEFAULTS)) {
+            if (key in prod.cache) assert.deepStrictEqual(prod.cache[key], value, `cache.${key}`);
+        }
+    });
+});
