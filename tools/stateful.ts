@@ -4,24 +4,30 @@
  * so their URNs and replacement-forcing values are kept in a committed
  * baseline per stack and every difference needs an explicit allowReplace entry.
  */
+import { STATEFUL_RESOURCE_TYPES } from "../automation/stateful";
 import type { Snapshot, SnapshotResource } from "./harness/snapshot";
 
 /**
- * Per stateful type, the inputs whose change forces replacement (ForceNew in the
- * AWS provider's schema / "changing this forces a new resource" in its docs).
+ * Per stateful type (the list `up` guards in automation/stateful.ts; a test keeps
+ * the two equal), the inputs whose change forces replacement (ForceNew in the AWS
+ * provider's schema / "changing this forces a new resource" in its docs).
  * `@region` stands for the provider's region: moving a resource to another
  * region is always a replacement.
  */
 export const REPLACEMENT_FORCING: Record<string, string[]> = {
     "aws:rds/instance:Instance": ["@region", "identifier", "engine", "storageEncrypted", "kmsKeyId", "dbSubnetGroupName", "dbName", "username", "availabilityZone", "characterSetName"],
+    "aws:rds/cluster:Cluster": ["@region", "clusterIdentifier", "engine", "storageEncrypted", "kmsKeyId", "dbSubnetGroupName", "databaseName", "masterUsername"],
     "aws:elasticache/replicationGroup:ReplicationGroup": ["@region", "replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "subnetGroupName", "port"],
     "aws:s3/bucket:Bucket": ["@region", "bucket", "objectLockEnabled"],
+    "aws:s3/bucketV2:BucketV2": ["@region", "bucket", "objectLockEnabled"],
     "aws:kms/key:Key": ["@region", "customerMasterKeySpec", "keyUsage", "multiRegion"],
+    "aws:kms/replicaKey:ReplicaKey": ["@region", "primaryKeyArn"],
     "aws:backup/vault:Vault": ["@region", "name", "kmsKeyArn"],
     "aws:secretsmanager/secret:Secret": ["@region", "name"],
 };
 
-export const STATEFUL_TYPES = Object.keys(REPLACEMENT_FORCING);
+/** The stateful types: one list, shared with the Automation API's replacement guard. */
+export const STATEFUL_TYPES: readonly string[] = STATEFUL_RESOURCE_TYPES;
 
 export interface BaselineEntry {
     urn: string;

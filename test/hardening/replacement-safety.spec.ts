@@ -52,6 +52,10 @@ describe("replacement safety", () => {
         baseline = readJson<BaselineEntry[]>(baselineFile("prod"));
     });
 
+    it("lists replacement-forcing properties for exactly the types the Automation API guards as stateful", () => {
+        assert.deepStrictEqual(Object.keys(REPLACEMENT_FORCING).sort(), [...STATEFUL_TYPES].sort());
+    });
+
     it("covers every stateful type the stacks use, each with its replacement-forcing properties", () => {
         const used = new Set(prod.resources.map((r) => r.type));
         for (const type of ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:backup/vault:Vault", "aws:secretsmanager/secret:Secret"]) {
