@@ -6,7 +6,7 @@
 import { isPlainObject } from "./profiles";
 import type { Environment } from "./schema";
 import type { ConfigIssue } from "./parse";
-import { parseQuantity } from "./quantity";
+import { compareQuantities, parseQuantity } from "../policies/rules/kubernetes/quantity";
 
 type Doc = Record<string, unknown>;
 
@@ -135,7 +135,7 @@ export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssu
             const limit = section(service, "resources", "limits")[kind];
             const r = typeof request === "string" ? parseQuantity(request) : undefined;
             const l = typeof limit === "string" ? parseQuantity(limit) : undefined;
-            if (r !== undefined && l !== undefined && r > l) add(`${at}.resources.requests.${kind}`, `${String(request)} exceeds the limit ${String(limit)}`);
+            if (r !== undefined && l !== undefined && compareQuantities(r, l) > 0) add(`${at}.resources.requests.${kind}`, `${String(request)} exceeds the limit ${String(limit)}`);
         }
         const metricsPort = num(section(service, "metrics").port);
         if (metricsPort !== undefined && metricsPort === num(service.port)) add(`${at}.metrics.port`, "must differ from the service port");

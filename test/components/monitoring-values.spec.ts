@@ -4,7 +4,7 @@ import * as path from "path";
 import * as ts from "typescript";
 import { parse } from "yaml";
 import { chartValueAt, MONITORING_WORKLOADS } from "../../components/monitoring";
-import { parseQuantity } from "../../config/quantity";
+import { compareQuantities, parseQuantity } from "../../policies/rules/kubernetes/quantity";
 import { byType, reveal, ROOT, Snapshot } from "../../tools/harness";
 import { monitoringSnapshots } from "../programs/monitoring-snapshots";
 
@@ -203,7 +203,7 @@ describe("Monitoring chart values against the pinned charts", () => {
                         );
                         const res = chartValueAt(c.values, container.resources) as Any;
                         assert.ok(res?.requests?.cpu && res?.requests?.memory && res?.limits?.memory, `${where}/${container.name}: ${container.resources}`);
-                        assert.ok(parseQuantity(res.requests.memory)! <= parseQuantity(res.limits.memory)!, `${where}/${container.name}: requests ≤ limits`);
+                        assert.ok(compareQuantities(parseQuantity(res.requests.memory)!, parseQuantity(res.limits.memory)!) <= 0, `${where}/${container.name}: requests ≤ limits`);
                         checked++;
                     }
                 }
