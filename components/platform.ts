@@ -369,12 +369,7 @@ export class Platform extends pulumi.ComponentResource {
             { kubeconfig: pulumi.secret(kubeconfig), context: pilot.context, enableServerSideApply: true },
             { parent: this },
         );
-        const database = this.database!;
-        const replicaUrl = pulumi.secret(
-            pulumi
-                .all([database.password, this.disasterRecovery!.replicaAddress, database.port])
-                .apply(([password, host, port]) => postgresUrl({ username: database.username, password, host, port, database: database.databaseName, sslMode })),
-        );
+        const replicaUrl = databaseUrl(this.database!, this.disasterRecovery!.replicaAddress, sslMode);
         return this.appTierOn(
             `${name}-app-dr`,
             args,
@@ -387,18 +382,21 @@ export class Platform extends pulumi.ComponentResource {
     }
 }
 
+/** A secret PostgreSQL URL for the database's credentials at `host` (writer, reader or DR replica). */
+function databaseUrl(database: PostgresDatabase, host: pulumi.Output<string>, sslMode: string): pulumi.Output<string> {
+    return pulumi.secret(
+        pulumi
+            .all([database.password, host, database.port])
+            .apply(([password, h, port]) => postgresUrl({ username: database.username, password, host: h, port, database: database.databaseName, sslMode })),
+    );
+}
+
 /** Platform's data-tier URLs, as secrets. */
 function dataTierUrls(database: PostgresDatabase | undefined, cache: RedisCache | undefined, sslMode: string): Record<string, pulumi.Output<string>> {
     const urls: Record<string, pulumi.Output<string>> = {};
     if (database) {
-        const url = (host: pulumi.Output<string>) =>
-            pulumi.secret(
-                pulumi
-                    .all([database.password, host, database.port])
-                    .apply(([password, h, port]) => postgresUrl({ username: database.username, password, host: h, port, database: database.databaseName, sslMode })),
-            );
-        urls.DATABASE_URL = url(database.address);
-        urls.DATABASE_READ_URL = url(database.readerAddress);
+        urls.DATABASE_URL = databaseUrl(database, database.address, sslMode);
+        urls.DATABASE_READ_URL = databaseUrl(database, database.readerAddress, sslMode);
     }
     if (cache) {
         urls.REDIS_URL = pulumi.secret(pulumi.all([cache.authToken, cache.address, cache.port]).apply(([authToken, host, port]) => redisUrl({ authToken, host, port })));
