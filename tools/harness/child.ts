@@ -171,6 +171,13 @@ async function main(request: ChildRequest): Promise<Snapshot> {
 /** Exit code: the program failed and the snapshot (with its error) was written. */
 export const PROGRAM_FAILED = 3;
 
+/** What was recorded before `err` ended the program, with the error. */
+function failedSnapshot(request: ChildRequest, err: unknown): Snapshot {
+    const snapshot = partial ?? { project: "hangar", stack: request.stack, preview: request.preview, resources: [], invokes: [], outputs: {}, durationMs: 0 };
+    snapshot.error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
+    return snapshot;
+}
+
 /**
  * Runs the program in this process and resolves with the snapshot; a failure
  * (thrown, or an unhandled rejection from inside an apply, which the language
@@ -181,9 +188,7 @@ export function runInProcess(request: ChildRequest): Promise<Snapshot> {
     return new Promise((resolve, reject) => {
         const onRejection = (err: unknown) => {
             process.off("unhandledRejection", onRejection);
-            const snapshot = partial ?? { project: "hangar", stack: request.stack, preview: request.preview, resources: [], invokes: [], outputs: {}, durationMs: 0 };
-            snapshot.error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
-            resolve(snapshot);
+            resolve(failedSnapshot(request, err));
         };
         process.on("unhandledRejection", onRejection);
         main(request).then(
@@ -204,9 +209,7 @@ if (require.main === module) {
     // A rejection can also arrive after the program's promise settled (a provider's
     // inputs failing to serialize): the language host fails the run, and so does this.
     process.on("unhandledRejection", (err) => {
-        const snapshot = partial ?? { project: "hangar", stack: request.stack, preview: request.preview, resources: [], invokes: [], outputs: {}, durationMs: 0 };
-        snapshot.error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
-        fs.writeFileSync(request.out, JSON.stringify(snapshot));
+        fs.writeFileSync(request.out, JSON.stringify(failedSnapshot(request, err)));
         process.exit(PROGRAM_FAILED);
     });
     runInProcess(request)
