@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policies/rules";
-import { PolicyInputResource, PolicyViolationRecord, runPolicies } from "../policies/runner";
+import { PolicyInputResource, PolicyViolationRecord, runPolicies } from "./policy/runner";
 import { ROOT, Snapshot } from "./harness";
 
 /** The rules the check runs: exactly what policies/index.ts registers. */

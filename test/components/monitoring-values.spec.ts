@@ -4,7 +4,7 @@ import * as path from "path";
 import * as ts from "typescript";
 import { parse } from "yaml";
 import { chartValueAt, MONITORING_WORKLOADS } from "../../components/monitoring";
-import { compareQuantities, parseQuantity } from "../../policies/rules/kubernetes/quantity";
+import { compareQuantities, parseQuantity } from "../../policies/values/quantity";
 import { byType, reveal, ROOT, Snapshot } from "../../tools/harness";
 import { monitoringSnapshots } from "../programs/monitoring-snapshots";
 

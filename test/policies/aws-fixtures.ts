@@ -7,8 +7,8 @@
  * test case mutates one of these once.
  */
 import { Policy, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { PolicyInputResource } from "../../policies/runner";
-import { policyProps } from "../../policies/wire";
+import { PolicyInputResource } from "../../tools/policy/runner";
+import { policyProps } from "../../tools/policy/wire";
 import { ArgsOptions, assertHasViolation, assertNoViolations, assertNotApplicable, assertUnknown, createArgs, createStackArgs, mutated } from "./util";
 
 export type Props = Record<string, unknown>;

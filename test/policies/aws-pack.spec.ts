@@ -4,7 +4,7 @@ import * as path from "path";
 import { policies } from "../../policies/rules";
 import { awsPolicies } from "../../policies/rules/aws";
 import { backupJobPolicies } from "../../policies/rules/kubernetes/backups";
-import { resolvePackConfig, runPolicies, validatePackConfig } from "../../policies/runner";
+import { resolvePackConfig, runPolicies, validatePackConfig } from "../../tools/policy/runner";
 import { prodStack, runnerInput, stagingStack } from "./aws-fixtures";
 
 const CONFIG_DIR = path.resolve(__dirname, "..", "..", "policies", "config");

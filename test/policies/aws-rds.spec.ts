@@ -10,7 +10,7 @@ import {
     rdsReplicaKeyInRegion,
     rdsStorageEncrypted,
 } from "../../policies/rules/aws/rds";
-import { runPolicies } from "../../policies/runner";
+import { runPolicies } from "../../tools/policy/runner";
 import { backupsReplication, DR, drReplica, find, inRegionReplica, keyArn, PRIMARY, primaryInstance, prodStack, resourceChecks, runnerInput, stackArgs, stackChecks, T, urnOf } from "./aws-fixtures";
 import { assertNotApplicable, createArgs, runPolicy } from "./util";
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { namespacePodSecurity as rule, namespaceQuotaAndLimitRange as quotaRule } from "../../policies/rules/kubernetes/namespaces";
-import { runPolicies } from "../../policies/runner";
+import { runPolicies } from "../../tools/policy/runner";
 import { compliantLimitRange, compliantNamespace, compliantPod, compliantResourceQuota, WORKLOAD_KINDS } from "./fixtures";
 import { argsFor, assertHasViolation, assertNoViolations, assertNotApplicable, assertUnknown, createStackArgs, mutated, runPolicy, StackResourceInput } from "./util";
 

@@ -5,7 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { policies } from "../../policies/rules";
 import { namespacePodSecurity } from "../../policies/rules/kubernetes/namespaces";
 import { podSecurityPolicies } from "../../policies/rules/kubernetes/pod-security";
-import { PACK_NAME, resolvePackConfig, runPolicies, validatePackConfig } from "../../policies/runner";
+import { PACK_NAME, resolvePackConfig, runPolicies, validatePackConfig } from "../../tools/policy/runner";
 import { compliantPod, WORKLOAD_KINDS } from "./fixtures";
 import { loadPackWithStub, mutated } from "./util";
 
@@ -55,6 +55,30 @@ describe("the hangar-guardrails pack", () => {
         const tsconfig = require("typescript").parseConfigFileTextToJson("tsconfig.json", fs.readFileSync(path.join(POLICIES_DIR, "tsconfig.json"), "utf8")).config as { compilerOptions: Record<string, unknown> };
         assert.strictEqual(tsconfig.compilerOptions.module, "commonjs", "else the host compiles for nodenext");
         assert.strictEqual(tsconfig.compilerOptions.strict, true);
+    });
+
+    it("is self-contained: its tsconfig lists only index.ts, and what index.ts loads is in policies/ or a dependency of policies/package.json", () => {
+        const ts = require("typescript") as typeof import("typescript");
+        const tsconfig = ts.parseConfigFileTextToJson("tsconfig.json", fs.readFileSync(path.join(POLICIES_DIR, "tsconfig.json"), "utf8")).config as { files: string[] };
+        assert.deepStrictEqual(tsconfig.files, ["index.ts"]);
+        const dependencies = Object.keys((require("../../policies/package.json") as { dependencies: Record<string, string> }).dependencies);
+        const [seen, outside, queue] = [new Set<string>(), [] as string[], [path.join(POLICIES_DIR, "index.ts")]];
+        for (let file = queue.pop(); file; file = queue.pop()) {
+            if (seen.has(file)) continue;
+            seen.add(file);
+            for (const { fileName: specifier } of ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true).importedFiles) {
+                if (!specifier.startsWith(".")) {
+                    const pkg = specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+                    if (!dependencies.includes(pkg)) outside.push(`${path.relative(POLICIES_DIR, file)} imports ${specifier}`);
+                    continue;
+                }
+                const target = require.resolve(path.resolve(path.dirname(file), specifier));
+                if (path.relative(POLICIES_DIR, target).startsWith("..")) outside.push(`${path.relative(POLICIES_DIR, file)} imports ${specifier}`);
+                else if (target.endsWith(".ts")) queue.push(target);
+            }
+        }
+        assert.deepStrictEqual(outside, []);
+        assert.ok(seen.size > 20, `${seen.size} files of the pack`);
     });
 
     describe("config files", () => {

@@ -1,9 +1,5 @@
 import * as assert from "assert";
-import * as fc from "fast-check";
 import { effectiveSecurityContext, podTemplateOf, POD_TEMPLATE_TYPES, resourceContainers } from "../../policies/rules/kubernetes/pod-template";
-import { compareQuantities, parseQuantity } from "../../policies/rules/kubernetes/quantity";
-import { parseImage, unpinnedReason } from "../../policies/rules/kubernetes/images";
-import { certificateCovers, listenerCovers } from "../../policies/rules/kubernetes/tls";
 import { compliantHttpRoute, compliantIngress, compliantLimitRange, compliantNamespace, compliantPod, compliantResourceQuota, compliantService, WORKLOAD_KINDS } from "./fixtures";
 import { mutated, typeOf } from "./util";
 
@@ -130,101 +126,5 @@ describe("the other compliant fixtures", () => {
         assert.deepStrictEqual((compliantHttpRoute().spec as { parentRefs: unknown[] }).parentRefs, [
             { group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "gateway-system", name: "public", sectionName: "https" },
         ]);
-    });
-});
-
-describe("Kubernetes quantities", () => {
-    const equal = (a: string | number, b: string | number) => {
-        const [qa, qb] = [parseQuantity(a), parseQuantity(b)];
-        assert.ok(qa && qb, `${a} and ${b} parse`);
-        return compareQuantities(qa, qb) === 0;
-    };
-
-    it("reads milli-units, binary and decimal suffixes, exponents and plain numbers exactly", () => {
-        assert.ok(equal("100m", "0.1"));
-        assert.ok(equal("300m", 0.3));
-        assert.ok(equal("1Ki", 1024));
-        assert.ok(equal("1Mi", "1024Ki"));
-        assert.ok(equal("1Gi", 1073741824));
-        assert.ok(equal("1k", 1000));
-        assert.ok(equal("1M", "1000k"));
-        assert.ok(equal("1G", "1e9"));
-        assert.ok(equal("1.5Gi", "1536Mi"));
-        assert.ok(equal("1E3", "1k"));
-        assert.ok(equal("2", "2000m"));
-        assert.ok(equal(".5", "500m"));
-    });
-
-    it("orders quantities", () => {
-        assert.ok(compareQuantities(parseQuantity("128Mi")!, parseQuantity("128M")!) > 0);
-        assert.ok(compareQuantities(parseQuantity("999m")!, parseQuantity("1")!) < 0);
-    });
-
-    it("refuses what is not a quantity", () => {
-        for (const bad of ["", "abc", "1KB", "1K", "1 Gi", "1e", "Mi", "--1", "1.2.3", null, {}, Number.NaN]) assert.strictEqual(parseQuantity(bad), undefined, String(bad));
-    });
-
-    it("agrees with number comparison for integers under any suffix (property)", () => {
-        const suffixes: [string, bigint][] = [["", 1n], ["k", 1000n], ["M", 1000000n], ["Ki", 1024n], ["Mi", 1048576n], ["Gi", 1073741824n]];
-        fc.assert(
-            fc.property(fc.nat(1_000_000), fc.constantFrom(...suffixes), fc.nat(1_000_000), fc.constantFrom(...suffixes), (a, [sa, ma], b, [sb, mb]) => {
-                const expected = Math.sign(Number(BigInt(a) * ma - BigInt(b) * mb));
-                return compareQuantities(parseQuantity(`${a}${sa}`)!, parseQuantity(`${b}${sb}`)!) === expected;
-            }),
-            { numRuns: 300 },
-        );
-    });
-
-    it("reads n milli-units as n / 1000 (property)", () => {
-        fc.assert(
-            fc.property(fc.nat(10_000_000), (n) => equal(`${n}m`, n % 1000 === 0 ? String(n / 1000) : (n / 1000).toFixed(3))),
-            { numRuns: 300 },
-        );
-    });
-});
-
-describe("image references", () => {
-    it("finds tag and digest, and does not mistake a registry port for a tag", () => {
-        assert.deepStrictEqual(parseImage("nginx"), { repository: "nginx", tag: undefined, digest: undefined });
-        assert.deepStrictEqual(parseImage("registry:5000/app"), { repository: "registry:5000/app", tag: undefined, digest: undefined });
-        assert.deepStrictEqual(parseImage("registry:5000/team/app:1.2"), { repository: "registry:5000/team/app", tag: "1.2", digest: undefined });
-        assert.deepStrictEqual(parseImage(`app:1@sha256:${"b".repeat(64)}`), { repository: "app", tag: "1", digest: `sha256:${"b".repeat(64)}` });
-    });
-
-    it("says why an image is not pinned", () => {
-        assert.strictEqual(unpinnedReason("nginx:1.27", ["latest"], false), undefined);
-        assert.strictEqual(unpinnedReason(`nginx@sha256:${"c".repeat(64)}`, ["latest"], true), undefined);
-        assert.match(unpinnedReason("nginx", ["latest"], false) ?? "", /no tag/);
-        assert.match(unpinnedReason("host:5000/nginx", ["latest"], false) ?? "", /no tag/);
-        assert.match(unpinnedReason("nginx:latest", ["latest"], false) ?? "", /latest moves/);
-        assert.match(unpinnedReason("nginx:1.27", ["latest"], true) ?? "", /no digest/);
-        assert.match(unpinnedReason("nginx@sha256:abc", ["latest"], false) ?? "", /digest .* malformed/);
-        assert.match(unpinnedReason("nginx:bad/tag:", ["latest"], false) ?? "", /malformed/);
-    });
-
-    it("never takes a registry port for a tag (property)", () => {
-        const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
-        fc.assert(
-            fc.property(label, fc.integer({ min: 1, max: 65535 }), label, (host, port, repo) => parseImage(`${host}.io:${port}/${repo}`).tag === undefined),
-            { numRuns: 200 },
-        );
-    });
-});
-
-describe("hostname matching", () => {
-    it("certificates: a wildcard covers exactly one label", () => {
-        assert.ok(certificateCovers("*.example.com", "api.example.com"));
-        assert.ok(certificateCovers("API.example.com", "api.EXAMPLE.com"));
-        assert.ok(!certificateCovers("*.example.com", "a.b.example.com"));
-        assert.ok(!certificateCovers("*.example.com", "example.com"));
-        assert.ok(!certificateCovers("api.example.com", "*.example.com"));
-    });
-
-    it("Gateway listeners: a wildcard covers any name below the domain", () => {
-        assert.ok(listenerCovers("*.example.com", "api.example.com"));
-        assert.ok(listenerCovers("*.example.com", "a.b.example.com"));
-        assert.ok(listenerCovers("*.example.com", "*.example.com"));
-        assert.ok(!listenerCovers("*.example.com", "example.com"));
-        assert.ok(!listenerCovers("api.example.com", "web.example.com"));
     });
 });

@@ -6,7 +6,7 @@ import { imagePinned } from "../../policies/rules/kubernetes/images";
 import { resourceRequests } from "../../policies/rules/kubernetes/resources";
 import { namespaceQuotaAndLimitRange } from "../../policies/rules/kubernetes/namespaces";
 import { UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
-import { PACK_NAME, PACK_VERSION, PolicyInputResource, resolvePackConfig, runPolicies, validatePackConfig } from "../../policies/runner";
+import { PACK_NAME, PACK_VERSION, PolicyInputResource, resolvePackConfig, runPolicies, validatePackConfig } from "../../tools/policy/runner";
 import {
     compliantHttpRoute,
     compliantIngress,

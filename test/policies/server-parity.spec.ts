@@ -9,7 +9,7 @@ import * as assert from "assert";
 import { Policy } from "@pulumi/policy";
 import { policies } from "../../policies/rules";
 import { UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
-import { PACK_NAME, PACK_VERSION, PolicyInputResource, PolicyViolationRecord, runPolicies } from "../../policies/runner";
+import { PACK_NAME, PACK_VERSION, PolicyInputResource, PolicyViolationRecord, runPolicies } from "../../tools/policy/runner";
 import { compliantHttpRoute, compliantIngress, compliantLimitRange, compliantNamespace, compliantPod, compliantResourceQuota, compliantService, withContainer, WORKLOAD_KINDS } from "./fixtures";
 import { mutated, typeOf } from "./util";
 

@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import { Policy, PolicyPackArgs, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { isUnknownValueError } from "../../policies/rules/unknowns";
-import { policyProps } from "../../policies/wire";
+import { policyProps } from "../../tools/policy/wire";
 
 /** What `notApplicable()` throws in tests. */
 export class NotApplicable extends Error {

@@ -5,7 +5,7 @@
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { ContainerView, PodView, resourceContainers } from "./pod-template";
-import { compareQuantities, parseQuantity } from "./quantity";
+import { compareQuantities, parseQuantity } from "../../values/quantity";
 import { ExemptionConfig, podRule } from "./shared";
 
 /** `container "api": set resources.requests.cpu` for each of `names` the container leaves unset. */

@@ -4,6 +4,7 @@
  * exposed outside the cluster without TLS termination.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { certificateCovers, listenerCovers } from "../../values/hostname";
 import { ObjectMeta } from "./pod-template";
 import { ExemptionConfig, kubernetesRule, namespaceOf, oneOf, stringList, typeLabel } from "./shared";
 
@@ -18,16 +19,6 @@ interface IngressSpec {
 }
 
 const specOf = <T>(props: Record<string, unknown>) => (props.spec ?? {}) as T;
-
-/** A certificate name covers a host exactly or, for `*.example.com`, one label below example.com. */
-export function certificateCovers(certName: string, host: string): boolean {
-    const cert = certName.toLowerCase();
-    const name = host.toLowerCase();
-    if (cert === name) return true;
-    if (!cert.startsWith("*.") || name.startsWith("*.")) return false;
-    const dot = name.indexOf(".");
-    return dot > 0 && name.slice(dot + 1) === cert.slice(2);
-}
 
 interface IngressTlsConfig extends ExemptionConfig {
     allowDefaultBackend: boolean;
@@ -94,16 +85,6 @@ interface ParentRef {
     namespace?: string;
     name?: string;
     sectionName?: string;
-}
-
-/** Gateway API hostname matching: `*.example.com` covers any name below example.com, at any depth. */
-export function listenerCovers(listenerHostname: string, routeHostname: string): boolean {
-    const listener = listenerHostname.toLowerCase();
-    const route = routeHostname.toLowerCase();
-    if (listener === route) return true;
-    if (!listener.startsWith("*.")) return false;
-    const suffix = listener.slice(1);
-    return route.endsWith(suffix) && route.length > suffix.length;
 }
 
 const describeGateways = (gateways: GatewayEntry[]) => oneOf(gateways.map((g) => `${g.namespace}/${g.name} sectionName ${oneOf(g.sectionNames)}`));

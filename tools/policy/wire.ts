@@ -6,7 +6,7 @@
  * Pulumi's own encodings are accepted too: a secret signature object, and the
  * unknown sentinels themselves.
  */
-import { unknownCheckingProxy, UNKNOWN_STRING_SENTINEL } from "./rules/unknowns";
+import { unknownCheckingProxy, UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
 
 export const UNKNOWN = "@unknown";
 
