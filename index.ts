@@ -6,8 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterTargetError, Platform } from "./components";
 import { formatIssues, parseConfig, toPlatformArgs } from "./config";
-import { loadKubeconfig } from "./config/kubeconfig";
-import { runtimeStackConfig } from "./config/runtime";
+import { loadKubeconfig } from "./config/load/kubeconfig";
+import { runtimeStackConfig } from "./config/load/runtime";
 
 const parsed = parseConfig(runtimeStackConfig(), pulumi.getStack());
 if (!parsed.ok) throw new pulumi.RunError(formatIssues(parsed.errors));

@@ -4,17 +4,14 @@
  * (`hangar:app.services[1].port: expected an integer 1–65535`).
  */
 import { z } from "zod";
-import { deepMerge, isPlainObject, profileDefaults } from "./profiles";
-import { ENVIRONMENTS, Environment, PlatformConfig, platformSchema, SECTIONS } from "./schema";
+import { ENVIRONMENTS, type Environment } from "./environments";
+import { type ConfigIssue, NAMESPACE } from "./issue";
+import { deepMerge, isPlainObject } from "./merge";
+import { profileDefaults } from "./profiles";
 import { crossFieldIssues } from "./rules";
+import { PlatformConfig, platformSchema, SECTIONS } from "./schema";
 
-export const NAMESPACE = "hangar";
-
-export interface ConfigIssue {
-    /** Key path as the user writes it: `hangar:database.backupRetentionDays`. */
-    path: string;
-    message: string;
-}
+export { type ConfigIssue, NAMESPACE } from "./issue";
 
 export type ParseResult = { ok: true; config: PlatformConfig } | { ok: false; errors: ConfigIssue[] };
 
@@ -45,6 +42,22 @@ export function parseConfig(raw: unknown, stackName: string): ParseResult {
     if (!isPlainObject(raw)) {
         return { ok: false, errors: [{ path: `${NAMESPACE}`, message: "expected the stack file's config to be a mapping of keys to values" }] };
     }
+    const { merged, environment, errors } = mergedDocument(raw, stackName);
+
+    const result = platformSchema.safeParse(merged, { reportInput: true });
+    if (!result.success) errors.push(...result.error.issues.flatMap(fromZodIssue));
+    errors.push(...crossFieldIssues(merged, environment));
+
+    if (errors.length > 0 || !result.success) return { ok: false, errors: dedupe(errors) };
+    return { ok: true, config: result.data };
+}
+
+/**
+ * The document the schema and the rules check: the stack file's `hangar:` keys
+ * over the environment's profile, each service over `app.serviceDefaults`;
+ * with the environment it was merged for and the unknown top-level keys.
+ */
+export function mergedDocument(raw: Record<string, unknown>, stackName: string): { merged: Record<string, unknown>; environment: Environment; errors: ConfigIssue[] } {
     const errors: ConfigIssue[] = [];
     const document: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(raw)) {
@@ -63,13 +76,7 @@ export function parseConfig(raw: unknown, stackName: string): ParseResult {
         : environmentFromStackName(stackName);
     const merged = deepMerge({ ...profileDefaults(environment), environment }, document) as Record<string, unknown>;
     applyServiceDefaults(merged);
-
-    const result = platformSchema.safeParse(merged, { reportInput: true });
-    if (!result.success) errors.push(...result.error.issues.flatMap(fromZodIssue));
-    errors.push(...crossFieldIssues(merged, environment));
-
-    if (errors.length > 0 || !result.success) return { ok: false, errors: dedupe(errors) };
-    return { ok: true, config: result.data };
+    return { merged, environment, errors };
 }
 
 /** Each service is `app.serviceDefaults` overlaid with what the service sets. */

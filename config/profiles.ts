@@ -3,7 +3,8 @@
  * validates the merge. Prod is production-shaped; staging is smaller; ephemeral
  * (per-branch stacks) is disposable — none of them is less secure.
  */
-import type { Environment } from "./schema";
+import type { Environment } from "./environments";
+import { deepMerge } from "./merge";
 
 /** A deep-partial document shaped like the stack file's `hangar:` keys. */
 export type ProfileDefaults = Record<string, Record<string, unknown>>;
@@ -173,17 +174,4 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
 /** The defaults for an environment: common values overlaid with the environment's own. */
 export function profileDefaults(environment: Environment): ProfileDefaults {
     return deepMerge(common, byEnvironment[environment]) as ProfileDefaults;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Merges `override` onto `base`: mappings merge key by key, anything else (lists included) replaces. */
-export function deepMerge(base: unknown, override: unknown): unknown {
-    if (override === undefined) return base;
-    if (!isPlainObject(base) || !isPlainObject(override)) return override;
-    const merged: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
-    return merged;
 }

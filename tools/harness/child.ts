@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
-import { readStackConfig } from "../../config/stack-file";
+import { readStackConfig } from "../../config/load/stack-file";
 import { HangarMocks } from "./mocks";
 import { ResourceOptions, Snapshot, SnapshotResource, UNKNOWN } from "./snapshot";
 

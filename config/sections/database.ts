@@ -1,0 +1,86 @@
+/** `hangar:database`: the RDS for PostgreSQL primary and its in-region read replicas. */
+import { z } from "zod";
+import { above, below, get, num } from "../document";
+import type { Row, Scope } from "../rule-table";
+import { bool, dailyWindow, intIn, mapping, pattern, rdsInstanceClass, weeklyWindow } from "../primitives";
+
+/** Monitoring intervals RDS accepts (CreateDBInstance `MonitoringInterval`, see `monitoringIntervalSeconds`). */
+const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
+const performanceInsightsRetention = "expected 7 or a multiple of 31 up to 731";
+
+export const databaseSchema = mapping({
+    enabled: bool(),
+    /** PostgreSQL engine version: a major (minor upgrades follow automatically) or major.minor. */
+    engineVersion: pattern(/^\d{2}(\.\d{1,2})?$/, "a PostgreSQL version such as 16 or 16.4"),
+    instanceClass: rdsInstanceClass,
+    /** Class of the read replicas; defaults to instanceClass. */
+    replicaInstanceClass: rdsInstanceClass.optional(),
+    /**
+     * General Purpose SSD storage: 20–65,536 GiB. AWS "Amazon RDS DB instance storage"
+     * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html).
+     */
+    allocatedStorageGb: intIn(20, 65536),
+    maxAllocatedStorageGb: intIn(20, 65536),
+    multiAz: bool(),
+    /**
+     * In-region read replicas: up to 15 per source DB instance. AWS RDS API
+     * CreateDBInstanceReadReplica, `SourceDBInstanceIdentifier`
+     * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html).
+     */
+    replicas: intIn(0, 15),
+    /**
+     * Automated backup retention: 0–35 days (0 turns backups off). AWS "Backup retention period"
+     * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupRetention.html).
+     */
+    backupRetentionDays: intIn(0, 35),
+    deletionProtection: bool(),
+    databaseName: pattern(/^[a-z][a-z0-9_]{0,62}$/, "a database name (lower-case letters, digits, _)"),
+    username: pattern(/^[a-z][a-z0-9_]{0,15}$/, "a user name of at most 16 characters (lower-case letters, digits, _)"),
+    backupWindow: dailyWindow,
+    maintenanceWindow: weeklyWindow("a weekly UTC window such as sun:04:30-sun:05:30"),
+    /** Statements slower than this are logged (`log_min_duration_statement`). */
+    logMinDurationMs: intIn(-1, 3600000),
+    /**
+     * Enhanced Monitoring interval: 0, 1, 5, 10, 15, 30 or 60 seconds. AWS RDS API
+     * CreateDBInstance, `MonitoringInterval` (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+     */
+    monitoringIntervalSeconds: z.union(MONITORING_INTERVALS.map((n) => z.literal(n)), { error: "expected one of 0, 1, 5, 10, 15, 30, 60" }),
+    /**
+     * Performance Insights retention: 7 (free) or a multiple of 31 up to 731. AWS RDS API
+     * CreateDBInstance, `PerformanceInsightsRetentionPeriod` (7, month × 31 for 1–23 months, or 731;
+     * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+     */
+    performanceInsightsRetentionDays: z
+        .int({ error: performanceInsightsRetention })
+        .refine((n) => n === 7 || (n % 31 === 0 && n >= 31 && n <= 731), { error: performanceInsightsRetention }),
+    /** libpq sslmode in the app's DATABASE_URL; verify-full needs the RDS CA bundle in the image. */
+    clientSslMode: z.enum(["verify-full", "verify-ca", "require"], { error: "expected verify-full, verify-ca or require" }),
+});
+
+// ------------------------------------------------------------------- rules
+
+const db = ({ doc }: Scope, key: string) => get(doc, `database.${key}`);
+const prod = ({ environment }: Scope) => environment === "prod";
+
+export const databaseRules: Row[] = [
+    {
+        path: "database.maxAllocatedStorageGb",
+        when: (s) => below(db(s, "maxAllocatedStorageGb"), db(s, "allocatedStorageGb")),
+        message: (s) => `must be at least allocatedStorageGb (${num(db(s, "allocatedStorageGb"))})`,
+    },
+    {
+        path: "database.backupRetentionDays",
+        when: (s) => above(db(s, "replicas"), 0) && num(db(s, "backupRetentionDays")) === 0,
+        message: "must be at least 1 when database.replicas > 0 (RDS replicas need automated backups on the source)",
+    },
+    { path: "database.multiAz", when: (s) => prod(s) && db(s, "multiAz") === false, message: "must be true in prod" },
+    { path: "database.replicas", when: (s) => prod(s) && num(db(s, "replicas")) === 0, message: "prod needs at least 1 read replica" },
+    { path: "database.deletionProtection", when: (s) => prod(s) && db(s, "deletionProtection") === false, message: "must be true in prod" },
+    { path: "database.enabled", when: (s) => prod(s) && db(s, "enabled") === false, message: "prod runs with its database" },
+    {
+        path: "database.backupRetentionDays",
+        // A disabled database may keep no backups at all.
+        when: (s) => below(db(s, "backupRetentionDays"), s.minimums.databaseBackupDays) && !(db(s, "backupRetentionDays") === 0 && db(s, "enabled") === false),
+        message: (s) => `${s.environment} keeps at least ${s.minimums.databaseBackupDays} days`,
+    },
+];
