@@ -1,9 +1,13 @@
-import type { PlatformArgs } from "../components/platform";
+/**
+ * Maps the stack-file contract (PlatformConfig) onto Platform's component
+ * contract (PlatformArgs), once: each stack-file key lands in the shape its
+ * component takes, so no component reshapes a setting again.
+ */
+import type { PlatformArgs } from "../components/platform/args";
 import type { PlatformConfig } from "./schema";
 
-/** Maps the stack-file contract onto Platform's component contract. */
 export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): PlatformArgs {
-    const f = config.foundation;
+    const { foundation: f, app, monitoring: m, backups: b, dr } = config;
     return {
         environment: config.environment,
         aws: { accountId: f.aws.accountId, region: f.aws.region, tags: f.tags },
@@ -12,49 +16,55 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
         oidcProviderArn: f.oidcProviderArn,
         stackReference: f.stackReference,
         app: {
-            namespace: config.app.namespace,
-            services: config.app.services,
-            gateway: config.app.gateway,
-            ingress: config.app.ingress,
-            trafficSource: config.app.trafficSource,
-            trafficNamespace: config.app.trafficNamespace,
-            quota: config.app.quota,
+            namespace: app.namespace,
+            services: app.services,
+            gateway: app.gateway,
+            ingress: app.ingress,
+            trafficSource: app.trafficSource,
+            trafficNamespace: app.trafficNamespace,
+            quota: app.quota,
         },
         monitoring: {
-            enabled: config.monitoring.enabled,
-            mode: config.monitoring.mode,
-            namespace: config.monitoring.namespace,
-            chartVersion: config.monitoring.chartVersion,
-            crdsChartVersion: config.monitoring.crdsChartVersion,
-            retention: config.monitoring.retention,
-            retentionSize: config.monitoring.retentionSize,
-            storageSize: config.monitoring.storageSize,
-            storageClass: config.monitoring.storageClass,
-            nodeExporter: config.monitoring.nodeExporter,
-            prometheusReplicas: config.monitoring.prometheusReplicas,
-            alertmanagerReplicas: config.monitoring.alertmanagerReplicas,
-            receiver: config.monitoring.receiver,
-            grafanaHost: config.monitoring.grafanaHost,
-            requestsMetric: config.monitoring.metrics.requests,
-            durationBucketMetric: config.monitoring.metrics.durationBuckets,
-            statusLabel: config.monitoring.metrics.statusLabel,
-            thresholds: config.monitoring.thresholds,
-            alarmSubscriptions: config.monitoring.alarmSubscriptions,
+            enabled: m.enabled,
+            mode: m.mode,
+            namespace: m.namespace,
+            chartVersion: m.chartVersion,
+            crdsChartVersion: m.crdsChartVersion,
+            storageClass: m.storageClass,
+            nodeExporter: m.nodeExporter,
+            prometheus: { replicas: m.prometheusReplicas, retention: m.retention, retentionSize: m.retentionSize, storageSize: m.storageSize },
+            alertmanager: { replicas: m.alertmanagerReplicas, receiver: m.receiver },
+            // Grafana is exposed like the app's first service, through the same gateway or ingress settings.
+            grafana: m.grafanaHost ? { host: m.grafanaHost, exposure: app.services[0]?.exposure, gateway: app.gateway, ingress: app.ingress } : undefined,
+            app: {
+                namespace: app.namespace,
+                requestsMetric: m.metrics.requests,
+                durationBucketMetric: m.metrics.durationBuckets,
+                statusLabel: m.metrics.statusLabel,
+            },
+            thresholds: m.thresholds,
+            alarmSubscriptions: m.alarmSubscriptions,
         },
         database: config.database,
         cache: config.cache,
-        dr: config.dr.enabled && config.dr.region && config.dr.network ? { ...config.dr, region: config.dr.region, network: config.dr.network } : undefined,
+        dr: dr.enabled && dr.region && dr.network ? { ...dr, region: dr.region, network: dr.network } : undefined,
         dns: config.dns,
         backups: {
-            enabled: config.backups.enabled,
-            dailyRetentionDays: config.backups.dailyRetentionDays,
-            monthlyRetentionMonths: config.backups.monthlyRetentionMonths,
-            dailySchedule: config.backups.dailySchedule,
-            monthlySchedule: config.backups.monthlySchedule,
-            vaultLock: config.backups.vaultLock.enabled,
-            vaultLockChangeableForDays: config.backups.vaultLock.changeableForDays,
-            bucketRetention: config.backups.bucket,
-            dump: config.backups.dump,
+            enabled: b.enabled,
+            dailyRetentionDays: b.dailyRetentionDays,
+            monthlyRetentionMonths: b.monthlyRetentionMonths,
+            dailySchedule: b.dailySchedule,
+            monthlySchedule: b.monthlySchedule,
+            vaultLock: b.vaultLock.enabled,
+            vaultLockChangeableForDays: b.vaultLock.changeableForDays,
+            bucketRetention: b.bucket,
+            dump: {
+                enabled: b.dump.enabled,
+                image: b.dump.image,
+                schedule: b.dump.schedule,
+                caBundlePath: b.dump.caBundlePath,
+                deadlineSeconds: b.dump.deadlineSeconds,
+            },
         },
     };
 }

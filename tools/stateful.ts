@@ -4,7 +4,6 @@
  * so their URNs and replacement-forcing values are kept in a committed
  * baseline per stack and every difference needs an explicit allowReplace entry.
  */
-import { STATEFUL_RESOURCE_TYPES } from "../automation/stateful";
 import type { Snapshot, SnapshotResource } from "./harness/snapshot";
 
 /**
@@ -12,7 +11,13 @@ import type { Snapshot, SnapshotResource } from "./harness/snapshot";
  * the two equal), the inputs whose change forces replacement (ForceNew in the AWS
  * provider's schema / "changing this forces a new resource" in its docs).
  * `@region` stands for the provider's region: moving a resource to another
- * region is always a replacement.
+ * region is always a replacement. Sources, the @pulumi/aws 7 API docs:
+ * https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/ (and rds/cluster/),
+ * https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/replicationgroup/,
+ * https://www.pulumi.com/registry/packages/aws/api-docs/s3/bucket/ (and s3/bucketv2/),
+ * https://www.pulumi.com/registry/packages/aws/api-docs/kms/key/ (and kms/replicakey/),
+ * https://www.pulumi.com/registry/packages/aws/api-docs/backup/vault/,
+ * https://www.pulumi.com/registry/packages/aws/api-docs/secretsmanager/secret/.
  */
 export const REPLACEMENT_FORCING: Record<string, string[]> = {
     "aws:rds/instance:Instance": ["@region", "identifier", "engine", "storageEncrypted", "kmsKeyId", "dbSubnetGroupName", "dbName", "username", "availabilityZone", "characterSetName"],
@@ -25,9 +30,6 @@ export const REPLACEMENT_FORCING: Record<string, string[]> = {
     "aws:backup/vault:Vault": ["@region", "name", "kmsKeyArn"],
     "aws:secretsmanager/secret:Secret": ["@region", "name"],
 };
-
-/** The stateful types: one list, shared with the Automation API's replacement guard. */
-export const STATEFUL_TYPES: readonly string[] = STATEFUL_RESOURCE_TYPES;
 
 export interface BaselineEntry {
     urn: string;

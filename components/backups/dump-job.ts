@@ -3,22 +3,39 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
-import { PART_OF, restrictedPodSecurityContext, restrictedSecurityContext } from "../app-spec";
-import { irsaTrustPolicy } from "../app-tier";
+import { irsaTrustPolicy } from "../shared/irsa";
+import { selectorLabels } from "../shared/labels";
+import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
 import { dumpWriterPolicy } from "./policy-documents";
 
 /** The script the CronJob runs; kept as a file so the restore test runs the same bytes. */
 export const DUMP_SCRIPT = path.join(__dirname, "pg-dump.sh");
 
-export interface DumpJobArgs {
+/** The defaults `DumpJobArgs` documents. */
+export const DUMP_JOB_DEFAULTS = {
+    schedule: "15 2 * * *",
+    caBundlePath: "/etc/ssl/certs/rds-global-bundle.pem",
+    deadlineSeconds: 3600,
+    prefix: "postgres",
+};
+
+/** When and how long the dump runs, and where its CA bundle is (what a stack file sets). */
+export interface DumpScheduleArgs {
+    /** Kubernetes CronJob schedule of the dump. @default "15 2 * * *" */
+    schedule?: string;
+    /** Path of the RDS CA bundle inside the image (`PGSSLROOTCERT`; the dump connects with sslmode verify-full). @default "/etc/ssl/certs/rds-global-bundle.pem" */
+    caBundlePath?: string;
+    /** Longest a dump run may take (`activeDeadlineSeconds`). @default 3600 */
+    deadlineSeconds?: number;
+}
+
+export interface DumpJobArgs extends DumpScheduleArgs {
     /** Namespace (the app tier's). */
     namespace: pulumi.Input<string>;
     /** The cluster's IAM OIDC provider, for the job's IRSA role. */
     oidcProviderArn: pulumi.Input<string>;
     /** Pinned image with sh, pg_dump (major ≥ the server's), aws CLI v2 and the CA bundle at `caBundlePath`. */
     image: string;
-    /** Kubernetes CronJob schedule of the dump. @default "15 2 * * *" */
-    schedule?: string;
     /** Writer hostname (`PGHOST`). */
     host: pulumi.Input<string>;
     /** PostgreSQL port (`PGPORT`). */
@@ -27,14 +44,10 @@ export interface DumpJobArgs {
     database: string;
     /** User the dump connects as (`PGUSER`). */
     username: string;
-    /** Secret. */
+    /** That user's password (secret: kept in a Secret in `namespace`, never in the CronJob's spec). */
     password: pulumi.Input<string>;
-    /** Path of the CA bundle inside the image (`PGSSLROOTCERT`; the dump connects with sslmode verify-full). @default "/etc/ssl/certs/rds-global-bundle.pem" */
-    caBundlePath?: string;
     /** Subnets of the database: the job's only egress besides 443. */
     databaseCidrs: pulumi.Input<string[]>;
-    /** activeDeadlineSeconds of a run. @default 3600 */
-    deadlineSeconds?: number;
     /** Key prefix the job may write. @default "postgres" */
     prefix?: string;
     /** Set by Backups. */
@@ -52,7 +65,7 @@ const UID = 70; // the postgres user of the official images
 
 /** The CronJob spec: restricted, bounded, never two at once. */
 export function dumpCronJobSpec(a: { schedule: string; image: string; deadlineSeconds: number; caBundlePath: string; database: string; username: string; destination: pulumi.Input<string>; host: pulumi.Input<string>; port: pulumi.Input<number> }) {
-    const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": PART_OF };
+    const labels = selectorLabels(NAME);
     return {
         schedule: a.schedule,
         concurrencyPolicy: "Forbid",
@@ -116,8 +129,9 @@ export class DumpJob extends pulumi.ComponentResource {
         super("hangar:index:DumpJob", name, {}, opts);
         if (!args.bucketArn || !args.bucketName || !args.kmsKeyArn) throw new pulumi.ResourceError("DumpJob needs bucketName, bucketArn and kmsKeyArn", this);
         const child = { parent: this };
-        const prefix = args.prefix ?? "postgres";
-        const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": PART_OF };
+        const d = DUMP_JOB_DEFAULTS;
+        const prefix = args.prefix ?? d.prefix;
+        const labels = selectorLabels(NAME);
         const metadata = (suffix = "") => ({ name: `${NAME}${suffix}`, namespace: args.namespace, labels });
         // Marks the CronJob as a backup for the guardrails (kubernetes-cronjob-backup-bounded).
         const backupLabels = { ...labels, [BACKUP_LABEL]: "true" };
@@ -159,10 +173,10 @@ export class DumpJob extends pulumi.ComponentResource {
             {
                 metadata: { ...metadata(), labels: backupLabels },
                 spec: dumpCronJobSpec({
-                    schedule: args.schedule ?? "15 2 * * *",
+                    schedule: args.schedule ?? d.schedule,
                     image: args.image,
-                    deadlineSeconds: args.deadlineSeconds ?? 3600,
-                    caBundlePath: args.caBundlePath ?? "/etc/ssl/certs/rds-global-bundle.pem",
+                    deadlineSeconds: args.deadlineSeconds ?? d.deadlineSeconds,
+                    caBundlePath: args.caBundlePath ?? d.caBundlePath,
                     database: args.database,
                     username: args.username,
                     destination: pulumi.interpolate`s3://${args.bucketName}/${prefix}`,

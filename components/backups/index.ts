@@ -1,13 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { managedKey } from "../data-building-blocks";
-import { lifecycle } from "../naming";
-import { BucketRetentionArgs, SecureBucket, secureBucket } from "../secure-bucket";
+import { managedKey } from "../shared/kms";
+import { lifecycle } from "../shared/lifecycle";
+import { BucketRetentionArgs, SecureBucket, secureBucket } from "../shared/secure-bucket";
+import { serviceRole } from "../shared/service-role";
 import { DumpJob, DumpJobArgs } from "./dump-job";
 import { backupRules, replicationPolicy } from "./policy-documents";
 
-export { DUMP_SCRIPT, DumpJob, DumpJobArgs, dumpCronJobSpec } from "./dump-job";
-export * from "./policy-documents";
+export { DumpJob, DumpJobArgs, DumpScheduleArgs, DUMP_JOB_DEFAULTS } from "./dump-job";
 
 /** Where the dump bucket replicates to (the DR region's bucket and key). */
 export interface BucketReplicationTargetArgs {
@@ -17,7 +17,36 @@ export interface BucketReplicationTargetArgs {
     kmsKeyArn: pulumi.Input<string>;
 }
 
-export interface BackupsArgs {
+/** The defaults `BackupsArgs` documents. */
+export const BACKUPS_DEFAULTS = {
+    environment: "prod",
+    dailyRetentionDays: 35,
+    monthlyRetentionMonths: 12,
+    dailySchedule: "cron(0 3 * * ? *)",
+    monthlySchedule: "cron(0 4 1 * ? *)",
+    vaultLock: false,
+    vaultLockChangeableForDays: 3,
+};
+
+/** How long and how often AWS Backup keeps the database, and the dump bucket's lifecycle (what a stack file sets). */
+export interface BackupsSettings {
+    /** Daily recovery points kept this many days; also the Vault Lock's minimum retention. @default 35 */
+    dailyRetentionDays?: number;
+    /** Monthly recovery points kept this many months (0: no monthly rule). @default 12 */
+    monthlyRetentionMonths?: number;
+    /** AWS Backup cron expression (UTC) of the daily rule. @default "cron(0 3 * * ? *)" */
+    dailySchedule?: string;
+    /** AWS Backup cron expression (UTC) of the monthly rule. @default "cron(0 4 1 * ? *)" */
+    monthlySchedule?: string;
+    /** Vault Lock: recovery points cannot be deleted early, even by an administrator. @default false */
+    vaultLock?: boolean;
+    /** Days the lock can still be removed (governance), then it is permanent. @default 3 */
+    vaultLockChangeableForDays?: number;
+    /** Lifecycle of the dump bucket. @default 30 days to Deep Archive, expiry after 7 years */
+    bucketRetention?: BucketRetentionArgs;
+}
+
+export interface BackupsArgs extends BackupsSettings {
     /** `prod`, `staging` or `ephemeral`. @default "prod" */
     environment?: string;
     /** Name stem (vault, plan, bucket). */
@@ -26,24 +55,10 @@ export interface BackupsArgs {
     accountId: string;
     /** The RDS instance the plan backs up. */
     databaseArn: pulumi.Input<string>;
-    /** Daily recovery points kept this many days. @default 35 */
-    dailyRetentionDays?: number;
-    /** Monthly recovery points kept this many months (0: no monthly rule). @default 12 */
-    monthlyRetentionMonths?: number;
-    /** AWS Backup cron expression (UTC) of the daily rule. @default "cron(0 3 * * ? *)" */
-    dailySchedule?: string;
-    /** AWS Backup cron expression (UTC) of the monthly rule. @default "cron(0 4 1 * ? *)" */
-    monthlySchedule?: string;
     /** Copy every recovery point to this vault (the DR vault). @default no copy */
     copyToVaultArn?: pulumi.Input<string>;
-    /** Vault Lock: recovery points cannot be deleted early, even by an administrator. @default false */
-    vaultLock?: boolean;
-    /** Days the lock can still be removed (governance), then it is permanent. @default 3 */
-    vaultLockChangeableForDays?: number;
     /** Replicate the dump bucket here. @default no replication */
     replicateTo?: BucketReplicationTargetArgs;
-    /** Lifecycle of the dump bucket. @default 30 days to Deep Archive, expiry after 7 years */
-    bucketRetention?: BucketRetentionArgs;
     /** The logical dump CronJob. @default none */
     dump?: DumpJobArgs;
 }
@@ -65,7 +80,8 @@ export class Backups extends pulumi.ComponentResource {
 
     constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:Backups", name, {}, opts);
-        const life = lifecycle(args.environment ?? "prod");
+        const d = BACKUPS_DEFAULTS;
+        const life = lifecycle(args.environment ?? d.environment);
         const id = args.identifier;
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
@@ -73,12 +89,12 @@ export class Backups extends pulumi.ComponentResource {
         const kmsKey = managedKey(name, { description: `Backups of ${id}: vault and dump bucket`, alias: `${id}-backups`, environment: args.environment }, this);
 
         const vault = new aws.backup.Vault(`${name}-vault`, { name: id, kmsKeyArn: kmsKey.arn, forceDestroy: !life.protect }, stateful);
-        const daily = args.dailyRetentionDays ?? 35;
-        const monthly = args.monthlyRetentionMonths ?? 12;
-        if (args.vaultLock) {
+        const daily = args.dailyRetentionDays ?? d.dailyRetentionDays;
+        const monthly = args.monthlyRetentionMonths ?? d.monthlyRetentionMonths;
+        if (args.vaultLock ?? d.vaultLock) {
             new aws.backup.VaultLockConfiguration(
                 `${name}-lock`,
-                { backupVaultName: vault.name, minRetentionDays: daily, changeableForDays: args.vaultLockChangeableForDays ?? 3 },
+                { backupVaultName: vault.name, minRetentionDays: daily, changeableForDays: args.vaultLockChangeableForDays ?? d.vaultLockChangeableForDays },
                 child,
             );
         }
@@ -90,30 +106,25 @@ export class Backups extends pulumi.ComponentResource {
                     vaultName: vault.name,
                     dailyRetentionDays: daily,
                     monthlyRetentionMonths: monthly,
-                    dailySchedule: args.dailySchedule ?? "cron(0 3 * * ? *)",
-                    monthlySchedule: args.monthlySchedule ?? "cron(0 4 1 * ? *)",
+                    dailySchedule: args.dailySchedule ?? d.dailySchedule,
+                    monthlySchedule: args.monthlySchedule ?? d.monthlySchedule,
                     copyToVaultArn: args.copyToVaultArn,
                 }),
             },
             child,
         );
-        const role = new aws.iam.Role(
+        const role = serviceRole(
             `${name}-backup`,
             {
                 description: `AWS Backup for ${id}`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                service: "backup.amazonaws.com",
+                managedPolicies: {
+                    [`${name}-backup`]: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+                    [`${name}-restore`]: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+                },
             },
-            child,
+            this,
         );
-        for (const [suffix, policy] of [
-            ["backup", "AWSBackupServiceRolePolicyForBackup"],
-            ["restore", "AWSBackupServiceRolePolicyForRestores"],
-        ]) {
-            new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` }, child);
-        }
         new aws.backup.Selection(`${name}-rds`, { name: `${id}-rds`, planId: plan.id, iamRoleArn: role.arn, resources: [args.databaseArn] }, child);
 
         const bucket = secureBucket(
@@ -135,17 +146,7 @@ export class Backups extends pulumi.ComponentResource {
 
     /** Least-privilege replication of every object, SSE-KMS ones included, to the DR bucket. */
     private replicate(name: string, id: string, target: BucketReplicationTargetArgs, source: SecureBucket, kmsKey: aws.kms.Key) {
-        const role = new aws.iam.Role(
-            `${name}-replication`,
-            {
-                description: `S3 replication of ${id} dumps to the DR region`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
-            },
-            { parent: this },
-        );
+        const role = serviceRole(`${name}-replication`, { description: `S3 replication of ${id} dumps to the DR region`, service: "s3.amazonaws.com" }, this);
         new aws.iam.RolePolicy(
             `${name}-replication`,
             {

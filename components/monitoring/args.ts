@@ -5,8 +5,8 @@
  * meant for other languages too.
  */
 import type { Input } from "@pulumi/pulumi";
-import type { GatewayArgs, IngressArgs } from "../app-service";
-import type { ContainerResourcesArgs } from "../app-spec";
+import type { GatewayArgs, IngressArgs } from "../shared/exposure";
+import type { ContainerResourcesArgs } from "../shared/resources";
 
 export interface PrometheusArgs {
     /** Prometheus replicas. @default prod 2, staging 1, ephemeral 1 */
@@ -109,7 +109,7 @@ export interface RedisExporterArgs {
     host: Input<string>;
     /** Port of the primary endpoint (TLS). @default 6379 */
     port?: Input<number>;
-    /** The AUTH token. */
+    /** The AUTH token (secret: copied into a Secret in the monitoring namespace, never into the exporter's spec). */
     authToken: Input<string>;
 }
 
@@ -151,43 +151,47 @@ export interface CloudWatchAlarmsArgs {
     subscriptions?: AlarmSubscriptionArgs[];
 }
 
-export interface MonitoringArgs {
-    /** `prod`, `staging` or `ephemeral`: drives replicas, retention, storage and resources. @default "prod" */
-    environment?: string;
+/** What a stack file sets of Monitoring (Platform's `monitoring` extends it). */
+export interface MonitoringSettings {
     /** `chart` installs kube-prometheus-stack (and its CRDs); `existing-operator` uses an operator already in the cluster. @default "chart" */
     mode?: string;
     /** Namespace of the stack and of Hangar's monitoring objects. @default "monitoring" */
     namespace?: string;
-    /** Create `namespace` (restricted). @default true with mode `chart`, false with `existing-operator` */
-    createNamespace?: boolean;
     /** kube-prometheus-stack version (the values in ../shared/charts match 88.5.3). @default "88.5.3" */
     chartVersion?: string;
     /** prometheus-operator-crds version, kept on delete. @default "31.0.1" */
     crdsChartVersion?: string;
-    /** Helm release name of kube-prometheus-stack; its `release` label is what Prometheus selects. @default "kube-prometheus-stack" */
-    releaseName?: string;
-    /** Labels the existing operator's Prometheus selects rules and monitors by (mode `existing-operator`). @default { release: releaseName } */
-    selectorLabels?: Record<string, string>;
     /** StorageClass of the Prometheus and Alertmanager volumes. @default "gp3" */
     storageClass?: string;
     /** Install node-exporter (host namespaces) in its own privileged namespace. @default false */
     nodeExporter?: boolean;
-    /** Privileged namespace node-exporter runs in; must differ from `namespace`. @default "monitoring-node-exporter" */
-    nodeExporterNamespace?: string;
-    /** EKS hides the controller manager, scheduler and etcd: do not scrape or alert on them. @default true */
-    managedControlPlane?: boolean;
     /** Prometheus replicas, retention and storage. */
     prometheus?: PrometheusArgs;
     /** Alertmanager replicas, storage and receiver. */
     alertmanager?: AlertmanagerArgs;
     /** Grafana's public exposure. */
     grafana?: GrafanaArgs;
-    /** Requests and limits per workload id of `MONITORING_WORKLOADS` (`prometheus`, `grafana`, …). @default per environment, see `MONITORING_RESOURCES` (ids: operator, prometheus, alertmanager, configReloader, grafana, grafanaSidecar, kubeStateMetrics, nodeExporter, admissionWebhookJobs, postgresExporter, redisExporter) */
-    resources?: Record<string, ContainerResourcesArgs>;
     /** The app's metric names and namespaces the alert rules select on. */
     app?: AppMetricsArgs;
     /** Thresholds of Hangar's alert rules and CloudWatch alarms. */
     thresholds?: AlertThresholdsArgs;
+}
+
+export interface MonitoringArgs extends MonitoringSettings {
+    /** `prod`, `staging` or `ephemeral`: drives replicas, retention, storage and resources. @default "prod" */
+    environment?: string;
+    /** Create `namespace` (restricted). @default true with mode `chart`, false with `existing-operator` */
+    createNamespace?: boolean;
+    /** Helm release name of kube-prometheus-stack; its `release` label is what Prometheus selects. @default "kube-prometheus-stack" */
+    releaseName?: string;
+    /** Labels the existing operator's Prometheus selects rules and monitors by (mode `existing-operator`). @default { release: releaseName } */
+    selectorLabels?: Record<string, string>;
+    /** Privileged namespace node-exporter runs in; must differ from `namespace`. @default "monitoring-node-exporter" */
+    nodeExporterNamespace?: string;
+    /** EKS hides the controller manager, scheduler and etcd: do not scrape or alert on them. @default true */
+    managedControlPlane?: boolean;
+    /** Requests and limits per workload id of `MONITORING_WORKLOADS` (`prometheus`, `grafana`, …). @default per environment, see `MONITORING_RESOURCES` (ids: operator, prometheus, alertmanager, configReloader, grafana, grafanaSidecar, kubeStateMetrics, nodeExporter, admissionWebhookJobs, postgresExporter, redisExporter) */
+    resources?: Record<string, ContainerResourcesArgs>;
     /** Scrape PostgreSQL over TLS (`sslmode=verify-full`). @default no exporter */
     postgres?: PostgresExporterArgs;
     /** Scrape Redis over TLS (`rediss://`). @default no exporter */

@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PART_OF } from "../app-spec";
+import { PART_OF } from "../shared/labels";
 import type { PostgresExporterArgs, RedisExporterArgs } from "./args";
 import type { ResolvedMonitoring } from "./resolve";
 import { POSTGRES_EXPORTER, REDIS_EXPORTER } from "./rules";

@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { PART_OF, restrictedNamespaceLabels } from "../app-spec";
-import { namespaceLimits } from "../namespace-limits";
+import { partOfLabels } from "../shared/labels";
+import { namespaceLimits } from "../shared/namespace-limits";
+import { restrictedNamespaceLabels } from "../shared/security-context";
 import type { MonitoringArgs } from "./args";
 import { cloudWatchAlarms } from "./alarms";
 import { RECEIVER_SECRET_KEY } from "./alertmanager";
@@ -11,7 +12,7 @@ import { hangarDashboards } from "./dashboards";
 import { grafanaExposure } from "./grafana";
 import { postgresExporter, redisExporter } from "./exporters";
 import { ResolvedMonitoring, resolveMonitoring } from "./resolve";
-import { alertGroups, AlertRuleGroup, renderRulesFile } from "./rules";
+import { alertGroups, renderRulesFile } from "./rules";
 import { chartSource, DASHBOARD_FOLDER_ANNOTATION, GRAFANA_DASHBOARD_LABEL, GRAFANA_ADMIN_SECRET, kubePrometheusStackValues, RECEIVER_SECRET } from "./values";
 
 export * from "./args";
@@ -24,13 +25,13 @@ export { alertGroups, AlertRule, renderRulesFile, AlertRuleGroup } from "./rules
 export { GRAFANA_DASHBOARD_LABEL, kubePrometheusStackValues } from "./values";
 export { MONITORING_RESOURCES, chartValueAt, MonitoringWorkload, MONITORING_WORKLOADS } from "./workloads";
 
-const labels = { "app.kubernetes.io/part-of": PART_OF };
+const labels = partOfLabels();
 
 /**
  * Handles only TypeScript callers use. The component-package analyzer turns every
  * class property into a schema output and cannot type resources, so they live here.
  */
-const internals = new WeakMap<Monitoring, { readyResources: pulumi.Resource[]; ruleGroups: AlertRuleGroup[] }>();
+const internals = new WeakMap<Monitoring, { readyResources: pulumi.Resource[] }>();
 
 /** The monitoring namespace's quota: about twice what the stack requests, for rollouts. */
 export const MONITORING_QUOTA: Record<string, { requestsCpu: string; requestsMemory: string; limitsMemory: string; pods: number }> = {
@@ -65,11 +66,6 @@ export class Monitoring extends pulumi.ComponentResource {
         return internals.get(this)?.readyResources ?? [];
     }
 
-    /** The alert rule groups (TypeScript only). */
-    get ruleGroups(): AlertRuleGroup[] {
-        return internals.get(this)?.ruleGroups ?? [];
-    }
-
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:Monitoring", name, {}, opts);
         let r: ResolvedMonitoring;
@@ -89,7 +85,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const base: pulumi.Resource[] = namespace ? [namespace] : [];
         const readyResources = r.installChart ? this.installStack(name, r, args, base) : base;
         const ruleGroups = alertGroups(r, { postgres: args.postgres !== undefined, redis: args.redis !== undefined });
-        internals.set(this, { readyResources, ruleGroups });
+        internals.set(this, { readyResources });
         this.rulesFile = renderRulesFile(ruleGroups);
         const ready = { parent: this, dependsOn: readyResources };
 

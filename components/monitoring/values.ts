@@ -4,7 +4,7 @@
  * the first `{}`/`null`/`[]`; below that the value is a Kubernetes or operator
  * type. Both are tested.
  */
-import { restrictedPodSecurityContext, restrictedSecurityContext } from "../app-spec";
+import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
 import { alertmanagerConfig, RECEIVER_SECRET_KEY } from "./alertmanager";
 import type { ResolvedMonitoring } from "./resolve";
 import { resourceKeyOf, MonitoringWorkload, MONITORING_WORKLOADS } from "./workloads";

@@ -31,6 +31,8 @@ export interface MonitoringWorkload {
     containers: MonitoringWorkloadContainer[];
     /** When the chart renders it with Hangar's values. Values are set either way. */
     rendered: string;
+    /** The template that renders it, under ../shared/charts/src/ (chart-version/path). */
+    source: string;
 }
 
 const reloader = (spec: string): MonitoringWorkloadContainer[] => [
@@ -44,7 +46,7 @@ const reloader = (spec: string): MonitoringWorkloadContainer[] => [
 ];
 
 /** Prometheus and Alertmanager: StatefulSets the operator generates from the spec the chart renders. */
-const operatorManaged = (id: string, spec: string): MonitoringWorkload => ({
+const operatorManaged = (id: string, spec: string, source: string): MonitoringWorkload => ({
     id,
     chart: "kube-prometheus-stack",
     kind: "StatefulSet (operator-generated)",
@@ -53,6 +55,7 @@ const operatorManaged = (id: string, spec: string): MonitoringWorkload => ({
     podSecurityContext: `${spec}.securityContext`,
     containers: [{ name: id, securityContext: `${spec}.containers[name=${id}].securityContext`, resources: `${spec}.resources` }, ...reloader(spec)],
     rendered: "always",
+    source,
 });
 
 const webhook = "prometheusOperator.admissionWebhooks";
@@ -67,9 +70,10 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         podSecurityContext: "prometheusOperator.securityContext",
         containers: [{ name: "kube-prometheus-stack", securityContext: "prometheusOperator.containerSecurityContext", resources: "prometheusOperator.resources" }],
         rendered: "always",
+        source: "kube-prometheus-stack-88.5.3/templates/prometheus-operator/deployment.yaml",
     },
-    operatorManaged("prometheus", "prometheus.prometheusSpec"),
-    operatorManaged("alertmanager", "alertmanager.alertmanagerSpec"),
+    operatorManaged("prometheus", "prometheus.prometheusSpec", "kube-prometheus-stack-88.5.3/templates/prometheus/prometheus.yaml"),
+    operatorManaged("alertmanager", "alertmanager.alertmanagerSpec", "kube-prometheus-stack-88.5.3/templates/alertmanager/alertmanager.yaml"),
     {
         id: "grafana",
         chart: "kube-prometheus-stack",
@@ -85,6 +89,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
             { name: "download-dashboards", securityContext: "grafana.downloadDashboards.securityContext", resources: "grafana.downloadDashboards.resources", init: true },
         ],
         rendered: "always (download-dashboards only with grafana.dashboards, which Hangar never sets; init-chown-data is disabled)",
+        source: "grafana-12.11.1/templates/deployment.yaml (pod from templates/_pod.tpl)",
     },
     {
         id: "kubeStateMetrics",
@@ -95,6 +100,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         podSecurityContext: "kube-state-metrics.securityContext",
         containers: [{ name: "kube-state-metrics", securityContext: "kube-state-metrics.containerSecurityContext", resources: "kube-state-metrics.resources" }],
         rendered: "always",
+        source: "kube-state-metrics-8.4.0/templates/deployment.yaml",
     },
     {
         id: "nodeExporter",
@@ -105,6 +111,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         podSecurityContext: "prometheus-node-exporter.securityContext",
         containers: [{ name: "node-exporter", securityContext: "prometheus-node-exporter.containerSecurityContext", resources: "prometheus-node-exporter.resources" }],
         rendered: "nodeExporter.enabled (opt-in, in the privileged node-exporter namespace)",
+        source: "prometheus-node-exporter-4.56.1/templates/daemonset.yaml",
     },
     {
         id: "admissionWebhookJobs",
@@ -118,6 +125,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
             { name: "patch", securityContext: `${webhook}.patchWebhookJob.securityContext`, resources: `${webhook}.patch.resources` },
         ],
         rendered: "never: Chart v4 omits hooks and cert-manager issues the webhook certificate",
+        source: "kube-prometheus-stack-88.5.3/templates/prometheus-operator/admission-webhooks/job-patch/job-createSecret.yaml and job-patchWebhook.yaml",
     },
     {
         id: "postgresExporter",
@@ -128,6 +136,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         podSecurityContext: "podSecurityContext",
         containers: [{ name: "prometheus-postgres-exporter", securityContext: "securityContext", resources: "resources" }],
         rendered: "postgres args given",
+        source: "prometheus-postgres-exporter-8.2.0/templates/deployment.yaml",
     },
     {
         id: "redisExporter",
@@ -138,6 +147,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         podSecurityContext: "podSecurityContext",
         containers: [{ name: "prometheus-redis-exporter", securityContext: "securityContext", resources: "resources" }],
         rendered: "redis args given",
+        source: "prometheus-redis-exporter-6.29.0/templates/deployment.yaml",
     },
 ];
 

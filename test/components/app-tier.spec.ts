@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
-import { APP_SERVICE_DEFAULTS, hasAutoscaler, needsDisruptionBudget, resolveService } from "../../components";
+import { APP_SERVICE_DEFAULTS, resolveService } from "../../components/app/spec";
+import { hasAutoscaler, needsDisruptionBudget } from "../../components/app/workload";
 import { profileDefaults } from "../../config";
 import { byType, reveal, ROOT, snapshotOf, Snapshot, SnapshotResource } from "../../tools/harness";
 

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { backupRules, DUMP_SCRIPT, monthsToDays } from "../../components";
+import { DUMP_SCRIPT } from "../../components/backups/dump-job";
+import { backupRules, monthsToDays } from "../../components/backups/policy-documents";
 import { byType, reveal, ROOT, snapshotOf, Snapshot, SnapshotResource } from "../../tools/harness";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,6 +1,9 @@
 import * as assert from "assert";
 import * as path from "path";
-import { ELASTICACHE_TOKEN_SPECIALS, physicalName, postgresUrl, RDS_PASSWORD_SPECIALS, redisUrl } from "../../components";
+import { postgresUrl, redisUrl } from "../../components/data/connection-urls";
+import { POSTGRES_DEFAULTS, RDS_PASSWORD_SPECIALS } from "../../components/data/postgres";
+import { ELASTICACHE_TOKEN_SPECIALS, REDIS_DEFAULTS } from "../../components/data/redis";
+import { physicalName } from "../../components/shared/naming";
 import { byType, isSecret, redact, reveal, ROOT, snapshotOf, Snapshot, SnapshotResource } from "../../tools/harness";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -181,7 +184,6 @@ describe("credentials", () => {
 });
 
 describe("component defaults and profile defaults", () => {
-    const { POSTGRES_DEFAULTS, REDIS_DEFAULTS } = require("../../components") as typeof import("../../components");
     const { profileDefaults } = require("../../config") as typeof import("../../config");
     const prod = profileDefaults("prod");
     it("PostgresDatabaseArgs' documented defaults are the prod profile's database values", () => {

@@ -4,7 +4,8 @@ import * as path from "path";
 import { readStackConfig } from "../../config";
 import { ALLOW_REPLACE_FILE, BASELINE_STACKS, baselineFile, LAPTOP_KUBECONFIG } from "../../tools/baseline";
 import { ROOT, runStack, snapshotOf, Snapshot } from "../../tools/harness";
-import { AllowReplace, baselineOf, BaselineEntry, compareWithBaseline, REPLACEMENT_FORCING, STATEFUL_TYPES } from "../../tools/stateful";
+import { STATEFUL_RESOURCE_TYPES as STATEFUL_TYPES } from "../../automation/stateful";
+import { AllowReplace, baselineOf, BaselineEntry, compareWithBaseline, REPLACEMENT_FORCING } from "../../tools/stateful";
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, "utf8")) as T;
 const allowReplace = () => readJson<AllowReplace[]>(ALLOW_REPLACE_FILE);

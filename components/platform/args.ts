@@ -1,16 +1,24 @@
-import { GatewayArgs, IngressArgs } from "./app-service";
-import { AppServiceSpec } from "./app-spec";
-import { QuotaArgs } from "./app-tier";
-import { KubernetesTargetArgs } from "./cluster-target";
-import { PostgresSettings } from "./postgres";
-import { RedisSettings } from "./redis";
-import { BucketRetentionArgs } from "./secure-bucket";
-import { AlarmSubscriptionArgs, AlertReceiverArgs, AlertThresholdsArgs } from "./monitoring/args";
-
 /*
  * PlatformArgs: the component contract of Platform, hand-written (no zod types,
- * no unions) so Platform can join the multi-language component package.
+ * no unions) so Platform can join the multi-language component package. Each
+ * section reuses its component's own settings interface, so a setting has one
+ * shape and one doc comment from the stack-file mapping to the component.
  */
+import type { AppTierSettings } from "../app";
+import type { BackupsSettings, DumpScheduleArgs } from "../backups";
+import type { PostgresSettings, RedisSettings } from "../data";
+import type { FailoverRecordArgs } from "../disaster-recovery";
+import type { AlarmSubscriptionArgs, MonitoringSettings } from "../monitoring";
+import type { KubernetesTargetArgs } from "./cluster-target";
+
+/** Platform's own defaults: which sections exist when the args leave them out. */
+export const PLATFORM_DEFAULTS = {
+    database: { enabled: true, clientSslMode: "verify-full" },
+    cache: { enabled: true },
+    monitoring: { enabled: false },
+    backups: { enabled: false, dump: { enabled: false } },
+    dr: { enabled: false, pilotLight: { enabled: false, replicas: 0 } },
+};
 
 /** The AWS account and region every AWS resource of the platform is pinned to. */
 export interface AwsTargetArgs {
@@ -37,22 +45,12 @@ export interface NetworkArgs {
     privateSubnetCidrs: string[];
 }
 
-/** The app tier as Platform builds it. */
-export interface PlatformAppArgs {
-    /** Namespace the app tier creates (restricted Pod Security Standard) and runs in. @default "hangar" */
-    namespace?: string;
-    /** The services to run; each also gets the data tier's URLs from the `data-tier` Secret in `secretEnv`. */
-    services: AppServiceSpec[];
-    /** The Gateway that public services with `gateway` exposure (and Grafana) attach their HTTPRoutes to. */
-    gateway?: GatewayArgs;
-    /** Ingress settings of public services with `ingress` exposure (and of Grafana). */
-    ingress?: IngressArgs;
+/** The app tier as Platform builds it: AppTier's settings, plus where public traffic enters. */
+export interface PlatformAppArgs extends AppTierSettings {
     /** `namespace` (controller pods in `trafficNamespace`) or `vpc` (load-balancer ENIs: the VPC CIDR). @default "namespace" */
     trafficSource?: string;
     /** Namespace of the gateway/ingress controller pods public traffic comes from, with `trafficSource` `namespace`. @default "gateway-system" */
     trafficNamespace?: string;
-    /** ResourceQuota of the app namespace. */
-    quota?: QuotaArgs;
 }
 
 /** Everything `Platform` needs; `toPlatformArgs` maps a parsed stack file onto it. */
@@ -69,7 +67,7 @@ export interface PlatformArgs {
     oidcProviderArn?: string;
     /** A stack (`org/project/stack`) whose outputs supply `network` and `oidcProviderArn`. */
     stackReference?: string;
-    /** The app tier (namespace, services, exposure); no app tier when unset. */
+    /** The app tier (namespace, services, exposure); no app tier when unset. Its services also get the data tier's URLs. */
     app?: PlatformAppArgs;
     /** The monitoring stack. @default off */
     monitoring?: PlatformMonitoringArgs;
@@ -85,36 +83,17 @@ export interface PlatformArgs {
     backups?: PlatformBackupsArgs;
 }
 
-export interface PlatformDumpArgs {
+/** The logical-dump CronJob as Platform builds it (it connects to the database's writer as its master user). */
+export interface PlatformDumpArgs extends DumpScheduleArgs {
     /** Create the logical-dump CronJob; it also needs `image`, and an app tier for its namespace. @default false */
     enabled?: boolean;
     /** Pinned image with sh, pg_dump, aws CLI v2 and the RDS CA bundle. Required when enabled. */
     image?: string;
-    /** Kubernetes CronJob schedule of the dump. @default "15 2 * * *" */
-    schedule?: string;
-    /** Path of the RDS CA bundle inside the image (`PGSSLROOTCERT`; the dump connects with sslmode verify-full). @default "/etc/ssl/certs/rds-global-bundle.pem" */
-    caBundlePath?: string;
-    /** Longest a dump run may take (`activeDeadlineSeconds`). @default 3600 */
-    deadlineSeconds?: number;
 }
 
-export interface PlatformBackupsArgs {
+export interface PlatformBackupsArgs extends BackupsSettings {
     /** Create the AWS Backup vault and plan and the dump bucket for the database (needs `database`). @default false */
     enabled?: boolean;
-    /** Days the daily recovery points are kept; also the Vault Lock's minimum retention. @default 35 */
-    dailyRetentionDays?: number;
-    /** Months the monthly recovery points are kept (0: no monthly rule). @default 12 */
-    monthlyRetentionMonths?: number;
-    /** AWS Backup cron expression (UTC) of the daily rule; unset keeps Backups' `cron(0 3 * * ? *)`. */
-    dailySchedule?: string;
-    /** AWS Backup cron expression (UTC) of the monthly rule; unset keeps Backups' `cron(0 4 1 * ? *)`. */
-    monthlySchedule?: string;
-    /** Vault Lock: recovery points cannot be deleted early, even by an administrator. @default false */
-    vaultLock?: boolean;
-    /** Days the lock can still be removed (governance), then it is permanent. @default 3 */
-    vaultLockChangeableForDays?: number;
-    /** Lifecycle of the dump bucket: Deep Archive, expiry, noncurrent versions. */
-    bucketRetention?: BucketRetentionArgs;
     /** The logical pg_dump CronJob, writing to the dump bucket. */
     dump?: PlatformDumpArgs;
 }
@@ -131,7 +110,6 @@ export interface PlatformCacheArgs extends RedisSettings {
     enabled?: boolean;
 }
 
-
 export interface PlatformDnsArgs {
     /** Route 53 hosted zone of the DR failover records; without it `dr.failover` creates none. */
     hostedZoneId?: string;
@@ -146,18 +124,6 @@ export interface DrNetworkArgs {
     privateSubnetIds: string[];
     /** CIDRs of `privateSubnetIds`: allowed on 5432 to the replica, and the pilot light's data-tier egress. */
     privateSubnetCidrs: string[];
-}
-
-/** The public name's failover; the zone comes from `dns.hostedZoneId`. */
-export interface PlatformFailoverArgs {
-    /** The public name that fails over. */
-    recordName: string;
-    /** The primary region's load balancer hostname; the health check probes it. */
-    primaryHostname: string;
-    /** The DR region's load balancer hostname. */
-    secondaryHostname: string;
-    /** HTTPS path the Route 53 health check probes on `primaryHostname`. @default "/healthz" */
-    healthCheckPath?: string;
 }
 
 /** A minimal app tier on a DR cluster, pointed at the DR replica. */
@@ -189,49 +155,16 @@ export interface PlatformDrArgs {
     network: DrNetworkArgs;
     /** Class of the cross-region replica. @default database.instanceClass */
     instanceClass?: string;
-    /** Route 53 failover of the public name; needs `dns.hostedZoneId`. */
-    failover?: PlatformFailoverArgs;
+    /** Route 53 failover of the public name; needs `dns.hostedZoneId`, which holds the records. */
+    failover?: FailoverRecordArgs;
     /** A minimal app tier on a DR cluster, pointed at the DR replica. */
     pilotLight?: PilotLightArgs;
 }
 
-export interface PlatformMonitoringArgs {
+/** The monitoring stack as Platform builds it: Monitoring's settings; Platform wires the exporters and alarms to the data tier. */
+export interface PlatformMonitoringArgs extends MonitoringSettings {
     /** Deploy the monitoring stack. @default false */
     enabled?: boolean;
-    /** `chart` or `existing-operator`. @default "chart" */
-    mode?: string;
-    /** Namespace of the stack and of Hangar's monitoring objects; the app admits scrapes from it. @default "monitoring" */
-    namespace?: string;
-    /** kube-prometheus-stack chart version. @default "88.5.3" */
-    chartVersion?: string;
-    /** prometheus-operator-crds chart version (the CRDs are kept on delete). @default "31.0.1" */
-    crdsChartVersion?: string;
-    /** How long Prometheus keeps samples (`15d`, `12h`); default per environment, as in Monitoring. */
-    retention?: string;
-    /** Size cap of the Prometheus TSDB (`45GB`), below `storageSize`; default per environment. */
-    retentionSize?: string;
-    /** PersistentVolumeClaim size of each Prometheus replica (`50Gi`); default per environment. */
-    storageSize?: string;
-    /** StorageClass of the Prometheus and Alertmanager volumes. @default "gp3" */
-    storageClass?: string;
-    /** Install node-exporter (host namespaces) in its own privileged namespace. @default false */
-    nodeExporter?: boolean;
-    /** Prometheus replicas; default per environment (prod 2, otherwise 1). */
-    prometheusReplicas?: number;
-    /** Alertmanager replicas; default per environment (prod 2, otherwise 1), at least 2 in prod with mode `chart`. */
-    alertmanagerReplicas?: number;
-    /** Where Alertmanager sends alerts; required in prod with mode `chart`. */
-    receiver?: AlertReceiverArgs;
-    /** Grafana's public host, exposed like the app (gateway or ingress). @default not exposed */
-    grafanaHost?: string;
-    /** The app's request counter, duration histogram buckets and status label. */
-    requestsMetric?: string;
-    /** The app's request-duration histogram, its `_bucket` series. */
-    durationBucketMetric?: string;
-    /** Label of `requestsMetric` carrying the HTTP status code. */
-    statusLabel?: string;
-    /** Thresholds of Hangar's alert rules and CloudWatch alarms. */
-    thresholds?: AlertThresholdsArgs;
     /** Who the CloudWatch alarms' SNS topic notifies. @default [] */
     alarmSubscriptions?: AlarmSubscriptionArgs[];
 }

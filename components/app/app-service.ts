@@ -1,43 +1,11 @@
-import * as aws from "@pulumi/aws";
-import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as crypto from "crypto";
-import * as fs from "fs";
-import * as path from "path";
-import {
-    AppServiceSpec,
-    autoscalerSpec,
-    deploymentSpec,
-    egressPolicySpec,
-    GatewayRef,
-    hasAutoscaler,
-    httpRouteSpec,
-    ingressPolicySpec,
-    ingressSpec,
-    needsDisruptionBudget,
-    resolveService,
-    selectorLabels,
-    serviceSpec,
-} from "./app-spec";
-
-export interface GatewayArgs {
-    /** Namespace of the Gateway. @default "gateway-system" */
-    namespace?: string;
-    /** Name of the Gateway. @default "public" */
-    name?: string;
-    /** The HTTPS listener routes attach to (`sectionName`). @default "https" */
-    listener?: string;
-}
-
-export interface IngressArgs {
-    /** IngressClass of the cluster's controller; required for `ingress` exposure. */
-    className?: string;
-    /** cert-manager ClusterIssuer for the Ingress certificates. @default "letsencrypt-prod" */
-    clusterIssuer?: string;
-    /** Controller-specific annotations on every Ingress. @default {} */
-    annotations?: Record<string, string>;
-}
+import { exposeHttp, GatewayArgs, IngressArgs } from "../shared/exposure";
+import { selectorLabels } from "../shared/labels";
+import { buildImage } from "./image-build";
+import { egressPolicySpec, ingressPolicySpec } from "./network-policies";
+import { AppServiceSpec, resolveService } from "./spec";
+import { autoscalerSpec, deploymentSpec, hasAutoscaler, needsDisruptionBudget, serviceSpec } from "./workload";
 
 /** Network context the tier gives each service. */
 export interface AppNetworkArgs {
@@ -97,7 +65,8 @@ export class AppService extends pulumi.ComponentResource {
         const metadata = { name: s.name, namespace: args.namespace, labels: selectorLabels(s.name) };
         const network = args.network ?? {};
 
-        this.image = s.build ? this.buildImage(name, s.name, s.build, args.ecrKmsKeyArn, production) : pulumi.output(s.image!);
+        if (s.build && !args.ecrKmsKeyArn) throw new pulumi.ResourceError(`AppService "${s.name}": build needs ecrKmsKeyArn`, this);
+        this.image = s.build ? buildImage(name, s.name, s.build, args.ecrKmsKeyArn!, production, this) : pulumi.output(s.image!);
 
         new k8s.apps.v1.Deployment(name, { metadata, spec: deploymentSpec(s, this.image, args.serviceAccountName, production) }, child);
         new k8s.core.v1.Service(name, { metadata, spec: serviceSpec(s) }, child);
@@ -153,102 +122,20 @@ export class AppService extends pulumi.ComponentResource {
     }
 
     private expose(name: string, s: ReturnType<typeof resolveService>, metadata: { name: string; namespace: pulumi.Input<string> }, args: AppServiceArgs) {
-        if (s.exposure === "gateway") {
-            // Certificates belong to the Gateway's HTTPS listener: no per-route issuer.
-            const gateway: GatewayRef = {
-                namespace: args.gateway?.namespace ?? "gateway-system",
-                name: args.gateway?.name ?? "public",
-                listener: args.gateway?.listener ?? "https",
-            };
-            new k8s.apiextensions.CustomResource(
-                name,
-                { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { ...metadata, labels: selectorLabels(s.name) }, spec: httpRouteSpec(s, gateway) },
-                { parent: this },
-            );
-            return;
-        }
-        const className = args.ingress?.className;
-        if (!className) throw new pulumi.ResourceError(`AppService "${s.name}": ingress exposure needs ingress.className`, this);
-        new k8s.networking.v1.Ingress(
+        exposeHttp(
             name,
             {
-                metadata: {
-                    ...metadata,
-                    labels: selectorLabels(s.name),
-                    annotations: {
-                        ...args.ingress?.annotations,
-                        ...s.ingressAnnotations,
-                        "cert-manager.io/cluster-issuer": args.ingress?.clusterIssuer ?? "letsencrypt-prod",
-                    },
-                },
-                spec: ingressSpec(s, className),
+                exposure: s.exposure,
+                host: s.host as string,
+                metadata: { ...metadata, labels: selectorLabels(s.name) },
+                backend: { service: s.name, port: s.port, portName: "http" },
+                tlsSecretName: `${s.name}-tls`,
+                gateway: args.gateway,
+                ingress: args.ingress,
+                annotations: s.ingressAnnotations,
+                owner: `AppService "${s.name}"`,
             },
             { parent: this },
         );
     }
-
-    /** ECR repository (immutable tags, scan on push, KMS) and a build tagged by the context's content. */
-    private buildImage(name: string, service: string, build: NonNullable<AppServiceSpec["build"]>, kmsKeyArn: pulumi.Input<string> | undefined, production: boolean) {
-        if (!kmsKeyArn) throw new pulumi.ResourceError(`AppService "${service}": build needs ecrKmsKeyArn`, this);
-        const repository = new aws.ecr.Repository(
-            `${name}-repo`,
-            {
-                name: `${pulumi.getProject()}-${pulumi.getStack()}/${service}`,
-                imageTagMutability: "IMMUTABLE",
-                imageScanningConfiguration: { scanOnPush: true },
-                encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: kmsKeyArn }],
-                forceDelete: !production,
-            },
-            { parent: this },
-        );
-        new aws.ecr.LifecyclePolicy(
-            `${name}-repo`,
-            {
-                repository: repository.name,
-                policy: JSON.stringify({
-                    rules: [
-                        {
-                            rulePriority: 1,
-                            description: "keep the newest 50 images",
-                            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 },
-                            action: { type: "expire" },
-                        },
-                    ],
-                }),
-            },
-            { parent: this },
-        );
-        const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this });
-        const image = new docker.Image(
-            `${name}-image`,
-            {
-                // Immutable tags: the tag is the content hash, so an unchanged context is no change.
-                imageName: pulumi.interpolate`${repository.repositoryUrl}:ctx-${contextHash(build.context)}`,
-                build: {
-                    context: build.context,
-                    dockerfile: build.dockerfile ?? path.join(build.context, "Dockerfile"),
-                    target: build.target,
-                    platform: "linux/amd64",
-                },
-                registry: { server: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
-            },
-            { parent: this },
-        );
-        return image.repoDigest;
-    }
-}
-
-/** sha256 over the build context's files (paths and contents), first 16 hex digits. */
-export function contextHash(dir: string): string {
-    const hash = crypto.createHash("sha256");
-    const walk = (d: string) => {
-        for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-            if (entry.name === ".git" || entry.name === "node_modules") continue;
-            const full = path.join(d, entry.name);
-            if (entry.isDirectory()) walk(full);
-            else if (entry.isFile()) hash.update(path.relative(dir, full)).update("\0").update(fs.readFileSync(full));
-        }
-    };
-    walk(dir);
-    return hash.digest("hex").slice(0, 16);
 }

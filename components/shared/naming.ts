@@ -22,17 +22,3 @@ function simpleHash(text: string): number {
     for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
     return h;
 }
-
-/** Settings that differ for stateful resources by environment. */
-export function lifecycle(environment: string) {
-    const prod = environment === "prod";
-    const ephemeral = environment === "ephemeral";
-    return {
-        /** `protect` on stateful resources. */
-        protect: prod,
-        /** KMS key deletion window. */
-        kmsDeletionWindowDays: ephemeral ? 7 : 30,
-        /** Secrets Manager recovery window (0 deletes at once, so a re-created stack can reuse the name). */
-        secretRecoveryWindowDays: ephemeral ? 0 : prod ? 30 : 7,
-    };
-}

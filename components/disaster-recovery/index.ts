@@ -1,14 +1,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { managedKey, singlePortSecurityGroup } from "./data-building-blocks";
-import { lifecycle } from "./naming";
-import { postgresParameters } from "./postgres";
-import { BucketRetentionArgs, secureBucket } from "./secure-bucket";
+import { managedKey } from "../shared/kms";
+import { lifecycle } from "../shared/lifecycle";
+import { postgresParameters } from "../shared/postgres-parameters";
+import { BucketRetentionArgs, secureBucket } from "../shared/secure-bucket";
+import { singlePortSecurityGroup } from "../shared/security-group";
 
-/** Route 53 failover of the public name between the primary and DR load balancers. */
-export interface FailoverArgs {
-    /** Route 53 hosted zone of the failover records. */
-    hostedZoneId: pulumi.Input<string>;
+/** The defaults `DisasterRecoveryArgs` documents. */
+export const DISASTER_RECOVERY_DEFAULTS = {
+    environment: "prod",
+    engineMajorVersion: "16",
+    instanceClass: "db.r7g.large",
+    backupRetentionDays: 30,
+    deletionProtection: true,
+    promoted: false,
+    healthCheckPath: "/healthz",
+};
+
+/** The failover records' names and targets (Platform takes these; the zone comes from its `dns`). */
+export interface FailoverRecordArgs {
     /** The public name that fails over. */
     recordName: string;
     /** The primary region's load balancer hostname; the health check probes it (never the failover name itself). */
@@ -17,6 +27,12 @@ export interface FailoverArgs {
     secondaryHostname: string;
     /** HTTPS path the health check probes on `primaryHostname`. @default "/healthz" */
     healthCheckPath?: string;
+}
+
+/** Route 53 failover of the public name between the primary and DR load balancers. */
+export interface FailoverArgs extends FailoverRecordArgs {
+    /** Route 53 hosted zone of the failover records. */
+    hostedZoneId: pulumi.Input<string>;
 }
 
 /** Resources run with the DR region's AWS provider (pass it in `providers`). */
@@ -73,11 +89,12 @@ export class DisasterRecovery extends pulumi.ComponentResource {
 
     constructor(name: string, args: DisasterRecoveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:DisasterRecovery", name, {}, opts);
-        const life = lifecycle(args.environment ?? "prod");
+        const d = DISASTER_RECOVERY_DEFAULTS;
+        const life = lifecycle(args.environment ?? d.environment);
         const id = args.identifier;
-        const major = args.engineMajorVersion ?? "16";
-        const retention = args.backupRetentionDays ?? 30;
-        const deletionProtection = args.deletionProtection ?? true;
+        const major = args.engineMajorVersion ?? d.engineMajorVersion;
+        const retention = args.backupRetentionDays ?? d.backupRetentionDays;
+        const deletionProtection = args.deletionProtection ?? d.deletionProtection;
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
@@ -104,14 +121,14 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             child,
         );
 
-        const promoted = args.promoted ?? false;
+        const promoted = args.promoted ?? d.promoted;
         const replica = new aws.rds.Instance(
             `${name}-replica`,
             {
                 identifier: `${id}-dr`,
                 // Removing replicateSourceDb promotes the instance: `promoted: true` is the failover itself.
                 replicateSourceDb: promoted ? undefined : args.primaryDatabaseArn,
-                instanceClass: args.instanceClass ?? "db.r7g.large",
+                instanceClass: args.instanceClass ?? d.instanceClass,
                 storageType: "gp3",
                 storageEncrypted: true,
                 kmsKeyId: kmsKey.arn,
@@ -169,7 +186,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
                 type: "HTTPS",
                 fqdn: f.primaryHostname,
                 port: 443,
-                resourcePath: f.healthCheckPath ?? "/healthz",
+                resourcePath: f.healthCheckPath ?? DISASTER_RECOVERY_DEFAULTS.healthCheckPath,
                 failureThreshold: 3,
                 requestInterval: 30,
                 tags: { Name: `${f.recordName} primary` },

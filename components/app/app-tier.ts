@@ -1,11 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppNetworkArgs, AppService, GatewayArgs, IngressArgs } from "./app-service";
-import { AppServiceSpec, defaultDenySpec, dnsEgressSpec, PART_OF, restrictedNamespaceLabels } from "./app-spec";
-import { namespaceLimits, QuotaArgs } from "./namespace-limits";
-
-export { QUOTA_DEFAULTS, QuotaArgs } from "./namespace-limits";
+import type { GatewayArgs, IngressArgs } from "../shared/exposure";
+import { irsaTrustPolicy } from "../shared/irsa";
+import { partOfLabels } from "../shared/labels";
+import { lifecycle } from "../shared/lifecycle";
+import { namespaceLimits, QuotaArgs } from "../shared/namespace-limits";
+import { restrictedNamespaceLabels } from "../shared/security-context";
+import { AppNetworkArgs, AppService } from "./app-service";
+import { defaultDenySpec, dnsEgressSpec } from "./network-policies";
+import type { AppServiceSpec } from "./spec";
 
 /** A Kubernetes Secret the tier creates in its namespace; every value is kept secret. */
 export interface AppSecretArgs {
@@ -15,23 +19,30 @@ export interface AppSecretArgs {
     stringData: Record<string, pulumi.Input<string>>;
 }
 
-export interface AppTierArgs {
-    /** `prod`, `staging` or `ephemeral`. @default "prod" */
-    environment?: string;
+/** The defaults `AppTierArgs` documents. */
+export const APP_TIER_DEFAULTS = { environment: "prod", namespace: "hangar", serviceAccount: "app" };
+
+/** What an app tier runs and how it is exposed: the settings a stack file gives (Platform's `app` extends them). */
+export interface AppTierSettings {
     /** Namespace to create, labelled to enforce the restricted Pod Security Standard. @default "hangar" */
     namespace?: string;
-    /** The cluster's IAM OIDC provider ARN; the tier's ServiceAccount gets an IRSA role trusted by it. */
-    oidcProviderArn: pulumi.Input<string>;
     /** The services, one AppService each. */
     services: AppServiceSpec[];
-    /** Network context every service gets. */
-    network?: AppNetworkArgs;
     /** The Gateway public services with `gateway` exposure attach their HTTPRoutes to. */
     gateway?: GatewayArgs;
     /** Ingress settings of public services with `ingress` exposure. */
     ingress?: IngressArgs;
     /** ResourceQuota of the namespace. */
     quota?: QuotaArgs;
+}
+
+export interface AppTierArgs extends AppTierSettings {
+    /** `prod`, `staging` or `ephemeral`. @default "prod" */
+    environment?: string;
+    /** The cluster's IAM OIDC provider ARN; the tier's ServiceAccount gets an IRSA role trusted by it. */
+    oidcProviderArn: pulumi.Input<string>;
+    /** Network context every service gets. */
+    network?: AppNetworkArgs;
     /** Secrets to create in the namespace before the services (e.g. the data tier's URLs). @default [] */
     secrets?: AppSecretArgs[];
     /**
@@ -60,18 +71,18 @@ export class AppTier extends pulumi.ComponentResource {
     constructor(name: string, args: AppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:AppTier", name, {}, opts);
         const child = { parent: this };
-        const environment = args.environment ?? "prod";
+        const environment = args.environment ?? APP_TIER_DEFAULTS.environment;
         // dependsOn does not reach children: hand this component's on to the services (their ServiceMonitors need it).
         const upstream = opts?.dependsOn ? ([] as pulumi.Input<pulumi.Resource>[]).concat(opts.dependsOn as pulumi.Input<pulumi.Resource>[]) : [];
-        const namespaceName = args.namespace ?? "hangar";
-        const labels = { "app.kubernetes.io/part-of": PART_OF };
+        const namespaceName = args.namespace ?? APP_TIER_DEFAULTS.namespace;
+        const labels = partOfLabels();
 
         const namespace = new k8s.core.v1.Namespace(name, { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels() } } }, child);
         this.namespace = namespace.metadata.name;
         const inNamespace = { parent: this, dependsOn: [namespace] };
         namespaceLimits(name, { namespace: this.namespace, quota: args.quota, labels }, inNamespace);
 
-        const serviceAccount = "app";
+        const serviceAccount = APP_TIER_DEFAULTS.serviceAccount;
         const role = new aws.iam.Role(
             `${name}-irsa`,
             {
@@ -134,33 +145,8 @@ export class AppTier extends pulumi.ComponentResource {
     private ecrKey(name: string, environment: string) {
         return new aws.kms.Key(
             `${name}-ecr`,
-            {
-                description: "Hangar ECR repositories",
-                enableKeyRotation: true,
-                deletionWindowInDays: environment === "ephemeral" ? 7 : 30,
-            },
+            { description: "Hangar ECR repositories", enableKeyRotation: true, deletionWindowInDays: lifecycle(environment).kmsDeletionWindowDays },
             { parent: this },
         );
     }
-}
-
-/** Trust policy letting one ServiceAccount assume the role through the cluster's OIDC provider. */
-export function irsaTrustPolicy(oidcProviderArn: string, namespace: string, serviceAccount: string): string {
-    const issuer = oidcProviderArn.replace(/^arn:[^:]+:iam::\d+:oidc-provider\//, "");
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Federated: oidcProviderArn },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-                        [`${issuer}:aud`]: "sts.amazonaws.com",
-                    },
-                },
-            },
-        ],
-    });
 }

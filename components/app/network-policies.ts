@@ -1,0 +1,64 @@
+/**
+ * A service's NetworkPolicies and the namespace-wide default deny, as pure
+ * specs. Vanilla NetworkPolicy matches CIDRs, not hostnames: the data tier is
+ * reached by its subnets.
+ */
+import type * as k8s from "@pulumi/kubernetes/types/input";
+import { selectorLabels } from "../shared/labels";
+import type { ResolvedService } from "./spec";
+
+/** Where public traffic enters from: the controller's namespace, or load-balancer ENIs in the VPC. */
+export interface TrafficSource {
+    namespace?: string;
+    cidrs?: string[];
+}
+
+/** A data-tier destination the service may reach (vanilla NetworkPolicy matches CIDRs, not hostnames). */
+export interface DataEgress {
+    cidrs: string[];
+    port: number;
+}
+
+export function ingressPolicySpec(s: ResolvedService, traffic: TrafficSource, monitoringNamespace: string): k8s.networking.v1.NetworkPolicySpec {
+    const fromNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+    const httpFrom: k8s.networking.v1.NetworkPolicyPeer[] = [{ podSelector: {} }];
+    if (s.public) {
+        if (traffic.namespace) httpFrom.push(fromNamespace(traffic.namespace));
+        for (const cidr of traffic.cidrs ?? []) httpFrom.push({ ipBlock: { cidr } });
+    }
+    const ingress: k8s.networking.v1.NetworkPolicyIngressRule[] = [{ from: httpFrom, ports: [{ protocol: "TCP", port: s.port }] }];
+    if (s.metrics) ingress.push({ from: [fromNamespace(monitoringNamespace)], ports: [{ protocol: "TCP", port: s.metrics.port }] });
+    return { podSelector: { matchLabels: selectorLabels(s.name) }, policyTypes: ["Ingress"], ingress };
+}
+
+export function egressPolicySpec(s: ResolvedService, data: DataEgress[]): k8s.networking.v1.NetworkPolicySpec {
+    const egress: k8s.networking.v1.NetworkPolicyEgressRule[] = data.map((d) => ({ to: d.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: d.port }] }));
+    if (s.allowHttpsEgress) egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] });
+    return { podSelector: { matchLabels: selectorLabels(s.name) }, policyTypes: ["Egress"], egress };
+}
+
+/** Namespace-wide: deny everything, then allow DNS to kube-dns. */
+export function defaultDenySpec(): k8s.networking.v1.NetworkPolicySpec {
+    return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
+}
+
+export function dnsEgressSpec(): k8s.networking.v1.NetworkPolicySpec {
+    return {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+            {
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ],
+    };
+}

@@ -1,0 +1,180 @@
+/**
+ * One service of the app tier as callers describe it (the component contract),
+ * its documented defaults, and `resolveService`, which fills them and refuses
+ * what the types cannot say. Pure: testable without Pulumi.
+ */
+import type { ContainerResourcesArgs, ResourceQuantitiesArgs } from "../shared/resources";
+
+/** Replica bounds. min == max means a fixed size and no HPA. */
+export interface ReplicaArgs {
+    /** Fewest replicas: the HPA's floor, or the fixed size when equal to `max` (0 with `max` 0 scales the service to zero). @default 3 */
+    min?: number;
+    /** Most replicas; above `min`, an HPA scales between the two. @default 10 */
+    max?: number;
+}
+
+export interface ProbeArgs {
+    /** HTTP path of the liveness probe, on the `http` port. @default "/healthz" */
+    liveness?: string;
+    /** HTTP path of the readiness probe, on the `http` port. @default "/readyz" */
+    readiness?: string;
+    /** HTTP path of the startup probe, on the `http` port. @default "/healthz" */
+    startup?: string;
+    /** Seconds between probes, for all three. @default 10 */
+    periodSeconds?: number;
+    /** Seconds a probe may take before it counts as failed. @default 2 */
+    timeoutSeconds?: number;
+    /** Consecutive failures before liveness restarts the container or readiness takes the pod out of the Service. @default 3 */
+    failureThreshold?: number;
+    /** Startup budget is periodSeconds × this. @default 30 */
+    startupFailureThreshold?: number;
+}
+
+export interface AutoscalingArgs {
+    /** Target average CPU utilisation, % of requests. @default 70 */
+    cpuUtilization?: number;
+    /** Target average memory utilisation, % of requests. @default 80 */
+    memoryUtilization?: number;
+}
+
+export interface MetricsArgs {
+    /** Container port of the metrics endpoint (named `metrics`). */
+    port: number;
+    /** HTTP path the ServiceMonitor scrapes. @default "/metrics" */
+    path?: string;
+}
+
+export interface SecretEnvArgs {
+    /** Environment variable name. */
+    name: string;
+    /** Kubernetes Secret in the service's namespace. */
+    secret: string;
+    /** Key in that Secret. */
+    key: string;
+}
+
+export interface ImageBuildArgs {
+    /** Build context directory. */
+    context: string;
+    /** Path of the Dockerfile. @default "<context>/Dockerfile" */
+    dockerfile?: string;
+    /** Build stage of a multi-stage Dockerfile; the last stage when unset. */
+    target?: string;
+}
+
+/** One service of the app tier (the component contract; the stack file's `app.services[]` maps onto it). */
+export interface AppServiceSpec {
+    /** DNS label; names every Kubernetes object of the service. */
+    name: string;
+    /** Image pinned by tag or digest. Exactly one of `image` or `build`. */
+    image?: string;
+    /** Build the image and push it to a KMS-encrypted ECR repository; the Deployment uses the pushed digest. */
+    build?: ImageBuildArgs;
+    /** Container port of the HTTP server. */
+    port: number;
+    /** Container command, replacing the image's entrypoint. */
+    command?: string[];
+    /** Container arguments, replacing the image's CMD. */
+    args?: string[];
+    /** Plain environment variables (never secrets: use `secretEnv`). @default {} */
+    env?: Record<string, string>;
+    /** Environment variables read from Secret keys. @default [] */
+    secretEnv?: SecretEnvArgs[];
+    /** Secrets whose every key becomes an environment variable. @default [] */
+    envFromSecrets?: string[];
+    /** Reachable from outside the cluster (needs `host`). @default false */
+    public?: boolean;
+    /** `gateway` (HTTPRoute) or `ingress` (Ingress). @default "gateway" */
+    exposure?: string;
+    /** Public hostname; served only over TLS. */
+    host?: string;
+    /** Controller-specific Ingress annotations for this service. @default {} */
+    ingressAnnotations?: Record<string, string>;
+    /** Replica bounds; min < max adds an HPA, min ≥ 2 a PodDisruptionBudget. */
+    replicas?: ReplicaArgs;
+    /** Container requests and limits. */
+    resources?: ContainerResourcesArgs;
+    /** HTTP startup, liveness and readiness probes. */
+    probes?: ProbeArgs;
+    /** HPA targets, used when `replicas.min` < `replicas.max`. */
+    autoscaling?: AutoscalingArgs;
+    /** Prometheus scrape endpoint on its own port. @default none */
+    metrics?: MetricsArgs;
+    /** Allow egress to any address on 443. @default false */
+    allowHttpsEgress?: boolean;
+    /** Writable emptyDir mounts (the root filesystem is read-only). @default ["/tmp"] */
+    writablePaths?: string[];
+    /** UID and GID the containers run as. @default 10001 */
+    runAsUser?: number;
+}
+
+/** The defaults `AppServiceSpec` documents; the prod profile must agree (tested). */
+export const APP_SERVICE_DEFAULTS = {
+    exposure: "gateway",
+    public: false,
+    replicas: { min: 3, max: 10 },
+    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+    probes: {
+        liveness: "/healthz",
+        readiness: "/readyz",
+        startup: "/healthz",
+        periodSeconds: 10,
+        timeoutSeconds: 2,
+        failureThreshold: 3,
+        startupFailureThreshold: 30,
+    },
+    autoscaling: { cpuUtilization: 70, memoryUtilization: 80 },
+    allowHttpsEgress: false,
+    writablePaths: ["/tmp"],
+    runAsUser: 10001,
+};
+
+/** A service with every documented default filled in. */
+export type ResolvedService = Required<Omit<AppServiceSpec, "image" | "build" | "command" | "args" | "host" | "metrics">> &
+    Pick<AppServiceSpec, "image" | "build" | "command" | "args" | "host" | "metrics"> & {
+        replicas: Required<ReplicaArgs>;
+        resources: { requests: Required<ResourceQuantitiesArgs>; limits: { cpu?: string; memory: string } };
+        probes: Required<ProbeArgs>;
+        autoscaling: Required<AutoscalingArgs>;
+    };
+
+/** Fills documented defaults and validates what the TypeScript types cannot say. */
+export function resolveService(spec: AppServiceSpec): ResolvedService {
+    const d = APP_SERVICE_DEFAULTS;
+    const problems: string[] = [];
+    if ((spec.image === undefined) === (spec.build === undefined)) problems.push("set exactly one of image or build");
+    if (spec.image !== undefined && !/(:(?!latest$)[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(spec.image.replace(/^[^/]+\//, ""))) {
+        problems.push(`image ${spec.image} is not pinned by tag or digest`);
+    }
+    const exposure = spec.exposure ?? d.exposure;
+    if (exposure !== "gateway" && exposure !== "ingress") problems.push(`exposure must be gateway or ingress, not ${exposure}`);
+    if (spec.public && !spec.host) problems.push("a public service needs a host");
+    const replicas = { ...d.replicas, ...spec.replicas };
+    const scaledToZero = replicas.min === 0 && replicas.max === 0;
+    if (!scaledToZero && (replicas.min < 1 || replicas.min > replicas.max)) {
+        problems.push(`replicas must satisfy 1 ≤ min ≤ max, or min = max = 0 (got ${replicas.min}–${replicas.max})`);
+    }
+    if (problems.length > 0) throw new Error(`AppService "${spec.name}": ${problems.join("; ")}`);
+    return {
+        ...spec,
+        env: spec.env ?? {},
+        secretEnv: spec.secretEnv ?? [],
+        envFromSecrets: spec.envFromSecrets ?? [],
+        public: spec.public ?? d.public,
+        exposure,
+        ingressAnnotations: spec.ingressAnnotations ?? {},
+        replicas,
+        resources: {
+            requests: {
+                cpu: spec.resources?.requests?.cpu ?? d.resources.requests.cpu,
+                memory: spec.resources?.requests?.memory ?? d.resources.requests.memory,
+            },
+            limits: { cpu: spec.resources?.limits?.cpu, memory: spec.resources?.limits?.memory ?? d.resources.limits.memory },
+        },
+        probes: { ...d.probes, ...spec.probes },
+        autoscaling: { ...d.autoscaling, ...spec.autoscaling },
+        allowHttpsEgress: spec.allowHttpsEgress ?? d.allowHttpsEgress,
+        writablePaths: spec.writablePaths ?? d.writablePaths,
+        runAsUser: spec.runAsUser ?? d.runAsUser,
+    };
+}

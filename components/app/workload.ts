@@ -1,0 +1,103 @@
+/**
+ * Pure functions that compute a service's workload specs (Deployment, pod,
+ * HPA, Service): testable without Pulumi. Secure unless a caller explicitly asks:
+ * the restricted Pod Security Standard, requests and limits, probes, spread.
+ */
+import type { Input } from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes/types/input";
+import { selectorLabels } from "../shared/labels";
+import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
+import type { ResolvedService } from "./spec";
+
+const volumeName = (p: string) => `writable${p.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.replace(/-+$/, "");
+
+/** The pod template spec of a service. `image` is the resolved (pinned or built) reference. */
+export function podSpec(s: ResolvedService, image: Input<string>, serviceAccountName: Input<string>, production: boolean): k8s.core.v1.PodSpec {
+    const probe = (path: string, failureThreshold: number) => ({
+        httpGet: { path, port: "http" },
+        periodSeconds: s.probes.periodSeconds,
+        timeoutSeconds: s.probes.timeoutSeconds,
+        failureThreshold,
+    });
+    const ports = [{ name: "http", containerPort: s.port, protocol: "TCP" }];
+    if (s.metrics) ports.push({ name: "metrics", containerPort: s.metrics.port, protocol: "TCP" });
+    const limits: Record<string, string> = { memory: s.resources.limits.memory };
+    if (s.resources.limits.cpu) limits.cpu = s.resources.limits.cpu;
+    const selector = selectorLabels(s.name);
+    return {
+        serviceAccountName,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: restrictedPodSecurityContext(s.runAsUser),
+        terminationGracePeriodSeconds: 30,
+        containers: [
+            {
+                name: s.name,
+                image,
+                imagePullPolicy: "IfNotPresent",
+                ...(s.command ? { command: s.command } : {}),
+                ...(s.args ? { args: s.args } : {}),
+                ports,
+                env: [
+                    ...Object.entries(s.env).map(([name, value]) => ({ name, value })),
+                    ...s.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key } } })),
+                ],
+                ...(s.envFromSecrets.length ? { envFrom: s.envFromSecrets.map((name) => ({ secretRef: { name } })) } : {}),
+                resources: { requests: { cpu: s.resources.requests.cpu, memory: s.resources.requests.memory }, limits },
+                securityContext: restrictedSecurityContext(s.runAsUser),
+                startupProbe: probe(s.probes.startup, s.probes.startupFailureThreshold),
+                livenessProbe: probe(s.probes.liveness, s.probes.failureThreshold),
+                readinessProbe: probe(s.probes.readiness, s.probes.failureThreshold),
+                volumeMounts: s.writablePaths.map((mountPath) => ({ name: volumeName(mountPath), mountPath })),
+            },
+        ],
+        volumes: s.writablePaths.map((p) => ({ name: volumeName(p), emptyDir: { sizeLimit: "256Mi" } })),
+        topologySpreadConstraints: [
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: production ? "DoNotSchedule" : "ScheduleAnyway",
+                labelSelector: { matchLabels: selector },
+            },
+            { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+        ],
+    };
+}
+
+/** True when an HPA manages the replica count (and the Deployment must not set it). */
+export const hasAutoscaler = (s: ResolvedService) => s.replicas.max > s.replicas.min;
+
+/** A PodDisruptionBudget only protects something with at least two replicas. */
+export const needsDisruptionBudget = (s: ResolvedService) => s.replicas.min >= 2;
+
+export function deploymentSpec(s: ResolvedService, image: Input<string>, serviceAccountName: Input<string>, production: boolean): k8s.apps.v1.DeploymentSpec {
+    const selector = selectorLabels(s.name);
+    return {
+        ...(hasAutoscaler(s) ? {} : { replicas: s.replicas.min }),
+        revisionHistoryLimit: 5,
+        progressDeadlineSeconds: 600,
+        selector: { matchLabels: selector },
+        // prod never trades capacity for speed during a rollout.
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: production ? 0 : "25%", maxSurge: production ? 1 : "25%" } },
+        template: { metadata: { labels: selector }, spec: podSpec(s, image, serviceAccountName, production) },
+    };
+}
+
+export function autoscalerSpec(s: ResolvedService): k8s.autoscaling.v2.HorizontalPodAutoscalerSpec {
+    const utilization = (name: string, averageUtilization: number) => ({
+        type: "Resource",
+        resource: { name, target: { type: "Utilization", averageUtilization } },
+    });
+    return {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: s.name },
+        minReplicas: s.replicas.min,
+        maxReplicas: s.replicas.max,
+        metrics: [utilization("cpu", s.autoscaling.cpuUtilization), utilization("memory", s.autoscaling.memoryUtilization)],
+    };
+}
+
+export function serviceSpec(s: ResolvedService): k8s.core.v1.ServiceSpec {
+    const ports = [{ name: "http", port: s.port, targetPort: "http", protocol: "TCP" }];
+    if (s.metrics) ports.push({ name: "metrics", port: s.metrics.port, targetPort: "metrics", protocol: "TCP" });
+    return { type: "ClusterIP", selector: selectorLabels(s.name), ports };
+}

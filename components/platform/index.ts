@@ -1,0 +1,172 @@
+/**
+ * Platform, the composition root: verifies the Kubernetes target, creates every
+ * provider explicitly (stack files disable default providers) and composes the
+ * components in dependency order. Argument mapping lives in ./mappers (pure).
+ */
+import * as aws from "@pulumi/aws";
+import * as docker from "@pulumi/docker";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { AppTier } from "../app";
+import { Backups } from "../backups";
+import { PostgresDatabase, RedisCache } from "../data";
+import { DisasterRecovery } from "../disaster-recovery";
+import { Monitoring } from "../monitoring";
+import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
+import { verifyClusterTarget } from "./cluster-target";
+import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs, monitoringArgs } from "./mappers";
+import { resolveNetwork } from "./network";
+import { databaseUrl, dataTierUrls } from "./urls";
+
+/** The providers every component of the primary region gets. */
+interface PrimaryProviders {
+    aws: aws.Provider;
+    kubernetes: k8s.Provider;
+    random: random.Provider;
+    docker: docker.Provider;
+}
+
+/**
+ * The whole environment. Creates every provider explicitly (stack files disable
+ * default providers) and, before registering anything, checks that the
+ * Kubernetes context points at the expected cluster.
+ */
+export class Platform extends pulumi.ComponentResource {
+    /** `prod`, `staging` or `ephemeral`, as given in the args. */
+    public readonly environment: string;
+    /** The API server the Kubernetes provider targets (verified against the kubeconfig). */
+    public readonly kubernetesServer: string;
+    /** Namespace of the app tier. */
+    public readonly appNamespace: pulumi.Output<string | undefined>;
+    /** `https://<host>` of each public service. */
+    public readonly appUrls: pulumi.Output<Record<string, string>>;
+    /** Writer hostname of the database. */
+    public readonly databaseAddress: pulumi.Output<string | undefined>;
+    /** Secrets Manager ARN of the database's master credentials. */
+    public readonly databaseSecretArn: pulumi.Output<string | undefined>;
+    /** Hostname of the DR replica, when DR is on. */
+    public readonly drReplicaAddress: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Runs before super(): a wrong cluster must stop the program with nothing registered.
+        const target = verifyClusterTarget(args.kubernetes);
+        super("hangar:index:Platform", name, {}, opts);
+        const child = { parent: this };
+        const stack = pulumi.getStack();
+        const defaults = PLATFORM_DEFAULTS;
+        this.environment = args.environment;
+        this.kubernetesServer = target.server;
+
+        const defaultTags = { tags: { ...args.aws.tags, "hangar:stack": stack, "hangar:environment": args.environment } };
+        const p: PrimaryProviders = {
+            aws: new aws.Provider(`${name}-aws`, { region: args.aws.region as aws.Region, allowedAccountIds: [args.aws.accountId], defaultTags }, child),
+            kubernetes: new k8s.Provider(
+                `${name}-k8s`,
+                { kubeconfig: pulumi.secret(args.kubernetes.kubeconfig), context: target.context, enableServerSideApply: true },
+                child,
+            ),
+            random: new random.Provider(`${name}-random`, {}, child),
+            // Only stacks that build images talk to a daemon; the check would fail every other stack.
+            docker: new docker.Provider(`${name}-docker`, { disableDockerDaemonCheck: true }, child),
+        };
+        const dr: PlatformDrArgs | undefined = (args.dr?.enabled ?? defaults.dr.enabled) ? args.dr : undefined;
+        const drAws = dr
+            ? new aws.Provider(`${name}-aws-dr`, { region: dr.region as aws.Region, allowedAccountIds: [dr.accountId ?? args.aws.accountId], defaultTags }, child)
+            : undefined;
+        const network = resolveNetwork(name, args, this);
+        const providers = [p.aws, p.kubernetes, p.random, p.docker];
+        const withProviders = { parent: this, providers };
+
+        // Order: data → monitoring (CRDs) → DR targets → app tier → backups; each arrow is a real
+        // dependency (endpoints, CRDs, ARNs, namespace), nothing else is serialized.
+        const placement = {
+            environment: args.environment,
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            // Pods get VPC addresses from the private subnets (VPC CNI); exporters live there too.
+            allowedCidrs: network.privateSubnetCidrs,
+        };
+        const database =
+            (args.database?.enabled ?? defaults.database.enabled) ? new PostgresDatabase(`${name}-db`, databaseArgs(args, placement, stack), withProviders) : undefined;
+        const cache = (args.cache?.enabled ?? defaults.cache.enabled) ? new RedisCache(`${name}-cache`, cacheArgs(args, placement, stack), withProviders) : undefined;
+
+        const monitoring =
+            (args.monitoring?.enabled ?? defaults.monitoring.enabled) ? new Monitoring(`${name}-monitoring`, monitoringArgs(args, database, cache), withProviders) : undefined;
+
+        const disasterRecovery =
+            dr && database && drAws
+                ? new DisasterRecovery(`${name}-dr`, disasterRecoveryArgs(args, dr, stack, database), { parent: this, providers: [drAws] })
+                : undefined;
+
+        const sslMode = args.database?.clientSslMode ?? defaults.database.clientSslMode;
+        let appTier: AppTier | undefined;
+        if (args.app) {
+            appTier = new AppTier(
+                `${name}-app`,
+                appTierArgs(args, {
+                    urls: dataTierUrls(database, cache, sslMode),
+                    oidcProviderArn: network.oidcProviderArn,
+                    dataCidrs: network.privateSubnetCidrs,
+                    serviceMonitorLabels: monitoring?.selectorLabels,
+                    trafficCidrs: args.app.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
+                }),
+                // ServiceMonitors need the monitoring CRDs first.
+                { ...withProviders, dependsOn: monitoring?.readyResources ?? [] },
+            );
+            const pilot = (dr?.pilotLight?.enabled ?? defaults.dr.pilotLight.enabled) ? dr?.pilotLight : undefined;
+            if (pilot && disasterRecovery && database && drAws) {
+                const drKubernetes = this.drKubernetesProvider(name, pilot, drAws);
+                const replicaUrl = databaseUrl(database, disasterRecovery.replicaAddress, sslMode);
+                new AppTier(
+                    `${name}-app-dr`,
+                    appTierArgs(args, {
+                        urls: { DATABASE_URL: replicaUrl, DATABASE_READ_URL: replicaUrl },
+                        oidcProviderArn: pilot.oidcProviderArn,
+                        dataCidrs: dr!.network.privateSubnetCidrs,
+                        fixedReplicas: pilot.replicas ?? defaults.dr.pilotLight.replicas,
+                    }),
+                    { parent: this, providers: [drAws, drKubernetes, p.random, p.docker], dependsOn: [] },
+                );
+            }
+        }
+
+        if ((args.backups?.enabled ?? defaults.backups.enabled) && database) {
+            const dumpPlacement = appTier && { namespace: appTier.namespace, oidcProviderArn: network.oidcProviderArn, databaseCidrs: network.privateSubnetCidrs };
+            new Backups(`${name}-backups`, backupsArgs(args, stack, database, disasterRecovery, dumpPlacement), withProviders);
+        }
+
+        this.appNamespace = appTier ? appTier.namespace : pulumi.output(undefined);
+        this.appUrls = appTier ? appTier.serviceUrls : pulumi.output({} as Record<string, string>);
+        this.databaseAddress = database ? database.address : pulumi.output(undefined);
+        this.databaseSecretArn = database ? database.secretArn : pulumi.output(undefined);
+        this.drReplicaAddress = disasterRecovery ? disasterRecovery.replicaAddress : pulumi.output(undefined);
+        this.registerOutputs({
+            environment: this.environment,
+            kubernetesServer: this.kubernetesServer,
+            appNamespace: this.appNamespace,
+            appUrls: this.appUrls,
+            databaseAddress: this.databaseAddress,
+            databaseSecretArn: this.databaseSecretArn,
+            drReplicaAddress: this.drReplicaAddress,
+        });
+    }
+
+    /**
+     * The DR cluster's provider. Its kubeconfig comes from Secrets Manager, so the
+     * expected-cluster check runs when the value arrives, before the provider can use it.
+     */
+    private drKubernetesProvider(name: string, pilot: PilotLightArgs, drAws: aws.Provider): k8s.Provider {
+        const kubeconfig = aws.secretsmanager
+            .getSecretVersionOutput({ secretId: pilot.kubeconfigSecretArn }, { parent: this, provider: drAws })
+            .secretString.apply((text) => {
+                try {
+                    verifyClusterTarget({ kubeconfig: text, context: pilot.context, server: pilot.server }, "hangar:dr.pilotLight");
+                } catch (err) {
+                    throw new pulumi.RunError((err as Error).message);
+                }
+                return text;
+            });
+        return new k8s.Provider(`${name}-k8s-dr`, { kubeconfig: pulumi.secret(kubeconfig), context: pilot.context, enableServerSideApply: true }, { parent: this });
+    }
+}

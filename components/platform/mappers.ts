@@ -1,0 +1,171 @@
+/**
+ * Platform's argument mappers: from PlatformArgs and the handles of components
+ * already built to the next component's args. Pure (no resource is created),
+ * so each mapping is tested in milliseconds; defaults come from the components'
+ * `*_DEFAULTS` and `PLATFORM_DEFAULTS`, never from literals here.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { AppTierArgs } from "../app";
+import type { BackupsArgs } from "../backups";
+import type { PostgresDatabaseArgs, RedisCacheArgs, DataPlacementArgs } from "../data";
+import { POSTGRES_DEFAULTS, REDIS_DEFAULTS } from "../data";
+import type { DisasterRecoveryArgs } from "../disaster-recovery";
+import type { MonitoringArgs } from "../monitoring";
+import { physicalName } from "../shared/naming";
+import type { PlatformArgs, PlatformDrArgs } from "./args";
+import { PLATFORM_DEFAULTS } from "./args";
+
+/** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL and REDIS_URL. */
+export const DATA_SECRET = "data-tier";
+
+/** What the mappers read of a PostgresDatabase. */
+export interface DatabaseHandles {
+    identifier: string;
+    primaryArn: pulumi.Input<string>;
+    replicaIdentifiers: string[];
+    address: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    databaseName: string;
+    username: string;
+    password: pulumi.Input<string>;
+}
+
+/** What the mappers read of a RedisCache. */
+export interface CacheHandles {
+    identifier: string;
+    address: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    authToken: pulumi.Input<string>;
+}
+
+/** What the mappers read of DisasterRecovery: the targets of backup copies and bucket replication. */
+export interface DrTargets {
+    vaultArn: pulumi.Input<string>;
+    bucketArn: pulumi.Input<string>;
+    kmsKeyArn: pulumi.Input<string>;
+}
+
+export function databaseArgs(args: PlatformArgs, placement: DataPlacementArgs, stack: string): PostgresDatabaseArgs {
+    const { enabled: _enabled, clientSslMode: _sslMode, ...settings } = args.database ?? {};
+    return { ...settings, ...placement, identifier: physicalName(stack) };
+}
+
+/** ElastiCache replication group ids are at most 40 characters. */
+export const CACHE_IDENTIFIER_LENGTH = 40;
+
+export function cacheArgs(args: PlatformArgs, placement: DataPlacementArgs, stack: string): RedisCacheArgs {
+    const { enabled: _enabled, ...settings } = args.cache ?? {};
+    return { ...settings, ...placement, identifier: physicalName(stack, "", CACHE_IDENTIFIER_LENGTH) };
+}
+
+/** Monitoring's settings from the args, with exporters and alarms on the data tier. */
+export function monitoringArgs(args: PlatformArgs, db: DatabaseHandles | undefined, cache: CacheHandles | undefined): MonitoringArgs {
+    const { enabled: _enabled, alarmSubscriptions, ...settings } = args.monitoring ?? {};
+    return {
+        ...settings,
+        environment: args.environment,
+        postgres: db && { host: db.address, port: db.port, database: db.databaseName, username: db.username, password: db.password },
+        redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
+        cloudwatch: {
+            rds: db && { instanceIds: [db.identifier], replicaIds: db.replicaIdentifiers },
+            elasticache: cache && { replicationGroupId: cache.identifier, nodeCount: args.cache?.nodes ?? REDIS_DEFAULTS.nodes },
+            subscriptions: alarmSubscriptions,
+        },
+    };
+}
+
+/** The DR region's replica and targets, shaped like the primary database. */
+export function disasterRecoveryArgs(args: PlatformArgs, dr: PlatformDrArgs, stack: string, db: DatabaseHandles): DisasterRecoveryArgs {
+    const database = args.database ?? {};
+    const zoneId = args.dns?.hostedZoneId;
+    return {
+        environment: args.environment,
+        identifier: physicalName(stack),
+        accountId: dr.accountId ?? args.aws.accountId,
+        primaryDatabaseArn: db.primaryArn,
+        engineMajorVersion: (database.engineVersion ?? POSTGRES_DEFAULTS.engineVersion).split(".")[0],
+        instanceClass: dr.instanceClass ?? database.instanceClass,
+        backupRetentionDays: database.backupRetentionDays,
+        deletionProtection: database.deletionProtection,
+        vpcId: dr.network.vpcId,
+        subnetIds: dr.network.privateSubnetIds,
+        allowedCidrs: dr.network.privateSubnetCidrs,
+        promoted: dr.promoted,
+        failover: dr.failover && zoneId ? { ...dr.failover, hostedZoneId: zoneId } : undefined,
+    };
+}
+
+/** Where the dump CronJob runs and what it may reach; unset when there is no app tier. */
+export interface DumpPlacement {
+    namespace: pulumi.Input<string>;
+    oidcProviderArn: pulumi.Input<string>;
+    databaseCidrs: pulumi.Input<string[]>;
+}
+
+/** Backups of the primary database, copied and replicated to the DR targets when there are any. */
+export function backupsArgs(args: PlatformArgs, stack: string, db: DatabaseHandles, dr: DrTargets | undefined, placement: DumpPlacement | undefined): BackupsArgs {
+    const { enabled: _enabled, dump: dumpArgs, ...settings } = args.backups ?? {};
+    const { enabled: dumpEnabled = PLATFORM_DEFAULTS.backups.dump.enabled, image, ...schedule } = dumpArgs ?? {};
+    return {
+        ...settings,
+        environment: args.environment,
+        identifier: physicalName(stack),
+        accountId: args.aws.accountId,
+        databaseArn: db.primaryArn,
+        copyToVaultArn: dr?.vaultArn,
+        replicateTo: dr ? { bucketArn: dr.bucketArn, kmsKeyArn: dr.kmsKeyArn } : undefined,
+        dump:
+            dumpEnabled && image && placement
+                ? {
+                      ...schedule,
+                      ...placement,
+                      image,
+                      host: db.address,
+                      port: db.port,
+                      database: db.databaseName,
+                      username: db.username,
+                      password: db.password,
+                  }
+                : undefined,
+    };
+}
+
+/** How one app tier is placed: the primary (monitored, public traffic) or the pilot light (fixed size). */
+export interface TierPlacement {
+    /** The data tier's URLs, handed to every service from the `data-tier` Secret. */
+    urls: Record<string, pulumi.Input<string>>;
+    /** The cluster's IAM OIDC provider. */
+    oidcProviderArn: pulumi.Input<string>;
+    /** The data tier's subnets (egress on 5432 and 6379). */
+    dataCidrs: pulumi.Input<string[]>;
+    /** Run every service at this fixed size instead of its own replica bounds. @default each service's replicas */
+    fixedReplicas?: number;
+    /** Give every service with metrics a ServiceMonitor with these labels. @default no ServiceMonitors */
+    serviceMonitorLabels?: Record<string, string>;
+    /** Admit public traffic from these CIDRs instead of the traffic namespace. @default the traffic namespace */
+    trafficCidrs?: pulumi.Input<string[]>;
+}
+
+export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
+    const { trafficSource: _source, trafficNamespace, ...app } = args.app!;
+    const secretEnv = Object.keys(t.urls).map((key) => ({ name: key, secret: DATA_SECRET, key }));
+    const ports = [...(t.urls.DATABASE_URL ? [5432] : []), ...(t.urls.REDIS_URL ? [6379] : [])];
+    return {
+        ...app,
+        environment: args.environment,
+        oidcProviderArn: t.oidcProviderArn,
+        services: app.services.map((s) => ({
+            ...s,
+            secretEnv: [...secretEnv, ...(s.secretEnv ?? [])],
+            ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas } } : {}),
+        })),
+        secrets: Object.keys(t.urls).length > 0 ? [{ name: DATA_SECRET, stringData: t.urls }] : [],
+        serviceMonitorLabels: t.serviceMonitorLabels,
+        network: {
+            trafficNamespace,
+            trafficCidrs: t.trafficCidrs,
+            monitoringNamespace: args.monitoring?.namespace,
+            dataEgress: ports.map((port) => ({ cidrs: t.dataCidrs, port })),
+        },
+    };
+}

@@ -1,0 +1,29 @@
+import * as pulumi from "@pulumi/pulumi";
+import { postgresUrl, redisUrl } from "../data";
+import type { CacheHandles, DatabaseHandles } from "./mappers";
+
+/** A secret PostgreSQL URL for the database's credentials at `host` (writer, reader or DR replica). */
+export function databaseUrl(database: DatabaseHandles, host: pulumi.Input<string>, sslMode: string): pulumi.Output<string> {
+    return pulumi.secret(
+        pulumi
+            .all([database.password, host, database.port])
+            .apply(([password, h, port]) => postgresUrl({ username: database.username, password, host: h, port, database: database.databaseName, sslMode })),
+    );
+}
+
+/** The data tier's URLs the app reads (DATABASE_URL, DATABASE_READ_URL, REDIS_URL), as secrets. */
+export function dataTierUrls(
+    database: (DatabaseHandles & { readerAddress: pulumi.Input<string> }) | undefined,
+    cache: CacheHandles | undefined,
+    sslMode: string,
+): Record<string, pulumi.Output<string>> {
+    const urls: Record<string, pulumi.Output<string>> = {};
+    if (database) {
+        urls.DATABASE_URL = databaseUrl(database, database.address, sslMode);
+        urls.DATABASE_READ_URL = databaseUrl(database, database.readerAddress, sslMode);
+    }
+    if (cache) {
+        urls.REDIS_URL = pulumi.secret(pulumi.all([cache.authToken, cache.address, cache.port]).apply(([authToken, host, port]) => redisUrl({ authToken, host, port })));
+    }
+    return urls;
+}

@@ -1,0 +1,119 @@
+/**
+ * Public HTTP exposure, one way for every public backend (app services and
+ * Grafana): a Gateway API HTTPRoute on the Gateway's HTTPS listener (the
+ * certificate belongs to the Gateway, so no per-route issuer), or an Ingress
+ * with `ingressClassName`, `spec.tls` and a cert-manager issuer.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface GatewayArgs {
+    /** Namespace of the Gateway. @default "gateway-system" */
+    namespace?: string;
+    /** Name of the Gateway. @default "public" */
+    name?: string;
+    /** The HTTPS listener routes attach to (`sectionName`). @default "https" */
+    listener?: string;
+}
+
+export interface IngressArgs {
+    /** IngressClass of the cluster's controller; required for `ingress` exposure. */
+    className?: string;
+    /** cert-manager ClusterIssuer for the Ingress certificates. @default "letsencrypt-prod" */
+    clusterIssuer?: string;
+    /** Controller-specific annotations on every Ingress. @default {} */
+    annotations?: Record<string, string>;
+}
+
+/** The defaults `GatewayArgs` and `IngressArgs` document; the stack-file profile must agree (tested). */
+export const GATEWAY_DEFAULTS = { namespace: "gateway-system", name: "public", listener: "https" };
+export const INGRESS_DEFAULTS = { clusterIssuer: "letsencrypt-prod" };
+
+/** A resolved Gateway listener reference. */
+export interface GatewayRef {
+    namespace: string;
+    name: string;
+    /** The HTTPS listener (`sectionName`). */
+    listener: string;
+}
+
+export function resolveGateway(gateway: GatewayArgs | undefined): GatewayRef {
+    return {
+        namespace: gateway?.namespace ?? GATEWAY_DEFAULTS.namespace,
+        name: gateway?.name ?? GATEWAY_DEFAULTS.name,
+        listener: gateway?.listener ?? GATEWAY_DEFAULTS.listener,
+    };
+}
+
+/** The Service a route or Ingress sends traffic to. */
+export interface ExposedBackend {
+    /** Service name. */
+    service: string;
+    /** Service port number (HTTPRoute `backendRefs[].port`). */
+    port: number;
+    /** Service port name, used by the Ingress backend instead of the number when set. */
+    portName?: string;
+}
+
+export function httpRouteSpec(host: string, backend: ExposedBackend, gateway: GatewayRef) {
+    return {
+        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: gateway.namespace, name: gateway.name, sectionName: gateway.listener }],
+        hostnames: [host],
+        rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: backend.service, port: backend.port }] }],
+    };
+}
+
+export function ingressSpec(host: string, className: string, backend: ExposedBackend, tlsSecretName: string) {
+    const port = backend.portName ? { name: backend.portName } : { number: backend.port };
+    return {
+        ingressClassName: className,
+        tls: [{ hosts: [host], secretName: tlsSecretName }],
+        rules: [{ host, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: backend.service, port } } }] } }],
+    };
+}
+
+export interface HttpExposureArgs {
+    /** `gateway` or `ingress`. */
+    exposure: string;
+    /** The public hostname, served over TLS only. */
+    host: string;
+    /** Metadata of the HTTPRoute or Ingress. */
+    metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> };
+    backend: ExposedBackend;
+    /** Secret cert-manager writes the Ingress certificate to. */
+    tlsSecretName: string;
+    gateway?: GatewayArgs;
+    ingress?: IngressArgs;
+    /** Annotations of this Ingress on top of `ingress.annotations`. @default {} */
+    annotations?: Record<string, string>;
+    /** Who asks, for the error message (`AppService "api"`). */
+    owner: string;
+}
+
+/** The HTTPRoute or Ingress, named `name`. */
+export function exposeHttp(name: string, a: HttpExposureArgs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+    if (a.exposure === "gateway") {
+        return new k8s.apiextensions.CustomResource(
+            name,
+            { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: a.metadata, spec: httpRouteSpec(a.host, a.backend, resolveGateway(a.gateway)) },
+            opts,
+        );
+    }
+    const className = a.ingress?.className;
+    if (!className) throw new pulumi.ResourceError(`${a.owner}: ingress exposure needs ingress.className`, opts.parent);
+    return new k8s.networking.v1.Ingress(
+        name,
+        {
+            metadata: {
+                ...a.metadata,
+                annotations: {
+                    ...a.ingress?.annotations,
+                    ...a.annotations,
+                    "cert-manager.io/cluster-issuer": a.ingress?.clusterIssuer ?? INGRESS_DEFAULTS.clusterIssuer,
+                },
+            },
+            spec: ingressSpec(a.host, className, a.backend, a.tlsSecretName),
+        },
+        opts,
+    );
+}

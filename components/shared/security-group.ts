@@ -1,0 +1,41 @@
+/**
+ * A security group that admits one TCP port from the given CIDRs and groups,
+ * named `<name>-sg` under the calling component (URNs must not move).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A security group admitting `port` (TCP) from `cidrs` and `securityGroupIds` only; no egress rules. */
+export function singlePortSecurityGroup(
+    name: string,
+    a: {
+        groupName: string;
+        description: string;
+        ruleDescription: string;
+        vpcId: pulumi.Input<string>;
+        port: number;
+        cidrs?: pulumi.Input<string[]>;
+        securityGroupIds?: pulumi.Input<string>[];
+    },
+    parent: pulumi.Resource,
+): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
+        `${name}-sg`,
+        {
+            name: a.groupName,
+            description: a.description,
+            vpcId: a.vpcId,
+            ingress: [
+                {
+                    description: a.ruleDescription,
+                    protocol: "tcp",
+                    fromPort: a.port,
+                    toPort: a.port,
+                    cidrBlocks: a.cidrs ?? [],
+                    securityGroups: a.securityGroupIds ?? [],
+                },
+            ],
+        },
+        { parent },
+    );
+}

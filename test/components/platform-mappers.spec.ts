@@ -1,0 +1,159 @@
+import * as assert from "assert";
+import * as path from "path";
+import { POSTGRES_DEFAULTS } from "../../components/data/postgres";
+import { REDIS_DEFAULTS } from "../../components/data/redis";
+import { PLATFORM_DEFAULTS, PlatformArgs } from "../../components/platform/args";
+import {
+    appTierArgs,
+    backupsArgs,
+    CACHE_IDENTIFIER_LENGTH,
+    cacheArgs,
+    DATA_SECRET,
+    databaseArgs,
+    DatabaseHandles,
+    disasterRecoveryArgs,
+    monitoringArgs,
+} from "../../components/platform/mappers";
+import { parseConfig, readStackConfig, toPlatformArgs } from "../../config";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const platformArgsOf = (stack: string): PlatformArgs => {
+    const parsed = parseConfig(readStackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)), stack);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return toPlatformArgs(parsed.config, "kubeconfig");
+};
+const placement = { environment: "prod", vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], allowedCidrs: ["10.0.0.0/19"] };
+const db: DatabaseHandles = {
+    identifier: "hangar-prod",
+    primaryArn: "arn:aws:rds:eu-west-1:123456789012:db:hangar-prod",
+    replicaIdentifiers: ["hangar-prod-replica-1"],
+    address: "writer.example",
+    port: 5432,
+    databaseName: "hangar",
+    username: "hangar_admin",
+    password: "secret",
+};
+const cache = { identifier: "hangar-prod", address: "cache.example", port: 6379, authToken: "token" };
+const minimal = (extra: Partial<PlatformArgs> = {}): PlatformArgs => ({
+    environment: "prod",
+    aws: { accountId: "123456789012", region: "eu-west-1" },
+    kubernetes: { kubeconfig: "", context: "c" },
+    ...extra,
+});
+
+describe("Platform's argument mappers", () => {
+    it("hand the database its settings and placement, without Platform's own switches", () => {
+        const args = databaseArgs(minimal({ database: { enabled: true, clientSslMode: "require", instanceClass: "db.r7g.xlarge" } }), placement, "prod");
+        assert.strictEqual(args.instanceClass, "db.r7g.xlarge");
+        assert.strictEqual(args.identifier, "hangar-prod");
+        assert.deepStrictEqual(args.subnetIds, placement.subnetIds);
+        assert.ok(!("enabled" in args) && !("clientSslMode" in args));
+    });
+
+    it("name the cache within ElastiCache's 40 characters", () => {
+        const args = cacheArgs(minimal(), placement, `feature-${"x".repeat(60)}`);
+        assert.ok(args.identifier.length <= CACHE_IDENTIFIER_LENGTH, args.identifier);
+    });
+
+    it("point Monitoring's exporters and alarms at the data tier, with the cache's documented node count by default", () => {
+        const args = monitoringArgs(minimal({ monitoring: { enabled: true, namespace: "obs", alarmSubscriptions: [{ protocol: "email", endpoint: "a@b.c" }] } }), db, cache);
+        assert.strictEqual(args.namespace, "obs");
+        assert.ok(!("enabled" in args) && !("alarmSubscriptions" in args));
+        assert.strictEqual(args.postgres?.host, "writer.example");
+        assert.strictEqual(args.redis?.authToken, "token");
+        assert.deepStrictEqual(args.cloudwatch?.rds, { instanceIds: ["hangar-prod"], replicaIds: ["hangar-prod-replica-1"] });
+        assert.strictEqual(args.cloudwatch?.elasticache?.nodeCount, REDIS_DEFAULTS.nodes);
+        assert.deepStrictEqual(args.cloudwatch?.subscriptions, [{ protocol: "email", endpoint: "a@b.c" }]);
+    });
+
+    it("give Monitoring no exporter and no alarm for a data store the platform does not have", () => {
+        const args = monitoringArgs(minimal({ monitoring: { enabled: true } }), undefined, undefined);
+        assert.strictEqual(args.postgres, undefined);
+        assert.strictEqual(args.redis, undefined);
+        assert.strictEqual(args.cloudwatch?.rds, undefined);
+    });
+
+    it("shape the DR replica like the primary and fail over only with a hosted zone", () => {
+        const dr = { enabled: true, region: "eu-central-1", network: { vpcId: "vpc-2", privateSubnetIds: ["s1", "s2"], privateSubnetCidrs: ["10.1.0.0/19", "10.1.32.0/19"] } };
+        const failover = { recordName: "api.example.aero", primaryHostname: "p.elb", secondaryHostname: "s.elb" };
+        const withoutZone = disasterRecoveryArgs(minimal({ database: { engineVersion: "15.7", instanceClass: "db.r7g.large" } }), { ...dr, failover }, "prod", db);
+        assert.strictEqual(withoutZone.engineMajorVersion, "15");
+        assert.strictEqual(withoutZone.instanceClass, "db.r7g.large");
+        assert.strictEqual(withoutZone.accountId, "123456789012");
+        assert.strictEqual(withoutZone.failover, undefined);
+        const withZone = disasterRecoveryArgs(minimal({ dns: { hostedZoneId: "Z1" } }), { ...dr, failover }, "prod", db);
+        assert.strictEqual(withZone.engineMajorVersion, POSTGRES_DEFAULTS.engineVersion.split(".")[0]);
+        assert.deepStrictEqual(withZone.failover, { ...failover, hostedZoneId: "Z1" });
+    });
+
+    it("create the dump job only when it is enabled, has an image and an app tier to run in", () => {
+        const dumpPlacement = { namespace: "hangar", oidcProviderArn: "arn:oidc", databaseCidrs: ["10.0.0.0/19"] };
+        const on = { enabled: true, dump: { enabled: true, image: "registry/pg:16", schedule: "0 1 * * *" } };
+        const args = backupsArgs(minimal({ backups: on }), "prod", db, undefined, dumpPlacement);
+        assert.strictEqual(args.dump?.host, "writer.example");
+        assert.strictEqual(args.dump?.schedule, "0 1 * * *");
+        assert.strictEqual(args.dump?.namespace, "hangar");
+        assert.strictEqual(backupsArgs(minimal({ backups: on }), "prod", db, undefined, undefined).dump, undefined);
+        assert.strictEqual(backupsArgs(minimal({ backups: { enabled: true, dump: { enabled: true } } }), "prod", db, undefined, dumpPlacement).dump, undefined);
+        assert.strictEqual(backupsArgs(minimal({ backups: { enabled: true } }), "prod", db, undefined, dumpPlacement).dump, undefined);
+        assert.strictEqual(PLATFORM_DEFAULTS.backups.dump.enabled, false);
+    });
+
+    it("copy and replicate backups to the DR targets when there are any", () => {
+        const targets = { vaultArn: "arn:vault", bucketArn: "arn:bucket", kmsKeyArn: "arn:key" };
+        const args = backupsArgs(minimal({ backups: { enabled: true, dailyRetentionDays: 40 } }), "prod", db, targets, undefined);
+        assert.strictEqual(args.copyToVaultArn, "arn:vault");
+        assert.deepStrictEqual(args.replicateTo, { bucketArn: "arn:bucket", kmsKeyArn: "arn:key" });
+        assert.strictEqual(args.dailyRetentionDays, 40);
+        assert.strictEqual(backupsArgs(minimal({ backups: { enabled: true } }), "prod", db, undefined, undefined).replicateTo, undefined);
+    });
+
+    it("hand every service the data tier's URLs from one Secret, and egress only to the stores that exist", () => {
+        const app = { services: [{ name: "api", image: "r/api:1", port: 8080, secretEnv: [{ name: "TOKEN", secret: "t", key: "k" }] }], trafficNamespace: "edge" };
+        const urls = { DATABASE_URL: "postgresql://…", DATABASE_READ_URL: "postgresql://…" };
+        const args = appTierArgs(minimal({ app }), { urls, oidcProviderArn: "arn:oidc", dataCidrs: ["10.0.0.0/19"] });
+        assert.deepStrictEqual(
+            args.services[0].secretEnv?.map((e) => e.name),
+            ["DATABASE_URL", "DATABASE_READ_URL", "TOKEN"],
+        );
+        assert.ok(args.services[0].secretEnv!.slice(0, 2).every((e) => e.secret === DATA_SECRET));
+        assert.deepStrictEqual(args.secrets, [{ name: DATA_SECRET, stringData: urls }]);
+        assert.deepStrictEqual(args.network?.dataEgress?.map((d) => d.port), [5432]);
+        assert.strictEqual(args.network?.trafficNamespace, "edge");
+        assert.strictEqual(args.services[0].replicas, undefined);
+        assert.ok(!("trafficSource" in args) && !("trafficNamespace" in args));
+    });
+
+    it("run the pilot light at a fixed size, without ServiceMonitors", () => {
+        const app = { services: [{ name: "api", image: "r/api:1", port: 8080, replicas: { min: 3, max: 10 } }] };
+        const args = appTierArgs(minimal({ app }), { urls: {}, oidcProviderArn: "arn:dr-oidc", dataCidrs: [], fixedReplicas: 0 });
+        assert.deepStrictEqual(args.services[0].replicas, { min: 0, max: 0 });
+        assert.strictEqual(args.serviceMonitorLabels, undefined);
+        assert.deepStrictEqual(args.secrets, []);
+    });
+});
+
+describe("toPlatformArgs maps each stack-file key once, to the component's shape", () => {
+    for (const stack of ["prod", "staging"]) {
+        it(`${stack}: monitoring settings land where Monitoring reads them`, () => {
+            const parsed = parseConfig(readStackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)), stack);
+            assert.ok(parsed.ok);
+            const config = parsed.config;
+            const m = platformArgsOf(stack).monitoring!;
+            assert.strictEqual(m.app?.requestsMetric, config.monitoring.metrics.requests);
+            assert.strictEqual(m.app?.durationBucketMetric, config.monitoring.metrics.durationBuckets);
+            assert.strictEqual(m.app?.statusLabel, config.monitoring.metrics.statusLabel);
+            assert.strictEqual(m.prometheus?.replicas, config.monitoring.prometheusReplicas);
+            assert.strictEqual(m.alertmanager?.replicas, config.monitoring.alertmanagerReplicas);
+            assert.strictEqual(m.grafana?.host, config.monitoring.grafanaHost);
+        });
+        it(`${stack}: backups settings land where Backups reads them`, () => {
+            const parsed = parseConfig(readStackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)), stack);
+            assert.ok(parsed.ok);
+            const b = platformArgsOf(stack).backups!;
+            assert.strictEqual(b.vaultLock, parsed.config.backups.vaultLock.enabled);
+            assert.deepStrictEqual(b.bucketRetention, parsed.config.backups.bucket);
+            assert.strictEqual(b.dump?.image, parsed.config.backups.dump.image);
+        });
+    }
+});
