@@ -132,12 +132,24 @@ async function dispatch([command, name, ...extra]: string[], values: Values, io:
     switch (command) {
         case "preview": {
             const result = await preview(needName("a stack name"), { ...streaming, refresh: values.refresh });
-            print(result, () => `\nPreview of ${result.stack} (${result.environment}): ${describeChanges(result.changeSummary)}\n${describeViolations(result.violations)}`);
+            print(
+                result,
+                () =>
+                    `\nPreview of ${result.stack} (${result.environment}): ${describeChanges(result.changeSummary)}\n${describeViolations(result.violations)}`,
+            );
             return result.blocked ? EXIT.policy : EXIT.ok;
         }
         case "up": {
-            const result = await up(needName("a stack name"), { ...streaming, refresh: values.refresh, allowReplace: values["allow-replace"] });
-            print(result, () => `\nUpdated ${result.stack} (${result.environment}): ${describeChanges(result.changeSummary)}\n${describeViolations(result.violations)}`);
+            const result = await up(needName("a stack name"), {
+                ...streaming,
+                refresh: values.refresh,
+                allowReplace: values["allow-replace"],
+            });
+            print(
+                result,
+                () =>
+                    `\nUpdated ${result.stack} (${result.environment}): ${describeChanges(result.changeSummary)}\n${describeViolations(result.violations)}`,
+            );
             return EXIT.ok;
         }
         case "refresh": {
@@ -165,7 +177,10 @@ async function dispatch([command, name, ...extra]: string[], values: Values, io:
                 secretsProvider: values["secrets-provider"],
                 overrides: parseSets(values.set ?? []),
             });
-            print({ ...created, config: undefined }, () => `Created environment ${created.stack} in ${created.workDir}\nNext: hangar up ${created.stack}\n`);
+            print(
+                { ...created, config: undefined },
+                () => `Created environment ${created.stack} in ${created.workDir}\nNext: hangar up ${created.stack}\n`,
+            );
             return EXIT.ok;
         }
         case "remove": {
@@ -179,7 +194,12 @@ async function dispatch([command, name, ...extra]: string[], values: Values, io:
             if (name) throw new UsageError(`unexpected argument "${name}"`);
             const environments = await listEnvironments(connection);
             print(environments, () =>
-                environments.map((e) => `${e.name.padEnd(24)} ${e.environment.padEnd(10)} ${e.source.padEnd(17)} ${e.lastUpdate ?? (e.inBackend ? "" : "(not in backend)")}\n`).join(""),
+                environments
+                    .map(
+                        (e) =>
+                            `${e.name.padEnd(24)} ${e.environment.padEnd(10)} ${e.source.padEnd(17)} ${e.lastUpdate ?? (e.inBackend ? "" : "(not in backend)")}\n`,
+                    )
+                    .join(""),
             );
             return EXIT.ok;
         }
@@ -208,7 +228,8 @@ export function parseSets(pairs: readonly string[]): Record<string, unknown> {
 function progressPrinter(io: CliIo): (event: ProgressEvent) => void {
     return (event) => {
         if (event.kind === "stage" && event.operation === "up") io.stderr(`--- ${event.stage} of ${event.stack}\n`);
-        if (event.kind === "policy" && event.violation.level === "mandatory") io.stderr(`policy: ${event.violation.policy}: ${event.violation.message}\n`);
+        if (event.kind === "policy" && event.violation.level === "mandatory")
+            io.stderr(`policy: ${event.violation.policy}: ${event.violation.message}\n`);
     };
 }
 

@@ -53,12 +53,23 @@ export async function listEnvironments(options: ConnectionOptions = {}): Promise
     }
     for (const name of environmentDirs(connection)) {
         if (byName.has(name)) continue;
-        byName.set(name, { name, environment: "ephemeral", source: "environments-dir", workDir: environmentWorkDir(connection, name), inBackend: false });
+        byName.set(name, {
+            name,
+            environment: "ephemeral",
+            source: "environments-dir",
+            workDir: environmentWorkDir(connection, name),
+            inBackend: false,
+        });
     }
     for (const summary of backend) {
         // Pulumi Cloud may qualify names (`org/project/stack`); the short name is the stack.
         const name = summary.name.split("/").pop() as string;
-        const known = byName.get(name) ?? { name, environment: environmentFromStackName(name), source: "backend-only" as const, inBackend: true };
+        const known = byName.get(name) ?? {
+            name,
+            environment: environmentFromStackName(name),
+            source: "backend-only" as const,
+            inBackend: true,
+        };
         byName.set(name, {
             ...known,
             inBackend: true,
@@ -84,7 +95,11 @@ export async function createEnvironment(name: string, options: CreateEnvironment
     const connection = connect(options);
     const tracked = trackedStacks(connection.repoRoot);
     assertEnvironmentName(name, tracked);
-    const { document, config } = buildEnvironmentConfig(name, baseDocument(connection, tracked, options.from), options.overrides as ConfigOverrides);
+    const { document, config } = buildEnvironmentConfig(
+        name,
+        baseDocument(connection, tracked, options.from),
+        options.overrides as ConfigOverrides,
+    );
     const workDir = environmentWorkDir(connection, name);
     if (fs.existsSync(workDir)) throw new AlreadyExistsError(name, `environment "${name}" already exists (${workDir})`);
 
@@ -154,7 +169,9 @@ export async function removeEnvironment(name: string, options: RemoveEnvironment
             if (!(err instanceof StackNotFoundError)) throw err;
             forgetStack(workDir, name);
             if (existed) return { stack: name, environment: "ephemeral" };
-            throw new NotFoundError(name, `environment "${name}" exists neither in ${connection.environmentsDir} nor in the backend`, { cause: err });
+            throw new NotFoundError(name, `environment "${name}" exists neither in ${connection.environmentsDir} nor in the backend`, {
+                cause: err,
+            });
         }
         const session: Session = { stack, target: resolveTarget(connection, name), environment: "ephemeral", connection };
         const destroyed = options.keepResources ? undefined : await destroyStage(session, "remove", options);

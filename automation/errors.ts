@@ -9,16 +9,7 @@ import type { CallKind, OperationKind, PolicyViolation, PreviewResult, ResourceC
 
 /** The `code` of each {@link HangarError} subclass. */
 export type HangarErrorCode =
-    | "INVALID"
-    | "NOT_FOUND"
-    | "EXISTS"
-    | "BUSY"
-    | "LOCKED"
-    | "CANCELLED"
-    | "POLICY"
-    | "STATEFUL_CHANGE"
-    | "CLI_NOT_FOUND"
-    | "FAILED";
+    "INVALID" | "NOT_FOUND" | "EXISTS" | "BUSY" | "LOCKED" | "CANCELLED" | "POLICY" | "STATEFUL_CHANGE" | "CLI_NOT_FOUND" | "FAILED";
 
 /** Base class of every error this module throws. */
 export abstract class HangarError extends Error {
@@ -79,7 +70,10 @@ export class BusyError extends HangarError {
         /** The operation holding the stack. */
         readonly runningOperation: OperationKind,
     ) {
-        super(`stack "${stackName}" is busy: a ${runningOperation} is running in this process; retry when it ends or pass whenBusy: "wait"`, stackName);
+        super(
+            `stack "${stackName}" is busy: a ${runningOperation} is running in this process; retry when it ends or pass whenBusy: "wait"`,
+            stackName,
+        );
     }
 }
 
@@ -197,7 +191,11 @@ export class CommandFailedError extends HangarError {
         options?: { cause?: unknown },
     ) {
         const last = stderr.trim().split("\n").filter(Boolean).slice(-5).join("\n");
-        super(`${operation}${stackName ? ` of stack "${stackName}"` : ""} failed (exit ${exitCode})${last ? `:\n${last}` : ""}`, stackName, options);
+        super(
+            `${operation}${stackName ? ` of stack "${stackName}"` : ""} failed (exit ${exitCode})${last ? `:\n${last}` : ""}`,
+            stackName,
+            options,
+        );
     }
 }
 
@@ -214,7 +212,8 @@ interface ExecaFailure {
  * the real exit code and the separate streams.
  */
 export function commandOutput(err: CommandError): { stdout: string; stderr: string; code: number; errno?: string } {
-    const result = (err as unknown as { commandResult?: { stdout?: string; stderr?: string; code?: number; err?: ExecaFailure } }).commandResult;
+    const result = (err as unknown as { commandResult?: { stdout?: string; stderr?: string; code?: number; err?: ExecaFailure } })
+        .commandResult;
     const cause = result?.err;
     return {
         stdout: typeof cause?.stdout === "string" ? cause.stdout : (result?.stdout ?? ""),

@@ -67,7 +67,13 @@ export class EventCollector {
         }
         if (event.summaryEvent) {
             this.changeSummary = event.summaryEvent.resourceChanges ?? {};
-            return { ...base, kind: "summary", changeSummary: this.changeSummary, durationSeconds: event.summaryEvent.durationSeconds, raw: event };
+            return {
+                ...base,
+                kind: "summary",
+                changeSummary: this.changeSummary,
+                durationSeconds: event.summaryEvent.durationSeconds,
+                raw: event,
+            };
         }
         if (event.diagnosticEvent) {
             const d = event.diagnosticEvent;

@@ -33,7 +33,12 @@ export class StackLocks {
      * Waits for `key` to be free and takes it. With `whenBusy: "fail"` a held key
      * throws {@link BusyError} at once; an abort while waiting throws {@link CancelledError}.
      */
-    acquire(key: string, stackName: string, operation: OperationKind, options: { whenBusy?: "wait" | "fail"; signal?: AbortSignal } = {}): Promise<Release> {
+    acquire(
+        key: string,
+        stackName: string,
+        operation: OperationKind,
+        options: { whenBusy?: "wait" | "fail"; signal?: AbortSignal } = {},
+    ): Promise<Release> {
         const { whenBusy = "wait", signal } = options;
         if (signal?.aborted) return Promise.reject(new CancelledError(stackName, operation));
         const slot = this.slots.get(key);

@@ -32,7 +32,12 @@ import { connect, forgetStack, policyOptions, resolveTarget, selectStack, stackE
  * every failure into a typed error. Nothing reaches the CLI before the name, the
  * stack file and the lock are settled.
  */
-async function withStack<R>(stackName: string, operation: OperationKind, options: OperationOptions, body: (session: Session) => Promise<R>): Promise<R> {
+async function withStack<R>(
+    stackName: string,
+    operation: OperationKind,
+    options: OperationOptions,
+    body: (session: Session) => Promise<R>,
+): Promise<R> {
     assertStackName(stackName);
     const connection = connect(options);
     const target = resolveTarget(connection, stackName);
@@ -106,7 +111,12 @@ export function up(stack: string, options: UpOptions = {}): Promise<UpResult> {
 
         const { stack: pulumiStack, environment, connection } = session;
         const { value, error, events } = await runStage(session, "up", "update", options, (hooks) =>
-            pulumiStack.up({ ...hooks, ...policyOptions(connection.repoRoot, environment), refresh: options.refresh, message: options.message }),
+            pulumiStack.up({
+                ...hooks,
+                ...policyOptions(connection.repoRoot, environment),
+                refresh: options.refresh,
+                message: options.message,
+            }),
         );
         if (error !== undefined) {
             if (failedOnPolicy(error, events, options.signal)) throw new PolicyViolationError(stack, events.violations);
@@ -183,7 +193,12 @@ export function cancel(stack: string, options: ConnectionOptions = {}): Promise<
 }
 
 /** Like {@link withStack} for calls that must not queue behind a running operation. */
-async function withoutLock<R>(stackName: string, call: "outputs" | "cancel", options: ConnectionOptions, body: (stack: Stack) => Promise<R>): Promise<R> {
+async function withoutLock<R>(
+    stackName: string,
+    call: "outputs" | "cancel",
+    options: ConnectionOptions,
+    body: (stack: Stack) => Promise<R>,
+): Promise<R> {
     assertStackName(stackName);
     const connection = connect(options);
     const target = resolveTarget(connection, stackName);

@@ -35,7 +35,12 @@ export async function runStage<T>(
     operation: OperationKind,
     stage: Stage,
     options: OperationOptions,
-    run: (hooks: { onEvent: EventCollector["handle"]; onOutput?: (text: string) => void; signal?: AbortSignal; showSecrets: false }) => Promise<T>,
+    run: (hooks: {
+        onEvent: EventCollector["handle"];
+        onOutput?: (text: string) => void;
+        signal?: AbortSignal;
+        showSecrets: false;
+    }) => Promise<T>,
 ): Promise<{ value?: T; error?: unknown; events: EventCollector }> {
     const stackName = session.target.stack;
     if (options.signal?.aborted) throw new CancelledError(stackName, operation);

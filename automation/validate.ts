@@ -29,7 +29,12 @@ export function stackNameIssues(name: unknown): ConfigIssue[] {
     }
     if (/[/\\]|\.\./.test(name)) return [{ path: "name", message: `${shown}: path characters ('/', '\\', '..') are not allowed` }];
     if (!STACK_NAME_PATTERN.test(name)) {
-        return [{ path: "name", message: `${shown}: expected lower-case letters, digits and '-', starting with a letter and not ending with '-'` }];
+        return [
+            {
+                path: "name",
+                message: `${shown}: expected lower-case letters, digits and '-', starting with a letter and not ending with '-'`,
+            },
+        ];
     }
     return [];
 }
@@ -47,7 +52,10 @@ export function assertStackName(name: unknown): asserts name is string {
 export function assertEnvironmentName(name: unknown, trackedStacks: readonly string[]): asserts name is string {
     assertStackName(name);
     if (RESERVED_NAMES.includes(name) || trackedStacks.includes(name)) {
-        const issue = { path: "name", message: `"${name}" is a long-lived environment (its stack file is in the repository), not an ephemeral one` };
+        const issue = {
+            path: "name",
+            message: `"${name}" is a long-lived environment (its stack file is in the repository), not an ephemeral one`,
+        };
         throw new ValidationError(`invalid environment name: ${issue.message}`, [issue], name);
     }
 }
@@ -60,7 +68,8 @@ type Segment = string | number;
  * Returns the `hangar:` section key and the segments below it.
  */
 export function parseKeyPath(path: string): { key: string; segments: Segment[] } | { error: string } {
-    if (path.length === 0 || path.length > MAX_KEY_PATH_LENGTH) return { error: `expected a key path of 1–${MAX_KEY_PATH_LENGTH} characters` };
+    if (path.length === 0 || path.length > MAX_KEY_PATH_LENGTH)
+        return { error: `expected a key path of 1–${MAX_KEY_PATH_LENGTH} characters` };
     const rest = path.startsWith(`${NAMESPACE}:`) ? path.slice(NAMESPACE.length + 1) : path;
     if (/^[a-z0-9-]+:/i.test(rest)) return { error: `only ${NAMESPACE}: keys can be overridden` };
     const segments: Segment[] = [];
@@ -74,7 +83,8 @@ export function parseKeyPath(path: string): { key: string; segments: Segment[] }
         }
         const segment = match[1] ?? match[3] ?? Number(match[2]);
         if (typeof segment === "string" && FORBIDDEN_KEYS.has(segment)) return { error: `"${segment}" is not allowed as a key` };
-        if (typeof segment === "string" && hasControlCharacters(segment, false)) return { error: "control characters are not allowed in keys" };
+        if (typeof segment === "string" && hasControlCharacters(segment, false))
+            return { error: "control characters are not allowed in keys" };
         segments.push(segment);
         text = text.slice(match[0].length);
     }
@@ -171,7 +181,11 @@ export interface EnvironmentConfig {
  * environment and with every default provider disabled, then validated by
  * `parseConfig`. Throws {@link ValidationError} listing every problem by key path.
  */
-export function buildEnvironmentConfig(name: string, base: Record<string, unknown>, overrides: Readonly<Record<string, unknown>> = {}): EnvironmentConfig {
+export function buildEnvironmentConfig(
+    name: string,
+    base: Record<string, unknown>,
+    overrides: Readonly<Record<string, unknown>> = {},
+): EnvironmentConfig {
     const issues: ConfigIssue[] = [];
     const entries = Object.entries(overrides);
     if (entries.length > MAX_OVERRIDES) issues.push({ path: "overrides", message: `expected at most ${MAX_OVERRIDES} overrides` });
@@ -188,11 +202,18 @@ export function buildEnvironmentConfig(name: string, base: Record<string, unknow
             issues.push({ path: shownPath, message: "an environment created here is always ephemeral" });
             continue;
         }
-        const problem = valueIssues(value) ?? (JSON.stringify(value ?? null).length > MAX_OVERRIDE_BYTES ? `expected at most ${MAX_OVERRIDE_BYTES} bytes` : undefined);
+        const problem =
+            valueIssues(value) ??
+            (JSON.stringify(value ?? null).length > MAX_OVERRIDE_BYTES ? `expected at most ${MAX_OVERRIDE_BYTES} bytes` : undefined);
         const conflict = problem ?? setAt(document, parsed.key, parsed.segments, structuredClone(value));
         if (conflict) issues.push({ path: shownPath, message: conflict });
     }
-    if (issues.length > 0) throw new ValidationError(`invalid overrides for "${name}":\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`, issues, name);
+    if (issues.length > 0)
+        throw new ValidationError(
+            `invalid overrides for "${name}":\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`,
+            issues,
+            name,
+        );
 
     document[`${NAMESPACE}:environment`] = "ephemeral";
     // Platform creates every provider explicitly; the engine enforces this only when the stack says so.

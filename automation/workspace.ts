@@ -31,9 +31,14 @@ export interface Connection {
 /** Fills in defaults and refuses an environments directory inside the repository. */
 export function connect(options: ConnectionOptions = {}): Connection {
     const repoRoot = path.resolve(options.repoRoot ?? DEFAULT_REPO_ROOT);
-    const environmentsDir = path.resolve(options.environmentsDir ?? process.env.HANGAR_ENVIRONMENTS_DIR ?? path.join(os.homedir(), ".hangar", "environments"));
+    const environmentsDir = path.resolve(
+        options.environmentsDir ?? process.env.HANGAR_ENVIRONMENTS_DIR ?? path.join(os.homedir(), ".hangar", "environments"),
+    );
     if (isInside(environmentsDir, repoRoot)) {
-        const issue = { path: "environmentsDir", message: `${environmentsDir} is inside the repository ${repoRoot}; stack files written there would pollute it` };
+        const issue = {
+            path: "environmentsDir",
+            message: `${environmentsDir} is inside the repository ${repoRoot}; stack files written there would pollute it`,
+        };
         throw new ValidationError(issue.message, [issue]);
     }
     return {
@@ -104,7 +109,8 @@ export function resolveTarget(connection: Connection, stack: string): Target {
 export function stackEnvironment(target: Target): Environment {
     const raw = fs.existsSync(target.stackFile) ? readStackConfig(target.stackFile) : {};
     const parsed = parseConfig(raw, target.stack);
-    if (!parsed.ok) throw new ValidationError(`stack "${target.stack}": ${formatIssues(parsed.errors)}`, parsed.errors, target.stack, "stack-file");
+    if (!parsed.ok)
+        throw new ValidationError(`stack "${target.stack}": ${formatIssues(parsed.errors)}`, parsed.errors, target.stack, "stack-file");
     return parsed.config.environment;
 }
 
@@ -198,7 +204,9 @@ export function forgetStack(workDir: string, stackName: string): void {
 }
 
 function selectionKey(connection: Connection, workDir: string, stackName: string): string {
-    const command = connection.pulumiCommand ? `${connection.pulumiCommand.command}@${connection.pulumiCommand.version}` : (connection.pulumiRoot ?? "PATH");
+    const command = connection.pulumiCommand
+        ? `${connection.pulumiCommand.command}@${connection.pulumiCommand.version}`
+        : (connection.pulumiRoot ?? "PATH");
     const env = Object.entries(connection.envVars).sort(([a], [b]) => a.localeCompare(b));
     return JSON.stringify([workDir, stackName, command, connection.skipVersionCheck, env]);
 }

@@ -25,7 +25,13 @@ export interface EnvironmentMinimums {
  * a mistake stops at parse time, not at the policy check.
  */
 export const ENVIRONMENT_MINIMUMS: Record<Environment, EnvironmentMinimums> = {
-    prod: { databaseBackupDays: 30, cacheSnapshotDays: 7, backupDailyDays: 35, dumpBucketDays: 2555, forbiddenImageTags: ["latest", "main", "master", "stable"] },
+    prod: {
+        databaseBackupDays: 30,
+        cacheSnapshotDays: 7,
+        backupDailyDays: 35,
+        dumpBucketDays: 2555,
+        forbiddenImageTags: ["latest", "main", "master", "stable"],
+    },
     staging: { databaseBackupDays: 7, cacheSnapshotDays: 3, backupDailyDays: 14, dumpBucketDays: 365, forbiddenImageTags: ["latest"] },
     ephemeral: { databaseBackupDays: 1, cacheSnapshotDays: 0, backupDailyDays: 1, dumpBucketDays: 1, forbiddenImageTags: ["latest"] },
 };

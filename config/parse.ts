@@ -40,7 +40,10 @@ export function formatIssues(errors: readonly ConfigIssue[]): string {
  */
 export function parseConfig(raw: unknown, stackName: string): ParseResult {
     if (!isPlainObject(raw)) {
-        return { ok: false, errors: [{ path: `${NAMESPACE}`, message: "expected the stack file's config to be a mapping of keys to values" }] };
+        return {
+            ok: false,
+            errors: [{ path: `${NAMESPACE}`, message: "expected the stack file's config to be a mapping of keys to values" }],
+        };
     }
     const { merged, environment, errors } = mergedDocument(raw, stackName);
 
@@ -57,7 +60,10 @@ export function parseConfig(raw: unknown, stackName: string): ParseResult {
  * over the environment's profile, each service over `app.serviceDefaults`;
  * with the environment it was merged for and the unknown top-level keys.
  */
-export function mergedDocument(raw: Record<string, unknown>, stackName: string): { merged: Record<string, unknown>; environment: Environment; errors: ConfigIssue[] } {
+export function mergedDocument(
+    raw: Record<string, unknown>,
+    stackName: string,
+): { merged: Record<string, unknown>; environment: Environment; errors: ConfigIssue[] } {
     const errors: ConfigIssue[] = [];
     const document: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(raw)) {

@@ -32,10 +32,17 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
             crdsChartVersion: m.crdsChartVersion,
             storageClass: m.storageClass,
             nodeExporter: m.nodeExporter,
-            prometheus: { replicas: m.prometheusReplicas, retention: m.retention, retentionSize: m.retentionSize, storageSize: m.storageSize },
+            prometheus: {
+                replicas: m.prometheusReplicas,
+                retention: m.retention,
+                retentionSize: m.retentionSize,
+                storageSize: m.storageSize,
+            },
             alertmanager: { replicas: m.alertmanagerReplicas, receiver: m.receiver },
             // Grafana is exposed like the app's first service, through the same gateway or ingress settings.
-            grafana: m.grafanaHost ? { host: m.grafanaHost, exposure: app.services[0]?.exposure, gateway: app.gateway, ingress: app.ingress } : undefined,
+            grafana: m.grafanaHost
+                ? { host: m.grafanaHost, exposure: app.services[0]?.exposure, gateway: app.gateway, ingress: app.ingress }
+                : undefined,
             app: {
                 namespace: app.namespace,
                 requestsMetric: m.metrics.requests,

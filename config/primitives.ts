@@ -49,7 +49,10 @@ export const weeklyWindow = (what: string) =>
 // ------------------------------------------------------ network and names
 
 /** RFC 1123 label: Kubernetes namespaces and most object names. */
-export const dnsLabel = pattern(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS label (lower-case letters, digits and '-', at most 63 characters)");
+export const dnsLabel = pattern(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    "a DNS label (lower-case letters, digits and '-', at most 63 characters)",
+);
 export const hostname = pattern(
     /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/,
     "a fully qualified lower-case hostname such as api.example.com",

@@ -77,7 +77,12 @@ const common: ProfileDefaults = {
         monthlySchedule: "cron(0 4 1 * ? *)",
         vaultLock: { enabled: false, changeableForDays: 3 },
         bucket: { deepArchiveAfterDays: 30, expireAfterDays: 2555 },
-        dump: { schedule: "15 2 * * *", clientMajorVersion: 16, caBundlePath: "/etc/ssl/certs/rds-global-bundle.pem", deadlineSeconds: 3600 },
+        dump: {
+            schedule: "15 2 * * *",
+            clientMajorVersion: 16,
+            caBundlePath: "/etc/ssl/certs/rds-global-bundle.pem",
+            deadlineSeconds: 3600,
+        },
     },
     dr: { promoted: false },
     dns: {},

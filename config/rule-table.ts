@@ -55,7 +55,10 @@ export function evaluate<S>(rows: readonly Row<S>[], scope: S, issues: ConfigIss
         if (isEach(row)) {
             for (const item of row.items(scope)) evaluate(row.rows as readonly Row<object>[], item, issues);
         } else if (row.when(scope)) {
-            issues.push({ path: `${NAMESPACE}:${pathOf(row, scope)}`, message: typeof row.message === "function" ? row.message(scope) : row.message });
+            issues.push({
+                path: `${NAMESPACE}:${pathOf(row, scope)}`,
+                message: typeof row.message === "function" ? row.message(scope) : row.message,
+            });
         }
     }
     return issues;
@@ -73,6 +76,9 @@ function pathOf<S>(rule: Rule<S>, scope: S): string {
 export function singleRules<S>(rows: readonly Row<S>[]): { rule: Rule<never>; table: Row<S>[] }[] {
     return rows.flatMap((row): { rule: Rule<never>; table: Row<S>[] }[] => {
         if (!isEach(row)) return [{ rule: row as Rule<never>, table: [row] }];
-        return singleRules(row.rows as readonly Row<object>[]).map(({ rule, table }) => ({ rule, table: [{ items: row.items, rows: table } as Each<S>] }));
+        return singleRules(row.rows as readonly Row<object>[]).map(({ rule, table }) => ({
+            rule,
+            table: [{ items: row.items, rows: table } as Each<S>],
+        }));
     });
 }

@@ -26,7 +26,9 @@ describe("the repository's layout", () => {
             const [, folder] = file.split(path.sep);
             if (folder === "examples" || folder === "index.ts") continue;
             for (const spec of importsOf(file)) {
-                const target = path.relative(path.join(ROOT, "components"), path.resolve(path.dirname(path.join(ROOT, file)), spec)).split(path.sep);
+                const target = path
+                    .relative(path.join(ROOT, "components"), path.resolve(path.dirname(path.join(ROOT, file)), spec))
+                    .split(path.sep);
                 const other = target[0];
                 if (other === folder || other === "shared") continue;
                 if (folder === "platform" && target.length === 1) continue;
@@ -39,14 +41,20 @@ describe("the repository's layout", () => {
     it("keeps the pack self-contained: nothing under policies/ imports from outside it", () => {
         const outside = sources("policies").flatMap((file) =>
             importsOf(file)
-                .filter((spec) => !path.resolve(path.dirname(path.join(ROOT, file)), spec).startsWith(path.join(ROOT, "policies") + path.sep))
+                .filter(
+                    (spec) => !path.resolve(path.dirname(path.join(ROOT, file)), spec).startsWith(path.join(ROOT, "policies") + path.sep),
+                )
                 .map((spec) => `${file} imports ${spec}`),
         );
         assert.deepStrictEqual(outside, []);
     });
 
     it("keeps config/ out of the pack's rule internals", () => {
-        const reaches = sources("config").flatMap((file) => importsOf(file).filter((s) => s.includes("policies/rules")).map((s) => `${file} imports ${s}`));
+        const reaches = sources("config").flatMap((file) =>
+            importsOf(file)
+                .filter((s) => s.includes("policies/rules"))
+                .map((s) => `${file} imports ${s}`),
+        );
         assert.deepStrictEqual(reaches, []);
     });
 
@@ -61,7 +69,8 @@ describe("the repository's layout", () => {
 describe("chart facts cite their template", () => {
     const charts = path.resolve(ROOT, "..", "shared", "charts", "src");
     it("every workload of the monitoring table names a template of the pinned chart", function () {
-        const { MONITORING_WORKLOADS } = require("../components/monitoring/workloads") as typeof import("../components/monitoring/workloads");
+        const { MONITORING_WORKLOADS } =
+            require("../components/monitoring/workloads") as typeof import("../components/monitoring/workloads");
         for (const w of MONITORING_WORKLOADS) assert.match(w.source, /^[a-z-]+-\d+\.\d+\.\d+\/templates\/\S+\.yaml/, w.id);
         if (!fs.existsSync(charts)) return this.skip();
         for (const w of MONITORING_WORKLOADS) {

@@ -32,7 +32,11 @@ for (const stack of ["prod", "staging"]) {
                 assert.strictEqual(byType(snapshot, `pulumi:providers:${pkg}`).length, 1, `one ${pkg} provider`);
             }
             const aws = byType(snapshot, "pulumi:providers:aws").map((p) => p.name);
-            assert.deepStrictEqual(aws, stack === "prod" ? ["hangar-aws", "hangar-aws-dr"] : ["hangar-aws"], "a primary AWS provider, and a DR one where DR is on");
+            assert.deepStrictEqual(
+                aws,
+                stack === "prod" ? ["hangar-aws", "hangar-aws-dr"] : ["hangar-aws"],
+                "a primary AWS provider, and a DR one where DR is on",
+            );
         });
 
         it("pins the AWS provider to the stack's account and region", () => {
@@ -46,17 +50,24 @@ for (const stack of ["prod", "staging"]) {
         it("uses the stack's kubeconfig context explicitly, never the current-context, and keeps the kubeconfig secret", () => {
             const [provider] = byType(snapshot, "pulumi:providers:kubernetes");
             assert.strictEqual(provider.inputs.context, `hangar-${stack}`);
-            assert.ok(typeof provider.inputs.kubeconfig === "object" && provider.inputs.kubeconfig !== null && "@secret" in provider.inputs.kubeconfig);
+            assert.ok(
+                typeof provider.inputs.kubeconfig === "object" &&
+                    provider.inputs.kubeconfig !== null &&
+                    "@secret" in provider.inputs.kubeconfig,
+            );
         });
 
         it("gives every custom resource and invoke a provider the Platform created", () => {
             const platformProviders = new Set(
-                snapshot.resources.filter((r) => r.type.startsWith("pulumi:providers:") && r.parent?.endsWith("hangar:index:Platform::hangar")).map((r) => r.urn),
+                snapshot.resources
+                    .filter((r) => r.type.startsWith("pulumi:providers:") && r.parent?.endsWith("hangar:index:Platform::hangar"))
+                    .map((r) => r.urn),
             );
             for (const r of snapshot.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))) {
                 assert.ok(r.provider && platformProviders.has(r.provider), `${r.urn} uses provider ${r.provider ?? "(default)"}`);
             }
-            for (const i of snapshot.invokes) assert.ok(i.provider && platformProviders.has(i.provider), `invoke ${i.token} uses ${i.provider ?? "(default)"}`);
+            for (const i of snapshot.invokes)
+                assert.ok(i.provider && platformProviders.has(i.provider), `invoke ${i.token} uses ${i.provider ?? "(default)"}`);
         });
 
         it("registers the same URNs in preview as in an update", async () => {
@@ -99,7 +110,10 @@ describe("verifyClusterTarget", () => {
     const prodServer = "https://4F2C0A9B7E6D5C3B2A1908F7E6D5C4B3.gr7.eu-west-1.eks.amazonaws.com";
 
     it("resolves the named context, ignoring the current-context", () => {
-        assert.deepStrictEqual(verifyClusterTarget({ kubeconfig, context: "hangar-prod", server: prodServer }), { context: "hangar-prod", server: prodServer });
+        assert.deepStrictEqual(verifyClusterTarget({ kubeconfig, context: "hangar-prod", server: prodServer }), {
+            context: "hangar-prod",
+            server: prodServer,
+        });
     });
     it("tolerates a trailing slash and letter case in the server URL", () => {
         assert.doesNotThrow(() => verifyClusterTarget({ kubeconfig, context: "hangar-prod", server: `${prodServer.toLowerCase()}/` }));

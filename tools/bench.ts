@@ -30,7 +30,10 @@ function medianOf(runs: number, f: () => number): number {
 
 /** Compiles the repository to bin/ (tsc) so the check can run as plain JavaScript. */
 function compile(): void {
-    execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.json")], { cwd: ROOT, stdio: "pipe" });
+    execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.json")], {
+        cwd: ROOT,
+        stdio: "pipe",
+    });
     // Files the compiled code reads next to itself.
     for (const asset of [path.join("components", "backups", "pg-dump.sh"), path.join("policies", "package.json")]) {
         fs.copyFileSync(path.join(ROOT, asset), path.join(ROOT, "bin", asset));
@@ -41,7 +44,11 @@ function compile(): void {
 function withServices(n: number): Record<string, unknown> {
     const config = structuredClone(readStackConfig(path.join(ROOT, "Pulumi.staging.yaml"))) as Record<string, Record<string, unknown>>;
     const template = (config["hangar:app"].services as Record<string, unknown>[])[0];
-    config["hangar:app"].services = Array.from({ length: n }, (_, i) => ({ ...template, name: `svc-${i}`, host: `svc-${i}.staging.hangar.example.aero` }));
+    config["hangar:app"].services = Array.from({ length: n }, (_, i) => ({
+        ...template,
+        name: `svc-${i}`,
+        host: `svc-${i}.staging.hangar.example.aero`,
+    }));
     config["hangar:app"].quota = { requestsCpu: "1000", requestsMemory: "2000Gi", limitsMemory: "4000Gi", pods: 5000 };
     return config;
 }
@@ -52,10 +59,13 @@ async function main() {
         lines.push(line);
         process.stdout.write(`${line}\n`);
     };
-    say(`Hangar benchmarks — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${RUNS} runs each (medians)`);
+    say(
+        `Hangar benchmarks — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${RUNS} runs each (medians)`,
+    );
 
     // 1. the check against the floor
-    const floorScript = "for (const m of ['@pulumi/pulumi','@pulumi/aws','@pulumi/kubernetes','@pulumi/random','@pulumi/docker','yaml','zod']) require(m);";
+    const floorScript =
+        "for (const m of ['@pulumi/pulumi','@pulumi/aws','@pulumi/kubernetes','@pulumi/random','@pulumi/docker','yaml','zod']) require(m);";
     const floor = medianOf(RUNS, () => timeCommand(["-e", floorScript]));
     const checkTs = medianOf(RUNS, () => timeCommand(["--import", "tsx", "tools/check.ts", "prod"]));
     compile();
@@ -81,7 +91,9 @@ async function main() {
     }
     const [[n1, t1], [n2, t2], [n3, t3]] = perService;
     // Marginal cost per added service: constant when the program scales linearly.
-    say(`marginal cost per service: ${((t2 - t1) / (n2 - n1)).toFixed(1)} ms (3 → 30), ${((t3 - t2) / (n3 - n2)).toFixed(1)} ms (30 → 100); total time × ${(t3 / t1).toFixed(1)} for services × ${(n3 / n1).toFixed(1)}`);
+    say(
+        `marginal cost per service: ${((t2 - t1) / (n2 - n1)).toFixed(1)} ms (3 → 30), ${((t3 - t2) / (n3 - n2)).toFixed(1)} ms (30 → 100); total time × ${(t3 / t1).toFixed(1)} for services × ${(n3 / n1).toFixed(1)}`,
+    );
 
     // 3. policies per resource
     try {

@@ -36,7 +36,13 @@ export interface CheckSection {
 /** Kubernetes objects the program declares, as plain manifests. */
 export function manifestsOf(snapshot: Snapshot): { resource: SnapshotResource; manifest: Manifest }[] {
     return snapshot.resources
-        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string" && typeof r.inputs.apiVersion === "string")
+        .filter(
+            (r) =>
+                r.custom &&
+                r.type.startsWith("kubernetes:") &&
+                typeof r.inputs.kind === "string" &&
+                typeof r.inputs.apiVersion === "string",
+        )
         .map((resource) => ({ resource, manifest: reveal(resource.inputs) as Manifest }));
 }
 
@@ -75,7 +81,8 @@ const kubernetesSchemas: CheckSection = {
             const ns = manifest.metadata?.namespace ?? "_cluster";
             const file = `${manifest.kind}.${ns}.${manifest.metadata?.name ?? resource.name}.yaml`.toLowerCase();
             fs.writeFileSync(path.join(dir, file), toYaml(redact(resource.inputs)));
-            for (const problem of validateManifest(manifest)) errors.push(`${manifest.kind} ${ns}/${manifest.metadata?.name ?? resource.name}: ${problem}`);
+            for (const problem of validateManifest(manifest))
+                errors.push(`${manifest.kind} ${ns}/${manifest.metadata?.name ?? resource.name}: ${problem}`);
         }
         return { lines: [`${objects.length} objects validated, ${errors.length} errors; written to ${path.relative(ROOT, dir)}/`], errors };
     },
@@ -91,15 +98,36 @@ const appTier: CheckSection = {
             const children = childrenOf(service.urn);
             const find = (type: string) => children.find((c) => c.type === type);
             const deployment = reveal(find("kubernetes:apps/v1:Deployment")?.inputs) as Manifest | undefined;
-            const spec = deployment?.spec as { replicas?: number; template?: { spec?: { containers?: { name: string; image: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] } } } | undefined;
+            const spec = deployment?.spec as
+                | {
+                      replicas?: number;
+                      template?: {
+                          spec?: {
+                              containers?: {
+                                  name: string;
+                                  image: string;
+                                  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+                              }[];
+                          };
+                      };
+                  }
+                | undefined;
             const container = spec?.template?.spec?.containers?.[0];
-            const hpa = (find("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")?.inputs.spec ?? undefined) as { minReplicas?: number; maxReplicas?: number } | undefined;
+            const hpa = (find("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")?.inputs.spec ?? undefined) as
+                { minReplicas?: number; maxReplicas?: number } | undefined;
             const route = find("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")?.inputs.spec as { hostnames?: string[] } | undefined;
             const ingress = find("kubernetes:networking.k8s.io/v1:Ingress")?.inputs.spec as { rules?: { host?: string }[] } | undefined;
-            const exposure = route ? `gateway https://${route.hostnames?.join(", ")}` : ingress ? `ingress https://${ingress.rules?.map((r) => r.host).join(", ")}` : "internal";
+            const exposure = route
+                ? `gateway https://${route.hostnames?.join(", ")}`
+                : ingress
+                  ? `ingress https://${ingress.rules?.map((r) => r.host).join(", ")}`
+                  : "internal";
             const replicas = hpa ? `${hpa.minReplicas}–${hpa.maxReplicas} (HPA)` : `${spec?.replicas ?? "?"}`;
             const r = container?.resources;
-            const fmt = (q?: Record<string, string>) => Object.entries(q ?? {}).map(([k, v]) => `${k} ${v}`).join(", ") || "none";
+            const fmt = (q?: Record<string, string>) =>
+                Object.entries(q ?? {})
+                    .map(([k, v]) => `${k} ${v}`)
+                    .join(", ") || "none";
             lines.push(`${container?.name ?? service.name}: ${container?.image ?? "?"}`);
             lines.push(`  replicas ${replicas}; ${exposure}; requests ${fmt(r?.requests)}; limits ${fmt(r?.limits)}`);
         }
@@ -157,14 +185,18 @@ const alertRules: CheckSection = {
     run({ snapshot, outDir }) {
         const groups = snapshot.resources
             .filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
-            .flatMap((r) => ((reveal(r.inputs.spec) as { groups?: unknown[] } | undefined)?.groups ?? []) as Parameters<typeof renderRulesFile>[0]);
+            .flatMap(
+                (r) =>
+                    ((reveal(r.inputs.spec) as { groups?: unknown[] } | undefined)?.groups ?? []) as Parameters<typeof renderRulesFile>[0],
+            );
         if (groups.length === 0) return { lines: ["no PrometheusRules"], errors: [] };
         const file = path.join(outDir, "prometheus-rules.yaml");
         fs.writeFileSync(file, renderRulesFile(groups));
         const rules = groups.reduce((n, g) => n + ((g as { rules?: unknown[] }).rules?.length ?? 0), 0);
         const lines = [`${groups.length} groups, ${rules} rules → ${path.relative(ROOT, file)}`];
         const promtool = spawnSync(process.env.PROMTOOL ?? "promtool", ["check", "rules", file], { encoding: "utf8" });
-        if (promtool.error) return { lines: [...lines, "promtool not installed: syntax not checked (Debian package prometheus)"], errors: [] };
+        if (promtool.error)
+            return { lines: [...lines, "promtool not installed: syntax not checked (Debian package prometheus)"], errors: [] };
         const output = `${promtool.stdout}${promtool.stderr}`.trim().split("\n").pop() ?? "";
         if (promtool.status !== 0) return { lines, errors: [`promtool check rules failed: ${promtool.stdout}${promtool.stderr}`] };
         return { lines: [...lines, `promtool check rules: ${output}`], errors: [] };
@@ -177,7 +209,8 @@ const policyVerdict: CheckSection = {
     async run({ snapshot, config }) {
         const violations = await checkPolicies(snapshot, config.environment);
         const byLevel = (level: string) => violations.filter((v) => v.enforcementLevel === level);
-        const describe = (v: (typeof violations)[number]) => `[${v.enforcementLevel}] ${v.policy} — ${v.urn?.split("::").pop() ?? "stack"}: ${v.message.split("\n").pop()}`;
+        const describe = (v: (typeof violations)[number]) =>
+            `[${v.enforcementLevel}] ${v.policy} — ${v.urn?.split("::").pop() ?? "stack"}: ${v.message.split("\n").pop()}`;
         return {
             lines: [
                 `${CHECK_POLICIES.length} rules, config ${path.relative(ROOT, policyConfigFile(config.environment))}: ` +
@@ -191,7 +224,10 @@ const policyVerdict: CheckSection = {
 
 export const SECTIONS: CheckSection[] = [inventory, appTier, dataTier, regions, alertRules, kubernetesSchemas, policyVerdict];
 
-export async function check(stack: string, options: { preview?: boolean; stackFile?: string; inProcess?: boolean } = {}): Promise<{ ok: boolean; report: string }> {
+export async function check(
+    stack: string,
+    options: { preview?: boolean; stackFile?: string; inProcess?: boolean } = {},
+): Promise<{ ok: boolean; report: string }> {
     const out: string[] = [];
     const stackFile = options.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) return { ok: false, report: `no stack file ${path.relative(ROOT, stackFile)}` };

@@ -35,7 +35,11 @@ export function policyResources(snapshot: Snapshot): PolicyInputResource[] {
         }));
 }
 
-export function checkPolicies(snapshot: Snapshot, environment: string, config = policyConfig(environment)): Promise<PolicyViolationRecord[]> {
+export function checkPolicies(
+    snapshot: Snapshot,
+    environment: string,
+    config = policyConfig(environment),
+): Promise<PolicyViolationRecord[]> {
     return runPolicies(policyResources(snapshot), config, { policies: CHECK_POLICIES, preview: snapshot.preview });
 }
 

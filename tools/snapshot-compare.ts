@@ -16,7 +16,14 @@ const prodWithDr = (change: Record<string, unknown>) => {
 };
 const arn = "arn:aws:secretsmanager:eu-central-1:210987654321:secret:hangar-dr-kubeconfig-AbCdEf";
 const server = "https://DR0CLUSTER.gr7.eu-central-1.eks.amazonaws.com";
-const pilotLight = { enabled: true, kubeconfigSecretArn: arn, context: "hangar-dr", server, oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/DR0", replicas: 0 };
+const pilotLight = {
+    enabled: true,
+    kubeconfigSecretArn: arn,
+    context: "hangar-dr",
+    server,
+    oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/DR0",
+    replicas: 0,
+};
 const drKubeconfig = `apiVersion: v1\nkind: Config\nclusters: [{name: dr, cluster: {server: "${server}"}}]\ncontexts: [{name: hangar-dr, context: {cluster: dr, user: u}}]\nusers: [{name: u, user: {token: t}}]\n`;
 
 const VARIANTS: Record<string, [string, RunOptions]> = {

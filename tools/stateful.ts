@@ -20,9 +20,36 @@ import type { Snapshot, SnapshotResource } from "./harness/snapshot";
  * https://www.pulumi.com/registry/packages/aws/api-docs/secretsmanager/secret/.
  */
 export const REPLACEMENT_FORCING: Record<string, string[]> = {
-    "aws:rds/instance:Instance": ["@region", "identifier", "engine", "storageEncrypted", "kmsKeyId", "dbSubnetGroupName", "dbName", "username", "availabilityZone", "characterSetName"],
-    "aws:rds/cluster:Cluster": ["@region", "clusterIdentifier", "engine", "storageEncrypted", "kmsKeyId", "dbSubnetGroupName", "databaseName", "masterUsername"],
-    "aws:elasticache/replicationGroup:ReplicationGroup": ["@region", "replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "subnetGroupName", "port"],
+    "aws:rds/instance:Instance": [
+        "@region",
+        "identifier",
+        "engine",
+        "storageEncrypted",
+        "kmsKeyId",
+        "dbSubnetGroupName",
+        "dbName",
+        "username",
+        "availabilityZone",
+        "characterSetName",
+    ],
+    "aws:rds/cluster:Cluster": [
+        "@region",
+        "clusterIdentifier",
+        "engine",
+        "storageEncrypted",
+        "kmsKeyId",
+        "dbSubnetGroupName",
+        "databaseName",
+        "masterUsername",
+    ],
+    "aws:elasticache/replicationGroup:ReplicationGroup": [
+        "@region",
+        "replicationGroupId",
+        "atRestEncryptionEnabled",
+        "kmsKeyId",
+        "subnetGroupName",
+        "port",
+    ],
     "aws:s3/bucket:Bucket": ["@region", "bucket", "objectLockEnabled"],
     "aws:s3/bucketV2:BucketV2": ["@region", "bucket", "objectLockEnabled"],
     "aws:kms/key:Key": ["@region", "customerMasterKeySpec", "keyUsage", "multiRegion"],
@@ -58,7 +85,9 @@ export function baselineOf(snapshot: Snapshot): BaselineEntry[] {
         .map((r) => ({
             urn: r.urn,
             type: r.type,
-            values: Object.fromEntries(REPLACEMENT_FORCING[r.type].map((p) => [p, p === "@region" ? regionOf(snapshot, r) : (r.inputs[p] ?? null)])),
+            values: Object.fromEntries(
+                REPLACEMENT_FORCING[r.type].map((p) => [p, p === "@region" ? regionOf(snapshot, r) : (r.inputs[p] ?? null)]),
+            ),
         }))
         .sort((a, b) => a.urn.localeCompare(b.urn));
 }
@@ -79,15 +108,23 @@ function aliasesOf(resource: SnapshotResource): string[] {
  * alias, or a replacement-forcing value that changed, is a problem unless
  * `allow` lists it.
  */
-export function compareWithBaseline(stack: string, snapshot: Snapshot, baseline: BaselineEntry[], allow: AllowReplace[] = []): BaselineProblem[] {
-    const allowed = (urn: string, property: string) => allow.some((a) => a.stack === stack && a.urn === urn && (a.property === property || a.property === "*"));
+export function compareWithBaseline(
+    stack: string,
+    snapshot: Snapshot,
+    baseline: BaselineEntry[],
+    allow: AllowReplace[] = [],
+): BaselineProblem[] {
+    const allowed = (urn: string, property: string) =>
+        allow.some((a) => a.stack === stack && a.urn === urn && (a.property === property || a.property === "*"));
     const current = new Map(baselineOf(snapshot).map((e) => [e.urn, e]));
     const problems: BaselineProblem[] = [];
     for (const old of baseline) {
         const now = current.get(old.urn);
         if (!now) {
             const name = old.urn.split("::").pop() ?? "";
-            const aliased = snapshot.resources.some((r) => r.type === old.type && aliasesOf(r).some((a) => a === old.urn || a.includes(`"name":"${name}"`)));
+            const aliased = snapshot.resources.some(
+                (r) => r.type === old.type && aliasesOf(r).some((a) => a === old.urn || a.includes(`"name":"${name}"`)),
+            );
             if (!aliased && !allowed(old.urn, "*")) {
                 problems.push({
                     urn: old.urn,

@@ -74,7 +74,11 @@ export class AppService extends pulumi.ComponentResource {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, { metadata, spec: autoscalerSpec(s) }, child);
         }
         if (needsDisruptionBudget(s)) {
-            new k8s.policy.v1.PodDisruptionBudget(name, { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(s.name) } } }, child);
+            new k8s.policy.v1.PodDisruptionBudget(
+                name,
+                { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(s.name) } } },
+                child,
+            );
         }
 
         const trafficCidrs = pulumi.output(network.trafficCidrs ?? []);
@@ -92,7 +96,9 @@ export class AppService extends pulumi.ComponentResource {
             },
             child,
         );
-        const dataEgress = pulumi.all((network.dataEgress ?? []).map((d) => pulumi.all([d.cidrs, d.port]).apply(([cidrs, port]) => ({ cidrs, port }))));
+        const dataEgress = pulumi.all(
+            (network.dataEgress ?? []).map((d) => pulumi.all([d.cidrs, d.port]).apply(([cidrs, port]) => ({ cidrs, port }))),
+        );
         new k8s.networking.v1.NetworkPolicy(
             `${name}-egress`,
             { metadata: { ...metadata, name: `${s.name}-egress` }, spec: dataEgress.apply((data) => egressPolicySpec(s, data)) },
@@ -105,7 +111,11 @@ export class AppService extends pulumi.ComponentResource {
                 {
                     apiVersion: "monitoring.coreos.com/v1",
                     kind: "ServiceMonitor",
-                    metadata: { name: s.name, namespace: args.namespace, labels: { ...selectorLabels(s.name), ...args.serviceMonitorLabels } },
+                    metadata: {
+                        name: s.name,
+                        namespace: args.namespace,
+                        labels: { ...selectorLabels(s.name), ...args.serviceMonitorLabels },
+                    },
                     spec: {
                         selector: { matchLabels: selectorLabels(s.name) },
                         endpoints: [{ port: "metrics", path: s.metrics.path ?? "/metrics", interval: "30s", scrapeTimeout: "10s" }],
@@ -121,7 +131,12 @@ export class AppService extends pulumi.ComponentResource {
         this.registerOutputs({ image: this.image, url: this.url });
     }
 
-    private expose(name: string, s: ReturnType<typeof resolveService>, metadata: { name: string; namespace: pulumi.Input<string> }, args: AppServiceArgs) {
+    private expose(
+        name: string,
+        s: ReturnType<typeof resolveService>,
+        metadata: { name: string; namespace: pulumi.Input<string> },
+        args: AppServiceArgs,
+    ) {
         exposeHttp(
             name,
             {

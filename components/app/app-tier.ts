@@ -52,7 +52,6 @@ export interface AppTierArgs extends AppTierSettings {
     serviceMonitorLabels?: Record<string, string>;
 }
 
-
 /**
  * The service on Kubernetes: a restricted namespace with quota and default
  * limits, a ServiceAccount with an IRSA role, default-deny networking, and one
@@ -73,11 +72,17 @@ export class AppTier extends pulumi.ComponentResource {
         const child = { parent: this };
         const environment = args.environment ?? APP_TIER_DEFAULTS.environment;
         // dependsOn does not reach children: hand this component's on to the services (their ServiceMonitors need it).
-        const upstream = opts?.dependsOn ? ([] as pulumi.Input<pulumi.Resource>[]).concat(opts.dependsOn as pulumi.Input<pulumi.Resource>[]) : [];
+        const upstream = opts?.dependsOn
+            ? ([] as pulumi.Input<pulumi.Resource>[]).concat(opts.dependsOn as pulumi.Input<pulumi.Resource>[])
+            : [];
         const namespaceName = args.namespace ?? APP_TIER_DEFAULTS.namespace;
         const labels = partOfLabels();
 
-        const namespace = new k8s.core.v1.Namespace(name, { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels() } } }, child);
+        const namespace = new k8s.core.v1.Namespace(
+            name,
+            { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels() } } },
+            child,
+        );
         this.namespace = namespace.metadata.name;
         const inNamespace = { parent: this, dependsOn: [namespace] };
         namespaceLimits(name, { namespace: this.namespace, quota: args.quota, labels }, inNamespace);
@@ -94,15 +99,28 @@ export class AppTier extends pulumi.ComponentResource {
         const sa = new k8s.core.v1.ServiceAccount(
             name,
             {
-                metadata: { name: serviceAccount, namespace: this.namespace, labels, annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+                metadata: {
+                    name: serviceAccount,
+                    namespace: this.namespace,
+                    labels,
+                    annotations: { "eks.amazonaws.com/role-arn": role.arn },
+                },
                 automountServiceAccountToken: false,
             },
             inNamespace,
         );
         this.serviceAccountName = sa.metadata.name;
 
-        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, { metadata: { name: "default-deny", namespace: this.namespace, labels }, spec: defaultDenySpec() }, inNamespace);
-        new k8s.networking.v1.NetworkPolicy(`${name}-dns`, { metadata: { name: "allow-dns", namespace: this.namespace, labels }, spec: dnsEgressSpec() }, inNamespace);
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny`,
+            { metadata: { name: "default-deny", namespace: this.namespace, labels }, spec: defaultDenySpec() },
+            inNamespace,
+        );
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-dns`,
+            { metadata: { name: "allow-dns", namespace: this.namespace, labels }, spec: dnsEgressSpec() },
+            inNamespace,
+        );
 
         const secrets = (args.secrets ?? []).map(
             (secret) =>
@@ -137,15 +155,26 @@ export class AppTier extends pulumi.ComponentResource {
             ).url;
         }
         this.roleArn = role.arn;
-        this.serviceUrls = pulumi.all(urls).apply((all) => Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined)));
+        this.serviceUrls = pulumi
+            .all(urls)
+            .apply((all) => Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined)));
 
-        this.registerOutputs({ namespace: this.namespace, serviceAccountName: this.serviceAccountName, roleArn: this.roleArn, serviceUrls: this.serviceUrls });
+        this.registerOutputs({
+            namespace: this.namespace,
+            serviceAccountName: this.serviceAccountName,
+            roleArn: this.roleArn,
+            serviceUrls: this.serviceUrls,
+        });
     }
 
     private ecrKey(name: string, environment: string) {
         return new aws.kms.Key(
             `${name}-ecr`,
-            { description: "Hangar ECR repositories", enableKeyRotation: true, deletionWindowInDays: lifecycle(environment).kmsDeletionWindowDays },
+            {
+                description: "Hangar ECR repositories",
+                enableKeyRotation: true,
+                deletionWindowInDays: lifecycle(environment).kmsDeletionWindowDays,
+            },
             { parent: this },
         );
     }

@@ -12,7 +12,14 @@ import * as path from "path";
 import type { ImageBuildArgs } from "./spec";
 
 /** ECR repository (immutable tags, scan on push, KMS) and a build tagged by the context's content. */
-export function buildImage(name: string, service: string, build: ImageBuildArgs, kmsKeyArn: pulumi.Input<string>, production: boolean, parent: pulumi.Resource) {
+export function buildImage(
+    name: string,
+    service: string,
+    build: ImageBuildArgs,
+    kmsKeyArn: pulumi.Input<string>,
+    production: boolean,
+    parent: pulumi.Resource,
+) {
     const repository = new aws.ecr.Repository(
         `${name}-repo`,
         {

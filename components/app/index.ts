@@ -1,4 +1,13 @@
 /** The app tier: AppTier and its AppServices, their args and defaults. */
 export * from "./app-tier";
 export * from "./app-service";
-export { APP_SERVICE_DEFAULTS, AppServiceSpec, AutoscalingArgs, ImageBuildArgs, MetricsArgs, ProbeArgs, ReplicaArgs, SecretEnvArgs } from "./spec";
+export {
+    APP_SERVICE_DEFAULTS,
+    AppServiceSpec,
+    AutoscalingArgs,
+    ImageBuildArgs,
+    MetricsArgs,
+    ProbeArgs,
+    ReplicaArgs,
+    SecretEnvArgs,
+} from "./spec";

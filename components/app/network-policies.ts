@@ -19,7 +19,11 @@ export interface DataEgress {
     port: number;
 }
 
-export function ingressPolicySpec(s: ResolvedService, traffic: TrafficSource, monitoringNamespace: string): k8s.networking.v1.NetworkPolicySpec {
+export function ingressPolicySpec(
+    s: ResolvedService,
+    traffic: TrafficSource,
+    monitoringNamespace: string,
+): k8s.networking.v1.NetworkPolicySpec {
     const fromNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
     const httpFrom: k8s.networking.v1.NetworkPolicyPeer[] = [{ podSelector: {} }];
     if (s.public) {
@@ -32,7 +36,10 @@ export function ingressPolicySpec(s: ResolvedService, traffic: TrafficSource, mo
 }
 
 export function egressPolicySpec(s: ResolvedService, data: DataEgress[]): k8s.networking.v1.NetworkPolicySpec {
-    const egress: k8s.networking.v1.NetworkPolicyEgressRule[] = data.map((d) => ({ to: d.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: d.port }] }));
+    const egress: k8s.networking.v1.NetworkPolicyEgressRule[] = data.map((d) => ({
+        to: d.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+        ports: [{ protocol: "TCP", port: d.port }],
+    }));
     if (s.allowHttpsEgress) egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] });
     return { podSelector: { matchLabels: selectorLabels(s.name) }, policyTypes: ["Egress"], egress };
 }

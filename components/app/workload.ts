@@ -12,7 +12,12 @@ import type { ResolvedService } from "./spec";
 const volumeName = (p: string) => `writable${p.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.replace(/-+$/, "");
 
 /** The pod template spec of a service. `image` is the resolved (pinned or built) reference. */
-export function podSpec(s: ResolvedService, image: Input<string>, serviceAccountName: Input<string>, production: boolean): k8s.core.v1.PodSpec {
+export function podSpec(
+    s: ResolvedService,
+    image: Input<string>,
+    serviceAccountName: Input<string>,
+    production: boolean,
+): k8s.core.v1.PodSpec {
     const probe = (path: string, failureThreshold: number) => ({
         httpGet: { path, port: "http" },
         periodSeconds: s.probes.periodSeconds,
@@ -59,7 +64,12 @@ export function podSpec(s: ResolvedService, image: Input<string>, serviceAccount
                 whenUnsatisfiable: production ? "DoNotSchedule" : "ScheduleAnyway",
                 labelSelector: { matchLabels: selector },
             },
-            { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+            {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: selector },
+            },
         ],
     };
 }
@@ -70,7 +80,12 @@ export const hasAutoscaler = (s: ResolvedService) => s.replicas.max > s.replicas
 /** A PodDisruptionBudget only protects something with at least two replicas. */
 export const needsDisruptionBudget = (s: ResolvedService) => s.replicas.min >= 2;
 
-export function deploymentSpec(s: ResolvedService, image: Input<string>, serviceAccountName: Input<string>, production: boolean): k8s.apps.v1.DeploymentSpec {
+export function deploymentSpec(
+    s: ResolvedService,
+    image: Input<string>,
+    serviceAccountName: Input<string>,
+    production: boolean,
+): k8s.apps.v1.DeploymentSpec {
     const selector = selectorLabels(s.name);
     return {
         ...(hasAutoscaler(s) ? {} : { replicas: s.replicas.min }),

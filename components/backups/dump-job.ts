@@ -64,7 +64,17 @@ export const BACKUP_LABEL = "backup.hangar.dev/job";
 const UID = 70; // the postgres user of the official images
 
 /** The CronJob spec: restricted, bounded, never two at once. */
-export function dumpCronJobSpec(a: { schedule: string; image: string; deadlineSeconds: number; caBundlePath: string; database: string; username: string; destination: pulumi.Input<string>; host: pulumi.Input<string>; port: pulumi.Input<number> }) {
+export function dumpCronJobSpec(a: {
+    schedule: string;
+    image: string;
+    deadlineSeconds: number;
+    caBundlePath: string;
+    database: string;
+    username: string;
+    destination: pulumi.Input<string>;
+    host: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+}) {
     const labels = selectorLabels(NAME);
     return {
         schedule: a.schedule,
@@ -101,7 +111,10 @@ export function dumpCronJobSpec(a: { schedule: string; image: string; deadlineSe
                                     { name: "DUMP_DESTINATION", value: a.destination },
                                     { name: "TMPDIR", value: "/work" },
                                 ],
-                                resources: { requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "1Gi" }, limits: { memory: "1Gi", "ephemeral-storage": "20Gi" } },
+                                resources: {
+                                    requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "1Gi" },
+                                    limits: { memory: "1Gi", "ephemeral-storage": "20Gi" },
+                                },
                                 securityContext: restrictedSecurityContext(UID),
                                 volumeMounts: [
                                     { name: "script", mountPath: "/opt/hangar", readOnly: true },
@@ -127,7 +140,8 @@ export function dumpCronJobSpec(a: { schedule: string; image: string; deadlineSe
 export class DumpJob extends pulumi.ComponentResource {
     constructor(name: string, args: DumpJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:DumpJob", name, {}, opts);
-        if (!args.bucketArn || !args.bucketName || !args.kmsKeyArn) throw new pulumi.ResourceError("DumpJob needs bucketName, bucketArn and kmsKeyArn", this);
+        if (!args.bucketArn || !args.bucketName || !args.kmsKeyArn)
+            throw new pulumi.ResourceError("DumpJob needs bucketName, bucketArn and kmsKeyArn", this);
         const child = { parent: this };
         const d = DUMP_JOB_DEFAULTS;
         const prefix = args.prefix ?? d.prefix;
@@ -146,12 +160,29 @@ export class DumpJob extends pulumi.ComponentResource {
         );
         new aws.iam.RolePolicy(
             `${name}-irsa`,
-            { role: role.id, policy: pulumi.all([args.bucketArn, args.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) => dumpWriterPolicy({ bucketArn, prefix, kmsKeyArn })) },
+            {
+                role: role.id,
+                policy: pulumi
+                    .all([args.bucketArn, args.kmsKeyArn])
+                    .apply(([bucketArn, kmsKeyArn]) => dumpWriterPolicy({ bucketArn, prefix, kmsKeyArn })),
+            },
             child,
         );
-        new k8s.core.v1.ServiceAccount(name, { metadata: { ...metadata(), annotations: { "eks.amazonaws.com/role-arn": role.arn } }, automountServiceAccountToken: false }, child);
-        new k8s.core.v1.Secret(name, { metadata: metadata("-credentials"), type: "Opaque", stringData: { PGPASSWORD: pulumi.secret(args.password) } }, child);
-        new k8s.core.v1.ConfigMap(name, { metadata: metadata("-script"), data: { "pg-dump.sh": fs.readFileSync(DUMP_SCRIPT, "utf8") } }, child);
+        new k8s.core.v1.ServiceAccount(
+            name,
+            { metadata: { ...metadata(), annotations: { "eks.amazonaws.com/role-arn": role.arn } }, automountServiceAccountToken: false },
+            child,
+        );
+        new k8s.core.v1.Secret(
+            name,
+            { metadata: metadata("-credentials"), type: "Opaque", stringData: { PGPASSWORD: pulumi.secret(args.password) } },
+            child,
+        );
+        new k8s.core.v1.ConfigMap(
+            name,
+            { metadata: metadata("-script"), data: { "pg-dump.sh": fs.readFileSync(DUMP_SCRIPT, "utf8") } },
+            child,
+        );
         // Its own policy: 5432 to the writer's subnets, 443 for S3 and STS; DNS comes from the namespace policy.
         new k8s.networking.v1.NetworkPolicy(
             name,
@@ -161,7 +192,10 @@ export class DumpJob extends pulumi.ComponentResource {
                     podSelector: { matchLabels: labels },
                     policyTypes: ["Ingress", "Egress"],
                     egress: [
-                        { to: pulumi.output(args.databaseCidrs).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))), ports: [{ protocol: "TCP", port: 5432 }] },
+                        {
+                            to: pulumi.output(args.databaseCidrs).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))),
+                            ports: [{ protocol: "TCP", port: 5432 }],
+                        },
                         { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
                     ],
                 },

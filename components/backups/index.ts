@@ -86,7 +86,11 @@ export class Backups extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
-        const kmsKey = managedKey(name, { description: `Backups of ${id}: vault and dump bucket`, alias: `${id}-backups`, environment: args.environment }, this);
+        const kmsKey = managedKey(
+            name,
+            { description: `Backups of ${id}: vault and dump bucket`, alias: `${id}-backups`, environment: args.environment },
+            this,
+        );
 
         const vault = new aws.backup.Vault(`${name}-vault`, { name: id, kmsKeyArn: kmsKey.arn, forceDestroy: !life.protect }, stateful);
         const daily = args.dailyRetentionDays ?? d.dailyRetentionDays;
@@ -94,7 +98,11 @@ export class Backups extends pulumi.ComponentResource {
         if (args.vaultLock ?? d.vaultLock) {
             new aws.backup.VaultLockConfiguration(
                 `${name}-lock`,
-                { backupVaultName: vault.name, minRetentionDays: daily, changeableForDays: args.vaultLockChangeableForDays ?? d.vaultLockChangeableForDays },
+                {
+                    backupVaultName: vault.name,
+                    minRetentionDays: daily,
+                    changeableForDays: args.vaultLockChangeableForDays ?? d.vaultLockChangeableForDays,
+                },
                 child,
             );
         }
@@ -125,16 +133,30 @@ export class Backups extends pulumi.ComponentResource {
             },
             this,
         );
-        new aws.backup.Selection(`${name}-rds`, { name: `${id}-rds`, planId: plan.id, iamRoleArn: role.arn, resources: [args.databaseArn] }, child);
+        new aws.backup.Selection(
+            `${name}-rds`,
+            { name: `${id}-rds`, planId: plan.id, iamRoleArn: role.arn, resources: [args.databaseArn] },
+            child,
+        );
 
         const bucket = secureBucket(
             `${name}-dumps`,
-            { bucketName: `${id}-dumps-${args.accountId}`, kmsKeyArn: kmsKey.arn, retention: args.bucketRetention, forceDestroy: !life.protect, protect: life.protect },
+            {
+                bucketName: `${id}-dumps-${args.accountId}`,
+                kmsKeyArn: kmsKey.arn,
+                retention: args.bucketRetention,
+                forceDestroy: !life.protect,
+                protect: life.protect,
+            },
             this,
         );
         if (args.replicateTo) this.replicate(name, id, args.replicateTo, bucket, kmsKey);
         if (args.dump) {
-            new DumpJob(`${name}-dump`, { ...args.dump, bucketName: bucket.bucket.bucket, bucketArn: bucket.bucket.arn, kmsKeyArn: kmsKey.arn }, child);
+            new DumpJob(
+                `${name}-dump`,
+                { ...args.dump, bucketName: bucket.bucket.bucket, bucketArn: bucket.bucket.arn, kmsKeyArn: kmsKey.arn },
+                child,
+            );
         }
         this.vaultArn = vault.arn;
         this.planId = plan.id;
@@ -146,14 +168,20 @@ export class Backups extends pulumi.ComponentResource {
 
     /** Least-privilege replication of every object, SSE-KMS ones included, to the DR bucket. */
     private replicate(name: string, id: string, target: BucketReplicationTargetArgs, source: SecureBucket, kmsKey: aws.kms.Key) {
-        const role = serviceRole(`${name}-replication`, { description: `S3 replication of ${id} dumps to the DR region`, service: "s3.amazonaws.com" }, this);
+        const role = serviceRole(
+            `${name}-replication`,
+            { description: `S3 replication of ${id} dumps to the DR region`, service: "s3.amazonaws.com" },
+            this,
+        );
         new aws.iam.RolePolicy(
             `${name}-replication`,
             {
                 role: role.id,
                 policy: pulumi
                     .all([source.bucket.arn, kmsKey.arn, target.bucketArn, target.kmsKeyArn])
-                    .apply(([sourceArn, sourceKey, destinationArn, destinationKey]) => replicationPolicy({ sourceArn, sourceKey, destinationArn, destinationKey })),
+                    .apply(([sourceArn, sourceKey, destinationArn, destinationKey]) =>
+                        replicationPolicy({ sourceArn, sourceKey, destinationArn, destinationKey }),
+                    ),
             },
             { parent: this },
         );
@@ -169,7 +197,11 @@ export class Backups extends pulumi.ComponentResource {
                         filter: { prefix: "" },
                         deleteMarkerReplication: { status: "Disabled" },
                         sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
-                        destination: { bucket: target.bucketArn, encryptionConfiguration: { replicaKmsKeyId: target.kmsKeyArn }, storageClass: "STANDARD_IA" },
+                        destination: {
+                            bucket: target.bucketArn,
+                            encryptionConfiguration: { replicaKmsKeyId: target.kmsKeyArn },
+                            storageClass: "STANDARD_IA",
+                        },
                     },
                 ],
             },

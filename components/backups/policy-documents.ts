@@ -39,7 +39,11 @@ export function replicationPolicy(a: { sourceArn: string; sourceKey: string; des
                 Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
                 Resource: `${a.sourceArn}/*`,
             },
-            { Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: `${a.destinationArn}/*` },
+            {
+                Effect: "Allow",
+                Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                Resource: `${a.destinationArn}/*`,
+            },
             { Effect: "Allow", Action: ["kms:Decrypt"], Resource: a.sourceKey },
             { Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: a.destinationKey },
         ],

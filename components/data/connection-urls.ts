@@ -1,6 +1,13 @@
 /** Connection URLs the app reads from its Secret. Credentials are percent-encoded. */
 
-export function postgresUrl(c: { username: string; password: string; host: string; port: number; database: string; sslMode: string }): string {
+export function postgresUrl(c: {
+    username: string;
+    password: string;
+    host: string;
+    port: number;
+    database: string;
+    sslMode: string;
+}): string {
     return `postgresql://${encodeURIComponent(c.username)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${encodeURIComponent(c.database)}?sslmode=${c.sslMode}`;
 }
 

@@ -119,9 +119,17 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
-        const kmsKey = managedKey(name, { description: `RDS ${id}: storage, Performance Insights, secret`, alias: `${id}-rds`, environment: args.environment }, this);
+        const kmsKey = managedKey(
+            name,
+            { description: `RDS ${id}: storage, Performance Insights, secret`, alias: `${id}-rds`, environment: args.environment },
+            this,
+        );
 
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` }, child);
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` },
+            child,
+        );
         const securityGroup = singlePortSecurityGroup(
             name,
             {
@@ -137,11 +145,20 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         );
         const parameterGroup = new aws.rds.ParameterGroup(
             `${name}-params`,
-            { name: `${id}-postgres${major}`, family: `postgres${major}`, description: `Hangar ${id}: TLS only`, parameters: postgresParameters(d.logMinDurationMs) },
+            {
+                name: `${id}-postgres${major}`,
+                family: `postgres${major}`,
+                description: `Hangar ${id}: TLS only`,
+                parameters: postgresParameters(d.logMinDurationMs),
+            },
             child,
         );
 
-        const password = new random.RandomPassword(`${name}-master`, { length: 32, special: true, overrideSpecial: RDS_PASSWORD_SPECIALS, minSpecial: 2, minNumeric: 2 }, child);
+        const password = new random.RandomPassword(
+            `${name}-master`,
+            { length: 32, special: true, overrideSpecial: RDS_PASSWORD_SPECIALS, minSpecial: 2, minNumeric: 2 },
+            child,
+        );
         const monitoringRole = d.monitoringIntervalSeconds > 0 ? this.monitoringRole(name, id) : undefined;
 
         const observability = {
@@ -224,7 +241,12 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
         const secret = new aws.secretsmanager.Secret(
             `${name}-master`,
-            { name: `${id}/postgres/master`, description: `Master credentials of ${id}`, kmsKeyId: kmsKey.arn, recoveryWindowInDays: life.secretRecoveryWindowDays },
+            {
+                name: `${id}/postgres/master`,
+                description: `Master credentials of ${id}`,
+                kmsKeyId: kmsKey.arn,
+                recoveryWindowInDays: life.secretRecoveryWindowDays,
+            },
             stateful,
         );
         new aws.secretsmanager.SecretVersion(
@@ -232,7 +254,14 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             {
                 secretId: secret.id,
                 secretString: pulumi.secret(
-                    pulumi.jsonStringify({ username: d.username, password: password.result, host: this.address, port: this.port, dbname: d.databaseName, engine: "postgres" }),
+                    pulumi.jsonStringify({
+                        username: d.username,
+                        password: password.result,
+                        host: this.address,
+                        port: this.port,
+                        dbname: d.databaseName,
+                        engine: "postgres",
+                    }),
                 ),
             },
             child,

@@ -91,8 +91,16 @@ export class RedisCache extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
-        const kmsKey = managedKey(name, { description: `ElastiCache ${id}: at rest, snapshots, secret`, alias: `${id}-cache`, environment: args.environment }, this);
-        const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` }, child);
+        const kmsKey = managedKey(
+            name,
+            { description: `ElastiCache ${id}: at rest, snapshots, secret`, alias: `${id}-cache`, environment: args.environment },
+            this,
+        );
+        const subnetGroup = new aws.elasticache.SubnetGroup(
+            `${name}-subnets`,
+            { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` },
+            child,
+        );
         const securityGroup = singlePortSecurityGroup(
             name,
             {
@@ -109,7 +117,12 @@ export class RedisCache extends pulumi.ComponentResource {
         const family = cacheFamily(d.engine, d.engineVersion);
         const parameterGroup = new aws.elasticache.ParameterGroup(
             `${name}-params`,
-            { name: `${id}-${family}`, family, description: `Hangar ${id}`, parameters: [{ name: "maxmemory-policy", value: d.maxmemoryPolicy }] },
+            {
+                name: `${id}-${family}`,
+                family,
+                description: `Hangar ${id}`,
+                parameters: [{ name: "maxmemory-policy", value: d.maxmemoryPolicy }],
+            },
             child,
         );
         const token = new random.RandomPassword(
@@ -155,7 +168,12 @@ export class RedisCache extends pulumi.ComponentResource {
 
         const secret = new aws.secretsmanager.Secret(
             `${name}-auth`,
-            { name: `${id}/cache/auth-token`, description: `AUTH token of ${id}`, kmsKeyId: kmsKey.arn, recoveryWindowInDays: life.secretRecoveryWindowDays },
+            {
+                name: `${id}/cache/auth-token`,
+                description: `AUTH token of ${id}`,
+                kmsKeyId: kmsKey.arn,
+                recoveryWindowInDays: life.secretRecoveryWindowDays,
+            },
             stateful,
         );
         new aws.secretsmanager.SecretVersion(`${name}-auth`, { secretId: secret.id, secretString: pulumi.secret(token.result) }, child);

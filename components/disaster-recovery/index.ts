@@ -99,9 +99,17 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         const stateful = { parent: this, protect: life.protect };
 
         // Replicas and copies must be encrypted with a key in their own region.
-        const kmsKey = managedKey(name, { description: `DR ${id}: replica, backups, bucket`, alias: `${id}-dr`, environment: args.environment }, this);
+        const kmsKey = managedKey(
+            name,
+            { description: `DR ${id}: replica, backups, bucket`, alias: `${id}-dr`, environment: args.environment },
+            this,
+        );
 
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { name: `${id}-dr`, subnetIds: args.subnetIds, description: `Hangar ${id} DR` }, child);
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { name: `${id}-dr`, subnetIds: args.subnetIds, description: `Hangar ${id} DR` },
+            child,
+        );
         const securityGroup = singlePortSecurityGroup(
             name,
             {
@@ -117,7 +125,12 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         // Parameter groups are regional: the replica needs its own, TLS-only like the primary's.
         const parameterGroup = new aws.rds.ParameterGroup(
             `${name}-params`,
-            { name: `${id}-dr-postgres${major}`, family: `postgres${major}`, description: `Hangar ${id} DR: TLS only`, parameters: postgresParameters(500) },
+            {
+                name: `${id}-dr-postgres${major}`,
+                family: `postgres${major}`,
+                description: `Hangar ${id} DR: TLS only`,
+                parameters: postgresParameters(500),
+            },
             child,
         );
 
@@ -160,11 +173,21 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             );
         }
 
-        const vault = new aws.backup.Vault(`${name}-vault`, { name: `${id}-dr`, kmsKeyArn: kmsKey.arn, forceDestroy: !life.protect }, stateful);
+        const vault = new aws.backup.Vault(
+            `${name}-vault`,
+            { name: `${id}-dr`, kmsKeyArn: kmsKey.arn, forceDestroy: !life.protect },
+            stateful,
+        );
         this.vaultArn = vault.arn;
         const bucket = secureBucket(
             `${name}-dumps`,
-            { bucketName: `${id}-dumps-dr-${args.accountId}`, kmsKeyArn: kmsKey.arn, retention: args.bucketRetention, forceDestroy: !life.protect, protect: life.protect },
+            {
+                bucketName: `${id}-dumps-dr-${args.accountId}`,
+                kmsKeyArn: kmsKey.arn,
+                retention: args.bucketRetention,
+                forceDestroy: !life.protect,
+                protect: life.protect,
+            },
             this,
         );
 

@@ -4,7 +4,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Backups } from "@hangar-platform/hangar";
 
-const providers = [new aws.Provider("aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] }), new k8s.Provider("k8s", { context: "hangar-prod" })];
+const providers = [
+    new aws.Provider("aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] }),
+    new k8s.Provider("k8s", { context: "hangar-prod" }),
+];
 const config = new pulumi.Config();
 
 const backups = new Backups(

@@ -14,7 +14,9 @@ const monitoring = new Monitoring(
     "observability",
     {
         environment: "prod",
-        alertmanager: { receiver: { type: "pagerduty", secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pagerduty-AbCdEf" } },
+        alertmanager: {
+            receiver: { type: "pagerduty", secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pagerduty-AbCdEf" },
+        },
         grafana: { host: "grafana.example.aero" },
         thresholds: { errorRatio: 0.02, latencyP95Seconds: 0.4 },
         cloudwatch: { rds: { instanceIds: ["flights-prod"] }, subscriptions: [{ protocol: "email", endpoint: "oncall@example.aero" }] },

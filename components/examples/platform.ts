@@ -5,7 +5,10 @@ import { Platform } from "@hangar-platform/hangar";
 const platform = new Platform("hangar", {
     environment: "staging",
     aws: { accountId: "123456789012", region: "eu-west-1", tags: { team: "flight-data" } },
-    kubernetes: { kubeconfig: fs.readFileSync(process.env.KUBECONFIG ?? `${process.env.HOME}/.kube/config`, "utf8"), context: "hangar-staging" },
+    kubernetes: {
+        kubeconfig: fs.readFileSync(process.env.KUBECONFIG ?? `${process.env.HOME}/.kube/config`, "utf8"),
+        context: "hangar-staging",
+    },
     network: {
         vpcId: "vpc-0f1e2d3c4b5a69788",
         vpcCidr: "10.20.0.0/16",

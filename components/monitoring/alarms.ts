@@ -13,7 +13,13 @@ export function alarmKeyPolicy(accountId: string, partition: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+            {
+                Sid: "AccountAdministers",
+                Effect: "Allow",
+                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
             {
                 Sid: "CloudWatchAlarmsUseKey",
                 Effect: "Allow",
@@ -68,7 +74,15 @@ export function rdsAlarmSpecs(args: NonNullable<CloudWatchAlarmsArgs["rds"]>, r:
     const rds = { namespace: "AWS/RDS", dimension: "DBInstanceIdentifier" };
     const maxConnections = args.maxConnections ?? 400;
     const specs: AlarmSpec[] = [
-        { ...rds, suffix: "cpu", metricName: "CPUUtilization", statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: args.cpuPercent ?? 80, description: "CPU above threshold" },
+        {
+            ...rds,
+            suffix: "cpu",
+            metricName: "CPUUtilization",
+            statistic: "Average",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: args.cpuPercent ?? 80,
+            description: "CPU above threshold",
+        },
         {
             ...rds,
             suffix: "free-storage",
@@ -114,7 +128,15 @@ export function elastiCacheAlarmSpecs(args: NonNullable<CloudWatchAlarmsArgs["el
             threshold: Math.round(r.thresholds.redisMemoryRatio * 100),
             description: "memory above threshold",
         },
-        { ...ec, suffix: "cpu", metricName: "EngineCPUUtilization", statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: args.cpuPercent ?? 80, description: "engine CPU above threshold" },
+        {
+            ...ec,
+            suffix: "cpu",
+            metricName: "EngineCPUUtilization",
+            statistic: "Average",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: args.cpuPercent ?? 80,
+            description: "engine CPU above threshold",
+        },
         {
             ...ec,
             suffix: "evictions",
@@ -145,8 +167,15 @@ export function cloudWatchAlarms(name: string, args: CloudWatchAlarmsArgs, r: Re
         { ...opts, protect: r.environment === "prod" },
     );
     const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: key.arn }, opts);
-    new aws.sns.TopicPolicy(`${name}-alarms`, { arn: topic.arn, policy: pulumi.all([topic.arn, identity.accountId]).apply(([arn, account]) => alarmTopicPolicy(arn, account)) }, opts);
-    (args.subscriptions ?? []).forEach((s, i) => new aws.sns.TopicSubscription(`${name}-alarms-${i}`, { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint }, opts));
+    new aws.sns.TopicPolicy(
+        `${name}-alarms`,
+        { arn: topic.arn, policy: pulumi.all([topic.arn, identity.accountId]).apply(([arn, account]) => alarmTopicPolicy(arn, account)) },
+        opts,
+    );
+    (args.subscriptions ?? []).forEach(
+        (s, i) =>
+            new aws.sns.TopicSubscription(`${name}-alarms-${i}`, { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint }, opts),
+    );
 
     const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
     const alarm = (resourceName: string, id: pulumi.Input<string>, spec: AlarmSpec) =>
@@ -173,7 +202,9 @@ export function cloudWatchAlarms(name: string, args: CloudWatchAlarmsArgs, r: Re
     const rds = args.rds;
     if (rds) {
         rds.instanceIds.forEach((id, i) => rdsAlarmSpecs(rds, r, false).forEach((s) => alarm(`${name}-rds-${i}-${s.suffix}`, id, s)));
-        (rds.replicaIds ?? []).forEach((id, i) => rdsAlarmSpecs(rds, r, true).forEach((s) => alarm(`${name}-rds-replica-${i}-${s.suffix}`, id, s)));
+        (rds.replicaIds ?? []).forEach((id, i) =>
+            rdsAlarmSpecs(rds, r, true).forEach((s) => alarm(`${name}-rds-replica-${i}-${s.suffix}`, id, s)),
+        );
     }
     const ec = args.elasticache;
     if (ec) {

@@ -27,7 +27,13 @@ function receiver(type: string, file: string, channel: string | undefined): Reco
  * Routes everything to the on-call receiver (or nowhere without one), and the
  * Watchdog heartbeat to `null`. Lists replace the chart's, so `null` is kept.
  */
-export function alertmanagerConfig(receiverType: string | undefined, channel: string | undefined, secretName: string, key: string, environment: string) {
+export function alertmanagerConfig(
+    receiverType: string | undefined,
+    channel: string | undefined,
+    secretName: string,
+    key: string,
+    environment: string,
+) {
     return {
         global: { resolve_timeout: "5m" },
         route: {

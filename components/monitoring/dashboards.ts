@@ -80,7 +80,12 @@ export function hangarDashboards(r: ResolvedMonitoring): Record<string, Dashboar
             [
                 "5xx ratio",
                 "percentunit",
-                [[`sum by (service) (rate(${req}{${ns}, ${status}=~"5.."}[5m])) / sum by (service) (rate(${req}{${ns}}[5m]))`, "{{service}}"]],
+                [
+                    [
+                        `sum by (service) (rate(${req}{${ns}, ${status}=~"5.."}[5m])) / sum by (service) (rate(${req}{${ns}}[5m]))`,
+                        "{{service}}",
+                    ],
+                ],
             ],
             ["4xx per second", "reqps", [[`sum by (service) (rate(${req}{${ns}, ${status}=~"4.."}[5m]))`, "{{service}}"]]],
         ]),
@@ -99,7 +104,11 @@ export function hangarDashboards(r: ResolvedMonitoring): Record<string, Dashboar
         ]),
         postgres: dashboard("postgres", "PostgreSQL", [
             ["Up", "short", [[`pg_up{${pg}}`, "up"]]],
-            ["Connections / max", "percentunit", [[`sum(pg_stat_activity_count{${pg}}) / max(pg_settings_max_connections{${pg}})`, "used"]]],
+            [
+                "Connections / max",
+                "percentunit",
+                [[`sum(pg_stat_activity_count{${pg}}) / max(pg_settings_max_connections{${pg}})`, "used"]],
+            ],
             ["Replica lag", "s", [[`pg_replication_lag_seconds{${pg}}`, "lag"]]],
             ["Transactions per second", "ops", [[`sum by (datname) (rate(pg_stat_database_xact_commit{${pg}}[5m]))`, "{{datname}}"]]],
         ]),

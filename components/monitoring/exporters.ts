@@ -77,7 +77,13 @@ interface ExporterContext {
     dependsOn: pulumi.Resource[];
 }
 
-function exporter(ctx: ExporterContext, chart: string, secret: k8s.core.v1.Secret, values: pulumi.Input<Record<string, unknown>>, extra: pulumi.Resource[]) {
+function exporter(
+    ctx: ExporterContext,
+    chart: string,
+    secret: k8s.core.v1.Secret,
+    values: pulumi.Input<Record<string, unknown>>,
+    extra: pulumi.Resource[],
+) {
     const { name, r, parent } = ctx;
     const short = chart.replace(/^prometheus-/, "");
     // The release name is the chart name, so the chart's fullname (Service, job label) is the chart name too.
@@ -124,7 +130,12 @@ export function postgresExporter(ctx: ExporterContext, pg: PostgresExporterArgs)
     }
     // The chart passes the port through `tpl`, which takes strings only.
     const port = pulumi.output(pg.port ?? 5432).apply((p) => String(p));
-    const values = postgresExporterValues(r, { host: pg.host, port, database: pg.database }, "postgres-exporter", pg.caBundle !== undefined ? "postgres-exporter-ca" : undefined);
+    const values = postgresExporterValues(
+        r,
+        { host: pg.host, port, database: pg.database },
+        "postgres-exporter",
+        pg.caBundle !== undefined ? "postgres-exporter-ca" : undefined,
+    );
     return exporter(ctx, POSTGRES_EXPORTER, secret, values, extra);
 }
 
@@ -132,7 +143,11 @@ export function redisExporter(ctx: ExporterContext, redis: RedisExporterArgs) {
     const { name, r, parent } = ctx;
     const secret = new k8s.core.v1.Secret(
         `${name}-redis-exporter`,
-        { metadata: { name: "redis-exporter", namespace: r.namespace, labels }, type: "Opaque", stringData: { "auth-token": pulumi.secret(redis.authToken) } },
+        {
+            metadata: { name: "redis-exporter", namespace: r.namespace, labels },
+            type: "Opaque",
+            stringData: { "auth-token": pulumi.secret(redis.authToken) },
+        },
         { parent, dependsOn: ctx.dependsOn },
     );
     const address = pulumi.interpolate`rediss://${redis.host}:${redis.port ?? 6379}`;

@@ -18,7 +18,13 @@ export function grafanaServiceName(releaseName: string): string {
 
 export const GRAFANA_SERVICE_PORT = 80;
 
-export function grafanaExposure(name: string, r: ResolvedMonitoring, args: GrafanaArgs, parent: pulumi.Resource, dependsOn: pulumi.Resource[]) {
+export function grafanaExposure(
+    name: string,
+    r: ResolvedMonitoring,
+    args: GrafanaArgs,
+    parent: pulumi.Resource,
+    dependsOn: pulumi.Resource[],
+) {
     return exposeHttp(
         `${name}-grafana`,
         {

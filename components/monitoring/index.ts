@@ -13,7 +13,14 @@ import { grafanaExposure } from "./grafana";
 import { postgresExporter, redisExporter } from "./exporters";
 import { ResolvedMonitoring, resolveMonitoring } from "./resolve";
 import { alertGroups, renderRulesFile } from "./rules";
-import { chartSource, DASHBOARD_FOLDER_ANNOTATION, GRAFANA_DASHBOARD_LABEL, GRAFANA_ADMIN_SECRET, kubePrometheusStackValues, RECEIVER_SECRET } from "./values";
+import {
+    chartSource,
+    DASHBOARD_FOLDER_ANNOTATION,
+    GRAFANA_DASHBOARD_LABEL,
+    GRAFANA_ADMIN_SECRET,
+    kubePrometheusStackValues,
+    RECEIVER_SECRET,
+} from "./values";
 
 export * from "./args";
 export { alarmKeyPolicy, alarmTopicPolicy } from "./alarms";
@@ -78,10 +85,19 @@ export class Monitoring extends pulumi.ComponentResource {
         this.selectorLabels = r.selectorLabels;
 
         const namespace = r.createNamespace
-            ? new k8s.core.v1.Namespace(name, { metadata: { name: r.namespace, labels: { ...labels, ...restrictedNamespaceLabels() } } }, child)
+            ? new k8s.core.v1.Namespace(
+                  name,
+                  { metadata: { name: r.namespace, labels: { ...labels, ...restrictedNamespaceLabels() } } },
+                  child,
+              )
             : undefined;
         this.namespace = namespace ? namespace.metadata.name : pulumi.output(r.namespace);
-        if (namespace) namespaceLimits(name, { namespace: namespace.metadata.name, quota: MONITORING_QUOTA[r.environment], labels }, { parent: this, dependsOn: [namespace] });
+        if (namespace)
+            namespaceLimits(
+                name,
+                { namespace: namespace.metadata.name, quota: MONITORING_QUOTA[r.environment], labels },
+                { parent: this, dependsOn: [namespace] },
+            );
         const base: pulumi.Resource[] = namespace ? [namespace] : [];
         const readyResources = r.installChart ? this.installStack(name, r, args, base) : base;
         const ruleGroups = alertGroups(r, { postgres: args.postgres !== undefined, redis: args.redis !== undefined });
@@ -125,7 +141,13 @@ export class Monitoring extends pulumi.ComponentResource {
 
         this.alarmTopicArn = args.cloudwatch ? cloudWatchAlarms(name, args.cloudwatch, r, this).arn : pulumi.output(undefined);
 
-        this.registerOutputs({ namespace: this.namespace, selectorLabels: this.selectorLabels, rulesFile: this.rulesFile, grafanaUrl: this.grafanaUrl, alarmTopicArn: this.alarmTopicArn });
+        this.registerOutputs({
+            namespace: this.namespace,
+            selectorLabels: this.selectorLabels,
+            rulesFile: this.rulesFile,
+            grafanaUrl: this.grafanaUrl,
+            alarmTopicArn: this.alarmTopicArn,
+        });
     }
 
     /** CRDs (kept on delete), Grafana's admin Secret, the receiver Secret and kube-prometheus-stack. Returns what later objects wait for. */
@@ -133,11 +155,11 @@ export class Monitoring extends pulumi.ComponentResource {
         const inNamespace = { parent: this, dependsOn: base };
         // retainOnDelete does not reach a Chart's children: the CRDs get their own Release so that
         // deleting the stack never deletes every ServiceMonitor and PrometheusRule in the cluster.
-        const crds = new k8s.helm.v3.Release(
-            `${name}-crds`,
-            chartSource("prometheus-operator-crds", r.crdsChartVersion, r.namespace),
-            { parent: this, dependsOn: base, retainOnDelete: true },
-        );
+        const crds = new k8s.helm.v3.Release(`${name}-crds`, chartSource("prometheus-operator-crds", r.crdsChartVersion, r.namespace), {
+            parent: this,
+            dependsOn: base,
+            retainOnDelete: true,
+        });
 
         const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
         const adminSecret = new k8s.core.v1.Secret(
@@ -157,7 +179,11 @@ export class Monitoring extends pulumi.ComponentResource {
             secrets.push(
                 new k8s.core.v1.Secret(
                     `${name}-receiver`,
-                    { metadata: { name: RECEIVER_SECRET, namespace: r.namespace, labels }, type: "Opaque", stringData: { [RECEIVER_SECRET_KEY]: pulumi.secret(key) } },
+                    {
+                        metadata: { name: RECEIVER_SECRET, namespace: r.namespace, labels },
+                        type: "Opaque",
+                        stringData: { [RECEIVER_SECRET_KEY]: pulumi.secret(key) },
+                    },
                     inNamespace,
                 ),
             );
@@ -169,12 +195,24 @@ export class Monitoring extends pulumi.ComponentResource {
                 {
                     metadata: {
                         name: r.nodeExporterNamespace,
-                        labels: { ...labels, "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/warn": "baseline" },
+                        labels: {
+                            ...labels,
+                            "pod-security.kubernetes.io/enforce": "privileged",
+                            "pod-security.kubernetes.io/warn": "baseline",
+                        },
                     },
                 },
                 { parent: this },
             );
-            namespaceLimits(`${name}-node-exporter`, { namespace: exporterNamespace.metadata.name, quota: { requestsCpu: "2", requestsMemory: "2Gi", limitsMemory: "4Gi", pods: 200 }, labels }, { parent: this, dependsOn: [exporterNamespace] });
+            namespaceLimits(
+                `${name}-node-exporter`,
+                {
+                    namespace: exporterNamespace.metadata.name,
+                    quota: { requestsCpu: "2", requestsMemory: "2Gi", limitsMemory: "4Gi", pods: 200 },
+                    labels,
+                },
+                { parent: this, dependsOn: [exporterNamespace] },
+            );
             base = [...base, exporterNamespace];
         }
         const chart = new k8s.helm.v4.Chart(

@@ -11,7 +11,10 @@ export const MODES = ["chart", "existing-operator"];
 export const RECEIVER_TYPES = ["pagerduty", "slack", "webhook"];
 
 /** Sizing defaults per environment (`MonitoringArgs` documents them). */
-export const MONITORING_SIZING: Record<string, { prometheus: Required<NonNullable<MonitoringArgs["prometheus"]>>; alertmanagerReplicas: number }> = {
+export const MONITORING_SIZING: Record<
+    string,
+    { prometheus: Required<NonNullable<MonitoringArgs["prometheus"]>>; alertmanagerReplicas: number }
+> = {
     prod: { prometheus: { replicas: 2, retention: "30d", retentionSize: "90GB", storageSize: "100Gi" }, alertmanagerReplicas: 2 },
     staging: { prometheus: { replicas: 1, retention: "15d", retentionSize: "45GB", storageSize: "50Gi" }, alertmanagerReplicas: 1 },
     ephemeral: { prometheus: { replicas: 1, retention: "3d", retentionSize: "9GB", storageSize: "10Gi" }, alertmanagerReplicas: 1 },
@@ -106,7 +109,8 @@ export function resolveMonitoring(args: MonitoringArgs): ResolvedMonitoring {
     matches("releaseName", releaseName, DNS_LABEL, "a DNS label");
     const nodeExporter = args.nodeExporter ?? d.nodeExporter;
     if (nodeExporter && !installChart) problems.push("nodeExporter needs mode chart (an existing operator brings its own)");
-    if (nodeExporter && nodeExporterNamespace === namespace) problems.push("nodeExporterNamespace must differ from namespace: it is labelled privileged");
+    if (nodeExporter && nodeExporterNamespace === namespace)
+        problems.push("nodeExporterNamespace must differ from namespace: it is labelled privileged");
 
     const prometheus = fill(sizing.prometheus, args.prometheus);
     matches("prometheus.retention", prometheus.retention, DURATION, "a duration such as 15d");
@@ -126,12 +130,14 @@ export function resolveMonitoring(args: MonitoringArgs): ResolvedMonitoring {
         problems.push(`alertmanager.replicas must be at least 2 in prod (got ${alertmanager.replicas})`);
     }
     if (alertmanager.receiverType !== undefined) oneOf("alertmanager.receiver.type", alertmanager.receiverType, RECEIVER_TYPES);
-    if (environment === "prod" && installChart && !am.receiver) problems.push("alertmanager.receiver is required in prod: alerts would reach nobody");
+    if (environment === "prod" && installChart && !am.receiver)
+        problems.push("alertmanager.receiver is required in prod: alerts would reach nobody");
 
     const grafana = { host: args.grafana?.host, exposure: args.grafana?.exposure ?? "gateway" };
     oneOf("grafana.exposure", grafana.exposure, ["gateway", "ingress"]);
     if (grafana.host !== undefined) matches("grafana.host", grafana.host, HOST, "a lowercase DNS name");
-    if (grafana.host && grafana.exposure === "ingress" && !args.grafana?.ingress?.className) problems.push("grafana.ingress.className is required with ingress exposure");
+    if (grafana.host && grafana.exposure === "ingress" && !args.grafana?.ingress?.className)
+        problems.push("grafana.ingress.className is required with ingress exposure");
 
     const app = { ...fill(d.app, args.app), dumpNamespace: args.app?.dumpNamespace ?? args.app?.namespace ?? d.app.namespace };
     matches("app.namespace", app.namespace, DNS_LABEL, "a DNS label");
@@ -139,17 +145,20 @@ export function resolveMonitoring(args: MonitoringArgs): ResolvedMonitoring {
     matches("app.dumpCronJob", app.dumpCronJob, DNS_LABEL, "a DNS label");
     matches("app.requestsMetric", app.requestsMetric, METRIC, "a Prometheus metric name");
     matches("app.durationBucketMetric", app.durationBucketMetric, METRIC, "a Prometheus metric name");
-    if (!app.durationBucketMetric.endsWith("_bucket")) problems.push(`app.durationBucketMetric must name the histogram's _bucket series (got "${app.durationBucketMetric}")`);
+    if (!app.durationBucketMetric.endsWith("_bucket"))
+        problems.push(`app.durationBucketMetric must name the histogram's _bucket series (got "${app.durationBucketMetric}")`);
     matches("app.statusLabel", app.statusLabel, LABEL, "a Prometheus label name");
 
     const thresholds = fill(d.thresholds, args.thresholds);
     for (const key of ["errorRatio", "postgresConnectionsRatio", "redisMemoryRatio"] as const) {
-        if (!(thresholds[key] > 0 && thresholds[key] < 1)) problems.push(`thresholds.${key} must be between 0 and 1 (got ${thresholds[key]})`);
+        if (!(thresholds[key] > 0 && thresholds[key] < 1))
+            problems.push(`thresholds.${key} must be between 0 and 1 (got ${thresholds[key]})`);
     }
     for (const key of ["latencyP95Seconds", "restarts", "dumpMaxAgeHours", "replicaLagSeconds", "redisEvictions"] as const) {
         if (!(thresholds[key] > 0)) problems.push(`thresholds.${key} must be positive (got ${thresholds[key]})`);
     }
-    if (!/^https:\/\/[^\s#]+$/.test(thresholds.runbookBaseUrl)) problems.push(`thresholds.runbookBaseUrl must be an https URL without a fragment (got "${thresholds.runbookBaseUrl}")`);
+    if (!/^https:\/\/[^\s#]+$/.test(thresholds.runbookBaseUrl))
+        problems.push(`thresholds.runbookBaseUrl must be an https URL without a fragment (got "${thresholds.runbookBaseUrl}")`);
 
     const resources = resolveResources(environment, args.resources ?? {}, problems);
     if (problems.length > 0) throw new Error(`Monitoring: ${problems.join("; ")}`);
@@ -184,7 +193,11 @@ function fill<T extends object>(defaults: T, given: Partial<T> | undefined): T {
     return out;
 }
 
-function resolveResources(environment: string, overrides: NonNullable<MonitoringArgs["resources"]>, problems: string[]): Record<string, Resources> {
+function resolveResources(
+    environment: string,
+    overrides: NonNullable<MonitoringArgs["resources"]>,
+    problems: string[],
+): Record<string, Resources> {
     const keys = [...new Set([...MONITORING_WORKLOADS.map((w) => w.id), ...SHARED_RESOURCE_KEYS])];
     for (const key of Object.keys(overrides)) {
         if (!keys.includes(key)) problems.push(`resources.${key} is not a workload (expected one of ${keys.join(", ")})`);
@@ -195,7 +208,10 @@ function resolveResources(environment: string, overrides: NonNullable<Monitoring
         const o = overrides[key];
         const limits: Resources["limits"] = { memory: o?.limits?.memory ?? base.limits.memory };
         if (o?.limits?.cpu) limits.cpu = o.limits.cpu;
-        out[key] = { requests: { cpu: o?.requests?.cpu ?? base.requests.cpu, memory: o?.requests?.memory ?? base.requests.memory }, limits };
+        out[key] = {
+            requests: { cpu: o?.requests?.cpu ?? base.requests.cpu, memory: o?.requests?.memory ?? base.requests.memory },
+            limits,
+        };
     }
     return out;
 }

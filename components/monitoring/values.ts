@@ -119,7 +119,13 @@ export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
                 storage: volumeClaim(r.storageClass, r.alertmanager.storageSize),
                 ...(r.alertmanager.receiverType ? { secrets: [RECEIVER_SECRET] } : {}),
             },
-            config: alertmanagerConfig(r.alertmanager.receiverType, r.alertmanager.channel, RECEIVER_SECRET, RECEIVER_SECRET_KEY, r.environment),
+            config: alertmanagerConfig(
+                r.alertmanager.receiverType,
+                r.alertmanager.channel,
+                RECEIVER_SECRET,
+                RECEIVER_SECRET_KEY,
+                r.environment,
+            ),
         },
         grafana: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },

@@ -36,7 +36,11 @@ export interface MonitoringWorkload {
 }
 
 const reloader = (spec: string): MonitoringWorkloadContainer[] => [
-    { name: "config-reloader", securityContext: `${spec}.containers[name=config-reloader].securityContext`, resources: "prometheusOperator.prometheusConfigReloader.resources" },
+    {
+        name: "config-reloader",
+        securityContext: `${spec}.containers[name=config-reloader].securityContext`,
+        resources: "prometheusOperator.prometheusConfigReloader.resources",
+    },
     {
         name: "init-config-reloader",
         securityContext: `${spec}.initContainers[name=init-config-reloader].securityContext`,
@@ -53,7 +57,10 @@ const operatorManaged = (id: string, spec: string, source: string): MonitoringWo
     uid: 1000,
     gid: 2000,
     podSecurityContext: `${spec}.securityContext`,
-    containers: [{ name: id, securityContext: `${spec}.containers[name=${id}].securityContext`, resources: `${spec}.resources` }, ...reloader(spec)],
+    containers: [
+        { name: id, securityContext: `${spec}.containers[name=${id}].securityContext`, resources: `${spec}.resources` },
+        ...reloader(spec),
+    ],
     rendered: "always",
     source,
 });
@@ -68,12 +75,22 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 65534,
         gid: 65534,
         podSecurityContext: "prometheusOperator.securityContext",
-        containers: [{ name: "kube-prometheus-stack", securityContext: "prometheusOperator.containerSecurityContext", resources: "prometheusOperator.resources" }],
+        containers: [
+            {
+                name: "kube-prometheus-stack",
+                securityContext: "prometheusOperator.containerSecurityContext",
+                resources: "prometheusOperator.resources",
+            },
+        ],
         rendered: "always",
         source: "kube-prometheus-stack-88.5.3/templates/prometheus-operator/deployment.yaml",
     },
     operatorManaged("prometheus", "prometheus.prometheusSpec", "kube-prometheus-stack-88.5.3/templates/prometheus/prometheus.yaml"),
-    operatorManaged("alertmanager", "alertmanager.alertmanagerSpec", "kube-prometheus-stack-88.5.3/templates/alertmanager/alertmanager.yaml"),
+    operatorManaged(
+        "alertmanager",
+        "alertmanager.alertmanagerSpec",
+        "kube-prometheus-stack-88.5.3/templates/alertmanager/alertmanager.yaml",
+    ),
     {
         id: "grafana",
         chart: "kube-prometheus-stack",
@@ -86,7 +103,12 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
             // Both sidecars (dashboards, datasources) share the sidecar block.
             { name: "grafana-sc-dashboard", securityContext: "grafana.sidecar.securityContext", resources: "grafana.sidecar.resources" },
             { name: "grafana-sc-datasources", securityContext: "grafana.sidecar.securityContext", resources: "grafana.sidecar.resources" },
-            { name: "download-dashboards", securityContext: "grafana.downloadDashboards.securityContext", resources: "grafana.downloadDashboards.resources", init: true },
+            {
+                name: "download-dashboards",
+                securityContext: "grafana.downloadDashboards.securityContext",
+                resources: "grafana.downloadDashboards.resources",
+                init: true,
+            },
         ],
         rendered: "always (download-dashboards only with grafana.dashboards, which Hangar never sets; init-chown-data is disabled)",
         source: "grafana-12.11.1/templates/deployment.yaml (pod from templates/_pod.tpl)",
@@ -98,7 +120,13 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 65534,
         gid: 65534,
         podSecurityContext: "kube-state-metrics.securityContext",
-        containers: [{ name: "kube-state-metrics", securityContext: "kube-state-metrics.containerSecurityContext", resources: "kube-state-metrics.resources" }],
+        containers: [
+            {
+                name: "kube-state-metrics",
+                securityContext: "kube-state-metrics.containerSecurityContext",
+                resources: "kube-state-metrics.resources",
+            },
+        ],
         rendered: "always",
         source: "kube-state-metrics-8.4.0/templates/deployment.yaml",
     },
@@ -109,7 +137,13 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 65534,
         gid: 65534,
         podSecurityContext: "prometheus-node-exporter.securityContext",
-        containers: [{ name: "node-exporter", securityContext: "prometheus-node-exporter.containerSecurityContext", resources: "prometheus-node-exporter.resources" }],
+        containers: [
+            {
+                name: "node-exporter",
+                securityContext: "prometheus-node-exporter.containerSecurityContext",
+                resources: "prometheus-node-exporter.resources",
+            },
+        ],
         rendered: "nodeExporter.enabled (opt-in, in the privileged node-exporter namespace)",
         source: "prometheus-node-exporter-4.56.1/templates/daemonset.yaml",
     },
@@ -152,7 +186,10 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
 ];
 
 /** Requests and limits per workload id and environment (no CPU limits: throttling hurts more than it protects). */
-export const MONITORING_RESOURCES: Record<string, Record<string, { requests: { cpu: string; memory: string }; limits: { memory: string } }>> = {
+export const MONITORING_RESOURCES: Record<
+    string,
+    Record<string, { requests: { cpu: string; memory: string }; limits: { memory: string } }>
+> = {
     prod: {
         operator: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
         prometheus: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },

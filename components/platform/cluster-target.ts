@@ -33,7 +33,10 @@ const normalise = (url: string) => url.trim().replace(/\/+$/, "").toLowerCase();
  * `target.server`. Throws ClusterTargetError with what to change otherwise.
  * Pure, so the guard is tested without a cluster.
  */
-export function verifyClusterTarget(target: KubernetesTargetArgs, configKey = "hangar:foundation.kubernetes"): { context: string; server: string } {
+export function verifyClusterTarget(
+    target: KubernetesTargetArgs,
+    configKey = "hangar:foundation.kubernetes",
+): { context: string; server: string } {
     let config: Kubeconfig;
     try {
         config = (parseYaml(target.kubeconfig) ?? {}) as Kubeconfig;
@@ -42,7 +45,11 @@ export function verifyClusterTarget(target: KubernetesTargetArgs, configKey = "h
     }
     const context = (config.contexts ?? []).find((c) => c?.name === target.context);
     if (!context) {
-        const known = (config.contexts ?? []).map((c) => c?.name).filter(Boolean).join(", ") || "none";
+        const known =
+            (config.contexts ?? [])
+                .map((c) => c?.name)
+                .filter(Boolean)
+                .join(", ") || "none";
         throw new ClusterTargetError(
             `kubeconfig has no context "${target.context}" (contexts: ${known}); ` +
                 `point KUBECONFIG at the cluster's kubeconfig or fix ${configKey}.context`,

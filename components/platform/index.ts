@@ -60,7 +60,11 @@ export class Platform extends pulumi.ComponentResource {
 
         const defaultTags = { tags: { ...args.aws.tags, "hangar:stack": stack, "hangar:environment": args.environment } };
         const p: PrimaryProviders = {
-            aws: new aws.Provider(`${name}-aws`, { region: args.aws.region as aws.Region, allowedAccountIds: [args.aws.accountId], defaultTags }, child),
+            aws: new aws.Provider(
+                `${name}-aws`,
+                { region: args.aws.region as aws.Region, allowedAccountIds: [args.aws.accountId], defaultTags },
+                child,
+            ),
             kubernetes: new k8s.Provider(
                 `${name}-k8s`,
                 { kubeconfig: pulumi.secret(args.kubernetes.kubeconfig), context: target.context, enableServerSideApply: true },
@@ -72,7 +76,11 @@ export class Platform extends pulumi.ComponentResource {
         };
         const dr: PlatformDrArgs | undefined = (args.dr?.enabled ?? defaults.dr.enabled) ? args.dr : undefined;
         const drAws = dr
-            ? new aws.Provider(`${name}-aws-dr`, { region: dr.region as aws.Region, allowedAccountIds: [dr.accountId ?? args.aws.accountId], defaultTags }, child)
+            ? new aws.Provider(
+                  `${name}-aws-dr`,
+                  { region: dr.region as aws.Region, allowedAccountIds: [dr.accountId ?? args.aws.accountId], defaultTags },
+                  child,
+              )
             : undefined;
         const network = resolveNetwork(name, args, this);
         const providers = [p.aws, p.kubernetes, p.random, p.docker];
@@ -88,11 +96,18 @@ export class Platform extends pulumi.ComponentResource {
             allowedCidrs: network.privateSubnetCidrs,
         };
         const database =
-            (args.database?.enabled ?? defaults.database.enabled) ? new PostgresDatabase(`${name}-db`, databaseArgs(args, placement, stack), withProviders) : undefined;
-        const cache = (args.cache?.enabled ?? defaults.cache.enabled) ? new RedisCache(`${name}-cache`, cacheArgs(args, placement, stack), withProviders) : undefined;
+            (args.database?.enabled ?? defaults.database.enabled)
+                ? new PostgresDatabase(`${name}-db`, databaseArgs(args, placement, stack), withProviders)
+                : undefined;
+        const cache =
+            (args.cache?.enabled ?? defaults.cache.enabled)
+                ? new RedisCache(`${name}-cache`, cacheArgs(args, placement, stack), withProviders)
+                : undefined;
 
         const monitoring =
-            (args.monitoring?.enabled ?? defaults.monitoring.enabled) ? new Monitoring(`${name}-monitoring`, monitoringArgs(args, database, cache), withProviders) : undefined;
+            (args.monitoring?.enabled ?? defaults.monitoring.enabled)
+                ? new Monitoring(`${name}-monitoring`, monitoringArgs(args, database, cache), withProviders)
+                : undefined;
 
         const disasterRecovery =
             dr && database && drAws
@@ -132,7 +147,11 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         if ((args.backups?.enabled ?? defaults.backups.enabled) && database) {
-            const dumpPlacement = appTier && { namespace: appTier.namespace, oidcProviderArn: network.oidcProviderArn, databaseCidrs: network.privateSubnetCidrs };
+            const dumpPlacement = appTier && {
+                namespace: appTier.namespace,
+                oidcProviderArn: network.oidcProviderArn,
+                databaseCidrs: network.privateSubnetCidrs,
+            };
             new Backups(`${name}-backups`, backupsArgs(args, stack, database, disasterRecovery, dumpPlacement), withProviders);
         }
 
@@ -167,6 +186,10 @@ export class Platform extends pulumi.ComponentResource {
                 }
                 return text;
             });
-        return new k8s.Provider(`${name}-k8s-dr`, { kubeconfig: pulumi.secret(kubeconfig), context: pilot.context, enableServerSideApply: true }, { parent: this });
+        return new k8s.Provider(
+            `${name}-k8s-dr`,
+            { kubeconfig: pulumi.secret(kubeconfig), context: pilot.context, enableServerSideApply: true },
+            { parent: this },
+        );
     }
 }

@@ -103,7 +103,13 @@ export interface DumpPlacement {
 }
 
 /** Backups of the primary database, copied and replicated to the DR targets when there are any. */
-export function backupsArgs(args: PlatformArgs, stack: string, db: DatabaseHandles, dr: DrTargets | undefined, placement: DumpPlacement | undefined): BackupsArgs {
+export function backupsArgs(
+    args: PlatformArgs,
+    stack: string,
+    db: DatabaseHandles,
+    dr: DrTargets | undefined,
+    placement: DumpPlacement | undefined,
+): BackupsArgs {
     const { enabled: _enabled, dump: dumpArgs, ...settings } = args.backups ?? {};
     const { enabled: dumpEnabled = PLATFORM_DEFAULTS.backups.dump.enabled, image, ...schedule } = dumpArgs ?? {};
     return {

@@ -7,7 +7,9 @@ export function databaseUrl(database: DatabaseHandles, host: pulumi.Input<string
     return pulumi.secret(
         pulumi
             .all([database.password, host, database.port])
-            .apply(([password, h, port]) => postgresUrl({ username: database.username, password, host: h, port, database: database.databaseName, sslMode })),
+            .apply(([password, h, port]) =>
+                postgresUrl({ username: database.username, password, host: h, port, database: database.databaseName, sslMode }),
+            ),
     );
 }
 
@@ -23,7 +25,11 @@ export function dataTierUrls(
         urls.DATABASE_READ_URL = databaseUrl(database, database.readerAddress, sslMode);
     }
     if (cache) {
-        urls.REDIS_URL = pulumi.secret(pulumi.all([cache.authToken, cache.address, cache.port]).apply(([authToken, host, port]) => redisUrl({ authToken, host, port })));
+        urls.REDIS_URL = pulumi.secret(
+            pulumi
+                .all([cache.authToken, cache.address, cache.port])
+                .apply(([authToken, host, port]) => redisUrl({ authToken, host, port })),
+        );
     }
     return urls;
 }

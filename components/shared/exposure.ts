@@ -57,7 +57,15 @@ export interface ExposedBackend {
 
 export function httpRouteSpec(host: string, backend: ExposedBackend, gateway: GatewayRef) {
     return {
-        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: gateway.namespace, name: gateway.name, sectionName: gateway.listener }],
+        parentRefs: [
+            {
+                group: "gateway.networking.k8s.io",
+                kind: "Gateway",
+                namespace: gateway.namespace,
+                name: gateway.name,
+                sectionName: gateway.listener,
+            },
+        ],
         hostnames: [host],
         rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: backend.service, port: backend.port }] }],
     };
@@ -95,7 +103,12 @@ export function exposeHttp(name: string, a: HttpExposureArgs, opts: pulumi.Custo
     if (a.exposure === "gateway") {
         return new k8s.apiextensions.CustomResource(
             name,
-            { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: a.metadata, spec: httpRouteSpec(a.host, a.backend, resolveGateway(a.gateway)) },
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "HTTPRoute",
+                metadata: a.metadata,
+                spec: httpRouteSpec(a.host, a.backend, resolveGateway(a.gateway)),
+            },
             opts,
         );
     }

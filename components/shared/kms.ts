@@ -8,7 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { lifecycle } from "./lifecycle";
 
 /** A rotating customer-managed key, protected in prod, with `alias/<alias>`. */
-export function managedKey(name: string, a: { description: string; alias: string; environment?: string }, parent: pulumi.Resource): aws.kms.Key {
+export function managedKey(
+    name: string,
+    a: { description: string; alias: string; environment?: string },
+    parent: pulumi.Resource,
+): aws.kms.Key {
     const life = lifecycle(a.environment ?? "prod");
     const key = new aws.kms.Key(
         `${name}-kms`,

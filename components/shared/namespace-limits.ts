@@ -46,7 +46,14 @@ export function namespaceLimits(
         {
             metadata,
             spec: {
-                limits: [{ type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { memory: "256Mi" }, max: { memory: "16Gi" } }],
+                limits: [
+                    {
+                        type: "Container",
+                        defaultRequest: { cpu: "100m", memory: "128Mi" },
+                        default: { memory: "256Mi" },
+                        max: { memory: "16Gi" },
+                    },
+                ],
             },
         },
         opts,

@@ -7,7 +7,11 @@
 /** `hangar-<stack>[-suffix]` reduced to lower-case letters, digits and single hyphens, starting with a letter. */
 export function physicalName(stack: string, suffix = "", maxLength = 63): string {
     const raw = ["hangar", stack, suffix].filter(Boolean).join("-");
-    let name = raw.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-+|-+$/g, "");
+    let name = raw
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-+/g, "-")
+        .replace(/^-+|-+$/g, "");
     if (!/^[a-z]/.test(name)) name = `h-${name}`;
     if (name.length > maxLength) {
         // Keep it unique when truncating: the tail becomes a short hash of the full name.

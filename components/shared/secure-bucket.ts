@@ -58,13 +58,22 @@ export function secureBucket(
     const versioning = new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
     new aws.s3.BucketServerSideEncryptionConfiguration(
         name,
-        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] },
+        {
+            bucket: bucket.id,
+            rules: [
+                { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true },
+            ],
+        },
         child,
     );
     // Built from the deterministic name (not bucket.arn, unknown until the bucket exists) so that
     // the guardrails can verify the policy during preview.
     const partition = aws.getPartitionOutput({}, { parent });
-    new aws.s3.BucketPolicy(name, { bucket: bucket.id, policy: partition.partition.apply((p) => tlsOnlyPolicy(`arn:${p}:s3:::${args.bucketName}`)) }, child);
+    new aws.s3.BucketPolicy(
+        name,
+        { bucket: bucket.id, policy: partition.partition.apply((p) => tlsOnlyPolicy(`arn:${p}:s3:::${args.bucketName}`)) },
+        child,
+    );
     new aws.s3.BucketLifecycleConfiguration(
         name,
         {

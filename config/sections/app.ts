@@ -58,10 +58,16 @@ export const serviceSchema = mapping({
     command: strings().optional(),
     args: strings().optional(),
     /** Plain (non-secret) environment variables. */
-    env: z.record(envName, z.string({ error: "expected a string value (quote numbers and booleans)" }), { error: "expected a mapping of names to values" }).optional(),
+    env: z
+        .record(envName, z.string({ error: "expected a string value (quote numbers and booleans)" }), {
+            error: "expected a mapping of names to values",
+        })
+        .optional(),
     /** Environment variables read from keys of Kubernetes Secrets. */
     secretEnv: z
-        .array(mapping({ name: envName, secret: dnsLabel, key: pattern(/^[-._a-zA-Z0-9]+$/, "a Secret key") }), { error: "expected a list of {name, secret, key}" })
+        .array(mapping({ name: envName, secret: dnsLabel, key: pattern(/^[-._a-zA-Z0-9]+$/, "a Secret key") }), {
+            error: "expected a list of {name, secret, key}",
+        })
         .optional(),
     /** Reachable from outside the cluster through app.gateway or app.ingress. */
     public: bool().default(false),
@@ -126,7 +132,8 @@ function movingTag({ service, minimums }: ServiceScope): string | undefined {
     return digest === undefined && tag && minimums.forbiddenImageTags.includes(tag) ? tag : undefined;
 }
 
-const isPublic = (s: ServiceScope, exposure?: string) => s.service.public === true && (exposure === undefined || s.service.exposure === exposure);
+const isPublic = (s: ServiceScope, exposure?: string) =>
+    s.service.public === true && (exposure === undefined || s.service.exposure === exposure);
 const host = (s: ServiceScope) => str(s.service.host);
 const listenerHost = (s: ServiceScope) => str(get(s.doc, "app.gateway.hostname"));
 const replicas = (s: ServiceScope, bound: "min" | "max") => get(s.service, `replicas.${bound}`);
@@ -181,25 +188,28 @@ const serviceRules: Row<ServiceScope>[] = [
         when: (s) => above(replicas(s, "min"), replicas(s, "max")),
         message: (s) => `must be at least replicas.min (${num(replicas(s, "min"))})`,
     },
-    ...["cpu", "memory"].map(
-        (kind): Row<ServiceScope> => ({
-            path: `app.services[i].resources.requests.${kind}`,
-            when: (s) => overLimit(s, kind),
-            message: (s) => `${String(request(s, kind))} exceeds the limit ${String(limit(s, kind))}`,
-        }),
-    ),
+    ...["cpu", "memory"].map((kind): Row<ServiceScope> => ({
+        path: `app.services[i].resources.requests.${kind}`,
+        when: (s) => overLimit(s, kind),
+        message: (s) => `${String(request(s, kind))} exceeds the limit ${String(limit(s, kind))}`,
+    })),
     {
         path: "app.services[i].metrics.port",
         when: ({ service }) => num(get(service, "metrics.port")) !== undefined && num(get(service, "metrics.port")) === num(service.port),
         message: "must differ from the service port",
     },
-    each((s: ServiceScope) => list(s.service.secretEnv).flatMap((entry, j): SecretEnvScope[] => (isPlainObject(entry) ? [{ ...s, entry, j }] : [])), [
-        {
-            path: "app.services[i].secretEnv[j].name",
-            when: ({ service, entry }: SecretEnvScope) => typeof entry.name === "string" && isPlainObject(service.env) && Object.keys(service.env).includes(entry.name),
-            message: ({ entry }: SecretEnvScope) => `${String(entry.name)} is also set in env`,
-        },
-    ]),
+    each(
+        (s: ServiceScope) =>
+            list(s.service.secretEnv).flatMap((entry, j): SecretEnvScope[] => (isPlainObject(entry) ? [{ ...s, entry, j }] : [])),
+        [
+            {
+                path: "app.services[i].secretEnv[j].name",
+                when: ({ service, entry }: SecretEnvScope) =>
+                    typeof entry.name === "string" && isPlainObject(service.env) && Object.keys(service.env).includes(entry.name),
+                message: ({ entry }: SecretEnvScope) => `${String(entry.name)} is also set in env`,
+            },
+        ],
+    ),
 ];
 
 export const appRules: Row[] = [each(services, serviceRules)];

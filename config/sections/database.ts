@@ -44,7 +44,10 @@ export const databaseSchema = mapping({
      * Enhanced Monitoring interval: 0, 1, 5, 10, 15, 30 or 60 seconds. AWS RDS API
      * CreateDBInstance, `MonitoringInterval` (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
      */
-    monitoringIntervalSeconds: z.union(MONITORING_INTERVALS.map((n) => z.literal(n)), { error: "expected one of 0, 1, 5, 10, 15, 30, 60" }),
+    monitoringIntervalSeconds: z.union(
+        MONITORING_INTERVALS.map((n) => z.literal(n)),
+        { error: "expected one of 0, 1, 5, 10, 15, 30, 60" },
+    ),
     /**
      * Performance Insights retention: 7 (free) or a multiple of 31 up to 731. AWS RDS API
      * CreateDBInstance, `PerformanceInsightsRetentionPeriod` (7, month × 31 for 1–23 months, or 731;
@@ -80,7 +83,9 @@ export const databaseRules: Row[] = [
     {
         path: "database.backupRetentionDays",
         // A disabled database may keep no backups at all.
-        when: (s) => below(db(s, "backupRetentionDays"), s.minimums.databaseBackupDays) && !(db(s, "backupRetentionDays") === 0 && db(s, "enabled") === false),
+        when: (s) =>
+            below(db(s, "backupRetentionDays"), s.minimums.databaseBackupDays) &&
+            !(db(s, "backupRetentionDays") === 0 && db(s, "enabled") === false),
         message: (s) => `${s.environment} keeps at least ${s.minimums.databaseBackupDays} days`,
     },
 ];

@@ -3,7 +3,23 @@ import { z } from "zod";
 import { get, list, str } from "../document";
 import { isPlainObject } from "../merge";
 import type { Row, Scope } from "../rule-table";
-import { awsAccountId, awsRegion, bool, cidr, hostname, httpPath, httpsUrl, intIn, kubeContext, mapping, oidcProviderArn, rdsInstanceClass, secretArn, subnetId, vpcId } from "../primitives";
+import {
+    awsAccountId,
+    awsRegion,
+    bool,
+    cidr,
+    hostname,
+    httpPath,
+    httpsUrl,
+    intIn,
+    kubeContext,
+    mapping,
+    oidcProviderArn,
+    rdsInstanceClass,
+    secretArn,
+    subnetId,
+    vpcId,
+} from "../primitives";
 
 export const drSchema = mapping({
     enabled: bool(),
@@ -15,8 +31,12 @@ export const drSchema = mapping({
     /** The DR region's VPC for the replica's subnet and security groups. Required when enabled. */
     network: mapping({
         vpcId,
-        privateSubnetIds: z.array(subnetId, { error: "expected a list of subnet ids" }).min(2, { error: "expected at least 2 subnets (two availability zones)" }),
-        privateSubnetCidrs: z.array(cidr, { error: "expected a list of CIDRs" }).min(2, { error: "expected at least 2 CIDRs (two availability zones)" }),
+        privateSubnetIds: z
+            .array(subnetId, { error: "expected a list of subnet ids" })
+            .min(2, { error: "expected at least 2 subnets (two availability zones)" }),
+        privateSubnetCidrs: z
+            .array(cidr, { error: "expected a list of CIDRs" })
+            .min(2, { error: "expected at least 2 CIDRs (two availability zones)" }),
     }).optional(),
     /** Class of the cross-region replica; defaults to database.instanceClass. */
     instanceClass: rdsInstanceClass.optional(),
@@ -56,7 +76,11 @@ const recordName = (s: Scope) => str(dr(s, "failover.recordName"));
 
 export const drRules: Row[] = [
     { path: "dr.region", when: (s) => on(s) && dr(s, "region") === undefined, message: "required when dr.enabled is true" },
-    { path: "dr.network", when: (s) => on(s) && dr(s, "network") === undefined, message: "required when dr.enabled is true (the DR region's VPC and subnets)" },
+    {
+        path: "dr.network",
+        when: (s) => on(s) && dr(s, "network") === undefined,
+        message: "required when dr.enabled is true (the DR region's VPC and subnets)",
+    },
     {
         path: "dr.enabled",
         when: (s) => on(s) && get(s.doc, "database.enabled") === false,

@@ -32,8 +32,12 @@ export const foundationSchema = mapping({
     network: mapping({
         vpcId,
         vpcCidr: cidr,
-        privateSubnetIds: z.array(subnetId, { error: "expected a list of subnet ids" }).min(2, { error: "expected at least 2 subnets (two availability zones)" }),
-        privateSubnetCidrs: z.array(cidr, { error: "expected a list of CIDRs" }).min(2, { error: "expected at least 2 CIDRs (two availability zones)" }),
+        privateSubnetIds: z
+            .array(subnetId, { error: "expected a list of subnet ids" })
+            .min(2, { error: "expected at least 2 subnets (two availability zones)" }),
+        privateSubnetCidrs: z
+            .array(cidr, { error: "expected a list of CIDRs" })
+            .min(2, { error: "expected at least 2 CIDRs (two availability zones)" }),
     }).optional(),
     /** The cluster's IAM OIDC provider, for IRSA roles; omit when `stackReference` supplies it. */
     oidcProviderArn: oidcProviderArn.optional(),
@@ -57,7 +61,11 @@ const oidcAccount = ({ doc }: Scope) => {
 };
 /** Both CIDRs well-formed, and `subnet` not inside `vpc`. */
 const outside = (vpc: string | undefined, subnet: unknown) =>
-    vpc !== undefined && parseCidr(vpc) !== undefined && typeof subnet === "string" && parseCidr(subnet) !== undefined && !cidrContains(vpc, subnet);
+    vpc !== undefined &&
+    parseCidr(vpc) !== undefined &&
+    typeof subnet === "string" &&
+    parseCidr(subnet) !== undefined &&
+    !cidrContains(vpc, subnet);
 
 type SubnetScope = Scope & { cidr: unknown; i: number };
 
@@ -74,16 +82,20 @@ export const foundationRules: Row[] = [
     },
     {
         path: "foundation.network.privateSubnetCidrs",
-        when: (s) => Array.isArray(subnetIds(s)) && Array.isArray(subnetCidrs(s)) && list(subnetIds(s)).length !== list(subnetCidrs(s)).length,
+        when: (s) =>
+            Array.isArray(subnetIds(s)) && Array.isArray(subnetCidrs(s)) && list(subnetIds(s)).length !== list(subnetCidrs(s)).length,
         message: (s) => `expected one CIDR per subnet id (${list(subnetIds(s)).length} ids, ${list(subnetCidrs(s)).length} CIDRs)`,
     },
-    each((s: Scope) => list(subnetCidrs(s)).flatMap((cidr, i): SubnetScope[] => [{ ...s, cidr, i }]), [
-        {
-            path: "foundation.network.privateSubnetCidrs[i]",
-            when: (s: SubnetScope) => outside(vpcCidr(s), s.cidr),
-            message: (s: SubnetScope) => `${String(s.cidr)} is outside the VPC CIDR ${vpcCidr(s)}`,
-        },
-    ]),
+    each(
+        (s: Scope) => list(subnetCidrs(s)).flatMap((cidr, i): SubnetScope[] => [{ ...s, cidr, i }]),
+        [
+            {
+                path: "foundation.network.privateSubnetCidrs[i]",
+                when: (s: SubnetScope) => outside(vpcCidr(s), s.cidr),
+                message: (s: SubnetScope) => `${String(s.cidr)} is outside the VPC CIDR ${vpcCidr(s)}`,
+            },
+        ],
+    ),
     {
         path: "foundation.network.privateSubnetIds",
         when: (s) => firstDuplicate(list(subnetIds(s))) !== undefined,

@@ -11,7 +11,10 @@ const semver = pattern(/^\d+\.\d+\.\d+$/, "a chart version such as 88.5.3");
 const duration = pattern(/^\d+[smhdwy]$/, "a duration such as 15d");
 const storageSize = pattern(/^\d+(Mi|Gi|Ti)$/, "a volume size such as 100Gi");
 const ratio = (what: string) =>
-    z.number({ error: `expected ${what} between 0 and 1` }).gt(0, { error: `expected ${what} between 0 and 1` }).max(1, { error: `expected ${what} between 0 and 1` });
+    z
+        .number({ error: `expected ${what} between 0 and 1` })
+        .gt(0, { error: `expected ${what} between 0 and 1` })
+        .max(1, { error: `expected ${what} between 0 and 1` });
 const positive = (what: string) => z.number({ error: `expected ${what} > 0` }).gt(0, { error: `expected ${what} > 0` });
 
 export const monitoringSchema = mapping({
@@ -58,10 +61,15 @@ export const monitoringSchema = mapping({
         runbookBaseUrl: httpsUrl,
     }),
     /** CloudWatch alarm notifications (SNS, KMS-encrypted). */
-    alarmSubscriptions: z
-        .array(mapping({ protocol: z.enum(["email", "https", "sqs", "lambda", "sms"], { error: "expected email, https, sqs, lambda or sms" }), endpoint: z.string({ error: "expected an endpoint" }).min(1) }), {
-            error: "expected a list of {protocol, endpoint}",
+    alarmSubscriptions: z.array(
+        mapping({
+            protocol: z.enum(["email", "https", "sqs", "lambda", "sms"], { error: "expected email, https, sqs, lambda or sms" }),
+            endpoint: z.string({ error: "expected an endpoint" }).min(1),
         }),
+        {
+            error: "expected a list of {protocol, endpoint}",
+        },
+    ),
 });
 
 // ------------------------------------------------------------------- rules
@@ -82,7 +90,10 @@ export const monitoringRules: Row[] = [
     },
     {
         path: "monitoring.chartVersion",
-        when: (s) => chart(s) && get(s.doc, "monitoring.chartVersion") !== undefined && get(s.doc, "monitoring.chartVersion") !== VERIFIED_CHART_VERSION,
+        when: (s) =>
+            chart(s) &&
+            get(s.doc, "monitoring.chartVersion") !== undefined &&
+            get(s.doc, "monitoring.chartVersion") !== VERIFIED_CHART_VERSION,
         message: `Hangar's values are verified against kube-prometheus-stack ${VERIFIED_CHART_VERSION}; move the pin together with ../shared/charts`,
     },
     {

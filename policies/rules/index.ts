@@ -12,4 +12,12 @@ import { podSecurityPolicies } from "./kubernetes/pod-security";
 import { resourcePolicies } from "./kubernetes/resources";
 import { tlsPolicies } from "./kubernetes/tls";
 
-export const policies: Policies = [...podSecurityPolicies, ...namespacePolicies, ...resourcePolicies, ...tlsPolicies, ...imagePolicies, ...backupJobPolicies, ...awsPolicies];
+export const policies: Policies = [
+    ...podSecurityPolicies,
+    ...namespacePolicies,
+    ...resourcePolicies,
+    ...tlsPolicies,
+    ...imagePolicies,
+    ...backupJobPolicies,
+    ...awsPolicies,
+];

@@ -23,13 +23,27 @@ describe("automation: the hangar CLI", () => {
     afterEach(() => fake?.remove());
 
     it("previews with progress and exits 0, or 3 on a mandatory violation", async () => {
-        fake = new FakeCli({ commands: { preview: { events: [step("create", "aws:s3/bucket:Bucket", urn("staging", "aws:s3/bucket:Bucket", "dumps"))], stdout: "Previewing update (staging)\n" } } });
+        fake = new FakeCli({
+            commands: {
+                preview: {
+                    events: [step("create", "aws:s3/bucket:Bucket", urn("staging", "aws:s3/bucket:Bucket", "dumps"))],
+                    stdout: "Previewing update (staging)\n",
+                },
+            },
+        });
         const ok = await hangar(fake, "preview", "staging");
         assert.strictEqual(ok.code, EXIT.ok, ok.stderr);
         assert.match(ok.stdout, /Previewing update \(staging\)/);
         assert.match(ok.stdout, /Preview of staging \(staging\): 1 to create/);
 
-        fake.script({ commands: { preview: { events: [policy("mandatory", "pod-non-root", urn("prod", "kubernetes:apps/v1:Deployment", "api"), "set runAsNonRoot")], exitCode: 255 } } });
+        fake.script({
+            commands: {
+                preview: {
+                    events: [policy("mandatory", "pod-non-root", urn("prod", "kubernetes:apps/v1:Deployment", "api"), "set runAsNonRoot")],
+                    exitCode: 255,
+                },
+            },
+        });
         const blocked = await hangar(fake, "preview", "prod");
         assert.strictEqual(blocked.code, EXIT.policy);
         assert.match(blocked.stdout, /mandatory\s+hangar-guardrails\/pod-non-root/);
@@ -53,7 +67,9 @@ describe("automation: the hangar CLI", () => {
     });
 
     it("prints outputs as JSON with secrets redacted", async () => {
-        fake = new FakeCli({ outputs: { environment: { value: "staging", secret: false }, dbPassword: { value: "hunter2", secret: true } } });
+        fake = new FakeCli({
+            outputs: { environment: { value: "staging", secret: false }, dbPassword: { value: "hunter2", secret: true } },
+        });
         const { code, stdout } = await hangar(fake, "outputs", "staging");
         assert.strictEqual(code, EXIT.ok);
         assert.deepStrictEqual(JSON.parse(stdout), { environment: "staging", dbPassword: "[secret]" });
@@ -83,7 +99,17 @@ describe("automation: the hangar CLI", () => {
 
     it("creates and removes an environment with --set overrides", async () => {
         fake = new FakeCli();
-        const created = await hangar(fake, "create", "pr-9", "--from", "staging", "--set", "database.instanceClass=db.t4g.small", "--set", "cache.nodes=1");
+        const created = await hangar(
+            fake,
+            "create",
+            "pr-9",
+            "--from",
+            "staging",
+            "--set",
+            "database.instanceClass=db.t4g.small",
+            "--set",
+            "cache.nodes=1",
+        );
         assert.strictEqual(created.code, EXIT.ok, created.stderr);
         const stackFile = fs.readFileSync(path.join(fake.environmentsDir, "pr-9", "Pulumi.pr-9.yaml"), "utf8");
         assert.match(stackFile, /instanceClass: db\.t4g\.small/);
@@ -93,21 +119,29 @@ describe("automation: the hangar CLI", () => {
     });
 
     it("reads --set values as YAML", () => {
-        assert.deepStrictEqual(parseSets(["a.b=1", "a.c=true", 'a.d="123456789012"', "a.e=[x, y]", "a.f=arn:aws:iam::1:role/x", "a.g=x=y"]), {
-            "a.b": 1,
-            "a.c": true,
-            "a.d": "123456789012",
-            "a.e": ["x", "y"],
-            "a.f": "arn:aws:iam::1:role/x",
-            "a.g": "x=y",
-        });
+        assert.deepStrictEqual(
+            parseSets(["a.b=1", "a.c=true", 'a.d="123456789012"', "a.e=[x, y]", "a.f=arn:aws:iam::1:role/x", "a.g=x=y"]),
+            {
+                "a.b": 1,
+                "a.c": true,
+                "a.d": "123456789012",
+                "a.e": ["x", "y"],
+                "a.f": "arn:aws:iam::1:role/x",
+                "a.g": "x=y",
+            },
+        );
     });
 
     it("runs as a plain-JS shim (automation/hangar.js) with the fake CLI from HANGAR_PULUMI_ROOT", () => {
         fake = new FakeCli();
         const shim = path.join(REPO_ROOT, "automation", "hangar.js");
         assert.match(fs.readFileSync(shim, "utf8"), /^#!\/usr\/bin\/env node\n/);
-        const env = { ...process.env, HANGAR_PULUMI_ROOT: FAKE_ROOT, HANGAR_ENVIRONMENTS_DIR: fake.environmentsDir, FAKE_PULUMI_RECORD: fake.recordFile };
+        const env = {
+            ...process.env,
+            HANGAR_PULUMI_ROOT: FAKE_ROOT,
+            HANGAR_ENVIRONMENTS_DIR: fake.environmentsDir,
+            FAKE_PULUMI_RECORD: fake.recordFile,
+        };
         const ok = spawnSync(shim, ["preview", "staging"], { env, encoding: "utf8" });
         assert.strictEqual(ok.status, EXIT.ok, ok.stderr);
         assert.match(ok.stdout, /Preview of staging/);

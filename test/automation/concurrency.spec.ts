@@ -45,7 +45,8 @@ describe("automation: concurrency and cancellation", () => {
         // Stronger: every CLI run on one stack (each call's `stack select` and `stack history` too) is disjoint from the others.
         for (const stack of stacks) {
             const all = fake.invocations().filter((i) => i.stack === stack && i.command !== "stack init");
-            for (const a of all) for (const b of all) assert.ok(a === b || !overlap(a, b), `${stack}: ${a.command} overlapped ${b.command}`);
+            for (const a of all)
+                for (const b of all) assert.ok(a === b || !overlap(a, b), `${stack}: ${a.command} overlapped ${b.command}`);
         }
 
         const crossStack = runs.some((a) => runs.some((b) => a.stack !== b.stack && overlap(a, b)));
@@ -72,7 +73,10 @@ describe("automation: concurrency and cancellation", () => {
         const controller = new AbortController();
         const { onEvent, running } = whenRunning();
         const events: string[] = [];
-        const call = up("staging", fake.options({ signal: controller.signal, onEvent: (e: ProgressEvent) => (events.push(e.kind), onEvent(e)) }));
+        const call = up(
+            "staging",
+            fake.options({ signal: controller.signal, onEvent: (e: ProgressEvent) => (events.push(e.kind), onEvent(e)) }),
+        );
         await running;
         const abortedAt = Date.now();
         controller.abort();

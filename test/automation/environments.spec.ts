@@ -21,7 +21,10 @@ import { FakeCli, REPO_ROOT } from "./harness";
 
 /** The repository's stack files (names, sizes, mtimes) and their git status: anything written there changes it. */
 function repositoryState(): string {
-    const files = fs.readdirSync(REPO_ROOT).filter((f) => /^Pulumi\b.*\.ya?ml$/.test(f)).sort();
+    const files = fs
+        .readdirSync(REPO_ROOT)
+        .filter((f) => /^Pulumi\b.*\.ya?ml$/.test(f))
+        .sort();
     const stats = files.map((f) => {
         const stat = fs.statSync(path.join(REPO_ROOT, f));
         return `${f} ${stat.size} ${stat.mtimeMs}`;
@@ -80,13 +83,22 @@ describe("automation: ephemeral environments", () => {
             ["stack init", "stack select", "preview"],
         );
         for (const run of runs) assert.strictEqual(run.cwd, workDir, `${run.command} ran outside the environment's work directory`);
-        assert.deepStrictEqual(runs[0].args.slice(0, 5), ["stack", "init", "feature-login", "--secrets-provider", "awskms://alias/hangar-state?region=eu-west-1"]);
+        assert.deepStrictEqual(runs[0].args.slice(0, 5), [
+            "stack",
+            "init",
+            "feature-login",
+            "--secrets-provider",
+            "awskms://alias/hangar-state?region=eu-west-1",
+        ]);
         assert.ok(!runs.some((r) => r.command === "config set-all"), "config goes through the stack settings file, not the repository");
     });
 
     it("rejects a bad override with parseConfig's path-named errors, before any CLI call", async () => {
         fake = new FakeCli();
-        const call = createEnvironment("pr-42", fake.options({ from: "staging", overrides: { "database.backupRetentionDays": 99, "cache.nodes": 0 } }));
+        const call = createEnvironment(
+            "pr-42",
+            fake.options({ from: "staging", overrides: { "database.backupRetentionDays": 99, "cache.nodes": 0 } }),
+        );
         await assert.rejects(call, (err: unknown) => {
             assert.ok(err instanceof ValidationError);
             const lines = err.issues.map((i) => `${i.path}: ${i.message}`);
@@ -117,7 +129,11 @@ describe("automation: ephemeral environments", () => {
             { "database.instanceClass": "a\u0000b" },
         ];
         for (const overrides of bad) {
-            await assert.rejects(createEnvironment("pr-44", fake.options({ from: "staging", overrides })), ValidationError, JSON.stringify(overrides));
+            await assert.rejects(
+                createEnvironment("pr-44", fake.options({ from: "staging", overrides })),
+                ValidationError,
+                JSON.stringify(overrides),
+            );
         }
         assert.strictEqual(({} as Record<string, unknown>).polluted, undefined);
         assert.deepStrictEqual(fake.invocations(), []);
@@ -125,7 +141,10 @@ describe("automation: ephemeral environments", () => {
 
     it("parses key paths as users write them", () => {
         assert.deepStrictEqual(parseKeyPath("database.instanceClass"), { key: "hangar:database", segments: ["instanceClass"] });
-        assert.deepStrictEqual(parseKeyPath("hangar:app.services[1].env.LOG_LEVEL"), { key: "hangar:app", segments: ["services", 1, "env", "LOG_LEVEL"] });
+        assert.deepStrictEqual(parseKeyPath("hangar:app.services[1].env.LOG_LEVEL"), {
+            key: "hangar:app",
+            segments: ["services", 1, "env", "LOG_LEVEL"],
+        });
         assert.deepStrictEqual(parseKeyPath('app.ingress.annotations["traefik.ingress.kubernetes.io/router.tls"]'), {
             key: "hangar:app",
             segments: ["ingress", "annotations", "traefik.ingress.kubernetes.io/router.tls"],
@@ -189,10 +208,19 @@ describe("automation: ephemeral environments", () => {
         const removed = await removeEnvironment("pr-50", fake.options());
         assert.strictEqual(removed.destroyed?.stack, "pr-50");
         await removeEnvironment("pr-51", fake.options({ keepResources: true }));
-        const commands = (stack: string) => fake.invocations().filter((i) => i.stack === stack).map((i) => i.command);
+        const commands = (stack: string) =>
+            fake
+                .invocations()
+                .filter((i) => i.stack === stack)
+                .map((i) => i.command);
         assert.deepStrictEqual(commands("pr-50"), ["stack init", "stack select", "destroy", "stack history", "stack rm"]);
         assert.deepStrictEqual(commands("pr-51"), ["stack init", "stack select", "stack rm"]);
-        assert.ok(fake.calls("stack rm").find((i) => i.stack === "pr-51")?.args.includes("--force"));
+        assert.ok(
+            fake
+                .calls("stack rm")
+                .find((i) => i.stack === "pr-51")
+                ?.args.includes("--force"),
+        );
         assert.deepStrictEqual(fs.readdirSync(fake.environmentsDir), []);
     });
 
@@ -209,7 +237,13 @@ describe("automation: ephemeral environments", () => {
         fake = new FakeCli({
             stacks: [
                 { name: "prod", current: false, lastUpdate: "2026-03-01T10:00:00Z", resourceCount: 212 },
-                { name: "acme/hangar/pr-7", current: false, updateInProgress: true, resourceCount: 40, url: "https://app.pulumi.com/acme/hangar/pr-7" },
+                {
+                    name: "acme/hangar/pr-7",
+                    current: false,
+                    updateInProgress: true,
+                    resourceCount: 40,
+                    url: "https://app.pulumi.com/acme/hangar/pr-7",
+                },
             ],
         });
         await createEnvironment("pr-8", fake.options({ from: "staging" }));

@@ -44,7 +44,10 @@ describe("automation: the fake Pulumi CLI", () => {
             pulumiCommand: await PulumiCommand.get({ root: FAKE_ROOT }),
             envVars: { FAKE_PULUMI_RECORD: fake.recordFile, FAKE_PULUMI_SCENARIO: fake.scenarioFile },
         });
-        await workspace.setAllConfig("dev", { "hangar:environment": { value: "ephemeral" }, "hangar:token": { value: "s3cr3t", secret: true } });
+        await workspace.setAllConfig("dev", {
+            "hangar:environment": { value: "ephemeral" },
+            "hangar:token": { value: "s3cr3t", secret: true },
+        });
         const written = parseYaml(fs.readFileSync(path.join(workDir, "Pulumi.dev.yaml"), "utf8"));
         assert.strictEqual(written.config["hangar:environment"], "ephemeral");
         assert.ok(written.config["hangar:token"].secure, "secrets are stored encrypted, not in plaintext");

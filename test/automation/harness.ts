@@ -98,7 +98,9 @@ export function urn(stack: string, type: string, name: string): string {
 
 /** A `resourcePreEvent` for one step. */
 export function step(op: string, type: string, resourceUrn: string): object {
-    return { resourcePreEvent: { metadata: { op, type, urn: resourceUrn, provider: "", keys: op === "replace" ? ["identifier"] : undefined } } };
+    return {
+        resourcePreEvent: { metadata: { op, type, urn: resourceUrn, provider: "", keys: op === "replace" ? ["identifier"] : undefined } },
+    };
 }
 
 /** A `policyEvent`. */

@@ -47,23 +47,49 @@ describe("automation: operations", () => {
             await Promise.all([preview("prod", fake.options()), preview("staging", fake.options()), up("pr-17", fake.options())]);
             const expected: Record<string, string> = { prod: "prod", staging: "staging", "pr-17": "ephemeral" };
             const engineRuns = fake.invocations().filter((i) => i.command === "preview" || i.command === "up");
-            assert.deepStrictEqual(engineRuns.map((r) => `${r.command} ${r.stack}`).sort(), ["preview pr-17", "preview prod", "preview staging", "up pr-17"]);
+            assert.deepStrictEqual(engineRuns.map((r) => `${r.command} ${r.stack}`).sort(), [
+                "preview pr-17",
+                "preview prod",
+                "preview staging",
+                "up pr-17",
+            ]);
             for (const run of engineRuns) {
                 const stack = run.stack as string;
-                assert.deepStrictEqual(flagValues(run.args, "--policy-pack"), [path.join(REPO_ROOT, "policies")], `${run.command} ${stack}`);
-                assert.deepStrictEqual(flagValues(run.args, "--policy-pack-config"), [path.join(REPO_ROOT, "policies", "config", `${expected[stack]}.json`)]);
+                assert.deepStrictEqual(
+                    flagValues(run.args, "--policy-pack"),
+                    [path.join(REPO_ROOT, "policies")],
+                    `${run.command} ${stack}`,
+                );
+                assert.deepStrictEqual(flagValues(run.args, "--policy-pack-config"), [
+                    path.join(REPO_ROOT, "policies", "config", `${expected[stack]}.json`),
+                ]);
             }
         });
 
         it("returns violations from policyEvents as data: policy, pack, level, URN, message", async () => {
             const pod = urn("staging", DEPLOYMENT, "api");
             fake = new FakeCli({
-                commands: { preview: { events: [step("create", DEPLOYMENT, pod), policy("warning", "pod-resource-limits", pod, "set resources.limits.memory"), policy("warning", "stack-tags", undefined, "tag it")] } },
+                commands: {
+                    preview: {
+                        events: [
+                            step("create", DEPLOYMENT, pod),
+                            policy("warning", "pod-resource-limits", pod, "set resources.limits.memory"),
+                            policy("warning", "stack-tags", undefined, "tag it"),
+                        ],
+                    },
+                },
             });
             const result = await preview("staging", fake.options());
             assert.strictEqual(result.blocked, false);
             assert.deepStrictEqual(result.violations, [
-                { policy: "pod-resource-limits", pack: "hangar-guardrails", packVersion: "0.1.0", level: "warning", urn: pod, message: "set resources.limits.memory" },
+                {
+                    policy: "pod-resource-limits",
+                    pack: "hangar-guardrails",
+                    packVersion: "0.1.0",
+                    level: "warning",
+                    urn: pod,
+                    message: "set resources.limits.memory",
+                },
                 { policy: "stack-tags", pack: "hangar-guardrails", packVersion: "0.1.0", level: "warning", message: "tag it" },
             ]);
             assert.deepStrictEqual(result.changeSummary, { create: 1 });
@@ -75,7 +101,10 @@ describe("automation: operations", () => {
             fake = new FakeCli({
                 commands: {
                     preview: {
-                        events: [step("create", DEPLOYMENT, pod), policy("mandatory", "pod-non-root", pod, "set securityContext.runAsNonRoot: true")],
+                        events: [
+                            step("create", DEPLOYMENT, pod),
+                            policy("mandatory", "pod-non-root", pod, "set securityContext.runAsNonRoot: true"),
+                        ],
                         stderr: "error: preview failed\n",
                         exitCode: 255,
                     },
@@ -89,7 +118,14 @@ describe("automation: operations", () => {
 
         it("refuses up after a blocked preview, with the violations in a PolicyViolationError, and never runs pulumi up", async () => {
             fake = new FakeCli({
-                commands: { preview: { events: [policy("mandatory", "rds-force-ssl", urn("prod", DB, "db"), "attach a parameter group with rds.force_ssl=1")], exitCode: 255 } },
+                commands: {
+                    preview: {
+                        events: [
+                            policy("mandatory", "rds-force-ssl", urn("prod", DB, "db"), "attach a parameter group with rds.force_ssl=1"),
+                        ],
+                        exitCode: 255,
+                    },
+                },
             });
             await assert.rejects(up("prod", fake.options()), (err: unknown) => {
                 assert.ok(err instanceof PolicyViolationError);
@@ -115,7 +151,11 @@ describe("automation: operations", () => {
         });
 
         it("blocks up when the preview replaces an RDS instance, and does not run pulumi up", async () => {
-            fake = new FakeCli({ commands: { preview: { events: [step("replace", DB, db), step("create-replacement", DB, db), step("delete-replaced", DB, db)] } } });
+            fake = new FakeCli({
+                commands: {
+                    preview: { events: [step("replace", DB, db), step("create-replacement", DB, db), step("delete-replaced", DB, db)] },
+                },
+            });
             await assert.rejects(up("staging", fake.options()), (err: unknown) => {
                 assert.ok(err instanceof StatefulChangeError);
                 assert.deepStrictEqual([...new Set(err.changes.map((c) => c.urn))], [db]);
@@ -133,12 +173,19 @@ describe("automation: operations", () => {
             assert.strictEqual(fake.calls("up").length, 0);
             const result = await up("staging", fake.options({ allowReplace: [bucket] }));
             assert.strictEqual(fake.calls("up").length, 1);
-            assert.deepStrictEqual(result.preview.changes.map((c) => c.op), ["delete"]);
+            assert.deepStrictEqual(
+                result.preview.changes.map((c) => c.op),
+                ["delete"],
+            );
         });
 
         it("lets up replace what allowReplace names and stateless resources freely", async () => {
             const deployment = urn("staging", DEPLOYMENT, "api");
-            fake = new FakeCli({ commands: { preview: { events: [step("replace", DB, db), step("replace", DEPLOYMENT, deployment), step("update", BUCKET, bucket)] } } });
+            fake = new FakeCli({
+                commands: {
+                    preview: { events: [step("replace", DB, db), step("replace", DEPLOYMENT, deployment), step("update", BUCKET, bucket)] },
+                },
+            });
             await up("staging", fake.options({ allowReplace: [db] }));
             assert.strictEqual(fake.calls("up").length, 1);
         });
@@ -161,7 +208,10 @@ describe("automation: operations", () => {
                 databasePassword: { value: "[secret]", secret: true },
                 cacheUrl: { value: "[secret]", secret: true },
             });
-            assert.ok(fake.calls("stack output").some((i) => i.args.includes("--show-secrets")), "the SDK did ask for plaintext");
+            assert.ok(
+                fake.calls("stack output").some((i) => i.args.includes("--show-secrets")),
+                "the SDK did ask for plaintext",
+            );
         });
 
         it("keeps secrets out of up's whole result, history included", async () => {
@@ -178,7 +228,14 @@ describe("automation: operations", () => {
     describe("streaming", () => {
         it("calls onEvent and onOutput, and yields the same through withProgress's async iterator", async () => {
             const db = urn("staging", DB, "hangar-db");
-            fake = new FakeCli({ commands: { preview: { events: [step("update", DB, db), { sleepMs: 50 }, policy("warning", "p", db, "m")], stdout: "Previewing update (staging)\n" } } });
+            fake = new FakeCli({
+                commands: {
+                    preview: {
+                        events: [step("update", DB, db), { sleepMs: 50 }, policy("warning", "p", db, "m")],
+                        stdout: "Previewing update (staging)\n",
+                    },
+                },
+            });
             const seen: ProgressEvent[] = [];
             let text = "";
             await preview("staging", fake.options({ onEvent: (e: ProgressEvent) => seen.push(e), onOutput: (t: string) => (text += t) }));
@@ -192,7 +249,10 @@ describe("automation: operations", () => {
             const kinds: string[] = [];
             for await (const event of run) kinds.push(`${event.stage}:${event.kind}`);
             assert.deepStrictEqual(kinds.slice(0, 4), ["preview:stage", "preview:resource", "preview:policy", "preview:summary"]);
-            assert.ok(kinds.includes("update:stage") && kinds.includes("update:summary") && kinds.includes("update:output"), kinds.join(" "));
+            assert.ok(
+                kinds.includes("update:stage") && kinds.includes("update:summary") && kinds.includes("update:output"),
+                kinds.join(" "),
+            );
             assert.strictEqual((await run.result).stack, "staging");
         });
 
@@ -238,7 +298,10 @@ describe("automation: operations", () => {
 
         it("refuses to destroy prod without allowProd, before any CLI call", async () => {
             fake = new FakeCli();
-            await assert.rejects(destroy("prod", fake.options()), (err: unknown) => err instanceof ValidationError && err.issues[0].path === "allowProd");
+            await assert.rejects(
+                destroy("prod", fake.options()),
+                (err: unknown) => err instanceof ValidationError && err.issues[0].path === "allowProd",
+            );
             assert.deepStrictEqual(fake.invocations(), []);
         });
     });
@@ -267,7 +330,9 @@ describe("automation: operations", () => {
         });
 
         it("turns Pulumi Cloud's 409 conflict into a StackLockedError too", async () => {
-            fake = new FakeCli({ commands: { up: { stderr: "error: [409] Conflict: Another update is currently in progress.\n", exitCode: 255 } } });
+            fake = new FakeCli({
+                commands: { up: { stderr: "error: [409] Conflict: Another update is currently in progress.\n", exitCode: 255 } },
+            });
             await assert.rejects(up("staging", fake.options()), StackLockedError);
         });
 
@@ -285,7 +350,10 @@ describe("automation: operations", () => {
         it("reports a stack missing from the backend as NotFoundError", async () => {
             fake = new FakeCli({ missingStacks: ["staging"] });
             await assert.rejects(preview("staging", fake.options()), NotFoundError);
-            await assert.rejects(preview("nosuch", fake.options()), (err: unknown) => err instanceof NotFoundError && /createEnvironment/.test(err.message));
+            await assert.rejects(
+                preview("nosuch", fake.options()),
+                (err: unknown) => err instanceof NotFoundError && /createEnvironment/.test(err.message),
+            );
         });
 
         it("names the install step when there is no Pulumi CLI", async () => {
@@ -301,7 +369,10 @@ describe("automation: operations", () => {
             process.env.PATH = fake.dir;
             try {
                 const { pulumiRoot: _, ...onPath } = fake.options();
-                await assert.rejects(preview("staging", onPath), (err: unknown) => err instanceof CliNotFoundError && /pulumi on PATH.*get\.pulumi\.com/.test(err.message));
+                await assert.rejects(
+                    preview("staging", onPath),
+                    (err: unknown) => err instanceof CliNotFoundError && /pulumi on PATH.*get\.pulumi\.com/.test(err.message),
+                );
             } finally {
                 process.env.PATH = path_;
             }

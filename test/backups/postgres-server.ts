@@ -32,10 +32,41 @@ export function startSslOnlyServer(): TestServer {
     const quiet: ExecFileSyncOptions = { stdio: "pipe", cwd: dir };
     const openssl = (...args: string[]) => execFileSync("openssl", args, quiet);
 
-    openssl("req", "-x509", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=Hangar Test CA", "-days", "2");
+    openssl(
+        "req",
+        "-x509",
+        "-new",
+        "-nodes",
+        "-newkey",
+        "rsa:2048",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-subj",
+        "/CN=Hangar Test CA",
+        "-days",
+        "2",
+    );
     openssl("req", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
     fs.writeFileSync(path.join(dir, "san.ext"), "subjectAltName=DNS:localhost\n");
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext");
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    );
     fs.chmodSync(path.join(dir, "server.key"), 0o600);
 
     const password = `pw-${Math.random().toString(36).slice(2)}`;
@@ -45,7 +76,15 @@ export function startSslOnlyServer(): TestServer {
     if (asRoot) execFileSync("chown", ["-R", "postgres:postgres", dir]);
 
     const data = path.join(dir, "data");
-    asServer(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${path.join(dir, "pwfile")}`, "--no-sync"]);
+    asServer(path.join(bin, "initdb"), [
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        "--auth=scram-sha-256",
+        `--pwfile=${path.join(dir, "pwfile")}`,
+        "--no-sync",
+    ]);
     // TLS or nothing: plain TCP is rejected outright.
     fs.writeFileSync(
         path.join(data, "pg_hba.conf"),
@@ -78,7 +117,10 @@ export function startSslOnlyServer(): TestServer {
         caFile: path.join(dir, "ca.crt"),
         dir,
         psql: (sql, database = "postgres") =>
-            execFileSync("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql], { env, encoding: "utf8" }).trim(),
+            execFileSync("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql], {
+                env,
+                encoding: "utf8",
+            }).trim(),
         stop: () => {
             try {
                 asServer(path.join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);

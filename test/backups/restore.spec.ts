@@ -12,7 +12,10 @@ const TABLES = ["stations", "metar_reports", "notes"];
 /** Row count and an order-independent checksum of every row, per table. */
 function fingerprint(server: TestServer, database: string): Record<string, string> {
     return Object.fromEntries(
-        TABLES.map((t) => [t, server.psql(`SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM ${t} x`, database)]),
+        TABLES.map((t) => [
+            t,
+            server.psql(`SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM ${t} x`, database),
+        ]),
     );
 }
 
@@ -25,10 +28,14 @@ describe("the dump script against a TLS-only PostgreSQL", function () {
         server = startSslOnlyServer();
         out = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-dumps-"));
         server.psql("CREATE DATABASE flightdata");
-        execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "flightdata", "-f", path.join(ROOT, "test/fixtures/backups/dataset.sql")], {
-            env: server.env,
-            stdio: "pipe",
-        });
+        execFileSync(
+            "psql",
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "flightdata", "-f", path.join(ROOT, "test/fixtures/backups/dataset.sql")],
+            {
+                env: server.env,
+                stdio: "pipe",
+            },
+        );
     });
     after(() => {
         server?.stop();
@@ -51,7 +58,10 @@ describe("the dump script against a TLS-only PostgreSQL", function () {
         execFileSync("sha256sum", ["-c", "--status", `${archive}.sha256`], { cwd: out });
 
         server.psql("CREATE DATABASE restored");
-        execFileSync("pg_restore", ["--no-owner", "--exit-on-error", "-d", "restored", path.join(out, archive)], { env: server.env, stdio: "pipe" });
+        execFileSync("pg_restore", ["--no-owner", "--exit-on-error", "-d", "restored", path.join(out, archive)], {
+            env: server.env,
+            stdio: "pipe",
+        });
         const original = fingerprint(server, "flightdata");
         assert.deepStrictEqual(fingerprint(server, "restored"), original);
         assert.strictEqual(original.metar_reports.split(":")[0], "2000");
@@ -59,8 +69,32 @@ describe("the dump script against a TLS-only PostgreSQL", function () {
 
     it("fails when the server's certificate is not from the expected CA", () => {
         const otherCa = path.join(out, "other-ca.crt");
-        execFileSync("openssl", ["req", "-x509", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", path.join(out, "other.key"), "-out", otherCa, "-subj", "/CN=Other CA", "-days", "1"], { stdio: "pipe" });
-        const dump = runDump({ ...server.env, PGDATABASE: "flightdata", PGSSLROOTCERT: otherCa, DUMP_DESTINATION: `file://${path.join(out, "x")}` });
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-new",
+                "-nodes",
+                "-newkey",
+                "rsa:2048",
+                "-keyout",
+                path.join(out, "other.key"),
+                "-out",
+                otherCa,
+                "-subj",
+                "/CN=Other CA",
+                "-days",
+                "1",
+            ],
+            { stdio: "pipe" },
+        );
+        const dump = runDump({
+            ...server.env,
+            PGDATABASE: "flightdata",
+            PGSSLROOTCERT: otherCa,
+            DUMP_DESTINATION: `file://${path.join(out, "x")}`,
+        });
         assert.notStrictEqual(dump.status, 0);
         assert.match(dump.stderr, /pg_dump failed/);
     });

@@ -52,7 +52,10 @@ for (const stack of ["prod", "staging"]) {
                     );
                 }
                 assert.strictEqual(spec.hostNetwork ?? false, false);
-                assert.ok((spec.volumes ?? []).every((v: Any) => v.hostPath === undefined), `${name} mounts no hostPath`);
+                assert.ok(
+                    (spec.volumes ?? []).every((v: Any) => v.hostPath === undefined),
+                    `${name} mounts no hostPath`,
+                );
             }
         });
 
@@ -77,7 +80,8 @@ for (const stack of ["prod", "staging"]) {
         });
 
         it("creates a PodDisruptionBudget exactly for the services with at least two replicas", () => {
-            const minReplicas = (d: Any) => d.spec.replicas ?? manifests(snapshot, HPA).find((h) => h.spec.scaleTargetRef.name === d.metadata.name).spec.minReplicas;
+            const minReplicas = (d: Any) =>
+                d.spec.replicas ?? manifests(snapshot, HPA).find((h) => h.spec.scaleTargetRef.name === d.metadata.name).spec.minReplicas;
             const withPdb = new Set(manifests(snapshot, PDB).map((p) => p.metadata.name));
             for (const d of manifests(snapshot, DEPLOYMENT)) {
                 assert.strictEqual(withPdb.has(d.metadata.name), minReplicas(d) >= 2, d.metadata.name);
@@ -86,7 +90,9 @@ for (const stack of ["prod", "staging"]) {
 
         it("denies all traffic by default and opens only named ports", () => {
             const policies = manifests(snapshot, NETPOL);
-            const deny = policies.find((p) => JSON.stringify(p.spec.podSelector) === "{}" && p.spec.ingress === undefined && p.spec.egress === undefined);
+            const deny = policies.find(
+                (p) => JSON.stringify(p.spec.podSelector) === "{}" && p.spec.ingress === undefined && p.spec.egress === undefined,
+            );
             assert.ok(deny, "a default-deny policy");
             assert.deepStrictEqual([...deny.spec.policyTypes].sort(), ["Egress", "Ingress"]);
             for (const p of policies) {
@@ -104,10 +110,13 @@ for (const stack of ["prod", "staging"]) {
                 assert.ok(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]);
             }
             for (const route of manifests(snapshot, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")) {
-                for (const ref of route.spec.parentRefs) assert.strictEqual(ref.sectionName, "https", "routes attach to the HTTPS listener");
+                for (const ref of route.spec.parentRefs)
+                    assert.strictEqual(ref.sectionName, "https", "routes attach to the HTTPS listener");
             }
             assert.ok(
-                manifests(snapshot, "kubernetes:networking.k8s.io/v1:Ingress").length + manifests(snapshot, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").length > 0,
+                manifests(snapshot, "kubernetes:networking.k8s.io/v1:Ingress").length +
+                    manifests(snapshot, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").length >
+                    0,
                 "the public api is exposed",
             );
         });
@@ -139,7 +148,10 @@ describe("AppTier rollouts", () => {
 describe("AppTier with three services (one built from a context, VPC traffic source)", () => {
     let snapshot: Snapshot;
     before(async () => {
-        snapshot = await snapshotOf("pr-42", { kubeconfig: laptop, stackFile: path.join(ROOT, "test/fixtures/stack-files/three-services.yaml") });
+        snapshot = await snapshotOf("pr-42", {
+            kubeconfig: laptop,
+            stackFile: path.join(ROOT, "test/fixtures/stack-files/three-services.yaml"),
+        });
         assert.strictEqual(snapshot.error, undefined, snapshot.error?.message);
     });
 
@@ -151,8 +163,16 @@ describe("AppTier with three services (one built from a context, VPC traffic sou
     });
 
     it("gives the HPA only to services whose max exceeds min, the PDB only to min ≥ 2", () => {
-        assert.deepStrictEqual(manifests(snapshot, HPA).map((h) => h.metadata.name), ["api"]);
-        assert.deepStrictEqual(manifests(snapshot, PDB).map((p) => p.metadata.name).sort(), ["api", "workers"]);
+        assert.deepStrictEqual(
+            manifests(snapshot, HPA).map((h) => h.metadata.name),
+            ["api"],
+        );
+        assert.deepStrictEqual(
+            manifests(snapshot, PDB)
+                .map((p) => p.metadata.name)
+                .sort(),
+            ["api", "workers"],
+        );
         const workers = manifests(snapshot, DEPLOYMENT).find((d) => d.metadata.name === "workers");
         assert.strictEqual(workers.spec.replicas, 2);
     });

@@ -11,7 +11,8 @@ const laptop = path.join(ROOT, "test/fixtures/kubeconfig/laptop.yaml");
 /** True when a Backups component is among the resource's ancestors. */
 function inBackups(s: Snapshot, r: SnapshotResource): boolean {
     const byUrn = new Map(s.resources.map((x) => [x.urn, x]));
-    for (let p = r.parent && byUrn.get(r.parent); p; p = p.parent ? byUrn.get(p.parent) : undefined) if (p.type === "hangar:index:Backups") return true;
+    for (let p = r.parent && byUrn.get(r.parent); p; p = p.parent ? byUrn.get(p.parent) : undefined)
+        if (p.type === "hangar:index:Backups") return true;
     return false;
 }
 const one = (s: Snapshot, type: string) => {
@@ -44,7 +45,9 @@ describe("Backups in prod", () => {
         const vault = one(s, "aws:backup/vault:Vault");
         assert.match(String(vault.inputs.kmsKeyArn), /^arn:aws:kms:eu-west-1:/);
         assert.strictEqual(vault.options.protect, true);
-        assert.deepStrictEqual(one(s, "aws:backup/selection:Selection").inputs.resources, ["arn:aws:rds:eu-west-1:210987654321:db:hangar-prod"]);
+        assert.deepStrictEqual(one(s, "aws:backup/selection:Selection").inputs.resources, [
+            "arn:aws:rds:eu-west-1:210987654321:db:hangar-prod",
+        ]);
         assert.strictEqual(one(s, "aws:backup/vaultLockConfiguration:VaultLockConfiguration").inputs.minRetentionDays, 35);
     });
 
@@ -70,7 +73,9 @@ describe("Backups in prod", () => {
     });
 
     it("grants replication only the S3 and KMS actions it needs", () => {
-        const policy = JSON.parse(String(byType(s, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "hangar-backups-replication")!.inputs.policy));
+        const policy = JSON.parse(
+            String(byType(s, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "hangar-backups-replication")!.inputs.policy),
+        );
         const actions = policy.Statement.flatMap((st: Any) => st.Action);
         assert.ok(!actions.some((a: string) => a.endsWith("*")), "no wildcard actions");
         assert.ok(actions.includes("s3:ReplicateObject") && actions.includes("kms:Encrypt"));
@@ -97,28 +102,45 @@ describe("the dump CronJob", () => {
         const pod = cron.spec.jobTemplate.spec.template.spec;
         assert.strictEqual(pod.securityContext.runAsNonRoot, true);
         const c = pod.containers[0];
-        assert.deepStrictEqual([c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem, c.securityContext.capabilities.drop], [false, true, ["ALL"]]);
+        assert.deepStrictEqual(
+            [c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem, c.securityContext.capabilities.drop],
+            [false, true, ["ALL"]],
+        );
         assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory);
         assert.match(c.image, /@sha256:[0-9a-f]{64}$/);
-        assert.deepStrictEqual(c.env.find((e: Any) => e.name === "PGSSLMODE"), { name: "PGSSLMODE", value: "verify-full" });
-        assert.deepStrictEqual(c.env.find((e: Any) => e.name === "PGPASSWORD").valueFrom, { secretKeyRef: { name: "pg-dump-credentials", key: "PGPASSWORD" } });
+        assert.deepStrictEqual(
+            c.env.find((e: Any) => e.name === "PGSSLMODE"),
+            { name: "PGSSLMODE", value: "verify-full" },
+        );
+        assert.deepStrictEqual(c.env.find((e: Any) => e.name === "PGPASSWORD").valueFrom, {
+            secretKeyRef: { name: "pg-dump-credentials", key: "PGPASSWORD" },
+        });
     });
 
     it("runs the script kept in the repository, byte for byte", () => {
-        const configMap = byType(s, "kubernetes:core/v1:ConfigMap").find((c) => (c.inputs.metadata as Any).name === "pg-dump-script") as SnapshotResource;
+        const configMap = byType(s, "kubernetes:core/v1:ConfigMap").find(
+            (c) => (c.inputs.metadata as Any).name === "pg-dump-script",
+        ) as SnapshotResource;
         assert.strictEqual((configMap.inputs.data as Any)["pg-dump.sh"], fs.readFileSync(DUMP_SCRIPT, "utf8"));
     });
 
     it("may write only its prefix of the dump bucket", () => {
-        const policy = JSON.parse(String(byType(s, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "hangar-backups-dump-irsa")!.inputs.policy));
+        const policy = JSON.parse(
+            String(byType(s, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "hangar-backups-dump-irsa")!.inputs.policy),
+        );
         const s3 = policy.Statement.find((st: Any) => st.Action.includes("s3:PutObject"));
         assert.match(s3.Resource, /^arn:aws:s3:eu-west-1:210987654321:hangar-backups-dumps\/postgres\/\*$/);
         assert.ok(!policy.Statement.some((st: Any) => st.Action.includes("s3:GetObject") || st.Action.includes("s3:DeleteObject")));
     });
 
     it("reaches only the database on 5432 and HTTPS", () => {
-        const policy = reveal(byType(s, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => (p.inputs.metadata as Any).name === "pg-dump")!.inputs) as Any;
-        assert.deepStrictEqual(policy.spec.egress.map((e: Any) => e.ports[0].port), [5432, 443]);
+        const policy = reveal(
+            byType(s, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => (p.inputs.metadata as Any).name === "pg-dump")!.inputs,
+        ) as Any;
+        assert.deepStrictEqual(
+            policy.spec.egress.map((e: Any) => e.ports[0].port),
+            [5432, 443],
+        );
     });
 });
 
@@ -126,7 +148,11 @@ describe("Backups in staging", () => {
     it("has the vault, plan, bucket and CronJob but no DR copies or replication", async () => {
         const s = await snapshotOf("staging", { kubeconfig: laptop });
         const rules = one(s, "aws:backup/plan:Plan").inputs.rules as Any[];
-        assert.deepStrictEqual(rules.map((r) => r.ruleName), ["daily"], "no monthly rule when monthlyRetentionMonths is 0");
+        assert.deepStrictEqual(
+            rules.map((r) => r.ruleName),
+            ["daily"],
+            "no monthly rule when monthlyRetentionMonths is 0",
+        );
         assert.ok(rules.every((r) => r.copyActions === undefined));
         assert.strictEqual(byType(s, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 0);
         assert.strictEqual(byType(s, "kubernetes:batch/v1:CronJob").length, 1);
@@ -138,7 +164,19 @@ describe("Backups in staging", () => {
 describe("backupRules", () => {
     it("counts months as 31 days so a retention in months is never short", () => {
         assert.strictEqual(monthsToDays(12), 372);
-        const rules = backupRules({ vaultName: "v", dailyRetentionDays: 7, monthlyRetentionMonths: 1, dailySchedule: "d", monthlySchedule: "m" });
-        assert.deepStrictEqual(rules.map((r) => [r.ruleName, r.lifecycle.deleteAfter]), [["daily", 7], ["monthly", 31]]);
+        const rules = backupRules({
+            vaultName: "v",
+            dailyRetentionDays: 7,
+            monthlyRetentionMonths: 1,
+            dailySchedule: "d",
+            monthlySchedule: "m",
+        });
+        assert.deepStrictEqual(
+            rules.map((r) => [r.ruleName, r.lifecycle.deleteAfter]),
+            [
+                ["daily", 7],
+                ["monthly", 31],
+            ],
+        );
     });
 });

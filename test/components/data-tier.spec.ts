@@ -26,7 +26,12 @@ describe("PostgresDatabase in prod", () => {
     it("runs a Multi-AZ, KMS-encrypted gp3 primary that keeps 30 days of backups", () => {
         const p = primaryOf(s).inputs;
         assert.deepStrictEqual(
-            { multiAz: p.multiAz, storageEncrypted: p.storageEncrypted, storageType: p.storageType, publiclyAccessible: p.publiclyAccessible },
+            {
+                multiAz: p.multiAz,
+                storageEncrypted: p.storageEncrypted,
+                storageType: p.storageType,
+                publiclyAccessible: p.publiclyAccessible,
+            },
             { multiAz: true, storageEncrypted: true, storageType: "gp3", publiclyAccessible: false },
         );
         assert.ok(Number(p.backupRetentionPeriod) >= 30);
@@ -67,7 +72,9 @@ describe("PostgresDatabase in prod", () => {
     });
 
     it("opens 5432 only to the private subnets", () => {
-        const sg = inPrimary(s, "aws:ec2/securityGroup:SecurityGroup").find((g) => String(g.inputs.name).endsWith("-postgres")) as SnapshotResource;
+        const sg = inPrimary(s, "aws:ec2/securityGroup:SecurityGroup").find((g) =>
+            String(g.inputs.name).endsWith("-postgres"),
+        ) as SnapshotResource;
         const ingress = sg.inputs.ingress as Any[];
         assert.strictEqual(ingress.length, 1);
         assert.deepStrictEqual([ingress[0].fromPort, ingress[0].toPort], [5432, 5432]);
@@ -142,11 +149,16 @@ for (const stack of ["prod", "staging"]) {
         });
 
         it("hands the app DATABASE_URL, DATABASE_READ_URL and REDIS_URL from a Secret", () => {
-            const secret = byType(s, "kubernetes:core/v1:Secret").find((r) => (r.inputs.metadata as Any).name === "data-tier") as SnapshotResource;
+            const secret = byType(s, "kubernetes:core/v1:Secret").find(
+                (r) => (r.inputs.metadata as Any).name === "data-tier",
+            ) as SnapshotResource;
             assert.ok(isSecret(secret.inputs.stringData));
             const data = reveal(secret.inputs.stringData) as Record<string, string>;
             assert.deepStrictEqual(Object.keys(data).sort(), ["DATABASE_READ_URL", "DATABASE_URL", "REDIS_URL"]);
-            assert.match(data.DATABASE_URL, /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full$/);
+            assert.match(
+                data.DATABASE_URL,
+                /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full$/,
+            );
             assert.match(data.REDIS_URL, /^rediss:\/\/:[^@]+@master\./);
             const readerHost = replicasOf(s).length > 0 ? "-replica-1." : `${stack}.`;
             assert.ok(data.DATABASE_READ_URL.includes(readerHost), `reader URL ${data.DATABASE_READ_URL} targets ${readerHost}`);
@@ -154,7 +166,11 @@ for (const stack of ["prod", "staging"]) {
                 const env = (reveal(d.inputs) as Any).spec.template.spec.containers[0].env as Any[];
                 for (const key of Object.keys(data)) {
                     const entry = env.find((e) => e.name === key);
-                    assert.deepStrictEqual(entry?.valueFrom, { secretKeyRef: { name: "data-tier", key } }, `${d.name} reads ${key} from the Secret`);
+                    assert.deepStrictEqual(
+                        entry?.valueFrom,
+                        { secretKeyRef: { name: "data-tier", key } },
+                        `${d.name} reads ${key} from the Secret`,
+                    );
                 }
             }
         });

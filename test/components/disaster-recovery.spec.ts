@@ -43,7 +43,9 @@ describe("DisasterRecovery in prod", () => {
         assert.match(String(replica.inputs.kmsKeyId), /^arn:aws:kms:eu-central-1:/);
         assert.ok(replica.options.propertyDependencies.kmsKeyId.includes(drKey.urn), "kmsKeyId comes from the DR key");
         assert.strictEqual(replica.options.protect, true);
-        const group = byType(s, "aws:rds/parameterGroup:ParameterGroup").find((g) => g.provider === drProviderOf(s)!.urn) as SnapshotResource;
+        const group = byType(s, "aws:rds/parameterGroup:ParameterGroup").find(
+            (g) => g.provider === drProviderOf(s)!.urn,
+        ) as SnapshotResource;
         assert.strictEqual(replica.inputs.parameterGroupName, group.inputs.name, "its own DR-region parameter group");
         assert.ok((group.inputs.parameters as Any[]).some((p) => p.name === "rds.force_ssl" && p.value === "1"));
     });
@@ -63,11 +65,16 @@ describe("DisasterRecovery in prod", () => {
         assert.strictEqual(bucket.options.protect, true);
         const sameName = (type: string) => byType(s, type).find((r) => r.name === bucket.name) as SnapshotResource;
         assert.deepStrictEqual(sameName("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration, { status: "Enabled" });
-        const sse = (sameName("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules as Any[])[0];
+        const sse = (
+            sameName("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules as Any[]
+        )[0];
         assert.strictEqual(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
         const policy = JSON.parse(String(sameName("aws:s3/bucketPolicy:BucketPolicy").inputs.policy));
         assert.deepStrictEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
-        assert.ok(sameName("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"), "the DR replica bucket has a lifecycle too");
+        assert.ok(
+            sameName("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"),
+            "the DR replica bucket has a lifecycle too",
+        );
         assert.strictEqual(sameName("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs.restrictPublicBuckets, true);
     });
 
@@ -124,12 +131,23 @@ describe("after a failover (dr.promoted: true)", () => {
 describe("the pilot-light app tier", () => {
     const arn = "arn:aws:secretsmanager:eu-central-1:210987654321:secret:hangar-dr-kubeconfig-AbCdEf";
     const server = "https://DR0CLUSTER.gr7.eu-central-1.eks.amazonaws.com";
-    const pilotLight = { enabled: true, kubeconfigSecretArn: arn, context: "hangar-dr", server, oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/DR0", replicas: 0 };
+    const pilotLight = {
+        enabled: true,
+        kubeconfigSecretArn: arn,
+        context: "hangar-dr",
+        server,
+        oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/DR0",
+        replicas: 0,
+    };
     const kubeconfig = (target: string) =>
         `apiVersion: v1\nkind: Config\nclusters: [{name: dr, cluster: {server: "${target}"}}]\ncontexts: [{name: hangar-dr, context: {cluster: dr, user: u}}]\nusers: [{name: u, user: {token: t}}]\n`;
 
     it("runs the services scaled to zero on the DR cluster, reading the DR replica", async () => {
-        const s = await runStack("prod", { kubeconfig: laptop, config: prodWithDr({ pilotLight }), secrets: { [arn]: kubeconfig(server) } });
+        const s = await runStack("prod", {
+            kubeconfig: laptop,
+            config: prodWithDr({ pilotLight }),
+            secrets: { [arn]: kubeconfig(server) },
+        });
         assert.strictEqual(s.error, undefined, s.error?.message);
         const drK8s = byType(s, "pulumi:providers:kubernetes").find((p) => p.name.endsWith("-k8s-dr")) as SnapshotResource;
         assert.strictEqual(drK8s.inputs.context, "hangar-dr");
@@ -139,7 +157,10 @@ describe("the pilot-light app tier", () => {
         const secret = byType(s, "kubernetes:core/v1:Secret").find((r) => r.provider === drK8s.urn) as SnapshotResource;
         assert.match((reveal(secret.inputs.stringData) as Any).DATABASE_URL, /@hangar-prod-dr\./);
         const reads = s.invokes.filter((i) => i.token === "aws:secretsmanager/getSecretVersion:getSecretVersion");
-        assert.ok(reads.some((i) => i.provider === drProviderOf(s)!.urn), "the kubeconfig is read in the DR region");
+        assert.ok(
+            reads.some((i) => i.provider === drProviderOf(s)!.urn),
+            "the kubeconfig is read in the DR region",
+        );
     });
 
     it("refuses a DR kubeconfig that points at another cluster", async () => {
@@ -150,7 +171,10 @@ describe("the pilot-light app tier", () => {
         });
         const drK8s = byType(s, "pulumi:providers:kubernetes").find((p) => p.name.endsWith("-k8s-dr"));
         assert.ok(s.error || drK8s === undefined, "the run fails or the DR provider is never registered");
-        assert.ok(!byType(s, "kubernetes:apps/v1:Deployment").some((d) => d.provider && d.provider === drK8s?.urn), "no DR Kubernetes resource registers");
+        assert.ok(
+            !byType(s, "kubernetes:apps/v1:Deployment").some((d) => d.provider && d.provider === drK8s?.urn),
+            "no DR Kubernetes resource registers",
+        );
         assert.match(s.error?.message ?? (s as Any).log ?? "", /refusing to deploy to the wrong cluster/);
     });
 });

@@ -1,14 +1,26 @@
 import * as assert from "assert";
-import { alertmanagerConfig, kubePrometheusStackValues, MONITORING_DEFAULTS, receiverKey, resolveMonitoring } from "../../components/monitoring";
+import {
+    alertmanagerConfig,
+    kubePrometheusStackValues,
+    MONITORING_DEFAULTS,
+    receiverKey,
+    resolveMonitoring,
+} from "../../components/monitoring";
 
 const receiver = { secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pd" };
 
 describe("resolveMonitoring", () => {
     it("fills the documented prod defaults", () => {
         const r = resolveMonitoring({ alertmanager: { receiver } });
-        assert.deepStrictEqual([r.environment, r.mode, r.namespace, r.chartVersion, r.crdsChartVersion], ["prod", "chart", "monitoring", "88.5.3", "31.0.1"]);
+        assert.deepStrictEqual(
+            [r.environment, r.mode, r.namespace, r.chartVersion, r.crdsChartVersion],
+            ["prod", "chart", "monitoring", "88.5.3", "31.0.1"],
+        );
         assert.deepStrictEqual(r.prometheus, { replicas: 2, retention: "30d", retentionSize: "90GB", storageSize: "100Gi" });
-        assert.deepStrictEqual([r.alertmanager.replicas, r.alertmanager.receiverType, r.nodeExporter, r.createNamespace], [2, "pagerduty", false, true]);
+        assert.deepStrictEqual(
+            [r.alertmanager.replicas, r.alertmanager.receiverType, r.nodeExporter, r.createNamespace],
+            [2, "pagerduty", false, true],
+        );
         assert.deepStrictEqual(r.selectorLabels, { release: "kube-prometheus-stack" });
         assert.deepStrictEqual(r.thresholds, MONITORING_DEFAULTS.thresholds);
         assert.deepStrictEqual(r.resources.prometheus, { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } });
@@ -23,7 +35,9 @@ describe("resolveMonitoring", () => {
     it("takes selector labels only from an existing operator, and creates no namespace for it by default", () => {
         const r = resolveMonitoring({ mode: "existing-operator", selectorLabels: { prometheus: "platform" } });
         assert.deepStrictEqual([r.installChart, r.createNamespace, r.selectorLabels], [false, false, { prometheus: "platform" }]);
-        assert.deepStrictEqual(resolveMonitoring({ environment: "staging", selectorLabels: { x: "y" } }).selectorLabels, { release: "kube-prometheus-stack" });
+        assert.deepStrictEqual(resolveMonitoring({ environment: "staging", selectorLabels: { x: "y" } }).selectorLabels, {
+            release: "kube-prometheus-stack",
+        });
     });
 
     it("names the arg to fix, all problems at once", () => {
@@ -56,14 +70,26 @@ describe("resolveMonitoring", () => {
     });
 
     it("refuses prod without two Alertmanagers or an on-call receiver", () => {
-        assert.throws(() => resolveMonitoring({ alertmanager: { replicas: 1, receiver } }), /alertmanager\.replicas must be at least 2 in prod \(got 1\)/);
+        assert.throws(
+            () => resolveMonitoring({ alertmanager: { replicas: 1, receiver } }),
+            /alertmanager\.replicas must be at least 2 in prod \(got 1\)/,
+        );
         assert.throws(() => resolveMonitoring({}), /alertmanager\.receiver is required in prod/);
-        assert.throws(() => resolveMonitoring({ alertmanager: { receiver: { ...receiver, type: "email" } } }), /alertmanager\.receiver\.type must be one of pagerduty, slack, webhook/);
+        assert.throws(
+            () => resolveMonitoring({ alertmanager: { receiver: { ...receiver, type: "email" } } }),
+            /alertmanager\.receiver\.type must be one of pagerduty, slack, webhook/,
+        );
     });
 
     it("refuses node-exporter without the chart, or in the restricted namespace", () => {
-        assert.throws(() => resolveMonitoring({ environment: "staging", mode: "existing-operator", nodeExporter: true }), /nodeExporter needs mode chart/);
-        assert.throws(() => resolveMonitoring({ environment: "staging", nodeExporter: true, nodeExporterNamespace: "monitoring" }), /must differ from namespace/);
+        assert.throws(
+            () => resolveMonitoring({ environment: "staging", mode: "existing-operator", nodeExporter: true }),
+            /nodeExporter needs mode chart/,
+        );
+        assert.throws(
+            () => resolveMonitoring({ environment: "staging", nodeExporter: true, nodeExporterNamespace: "monitoring" }),
+            /must differ from namespace/,
+        );
     });
 });
 
@@ -76,7 +102,10 @@ describe("Alertmanager configuration", () => {
 
     it("reads webhook URLs from the mounted secret file", () => {
         const config = alertmanagerConfig("webhook", undefined, "alertmanager-receiver", "receiver-key", "prod");
-        assert.deepStrictEqual(config.receivers[1], { name: "hangar-oncall", webhook_configs: [{ url_file: "/etc/alertmanager/secrets/alertmanager-receiver/receiver-key", send_resolved: true }] });
+        assert.deepStrictEqual(config.receivers[1], {
+            name: "hangar-oncall",
+            webhook_configs: [{ url_file: "/etc/alertmanager/secrets/alertmanager-receiver/receiver-key", send_resolved: true }],
+        });
         assert.strictEqual(config.route.repeat_interval, "4h");
     });
 
@@ -87,7 +116,9 @@ describe("Alertmanager configuration", () => {
     });
 
     it("mounts the receiver Secret only when there is a receiver", () => {
-        const without = kubePrometheusStackValues(resolveMonitoring({ environment: "staging" })) as { alertmanager: { alertmanagerSpec: { secrets?: string[] } } };
+        const without = kubePrometheusStackValues(resolveMonitoring({ environment: "staging" })) as {
+            alertmanager: { alertmanagerSpec: { secrets?: string[] } };
+        };
         assert.strictEqual(without.alertmanager.alertmanagerSpec.secrets, undefined);
     });
 });

@@ -15,7 +15,10 @@ describe("Monitoring as the stacks wire it", () => {
     let prod: Snapshot;
     let staging: Snapshot;
     before(async () => {
-        [prod, staging] = await Promise.all([snapshotOf("prod", { kubeconfig: LAPTOP_KUBECONFIG }), snapshotOf("staging", { kubeconfig: LAPTOP_KUBECONFIG })]);
+        [prod, staging] = await Promise.all([
+            snapshotOf("prod", { kubeconfig: LAPTOP_KUBECONFIG }),
+            snapshotOf("staging", { kubeconfig: LAPTOP_KUBECONFIG }),
+        ]);
     });
 
     it("gives every app service with metrics a ServiceMonitor the chart selects, created after the CRDs", () => {
@@ -31,7 +34,9 @@ describe("Monitoring as the stacks wire it", () => {
 
     it("alerts on thresholds that follow the environment", () => {
         const errorAlert = (s: Snapshot) => {
-            const name = byType(s, RULE).flatMap((r) => (reveal(r.inputs.spec) as Any).groups.flatMap((g: Any) => g.rules)).find((r: Any) => /5xx|Error/i.test(r.alert ?? ""))?.alert;
+            const name = byType(s, RULE)
+                .flatMap((r) => (reveal(r.inputs.spec) as Any).groups.flatMap((g: Any) => g.rules))
+                .find((r: Any) => /5xx|Error/i.test(r.alert ?? ""))?.alert;
             return ruleExpr(s, name);
         };
         assert.match(errorAlert(prod), /0\.02\b/);
@@ -41,13 +46,20 @@ describe("Monitoring as the stacks wire it", () => {
     it("keeps Grafana's admin password and the exporters' credentials secret", () => {
         const secrets = byType(prod, "kubernetes:core/v1:Secret").filter((r) => (r.inputs.metadata as Any).namespace === "monitoring");
         assert.ok(secrets.length >= 3, "grafana admin, postgres and redis exporter credentials");
-        for (const secret of secrets) assert.ok(isSecret(secret.inputs.stringData) || Object.values((secret.inputs.stringData ?? secret.inputs.data) as Any).every(isSecret), `${secret.name} is secret`);
+        for (const secret of secrets)
+            assert.ok(
+                isSecret(secret.inputs.stringData) ||
+                    Object.values((secret.inputs.stringData ?? secret.inputs.data) as Any).every(isSecret),
+                `${secret.name} is secret`,
+            );
         const grafana = secrets.find((r) => (r.inputs.metadata as Any).name === "grafana-admin") as SnapshotResource;
         assert.ok(grafana, "Grafana's admin Secret");
     });
 
     it("restricts the monitoring namespace like the app's", () => {
-        const ns = byType(prod, "kubernetes:core/v1:Namespace").find((n) => (n.inputs.metadata as Any).name === "monitoring") as SnapshotResource;
+        const ns = byType(prod, "kubernetes:core/v1:Namespace").find(
+            (n) => (n.inputs.metadata as Any).name === "monitoring",
+        ) as SnapshotResource;
         assert.strictEqual((ns.inputs.metadata as Any).labels["pod-security.kubernetes.io/enforce"], "restricted");
     });
 });

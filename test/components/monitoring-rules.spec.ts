@@ -10,14 +10,19 @@ import { monitoringSnapshot } from "../programs/monitoring-snapshots";
 
 const FIXTURES = path.join(ROOT, "test", "fixtures", "monitoring");
 const PROMTOOL = process.env.PROMTOOL ?? "promtool";
-const TEST_FILES = fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".test.yaml")).sort();
+const TEST_FILES = fs
+    .readdirSync(FIXTURES)
+    .filter((f) => f.endsWith(".test.yaml"))
+    .sort();
 const fixture = (file: string) => fs.readFileSync(path.join(FIXTURES, file), "utf8");
 
 /** Runs promtool; a missing promtool fails the test (CI installs Debian's prometheus package). */
 function promtool(args: string[], cwd: string): { ok: boolean; output: string } {
     const result = spawnSync(PROMTOOL, args, { cwd, encoding: "utf8", timeout: 60_000 });
     if (result.error) {
-        throw new Error(`cannot run ${PROMTOOL} (${result.error.message}): install Debian's prometheus package, which CI installs, or set PROMTOOL`);
+        throw new Error(
+            `cannot run ${PROMTOOL} (${result.error.message}): install Debian's prometheus package, which CI installs, or set PROMTOOL`,
+        );
     }
     return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
 }
@@ -45,7 +50,10 @@ describe("Hangar's alert rules", () => {
 
     it("pass promtool check rules, every group and every rule of the rendered file", () => {
         const rules = groups.flatMap((g) => g.rules);
-        assert.deepStrictEqual(groups.map((g) => g.name), ["hangar-app", "hangar-backups", "hangar-postgres", "hangar-redis"]);
+        assert.deepStrictEqual(
+            groups.map((g) => g.name),
+            ["hangar-app", "hangar-backups", "hangar-postgres", "hangar-redis"],
+        );
         const { ok, output } = promtool(["check", "rules", "prometheus-rules.yaml"], dir);
         assert.ok(ok, output);
         assert.match(output, new RegExp(`SUCCESS: ${rules.length} rules found`));
@@ -69,10 +77,18 @@ describe("Hangar's alert rules", () => {
     });
 
     it("have a promtool case in which each alert fires and one in which it stays silent", () => {
-        const cases = TEST_FILES.flatMap((f) => parse(fixture(f)).tests).flatMap((t: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }) => t.alert_rule_test);
+        const cases = TEST_FILES.flatMap((f) => parse(fixture(f)).tests).flatMap(
+            (t: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }) => t.alert_rule_test,
+        );
         for (const alert of groups.flatMap((g) => g.rules.map((r) => r.alert))) {
-            assert.ok(cases.some((c: { alertname: string; exp_alerts: unknown[] }) => c.alertname === alert && c.exp_alerts.length > 0), `${alert} fires`);
-            assert.ok(cases.some((c: { alertname: string; exp_alerts: unknown[] }) => c.alertname === alert && c.exp_alerts.length === 0), `${alert} stays silent`);
+            assert.ok(
+                cases.some((c: { alertname: string; exp_alerts: unknown[] }) => c.alertname === alert && c.exp_alerts.length > 0),
+                `${alert} fires`,
+            );
+            assert.ok(
+                cases.some((c: { alertname: string; exp_alerts: unknown[] }) => c.alertname === alert && c.exp_alerts.length === 0),
+                `${alert} stays silent`,
+            );
         }
     });
 
@@ -99,7 +115,10 @@ describe("Hangar's alert rules", () => {
         for (const r of rules) {
             assert.ok(["critical", "warning"].includes(r.labels.severity), r.alert);
             assert.ok(r.annotations.summary && r.annotations.description, r.alert);
-            assert.strictEqual(r.annotations.runbook_url, `https://github.com/hangar-platform/hangar/blob/main/README.md#${r.alert.toLowerCase()}`);
+            assert.strictEqual(
+                r.annotations.runbook_url,
+                `https://github.com/hangar-platform/hangar/blob/main/README.md#${r.alert.toLowerCase()}`,
+            );
         }
     });
 
@@ -109,7 +128,11 @@ describe("Hangar's alert rules", () => {
             app: { namespace: "mcp", requestsMetric: "mcp_requests_total", statusLabel: "status", dumpCronJob: "nightly-dump" },
             thresholds: { errorRatio: 0.02, latencyP95Seconds: 0.25, replicaLagSeconds: 90, redisEvictions: 7 },
         });
-        const rules = Object.fromEntries(alertGroups(r, { postgres: true, redis: true }).flatMap((g) => g.rules).map((x) => [x.alert, x]));
+        const rules = Object.fromEntries(
+            alertGroups(r, { postgres: true, redis: true })
+                .flatMap((g) => g.rules)
+                .map((x) => [x.alert, x]),
+        );
         assert.match(rules.HangarHighErrorRate.expr, /mcp_requests_total\{namespace="mcp", status=~"5\.\."\}.* > 0\.02$/);
         assert.match(rules.HangarHighErrorRate.annotations.summary, /more than 2% /);
         assert.match(rules.HangarHighLatencyP95.expr, / > 0\.25$/);
@@ -117,7 +140,10 @@ describe("Hangar's alert rules", () => {
         assert.match(rules.HangarRedisEvictions.expr, / > 7$/);
         assert.match(rules.HangarDumpJobFailed.expr, /job_name=~"nightly-dump-\[0-9\]\+"/);
         assert.deepStrictEqual(Object.keys(rules).length, 14);
-        assert.deepStrictEqual(alertGroups(r, { postgres: false, redis: false }).map((g) => g.name), ["hangar-app", "hangar-backups"]);
+        assert.deepStrictEqual(
+            alertGroups(r, { postgres: false, redis: false }).map((g) => g.name),
+            ["hangar-app", "hangar-backups"],
+        );
     });
 });
 
@@ -125,7 +151,9 @@ describe("Hangar's dashboards", () => {
     it("use only queries promtool can parse", () => {
         const r = resolveMonitoring({ environment: "staging" });
         const rules = Object.values(hangarDashboards(r)).flatMap((d) => d.panels.flatMap((p) => p.targets.map((t) => t.expr)));
-        const file = stringify({ groups: [{ name: "dashboards", rules: rules.map((expr, i) => ({ record: `hangar:dashboard_query:${i}`, expr })) }] });
+        const file = stringify({
+            groups: [{ name: "dashboards", rules: rules.map((expr, i) => ({ record: `hangar:dashboard_query:${i}`, expr })) }],
+        });
         const dir = workdir({ "dashboards.yaml": file });
         try {
             const { ok, output } = promtool(["check", "rules", "dashboards.yaml"], dir);

@@ -53,12 +53,24 @@ const RESOURCES = core("ResourceRequirements");
 const SELECTOR = 'import("@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector").ILabelSelector';
 const TYPES: Record<string, Record<string, string>> = {
     "kube-prometheus-stack": {
-        ...Object.fromEntries(["storageSpec:storage", "resources", "securityContext", "containers", "initContainers", "externalLabels"].map((k) => {
-            const [values, crd] = k.split(":");
-            return [`prometheus.prometheusSpec.${values}`, `${P}["${crd ?? values}"]`];
-        })),
-        ...Object.fromEntries(["rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig"].map((k) => [`prometheus.prometheusSpec.${k}Selector`, SELECTOR])),
-        ...Object.fromEntries(["storage", "resources", "securityContext", "containers", "initContainers", "secrets"].map((k) => [`alertmanager.alertmanagerSpec.${k}`, `${A}["${k}"]`])),
+        ...Object.fromEntries(
+            ["storageSpec:storage", "resources", "securityContext", "containers", "initContainers", "externalLabels"].map((k) => {
+                const [values, crd] = k.split(":");
+                return [`prometheus.prometheusSpec.${values}`, `${P}["${crd ?? values}"]`];
+            }),
+        ),
+        ...Object.fromEntries(
+            ["rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig"].map((k) => [
+                `prometheus.prometheusSpec.${k}Selector`,
+                SELECTOR,
+            ]),
+        ),
+        ...Object.fromEntries(
+            ["storage", "resources", "securityContext", "containers", "initContainers", "secrets"].map((k) => [
+                `alertmanager.alertmanagerSpec.${k}`,
+                `${A}["${k}"]`,
+            ]),
+        ),
         "alertmanager.config.route.group_by": "string[]",
         "alertmanager.config.route.routes": "AmRoute[]",
         "alertmanager.config.receivers": "AmReceiver[]",
@@ -125,7 +137,8 @@ function checkKeys(chart: string, values: unknown, defaults: unknown, at: string
     const open = defaults === null || (isMap(defaults) && Object.keys(defaults).length === 0) || Array.isArray(defaults);
     if (isMap(values) || Array.isArray(values)) {
         if (open) out.problems.push(`${chart}: ${at} is free-form in the defaults; give it a type in TYPES`);
-        else if (!isMap(defaults) || Array.isArray(values)) out.problems.push(`${chart}: ${at} is ${JSON.stringify(defaults)} in the defaults, not a mapping`);
+        else if (!isMap(defaults) || Array.isArray(values))
+            out.problems.push(`${chart}: ${at} is ${JSON.stringify(defaults)} in the defaults, not a mapping`);
         else {
             for (const [k, v] of Object.entries(values)) {
                 const p = at ? `${at}.${k}` : k;
@@ -144,10 +157,20 @@ function typeCheck(typed: Checked["typed"]): string[] {
     const lines = typed.map((t, i) => `export const v${i}: ${t.type} = ${JSON.stringify(t.value)};`);
     const source = `${AM_TYPES}\n${lines.join("\n")}\n`;
     const offset = AM_TYPES.split("\n").length;
-    const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ["lib.es2022.d.ts"], module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, target: ts.ScriptTarget.ES2022 };
+    const options: ts.CompilerOptions = {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+        lib: ["lib.es2022.d.ts"],
+        module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10,
+        target: ts.ScriptTarget.ES2022,
+    };
     const host = ts.createCompilerHost(options);
     const { getSourceFile, fileExists, readFile } = host;
-    host.getSourceFile = (f, lang, ...rest) => (f === file ? ts.createSourceFile(f, source, lang) : getSourceFile.call(host, f, lang, ...rest));
+    host.getSourceFile = (f, lang, ...rest) =>
+        f === file ? ts.createSourceFile(f, source, lang) : getSourceFile.call(host, f, lang, ...rest);
     host.fileExists = (f) => f === file || fileExists.call(host, f);
     host.readFile = (f) => (f === file ? source : readFile.call(host, f));
     return ts.getPreEmitDiagnostics(ts.createProgram([file], options, host)).map((d) => {
@@ -176,7 +199,11 @@ describe("Monitoring chart values against the pinned charts", () => {
 
     it("notices a mistyped key and a field the operator's types do not have", () => {
         const out: Checked = { problems: [], typed: [] };
-        const values = { prometheus: { prometheusSpec: { retentionSise: "1GB", storageSpec: { volumeClaimTemplate: { spec: { storageClass: "gp3" } } } } } };
+        const values = {
+            prometheus: {
+                prometheusSpec: { retentionSise: "1GB", storageSpec: { volumeClaimTemplate: { spec: { storageClass: "gp3" } } } },
+            },
+        };
         checkKeys("kube-prometheus-stack", values, defaults["kube-prometheus-stack"], "", out);
         assert.deepStrictEqual(out.problems, ["kube-prometheus-stack: prometheus.prometheusSpec.retentionSise is not a key of the chart"]);
         const errors = typeCheck(out.typed);
@@ -192,18 +219,35 @@ describe("Monitoring chart values against the pinned charts", () => {
                     const pod = chartValueAt(c.values, w.podSecurityContext) as Any;
                     const where = `${program}: ${w.id}`;
                     assert.ok(pod, `${where}: ${w.podSecurityContext}`);
-                    assert.deepStrictEqual([pod.runAsNonRoot, pod.runAsUser, pod.seccompProfile?.type], [true, w.uid, "RuntimeDefault"], where);
+                    assert.deepStrictEqual(
+                        [pod.runAsNonRoot, pod.runAsUser, pod.seccompProfile?.type],
+                        [true, w.uid, "RuntimeDefault"],
+                        where,
+                    );
                     assert.ok(w.uid > 0);
                     for (const container of w.containers) {
                         const sc = chartValueAt(c.values, container.securityContext) as Any;
                         assert.deepStrictEqual(
-                            [sc?.runAsNonRoot, sc?.allowPrivilegeEscalation, sc?.privileged, sc?.readOnlyRootFilesystem, sc?.capabilities, sc?.seccompProfile?.type],
+                            [
+                                sc?.runAsNonRoot,
+                                sc?.allowPrivilegeEscalation,
+                                sc?.privileged,
+                                sc?.readOnlyRootFilesystem,
+                                sc?.capabilities,
+                                sc?.seccompProfile?.type,
+                            ],
                             [true, false, false, true, { drop: ["ALL"] }, "RuntimeDefault"],
                             `${where}/${container.name}: ${container.securityContext}`,
                         );
                         const res = chartValueAt(c.values, container.resources) as Any;
-                        assert.ok(res?.requests?.cpu && res?.requests?.memory && res?.limits?.memory, `${where}/${container.name}: ${container.resources}`);
-                        assert.ok(compareQuantities(parseQuantity(res.requests.memory)!, parseQuantity(res.limits.memory)!) <= 0, `${where}/${container.name}: requests ≤ limits`);
+                        assert.ok(
+                            res?.requests?.cpu && res?.requests?.memory && res?.limits?.memory,
+                            `${where}/${container.name}: ${container.resources}`,
+                        );
+                        assert.ok(
+                            compareQuantities(parseQuantity(res.requests.memory)!, parseQuantity(res.limits.memory)!) <= 0,
+                            `${where}/${container.name}: requests ≤ limits`,
+                        );
                         checked++;
                     }
                 }

@@ -52,7 +52,11 @@ describe("Monitoring in prod (chart mode)", () => {
 
     it("puts the stack in a namespace that enforces the restricted Pod Security Standard", () => {
         const namespaces = manifests(s, NAMESPACE);
-        assert.deepStrictEqual(namespaces.map((n) => n.metadata.name), ["monitoring"], "no privileged node-exporter namespace unless asked");
+        assert.deepStrictEqual(
+            namespaces.map((n) => n.metadata.name),
+            ["monitoring"],
+            "no privileged node-exporter namespace unless asked",
+        );
         assert.strictEqual(namespaces[0].metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
         assert.strictEqual(kps(s).values.nodeExporter.enabled, false);
     });
@@ -80,7 +84,8 @@ describe("Monitoring in prod (chart mode)", () => {
         for (const r of s.resources.filter((x) => x.urn !== secret.urn)) {
             assert.ok(!JSON.stringify(r.inputs).includes(value), `${r.type} ${r.name} carries the password`);
         }
-        for (const r of byType(s, CONFIGMAP)) assert.ok(!r.options.propertyDependencies.data?.includes(password.urn), `${r.name} depends on the password`);
+        for (const r of byType(s, CONFIGMAP))
+            assert.ok(!r.options.propertyDependencies.data?.includes(password.urn), `${r.name} depends on the password`);
     });
 
     it("reads the PagerDuty key from Secrets Manager into a secret the Alertmanagers mount, never into config", () => {
@@ -94,12 +99,21 @@ describe("Monitoring in prod (chart mode)", () => {
         const file = oncall.pagerduty_configs[0].routing_key_file;
         assert.strictEqual(file, `/etc/alertmanager/secrets/${inputs(secret).metadata.name}/${Object.keys(inputs(secret).stringData)[0]}`);
         assert.ok(!JSON.stringify(kps(s).values).includes(RECEIVER_ARN), "the ARN stays out of the chart values");
-        assert.ok(am.config.receivers.some((r: Any) => r.name === "null"), "Watchdog still has its receiver");
+        assert.ok(
+            am.config.receivers.some((r: Any) => r.name === "null"),
+            "Watchdog still has its receiver",
+        );
     });
 
     it("exposes Grafana on the gateway's HTTPS listener", () => {
         const [route] = manifests(s, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
-        assert.deepStrictEqual(route.spec.parentRefs[0], { group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "gateway-system", name: "public", sectionName: "https" });
+        assert.deepStrictEqual(route.spec.parentRefs[0], {
+            group: "gateway.networking.k8s.io",
+            kind: "Gateway",
+            namespace: "gateway-system",
+            name: "public",
+            sectionName: "https",
+        });
         assert.deepStrictEqual(route.spec.hostnames, ["grafana.hangar.example.com"]);
         assert.deepStrictEqual(route.spec.rules[0].backendRefs, [{ name: "kube-prometheus-stack-grafana", port: 80 }]);
         assert.strictEqual(kps(s).values.grafana.env.GF_SERVER_ROOT_URL, "https://grafana.hangar.example.com");
@@ -150,7 +164,10 @@ describe("Monitoring in prod (chart mode)", () => {
     it("points each exporter's ServiceMonitor at the labels and port its chart gives the Service", () => {
         const monitors = manifests(s, MONITOR);
         const pg = monitors.find((m) => m.metadata.name === "prometheus-postgres-exporter");
-        assert.deepStrictEqual(pg.spec.selector.matchLabels, { "app.kubernetes.io/name": "prometheus-postgres-exporter", "app.kubernetes.io/instance": "prometheus-postgres-exporter" });
+        assert.deepStrictEqual(pg.spec.selector.matchLabels, {
+            "app.kubernetes.io/name": "prometheus-postgres-exporter",
+            "app.kubernetes.io/instance": "prometheus-postgres-exporter",
+        });
         assert.strictEqual(pg.spec.endpoints[0].port, "http");
         const redis = monitors.find((m) => m.metadata.name === "prometheus-redis-exporter");
         assert.deepStrictEqual(redis.spec.selector.matchLabels, { app: "prometheus-redis-exporter", release: "prometheus-redis-exporter" });
@@ -160,11 +177,19 @@ describe("Monitoring in prod (chart mode)", () => {
     it("ships six dashboards labelled for the Grafana sidecar the chart configures", () => {
         const sidecar = kps(s).values.grafana.sidecar.dashboards;
         const dashboards = manifests(s, CONFIGMAP).filter((c) => c.metadata.labels?.[sidecar.label] === sidecar.labelValue);
-        assert.deepStrictEqual(dashboards.map((d) => d.metadata.name.replace("hangar-dashboard-", "")).sort(), ["errors", "latency", "postgres", "redis", "saturation", "traffic"]);
+        assert.deepStrictEqual(dashboards.map((d) => d.metadata.name.replace("hangar-dashboard-", "")).sort(), [
+            "errors",
+            "latency",
+            "postgres",
+            "redis",
+            "saturation",
+            "traffic",
+        ]);
         for (const d of dashboards) {
             const json = JSON.parse(Object.values(d.data)[0] as string);
             assert.ok(json.uid && json.title && json.panels.length > 0, d.metadata.name);
-            for (const p of json.panels) assert.ok(p.targets.length > 0 && p.targets.every((t: Any) => t.expr), `${d.metadata.name}/${p.title}`);
+            for (const p of json.panels)
+                assert.ok(p.targets.length > 0 && p.targets.every((t: Any) => t.expr), `${d.metadata.name}/${p.title}`);
         }
     });
 
@@ -185,9 +210,22 @@ describe("Monitoring in prod (chart mode)", () => {
     it("alarms on RDS (CPU, storage, connections; lag for replicas) and on every ElastiCache node, all to the topic", () => {
         const alarms = byType(s, ALARM);
         const metrics = (dim: string, id: string) =>
-            alarms.map(inputs).filter((a) => a.dimensions[dim] === id).map((a) => a.metricName).sort();
-        assert.deepStrictEqual(metrics("DBInstanceIdentifier", "hangar-prod"), ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace"]);
-        assert.deepStrictEqual(metrics("DBInstanceIdentifier", "hangar-prod-replica-1"), ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace", "ReplicaLag"]);
+            alarms
+                .map(inputs)
+                .filter((a) => a.dimensions[dim] === id)
+                .map((a) => a.metricName)
+                .sort();
+        assert.deepStrictEqual(metrics("DBInstanceIdentifier", "hangar-prod"), [
+            "CPUUtilization",
+            "DatabaseConnections",
+            "FreeStorageSpace",
+        ]);
+        assert.deepStrictEqual(metrics("DBInstanceIdentifier", "hangar-prod-replica-1"), [
+            "CPUUtilization",
+            "DatabaseConnections",
+            "FreeStorageSpace",
+            "ReplicaLag",
+        ]);
         for (const node of ["hangar-prod-001", "hangar-prod-002"]) {
             assert.deepStrictEqual(metrics("CacheClusterId", node), ["DatabaseMemoryUsagePercentage", "EngineCPUUtilization", "Evictions"]);
         }
@@ -209,10 +247,23 @@ describe("Monitoring in prod (chart mode)", () => {
             else assert.deepStrictEqual(validateManifest(m), [], `${m.kind} ${m.metadata.name}`);
         }
         const spec = kps(s).values.prometheus.prometheusSpec;
-        const prometheus = { metadata: { name: "p" }, spec: { storage: spec.storageSpec, resources: spec.resources, securityContext: spec.securityContext, containers: spec.containers } };
+        const prometheus = {
+            metadata: { name: "p" },
+            spec: {
+                storage: spec.storageSpec,
+                resources: spec.resources,
+                securityContext: spec.securityContext,
+                containers: spec.containers,
+            },
+        };
         assert.doesNotThrow(() => new Prometheus(prometheus).validate());
         const am = kps(s).values.alertmanager.alertmanagerSpec;
-        assert.doesNotThrow(() => new Alertmanager({ metadata: { name: "a" }, spec: { storage: am.storage, secrets: am.secrets, containers: am.containers } }).validate());
+        assert.doesNotThrow(() =>
+            new Alertmanager({
+                metadata: { name: "a" },
+                spec: { storage: am.storage, secrets: am.secrets, containers: am.containers },
+            }).validate(),
+        );
     });
 
     it("registers everything through the program's explicit providers", () => {
@@ -238,15 +289,23 @@ describe("Monitoring in staging", () => {
         assert.match(expr("HangarDumpLate"), new RegExp(` > ${STAGING_THRESHOLDS.dumpMaxAgeHours * 3600}\\)`));
         assert.match(expr("HangarRedisMemoryHigh"), / > 0\.85$/);
         assert.ok(!rules.some((r: Any) => r.alert.startsWith("HangarPostgres")), "no PostgreSQL rules without its exporter");
-        const memory = byType(s, ALARM).map(inputs).filter((a) => a.metricName === "DatabaseMemoryUsagePercentage");
+        const memory = byType(s, ALARM)
+            .map(inputs)
+            .filter((a) => a.metricName === "DatabaseMemoryUsagePercentage");
         assert.deepStrictEqual(memory, [], "no ElastiCache alarms without a replication group");
     });
 
     it("runs one replica of each, keeps the overridden retention and resources", () => {
         const values = kps(s).values;
         assert.deepStrictEqual([values.prometheus.prometheusSpec.replicas, values.alertmanager.alertmanagerSpec.replicas], [1, 1]);
-        assert.deepStrictEqual([values.prometheus.prometheusSpec.retention, values.prometheus.prometheusSpec.retentionSize], ["10d", "45GB"]);
-        assert.deepStrictEqual(values.prometheus.prometheusSpec.resources, { requests: { cpu: "300m", memory: "1536Mi" }, limits: { memory: "3Gi" } });
+        assert.deepStrictEqual(
+            [values.prometheus.prometheusSpec.retention, values.prometheus.prometheusSpec.retentionSize],
+            ["10d", "45GB"],
+        );
+        assert.deepStrictEqual(values.prometheus.prometheusSpec.resources, {
+            requests: { cpu: "300m", memory: "1536Mi" },
+            limits: { memory: "3Gi" },
+        });
         assert.deepStrictEqual(values.grafana.resources.requests, { cpu: "50m", memory: "128Mi" }, "staging default");
     });
 
@@ -274,7 +333,10 @@ describe("Monitoring with an existing operator", () => {
     });
 
     it("installs no kube-prometheus-stack, no CRD release, no Grafana secrets and no namespace", () => {
-        assert.deepStrictEqual(manifests(s, CHART).map((c) => c.chart), ["prometheus-postgres-exporter"]);
+        assert.deepStrictEqual(
+            manifests(s, CHART).map((c) => c.chart),
+            ["prometheus-postgres-exporter"],
+        );
         assert.deepStrictEqual(byType(s, RELEASE), []);
         assert.deepStrictEqual(byType(s, NAMESPACE), []);
         assert.deepStrictEqual(byType(s, "random:index/randomPassword:RandomPassword"), []);
@@ -289,7 +351,11 @@ describe("Monitoring with an existing operator", () => {
         }
         assert.strictEqual(manifests(s, CONFIGMAP).filter((c) => c.metadata.labels.grafana_dashboard === "1").length, 6);
         assert.strictEqual(chart(s, "prometheus-postgres-exporter").values.config.datasource.port, "5433");
-        assert.strictEqual(chart(s, "prometheus-postgres-exporter").values.config.datasource.extraParams, "", "system trust store without a CA bundle");
+        assert.strictEqual(
+            chart(s, "prometheus-postgres-exporter").values.config.datasource.extraParams,
+            "",
+            "system trust store without a CA bundle",
+        );
         assert.strictEqual(byType(s, ALARM).length, 3);
     });
 });
@@ -304,7 +370,14 @@ describe("Monitoring with node-exporter", () => {
         assert.strictEqual(values["prometheus-node-exporter"].namespaceOverride, "monitoring-node-exporter");
         assert.strictEqual(values.defaultRules.rules.nodeExporterAlerting, true);
         const stack = named(s, CHART, "node-exporter-stack");
-        assert.ok(stack.options.dependencies.includes(byType(s, NAMESPACE).find((n) => inputs(n).metadata.name === "monitoring-node-exporter")!.urn));
-        assert.strictEqual(manifests(s, NAMESPACE).find((n) => n.metadata.name === "monitoring").metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        assert.ok(
+            stack.options.dependencies.includes(
+                byType(s, NAMESPACE).find((n) => inputs(n).metadata.name === "monitoring-node-exporter")!.urn,
+            ),
+        );
+        assert.strictEqual(
+            manifests(s, NAMESPACE).find((n) => n.metadata.name === "monitoring").metadata.labels["pod-security.kubernetes.io/enforce"],
+            "restricted",
+        );
     });
 });

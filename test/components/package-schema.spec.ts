@@ -24,7 +24,9 @@ function argsFromTypeScript(): Record<string, Record<string, boolean>> {
             const argsParam = ctor?.parameters[1];
             if (!argsParam?.type || !node.heritageClauses?.some((h) => h.getText().includes("ComponentResource"))) return;
             const type = checker.getTypeFromTypeNode(argsParam.type);
-            out[node.name.text] = Object.fromEntries(checker.getPropertiesOfType(type).map((p) => [p.name, (p.flags & ts.SymbolFlags.Optional) !== 0]));
+            out[node.name.text] = Object.fromEntries(
+                checker.getPropertiesOfType(type).map((p) => [p.name, (p.flags & ts.SymbolFlags.Optional) !== 0]),
+            );
         });
     }
     return out;
@@ -35,7 +37,9 @@ describe("the component package", function () {
     let schema: Any;
     before(async () => {
         const components = getPulumiComponents(require("../../components"));
-        schema = JSON.parse(await new ComponentProvider({ components, dirname: COMPONENTS, name: "hangar", namespace: "hangar-platform" }).getSchema());
+        schema = JSON.parse(
+            await new ComponentProvider({ components, dirname: COMPONENTS, name: "hangar", namespace: "hangar-platform" }).getSchema(),
+        );
     });
 
     it("is the package hangar, from components/package.json and PulumiPlugin.yaml", () => {
@@ -52,7 +56,8 @@ describe("the component package", function () {
             assert.ok(r.description, `${name} has a description`);
             assert.ok(Object.keys(r.inputProperties ?? {}).length > 0 && Object.keys(r.properties ?? {}).length > 0);
             for (const kind of ["inputProperties", "properties"]) {
-                for (const [key, value] of Object.entries<Any>(r[kind])) assert.ok(value.description, `${name}.${kind}.${key} has a description`);
+                for (const [key, value] of Object.entries<Any>(r[kind]))
+                    assert.ok(value.description, `${name}.${kind}.${key} has a description`);
             }
         });
     }
@@ -69,7 +74,10 @@ describe("the component package", function () {
     it("marks inputs required exactly where the TypeScript args are not optional", () => {
         const fromTs = argsFromTypeScript();
         for (const name of REQUIRED) {
-            const required = Object.entries(fromTs[name]).filter(([, optional]) => !optional).map(([k]) => k).sort();
+            const required = Object.entries(fromTs[name])
+                .filter(([, optional]) => !optional)
+                .map(([k]) => k)
+                .sort();
             assert.deepStrictEqual([...(schema.resources[`hangar:index:${name}`].requiredInputs ?? [])].sort(), required, name);
         }
     });
@@ -84,7 +92,10 @@ describe("the component package", function () {
     it("registers nothing when imported as a plain npm dependency", async () => {
         const snapshot = await runProgram(path.join(ROOT, "test/programs/import-only.ts"));
         assert.strictEqual(snapshot.error, undefined, snapshot.error?.message);
-        assert.deepStrictEqual(snapshot.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        assert.deepStrictEqual(
+            snapshot.resources.map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+        );
         assert.ok(Number(snapshot.outputs.componentCount) >= REQUIRED.length);
     });
 });
@@ -99,7 +110,11 @@ describe("components/README.md", () => {
             const source = fs.readFileSync(path.join(COMPONENTS, "examples", file), "utf8").trim();
             assert.ok(readme.includes(source), `README shows examples/${file} verbatim`);
         }
-        for (const name of REQUIRED) assert.ok(examples.some((f) => fs.readFileSync(path.join(COMPONENTS, "examples", f), "utf8").includes(`new ${name}(`)), `an example builds ${name}`);
+        for (const name of REQUIRED)
+            assert.ok(
+                examples.some((f) => fs.readFileSync(path.join(COMPONENTS, "examples", f), "utf8").includes(`new ${name}(`)),
+                `an example builds ${name}`,
+            );
     });
 
     it("shows a Python consumer through pulumi package add", () => {

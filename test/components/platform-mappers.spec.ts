@@ -43,7 +43,11 @@ const minimal = (extra: Partial<PlatformArgs> = {}): PlatformArgs => ({
 
 describe("Platform's argument mappers", () => {
     it("hand the database its settings and placement, without Platform's own switches", () => {
-        const args = databaseArgs(minimal({ database: { enabled: true, clientSslMode: "require", instanceClass: "db.r7g.xlarge" } }), placement, "prod");
+        const args = databaseArgs(
+            minimal({ database: { enabled: true, clientSslMode: "require", instanceClass: "db.r7g.xlarge" } }),
+            placement,
+            "prod",
+        );
         assert.strictEqual(args.instanceClass, "db.r7g.xlarge");
         assert.strictEqual(args.identifier, "hangar-prod");
         assert.deepStrictEqual(args.subnetIds, placement.subnetIds);
@@ -56,7 +60,11 @@ describe("Platform's argument mappers", () => {
     });
 
     it("point Monitoring's exporters and alarms at the data tier, with the cache's documented node count by default", () => {
-        const args = monitoringArgs(minimal({ monitoring: { enabled: true, namespace: "obs", alarmSubscriptions: [{ protocol: "email", endpoint: "a@b.c" }] } }), db, cache);
+        const args = monitoringArgs(
+            minimal({ monitoring: { enabled: true, namespace: "obs", alarmSubscriptions: [{ protocol: "email", endpoint: "a@b.c" }] } }),
+            db,
+            cache,
+        );
         assert.strictEqual(args.namespace, "obs");
         assert.ok(!("enabled" in args) && !("alarmSubscriptions" in args));
         assert.strictEqual(args.postgres?.host, "writer.example");
@@ -74,9 +82,18 @@ describe("Platform's argument mappers", () => {
     });
 
     it("shape the DR replica like the primary and fail over only with a hosted zone", () => {
-        const dr = { enabled: true, region: "eu-central-1", network: { vpcId: "vpc-2", privateSubnetIds: ["s1", "s2"], privateSubnetCidrs: ["10.1.0.0/19", "10.1.32.0/19"] } };
+        const dr = {
+            enabled: true,
+            region: "eu-central-1",
+            network: { vpcId: "vpc-2", privateSubnetIds: ["s1", "s2"], privateSubnetCidrs: ["10.1.0.0/19", "10.1.32.0/19"] },
+        };
         const failover = { recordName: "api.example.aero", primaryHostname: "p.elb", secondaryHostname: "s.elb" };
-        const withoutZone = disasterRecoveryArgs(minimal({ database: { engineVersion: "15.7", instanceClass: "db.r7g.large" } }), { ...dr, failover }, "prod", db);
+        const withoutZone = disasterRecoveryArgs(
+            minimal({ database: { engineVersion: "15.7", instanceClass: "db.r7g.large" } }),
+            { ...dr, failover },
+            "prod",
+            db,
+        );
         assert.strictEqual(withoutZone.engineMajorVersion, "15");
         assert.strictEqual(withoutZone.instanceClass, "db.r7g.large");
         assert.strictEqual(withoutZone.accountId, "123456789012");
@@ -94,7 +111,10 @@ describe("Platform's argument mappers", () => {
         assert.strictEqual(args.dump?.schedule, "0 1 * * *");
         assert.strictEqual(args.dump?.namespace, "hangar");
         assert.strictEqual(backupsArgs(minimal({ backups: on }), "prod", db, undefined, undefined).dump, undefined);
-        assert.strictEqual(backupsArgs(minimal({ backups: { enabled: true, dump: { enabled: true } } }), "prod", db, undefined, dumpPlacement).dump, undefined);
+        assert.strictEqual(
+            backupsArgs(minimal({ backups: { enabled: true, dump: { enabled: true } } }), "prod", db, undefined, dumpPlacement).dump,
+            undefined,
+        );
         assert.strictEqual(backupsArgs(minimal({ backups: { enabled: true } }), "prod", db, undefined, dumpPlacement).dump, undefined);
         assert.strictEqual(PLATFORM_DEFAULTS.backups.dump.enabled, false);
     });
@@ -109,7 +129,10 @@ describe("Platform's argument mappers", () => {
     });
 
     it("hand every service the data tier's URLs from one Secret, and egress only to the stores that exist", () => {
-        const app = { services: [{ name: "api", image: "r/api:1", port: 8080, secretEnv: [{ name: "TOKEN", secret: "t", key: "k" }] }], trafficNamespace: "edge" };
+        const app = {
+            services: [{ name: "api", image: "r/api:1", port: 8080, secretEnv: [{ name: "TOKEN", secret: "t", key: "k" }] }],
+            trafficNamespace: "edge",
+        };
         const urls = { DATABASE_URL: "postgresql://…", DATABASE_READ_URL: "postgresql://…" };
         const args = appTierArgs(minimal({ app }), { urls, oidcProviderArn: "arn:oidc", dataCidrs: ["10.0.0.0/19"] });
         assert.deepStrictEqual(
@@ -118,7 +141,10 @@ describe("Platform's argument mappers", () => {
         );
         assert.ok(args.services[0].secretEnv!.slice(0, 2).every((e) => e.secret === DATA_SECRET));
         assert.deepStrictEqual(args.secrets, [{ name: DATA_SECRET, stringData: urls }]);
-        assert.deepStrictEqual(args.network?.dataEgress?.map((d) => d.port), [5432]);
+        assert.deepStrictEqual(
+            args.network?.dataEgress?.map((d) => d.port),
+            [5432],
+        );
         assert.strictEqual(args.network?.trafficNamespace, "edge");
         assert.strictEqual(args.services[0].replicas, undefined);
         assert.ok(!("trafficSource" in args) && !("trafficNamespace" in args));

@@ -21,7 +21,10 @@ describe("physicalName, for any stack name", () => {
         );
     });
     it("is the same every time (baselines and policies rely on it)", () => {
-        fc.assert(fc.property(stackName, (stack) => physicalName(stack) === physicalName(stack)), RUNS);
+        fc.assert(
+            fc.property(stackName, (stack) => physicalName(stack) === physicalName(stack)),
+            RUNS,
+        );
     });
 });
 
@@ -30,7 +33,13 @@ describe("resolveService and the stack-file schema agree on images", () => {
     const tag = fc.oneof(fc.constant("latest"), fc.stringMatching(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,10}$/));
     const digest = fc.stringMatching(/^[a-f0-9]{64}$/).map((h) => `@sha256:${h}`);
     const reference = fc
-        .tuple(segment, fc.option(fc.integer({ min: 1, max: 65535 })), fc.array(segment, { minLength: 1, maxLength: 3 }), fc.option(tag), fc.option(digest))
+        .tuple(
+            segment,
+            fc.option(fc.integer({ min: 1, max: 65535 })),
+            fc.array(segment, { minLength: 1, maxLength: 3 }),
+            fc.option(tag),
+            fc.option(digest),
+        )
         .map(([registry, port, path, t, d]) => `${registry}.io${port ? `:${port}` : ""}/${path.join("/")}${t ? `:${t}` : ""}${d ?? ""}`);
     const accepts = (image: string) => {
         try {

@@ -12,7 +12,11 @@ import { INVALID_CONFIGS } from "./cases";
 const dir = path.resolve(__dirname, "..", "fixtures", "bad-configs");
 fs.mkdirSync(dir, { recursive: true });
 INVALID_CONFIGS.forEach(([what, stack, raw, expected], i) => {
-    const slug = what.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 50);
+    const slug = what
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "")
+        .slice(0, 50);
     const header = [`# ${what}`, `# stack: ${stack}`, `# expect: ${expected.split(": ")[0]}`].join("\n");
     fs.writeFileSync(path.join(dir, `${String(i + 1).padStart(2, "0")}-${slug}.yaml`), `${header}\n${stringify({ config: raw })}`);
 });

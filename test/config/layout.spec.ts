@@ -14,14 +14,19 @@ const NOT_PURE = [/^load\//, /^index\.ts$/, /^platform-args\.ts$/];
 const FORBIDDEN = /^(node:)?(fs|os|child_process)$|^@pulumi\/pulumi$/;
 
 function files(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
 }
 const rel = (file: string) => path.relative(CONFIG, file).split(path.sep).join("/");
 
 /** Every module a file imports (type-only imports included: they make loops too), resolved when relative. */
 function imports(file: string): string[] {
     const source = fs.readFileSync(file, "utf8");
-    const specifiers = [...source.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+"([^"]+)"/g), ...source.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    const specifiers = [
+        ...source.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+"([^"]+)"/g),
+        ...source.matchAll(/require\("([^"]+)"\)/g),
+    ].map((m) => m[1]);
     return specifiers.map((s) => {
         if (!s.startsWith(".")) return s;
         const base = path.resolve(path.dirname(file), s);
@@ -33,7 +38,10 @@ const PURE = files(CONFIG).filter((f) => !NOT_PURE.some((re) => re.test(rel(f)))
 
 describe("config/ layout", () => {
     it("has one module per top-level key under config/sections/", () => {
-        const sections = fs.readdirSync(path.join(CONFIG, "sections")).map((f) => f.replace(/\.ts$/, "")).sort();
+        const sections = fs
+            .readdirSync(path.join(CONFIG, "sections"))
+            .map((f) => f.replace(/\.ts$/, ""))
+            .sort();
         assert.deepStrictEqual(sections, SECTIONS.filter((s) => s !== "environment").sort());
     });
 
@@ -44,7 +52,8 @@ describe("config/ layout", () => {
             if (seen.has(file)) return;
             seen.add(file);
             for (const target of imports(file)) {
-                if (FORBIDDEN.test(target)) offending.push(`${[...via, file].map((f) => path.relative(ROOT, f)).join(" → ")} imports ${target}`);
+                if (FORBIDDEN.test(target))
+                    offending.push(`${[...via, file].map((f) => path.relative(ROOT, f)).join(" → ")} imports ${target}`);
                 else if (target.startsWith(ROOT) && target.endsWith(".ts")) visit(target, [...via, file]);
             }
         };
@@ -53,7 +62,11 @@ describe("config/ layout", () => {
     });
 
     it("does not import the guardrails' rules (only their shared value semantics, policies/values/)", () => {
-        const offending = files(CONFIG).flatMap((f) => imports(f).filter((t) => t.startsWith(path.join(ROOT, "policies", "rules"))).map((t) => `${rel(f)} imports ${path.relative(ROOT, t)}`));
+        const offending = files(CONFIG).flatMap((f) =>
+            imports(f)
+                .filter((t) => t.startsWith(path.join(ROOT, "policies", "rules")))
+                .map((t) => `${rel(f)} imports ${path.relative(ROOT, t)}`),
+        );
         assert.deepStrictEqual(offending, []);
     });
 
@@ -67,7 +80,8 @@ describe("config/ layout", () => {
                 return;
             }
             state.set(file, "visiting");
-            for (const target of imports(file)) if (target.startsWith(CONFIG + path.sep) && target.endsWith(".ts")) visit(target, [...stack, file]);
+            for (const target of imports(file))
+                if (target.startsWith(CONFIG + path.sep) && target.endsWith(".ts")) visit(target, [...stack, file]);
             state.set(file, "done");
         };
         for (const file of files(CONFIG)) visit(file, []);

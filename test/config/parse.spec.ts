@@ -114,7 +114,8 @@ describe("parseConfig", () => {
 
 describe("the schema's per-environment minimums", () => {
     const { ENVIRONMENT_MINIMUMS } = require("../../config/environments") as typeof import("../../config/environments");
-    const policyConfig = (env: string) => JSON.parse(require("fs").readFileSync(path.join(ROOT, "policies", "config", `${env}.json`), "utf8"));
+    const policyConfig = (env: string) =>
+        JSON.parse(require("fs").readFileSync(path.join(ROOT, "policies", "config", `${env}.json`), "utf8"));
     for (const env of ["prod", "staging", "ephemeral"] as const) {
         it(`equal the guardrails' thresholds in policies/config/${env}.json`, () => {
             const c = policyConfig(env);

@@ -22,24 +22,36 @@ const text = ({ address, bits }: Block) => `${[24, 16, 8, 0].map((shift) => Math
 const block: fc.Arbitrary<Block> = fc.record({ address: fc.integer({ min: 0, max: TOTAL - 1 }), bits: fc.integer({ min: 0, max: 32 }) });
 /** A block inside `outer`: a longer (or equal) prefix at an address inside it. */
 const inside = (outer: Block): fc.Arbitrary<Block> =>
-    fc.record({ offset: fc.integer({ min: 0, max: blockSize(outer) - 1 }), bits: fc.integer({ min: outer.bits, max: 32 }) }).map(({ offset, bits }) => ({ address: start(outer) + offset, bits }));
+    fc
+        .record({ offset: fc.integer({ min: 0, max: blockSize(outer) - 1 }), bits: fc.integer({ min: outer.bits, max: 32 }) })
+        .map(({ offset, bits }) => ({ address: start(outer) + offset, bits }));
 /** Either a block inside `outer` or any block, so that containment holds about half the time. */
 const related = (outer: Block) => fc.oneof(inside(outer), block);
 
 describe("cidrContains (properties)", () => {
     it("a CIDR contains itself", () => {
-        fc.assert(fc.property(block, (b) => cidrContains(text(b), text(b))), runs);
+        fc.assert(
+            fc.property(block, (b) => cidrContains(text(b), text(b))),
+            runs,
+        );
     });
 
     it("a CIDR contains every block drawn inside it", () => {
-        fc.assert(fc.property(block.chain((outer) => fc.tuple(fc.constant(outer), inside(outer))), ([outer, inner]) => cidrContains(text(outer), text(inner))), runs);
+        fc.assert(
+            fc.property(
+                block.chain((outer) => fc.tuple(fc.constant(outer), inside(outer))),
+                ([outer, inner]) => cidrContains(text(outer), text(inner)),
+            ),
+            runs,
+        );
     });
 
     it("containment is transitive", () => {
         const triple = block.chain((a) => related(a).chain((b) => fc.tuple(fc.constant(a), fc.constant(b), related(b))));
         fc.assert(
             fc.property(triple, ([a, b, c]) => {
-                if (cidrContains(text(a), text(b)) && cidrContains(text(b), text(c))) assert.ok(cidrContains(text(a), text(c)), `${text(a)} ⊇ ${text(b)} ⊇ ${text(c)}`);
+                if (cidrContains(text(a), text(b)) && cidrContains(text(b), text(c)))
+                    assert.ok(cidrContains(text(a), text(c)), `${text(a)} ⊇ ${text(b)} ⊇ ${text(c)}`);
             }),
             runs,
         );
@@ -57,7 +69,10 @@ describe("cidrContains (properties)", () => {
                 if (b.bits > 0) {
                     // The other /n under the same /n-1.
                     const parent = blockSize(b) * 2;
-                    const neighbour = { address: Math.floor(start(b) / parent) * parent + ((start(b) + blockSize(b)) % parent), bits: b.bits };
+                    const neighbour = {
+                        address: Math.floor(start(b) / parent) * parent + ((start(b) + blockSize(b)) % parent),
+                        bits: b.bits,
+                    };
                     assert.ok(!cidrContains(text(b), text(neighbour)), `${text(b)} ⊉ ${text(neighbour)}`);
                     assert.ok(!cidrContains(text(neighbour), text(b)), `${text(neighbour)} ⊉ ${text(b)}`);
                 }
@@ -94,9 +109,18 @@ describe("cidrContains (properties)", () => {
 type Shape = { [key: string]: Shape | "leaf" };
 const KEYS = ["a", "b", "c", "d"];
 const shape: fc.Arbitrary<Shape> = fc.letrec<{ shape: Shape }>((tie) => ({
-    shape: fc.dictionary(fc.constantFrom(...KEYS), fc.oneof({ maxDepth: 3 }, fc.constant("leaf" as const), tie("shape")), { maxKeys: 4, noNullPrototype: true }),
+    shape: fc.dictionary(fc.constantFrom(...KEYS), fc.oneof({ maxDepth: 3 }, fc.constant("leaf" as const), tie("shape")), {
+        maxKeys: 4,
+        noNullPrototype: true,
+    }),
 })).shape;
-const leaf = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.string({ maxLength: 3 }), fc.boolean(), fc.constant(null), fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }));
+const leaf = fc.oneof(
+    fc.integer({ min: -5, max: 5 }),
+    fc.string({ maxLength: 3 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }),
+);
 /** A document of the shape, each key present or not. */
 function document(of: Shape): fc.Arbitrary<Record<string, unknown>> {
     const fields = Object.fromEntries(Object.entries(of).map(([key, sub]) => [key, sub === "leaf" ? leaf : document(sub)]));
@@ -106,7 +130,9 @@ const documents = (n: number) => shape.chain((s) => fc.tuple(...Array.from({ len
 
 /** Every path to a leaf (a non-mapping value) of a document. */
 function leaves(doc: Record<string, unknown>, at: string[] = []): [string[], unknown][] {
-    return Object.entries(doc).flatMap(([key, value]) => (isPlainObject(value) ? leaves(value, [...at, key]) : [[[...at, key], value] as [string[], unknown]]));
+    return Object.entries(doc).flatMap(([key, value]) =>
+        isPlainObject(value) ? leaves(value, [...at, key]) : [[[...at, key], value] as [string[], unknown]],
+    );
 }
 const valueAt = (doc: unknown, path: string[]) => path.reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), doc);
 

@@ -11,13 +11,19 @@ import { stackConfig } from "../config/cases";
 const CORPUS = path.join(ROOT, "test", "fixtures", "bad-configs");
 
 function header(file: string): { stack: string; expect: string[] } {
-    const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("#"));
+    const lines = fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("#"));
     const value = (key: string) => lines.filter((l) => l.startsWith(`# ${key}: `)).map((l) => l.slice(`# ${key}: `.length).trim());
     return { stack: value("stack")[0] ?? "prod", expect: value("expect") };
 }
 
 describe("the bad-input corpus (test/fixtures/bad-configs)", () => {
-    const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".yaml")).sort();
+    const files = fs
+        .readdirSync(CORPUS)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort();
 
     it("holds at least 40 invalid stack files", () => assert.ok(files.length >= 40, `${files.length} files`));
 
@@ -112,7 +118,8 @@ describe("a valid config is one the guardrails accept", function () {
                 failures.push(`${where}: the program failed: ${snapshot.error.message}`);
                 continue;
             }
-            for (const v of mandatory(await checkPolicies(snapshot, c.stack))) failures.push(`${where}: ${v.policy}: ${v.message.split("\n").pop()}`);
+            for (const v of mandatory(await checkPolicies(snapshot, c.stack)))
+                failures.push(`${where}: ${v.policy}: ${v.message.split("\n").pop()}`);
         }
         assert.deepStrictEqual(failures, []);
     });

@@ -10,7 +10,9 @@ const CREDENTIAL_INPUTS = new Set(["password", "authToken", "secretString", "kub
 
 /** Every generated or injected secret value of a snapshot (RandomPassword results as the mocks make them, kubeconfig tokens). */
 function secretValues(s: Snapshot): string[] {
-    const generated = s.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => `Mock0pw${r.name.length}`);
+    const generated = s.resources
+        .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
+        .map((r) => `Mock0pw${r.name.length}`);
     return [...generated, "offline-check", "token: fixture"];
 }
 

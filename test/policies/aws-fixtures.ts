@@ -6,10 +6,26 @@
  * unknown in `npm run check -- prod --preview` as "@unknown". Every failing
  * test case mutates one of these once.
  */
-import { Policy, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import {
+    Policy,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { PolicyInputResource } from "../../tools/policy/runner";
 import { policyProps } from "../../tools/policy/wire";
-import { ArgsOptions, assertHasViolation, assertNoViolations, assertNotApplicable, assertUnknown, createArgs, createStackArgs, mutated } from "./util";
+import {
+    ArgsOptions,
+    assertHasViolation,
+    assertNoViolations,
+    assertNotApplicable,
+    assertUnknown,
+    createArgs,
+    createStackArgs,
+    mutated,
+} from "./util";
 
 export type Props = Record<string, unknown>;
 /** Fixture props as the mutations in tests write them: deep paths without casts. */
@@ -89,7 +105,21 @@ export function primaryInstance(): Props {
 /** hangar-db-replica-1: an in-region read replica, named by identifier. */
 export function inRegionReplica(): Props {
     const primary = primaryInstance();
-    for (const key of ["allocatedStorage", "backupRetentionPeriod", "backupWindow", "dbName", "dbSubnetGroupName", "enabledCloudwatchLogsExports", "engine", "engineVersion", "finalSnapshotIdentifier", "iamDatabaseAuthenticationEnabled", "maintenanceWindow", "password", "username"]) {
+    for (const key of [
+        "allocatedStorage",
+        "backupRetentionPeriod",
+        "backupWindow",
+        "dbName",
+        "dbSubnetGroupName",
+        "enabledCloudwatchLogsExports",
+        "engine",
+        "engineVersion",
+        "finalSnapshotIdentifier",
+        "iamDatabaseAuthenticationEnabled",
+        "maintenanceWindow",
+        "password",
+        "username",
+    ]) {
         delete primary[key];
     }
     return { ...primary, identifier: "hangar-prod-replica-1", multiAz: false, replicateSourceDb: "hangar-prod", skipFinalSnapshot: true };
@@ -194,15 +224,37 @@ export function backupPlan(): Props {
 // --- S3 ---------------------------------------------------------------------------------------
 
 /** The split resources of one bucket, as Hangar's Backups component creates them for the dump bucket. */
-export function bucketResources(name = "hangar-backups-dumps", bucketName = `hangar-prod-dumps-${ACCOUNT}`, region = PRIMARY, key = "hangar-backups-kms"): AwsResource[] {
+export function bucketResources(
+    name = "hangar-backups-dumps",
+    bucketName = `hangar-prod-dumps-${ACCOUNT}`,
+    region = PRIMARY,
+    key = "hangar-backups-kms",
+): AwsResource[] {
     const id = `${name}-id`;
     const bucketArn = arnOf("s3", region, name);
     const onBucket = { bucket: [urnOf(T.bucket, name)] };
-    const part = (type: string, props: Props, extra: Record<string, string[]> = {}): AwsResource => ({ type, name, region, props: { bucket: id, ...props }, propertyDependencies: { ...onBucket, ...extra } });
+    const part = (type: string, props: Props, extra: Record<string, string[]> = {}): AwsResource => ({
+        type,
+        name,
+        region,
+        props: { bucket: id, ...props },
+        propertyDependencies: { ...onBucket, ...extra },
+    });
     return [
         { type: T.bucket, name, region, props: { bucket: bucketName, forceDestroy: false } },
         part(T.versioning, { versioningConfiguration: { status: "Enabled" } }),
-        part(T.encryption, { rules: [{ applyServerSideEncryptionByDefault: { kmsMasterKeyId: keyArn(region, key), sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] }, { rules: [urnOf(T.key, key)] }),
+        part(
+            T.encryption,
+            {
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { kmsMasterKeyId: keyArn(region, key), sseAlgorithm: "aws:kms" },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
+            { rules: [urnOf(T.key, key)] },
+        ),
         part(T.policy, { policy: tlsOnlyPolicy(bucketArn) }, { policy: [urnOf(T.bucket, name)] }),
         part(T.publicAccess, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
         part(T.lifecycle, {
@@ -224,7 +276,16 @@ export function bucketResources(name = "hangar-backups-dumps", bucketName = `han
 export function tlsOnlyPolicy(bucketArn: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+        Statement: [
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, `${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
     });
 }
 
@@ -235,7 +296,11 @@ export function replicationConfig(): Props {
         rules: [
             {
                 deleteMarkerReplication: { status: "Disabled" },
-                destination: { bucket: arnOf("s3", DR, "hangar-dr-dumps"), encryptionConfiguration: { replicaKmsKeyId: keyArn(DR, "hangar-dr-kms") }, storageClass: "STANDARD_IA" },
+                destination: {
+                    bucket: arnOf("s3", DR, "hangar-dr-dumps"),
+                    encryptionConfiguration: { replicaKmsKeyId: keyArn(DR, "hangar-dr-kms") },
+                    storageClass: "STANDARD_IA",
+                },
                 filter: { prefix: "" },
                 id: "to-dr-region",
                 sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
@@ -252,11 +317,27 @@ export function backupCronJob(): Props {
     return {
         apiVersion: "batch/v1",
         kind: "CronJob",
-        metadata: { labels: { "app.kubernetes.io/name": "pg-dump", "app.kubernetes.io/part-of": "hangar", "backup.hangar.dev/job": "true" }, name: "pg-dump", namespace: "hangar" },
+        metadata: {
+            labels: { "app.kubernetes.io/name": "pg-dump", "app.kubernetes.io/part-of": "hangar", "backup.hangar.dev/job": "true" },
+            name: "pg-dump",
+            namespace: "hangar",
+        },
         spec: {
             concurrencyPolicy: "Forbid",
             failedJobsHistoryLimit: 3,
-            jobTemplate: { spec: { activeDeadlineSeconds: 3600, backoffLimit: 1, template: { spec: { restartPolicy: "Never", containers: [{ name: "pg-dump", image: "registry.example/hangar/pg-dump:16.4-2" }] } }, ttlSecondsAfterFinished: 604800 } },
+            jobTemplate: {
+                spec: {
+                    activeDeadlineSeconds: 3600,
+                    backoffLimit: 1,
+                    template: {
+                        spec: {
+                            restartPolicy: "Never",
+                            containers: [{ name: "pg-dump", image: "registry.example/hangar/pg-dump:16.4-2" }],
+                        },
+                    },
+                    ttlSecondsAfterFinished: 604800,
+                },
+            },
             schedule: "15 2 * * *",
             startingDeadlineSeconds: 600,
             successfulJobsHistoryLimit: 3,
@@ -283,36 +364,55 @@ export interface AwsResource {
  */
 export function prodStack(options: { preview?: boolean } = {}): AwsResource[] {
     const unknown = options.preview ? "@unknown" : undefined;
-    const set = (props: Props, values: Props) => (unknown ? { ...props, ...Object.fromEntries(Object.keys(values).map((k) => [k, unknown])) } : props);
+    const set = (props: Props, values: Props) =>
+        unknown ? { ...props, ...Object.fromEntries(Object.keys(values).map((k) => [k, unknown])) } : props;
     const db = urnOf(T.instance, "hangar-db");
     const resources: AwsResource[] = [
         { type: T.key, name: "hangar-db-kms", region: PRIMARY, props: kmsKey() },
         { type: T.key, name: "hangar-dr-kms", region: DR, props: kmsKey("DR hangar-prod: replica, backups, bucket") },
         { type: T.key, name: "hangar-backups-kms", region: PRIMARY, props: kmsKey("Backups of hangar-prod: vault and dump bucket") },
         { type: T.parameterGroup, name: "hangar-db-params", region: PRIMARY, props: parameterGroup() },
-        { type: T.parameterGroup, name: "hangar-dr-params", region: DR, props: { ...parameterGroup("hangar-prod-dr-postgres16"), description: "Hangar hangar-prod DR: TLS only" } },
+        {
+            type: T.parameterGroup,
+            name: "hangar-dr-params",
+            region: DR,
+            props: { ...parameterGroup("hangar-prod-dr-postgres16"), description: "Hangar hangar-prod DR: TLS only" },
+        },
         {
             type: T.instance,
             name: "hangar-db",
             region: PRIMARY,
             props: set(primaryInstance(), { kmsKeyId: 1, monitoringRoleArn: 1, password: 1, performanceInsightsKmsKeyId: 1 }),
-            propertyDependencies: { kmsKeyId: [urnOf(T.key, "hangar-db-kms")], parameterGroupName: [urnOf(T.parameterGroup, "hangar-db-params")], performanceInsightsKmsKeyId: [urnOf(T.key, "hangar-db-kms")] },
+            propertyDependencies: {
+                kmsKeyId: [urnOf(T.key, "hangar-db-kms")],
+                parameterGroupName: [urnOf(T.parameterGroup, "hangar-db-params")],
+                performanceInsightsKmsKeyId: [urnOf(T.key, "hangar-db-kms")],
+            },
         },
-        ...[1, 2].map(
-            (n): AwsResource => ({
-                type: T.instance,
-                name: `hangar-db-replica-${n}`,
-                region: PRIMARY,
-                props: set({ ...inRegionReplica(), identifier: `hangar-prod-replica-${n}` }, { kmsKeyId: 1, monitoringRoleArn: 1, performanceInsightsKmsKeyId: 1 }),
-                propertyDependencies: { kmsKeyId: [urnOf(T.key, "hangar-db-kms")], parameterGroupName: [urnOf(T.parameterGroup, "hangar-db-params")], replicateSourceDb: [db] },
-            }),
-        ),
+        ...[1, 2].map((n): AwsResource => ({
+            type: T.instance,
+            name: `hangar-db-replica-${n}`,
+            region: PRIMARY,
+            props: set(
+                { ...inRegionReplica(), identifier: `hangar-prod-replica-${n}` },
+                { kmsKeyId: 1, monitoringRoleArn: 1, performanceInsightsKmsKeyId: 1 },
+            ),
+            propertyDependencies: {
+                kmsKeyId: [urnOf(T.key, "hangar-db-kms")],
+                parameterGroupName: [urnOf(T.parameterGroup, "hangar-db-params")],
+                replicateSourceDb: [db],
+            },
+        })),
         {
             type: T.instance,
             name: "hangar-dr-replica",
             region: DR,
             props: set(drReplica(), { kmsKeyId: 1, performanceInsightsKmsKeyId: 1, replicateSourceDb: 1 }),
-            propertyDependencies: { kmsKeyId: [urnOf(T.key, "hangar-dr-kms")], parameterGroupName: [urnOf(T.parameterGroup, "hangar-dr-params")], replicateSourceDb: [db] },
+            propertyDependencies: {
+                kmsKeyId: [urnOf(T.key, "hangar-dr-kms")],
+                parameterGroupName: [urnOf(T.parameterGroup, "hangar-dr-params")],
+                replicateSourceDb: [db],
+            },
         },
         {
             type: T.backupsReplication,
@@ -322,8 +422,20 @@ export function prodStack(options: { preview?: boolean } = {}): AwsResource[] {
             propertyDependencies: { kmsKeyId: [urnOf(T.key, "hangar-dr-kms")], sourceDbInstanceArn: [db] },
         },
         { type: T.cache, name: "hangar-cache", region: PRIMARY, props: set(replicationGroup(), { authToken: 1, kmsKeyId: 1 }) },
-        { type: T.vault, name: "hangar-backups-vault", region: PRIMARY, props: set(backupVault(), { kmsKeyArn: 1 }), propertyDependencies: { kmsKeyArn: [urnOf(T.key, "hangar-backups-kms")] } },
-        { type: T.vault, name: "hangar-dr-vault", region: DR, props: set(backupVault(DR, "hangar-prod-dr", "hangar-dr-kms"), { kmsKeyArn: 1 }), propertyDependencies: { kmsKeyArn: [urnOf(T.key, "hangar-dr-kms")] } },
+        {
+            type: T.vault,
+            name: "hangar-backups-vault",
+            region: PRIMARY,
+            props: set(backupVault(), { kmsKeyArn: 1 }),
+            propertyDependencies: { kmsKeyArn: [urnOf(T.key, "hangar-backups-kms")] },
+        },
+        {
+            type: T.vault,
+            name: "hangar-dr-vault",
+            region: DR,
+            props: set(backupVault(DR, "hangar-prod-dr", "hangar-dr-kms"), { kmsKeyArn: 1 }),
+            propertyDependencies: { kmsKeyArn: [urnOf(T.key, "hangar-dr-kms")] },
+        },
         {
             type: T.plan,
             name: "hangar-backups-plan",
@@ -331,13 +443,18 @@ export function prodStack(options: { preview?: boolean } = {}): AwsResource[] {
             props: unknown ? planWithUnknownCopies() : backupPlan(),
             propertyDependencies: { rules: [urnOf(T.vault, "hangar-backups-vault"), urnOf(T.vault, "hangar-dr-vault")] },
         },
-        ...[...bucketResources(), ...bucketResources("hangar-dr-dumps", `hangar-prod-dumps-dr-${ACCOUNT}`, DR, "hangar-dr-kms")].map((r) => (unknown ? previewBucketPart(r) : r)),
+        ...[...bucketResources(), ...bucketResources("hangar-dr-dumps", `hangar-prod-dumps-dr-${ACCOUNT}`, DR, "hangar-dr-kms")].map((r) =>
+            unknown ? previewBucketPart(r) : r,
+        ),
         {
             type: T.replication,
             name: "hangar-backups-dumps",
             region: PRIMARY,
             props: unknown ? previewReplication() : replicationConfig(),
-            propertyDependencies: { bucket: [urnOf(T.bucket, "hangar-backups-dumps")], rules: [urnOf(T.bucket, "hangar-dr-dumps"), urnOf(T.key, "hangar-dr-kms")] },
+            propertyDependencies: {
+                bucket: [urnOf(T.bucket, "hangar-backups-dumps")],
+                rules: [urnOf(T.bucket, "hangar-dr-dumps"), urnOf(T.key, "hangar-dr-kms")],
+            },
         },
         { type: T.cronJob, name: "hangar-backups-dump", props: backupCronJob() },
     ];
@@ -352,8 +469,19 @@ export function prodStack(options: { preview?: boolean } = {}): AwsResource[] {
 export function stagingStack(): AwsResource[] {
     const kept = prodStack().filter((r) => r.region !== DR && !/replica-|^hangar-dr-/.test(r.name) && r.type !== T.replication);
     const props = (type: string, name: string) => find(kept, type, name).props as Loose;
-    Object.assign(props(T.instance, "hangar-db"), { backupRetentionPeriod: 7, deletionProtection: false, skipFinalSnapshot: true, multiAz: false, finalSnapshotIdentifier: undefined });
-    Object.assign(props(T.cache, "hangar-cache"), { snapshotRetentionLimit: 3, multiAzEnabled: false, automaticFailoverEnabled: false, numCacheClusters: 1 });
+    Object.assign(props(T.instance, "hangar-db"), {
+        backupRetentionPeriod: 7,
+        deletionProtection: false,
+        skipFinalSnapshot: true,
+        multiAz: false,
+        finalSnapshotIdentifier: undefined,
+    });
+    Object.assign(props(T.cache, "hangar-cache"), {
+        snapshotRetentionLimit: 3,
+        multiAzEnabled: false,
+        automaticFailoverEnabled: false,
+        numCacheClusters: 1,
+    });
     const plan = props(T.plan, "hangar-backups-plan");
     plan.rules = [{ ...plan.rules[0], lifecycle: { deleteAfter: 14 }, copyActions: undefined }];
     find(kept, T.plan, "hangar-backups-plan").propertyDependencies = { rules: [urnOf(T.vault, "hangar-backups-vault")] };
@@ -371,12 +499,15 @@ function previewBucketPart(r: AwsResource): AwsResource {
     if (r.type === T.bucket) return r;
     const props: Props = { ...r.props, bucket: "@unknown" };
     if (r.type === T.policy) props.policy = "@unknown";
-    if (r.type === T.encryption) (props.rules as { applyServerSideEncryptionByDefault: Props }[])[0].applyServerSideEncryptionByDefault.kmsMasterKeyId = "@unknown";
+    if (r.type === T.encryption)
+        (props.rules as { applyServerSideEncryptionByDefault: Props }[])[0].applyServerSideEncryptionByDefault.kmsMasterKeyId = "@unknown";
     return { ...r, props };
 }
 
 function previewReplication(): Props {
-    const props = replicationConfig() as { rules: { destination: { bucket: string; encryptionConfiguration: { replicaKmsKeyId: string } } }[] } & Props;
+    const props = replicationConfig() as {
+        rules: { destination: { bucket: string; encryptionConfiguration: { replicaKmsKeyId: string } } }[];
+    } & Props;
     props.rules[0].destination.bucket = "@unknown";
     props.rules[0].destination.encryptionConfiguration.replicaKmsKeyId = "@unknown";
     return { ...props, bucket: "@unknown", role: "@unknown" };
@@ -403,7 +534,12 @@ export function stackArgs(policy: Policy, resources: AwsResource[], config: Prop
 }
 
 /** ResourceValidationArgs for an AWS resource whose provider is in `region` (default: the primary region). */
-export function resourceArgs(policy: Policy, type: string, props: Props, options: ArgsOptions & { region?: string } = {}): ResourceValidationArgs {
+export function resourceArgs(
+    policy: Policy,
+    type: string,
+    props: Props,
+    options: ArgsOptions & { region?: string } = {},
+): ResourceValidationArgs {
     const { region = PRIMARY, ...rest } = options;
     return { ...createArgs(policy, type, props, rest), provider: awsProvider(region) };
 }
@@ -413,7 +549,14 @@ export function runnerInput(resources: AwsResource[]): PolicyInputResource[] {
     const regions = [...new Set(resources.flatMap((r) => (r.region ? [r.region] : [])))];
     return [
         ...regions.map((region) => ({ urn: providerUrn(region), type: "pulumi:providers:aws", name: `aws-${region}`, props: { region } })),
-        ...resources.map((r) => ({ urn: urnOf(r.type, r.name), type: r.type, name: r.name, props: r.props, provider: r.region ? providerUrn(r.region) : undefined, propertyDependencies: r.propertyDependencies })),
+        ...resources.map((r) => ({
+            urn: urnOf(r.type, r.name),
+            type: r.type,
+            name: r.name,
+            props: r.props,
+            provider: r.region ? providerUrn(r.region) : undefined,
+            propertyDependencies: r.propertyDependencies,
+        })),
     ];
 }
 
@@ -438,8 +581,10 @@ export function resourceChecks(rule: ResourceValidationPolicy, type: string, fix
     const args = (props: Props, options?: Options) => resourceArgs(rule, type, props, options);
     return {
         accepts: (props: Props = fixture(), options?: Options) => assertNoViolations(rule, args(props, options)),
-        refuses: (change: (props: Loose) => void, message: RegExp, options?: Options) => assertHasViolation(rule, args(mutated(fixture(), change), options), message),
-        skips: (change: (props: Loose) => void, reason: RegExp, options?: Options) => assertNotApplicable(rule, args(mutated(fixture(), change), options), reason),
+        refuses: (change: (props: Loose) => void, message: RegExp, options?: Options) =>
+            assertHasViolation(rule, args(mutated(fixture(), change), options), message),
+        skips: (change: (props: Loose) => void, reason: RegExp, options?: Options) =>
+            assertNotApplicable(rule, args(mutated(fixture(), change), options), reason),
         undecided: (change: (props: Loose) => void, message?: RegExp) => assertUnknown(rule, args(mutated(fixture(), change)), message),
     };
 }
@@ -448,9 +593,12 @@ export function resourceChecks(rule: ResourceValidationPolicy, type: string, fix
 export function stackChecks(rule: StackValidationPolicy, stack: () => AwsResource[]) {
     return {
         accepts: (resources: AwsResource[] = stack(), config?: Props) => assertNoViolations(rule, stackArgs(rule, resources, config)),
-        refuses: (resources: AwsResource[], message: RegExp, config?: Props) => assertHasViolation(rule, stackArgs(rule, resources, config), message),
-        undecided: (resources: AwsResource[], message?: RegExp, config?: Props) => assertUnknown(rule, stackArgs(rule, resources, config), message),
-        skips: (resources: AwsResource[], reason: RegExp, config?: Props) => assertNotApplicable(rule, stackArgs(rule, resources, config), reason),
+        refuses: (resources: AwsResource[], message: RegExp, config?: Props) =>
+            assertHasViolation(rule, stackArgs(rule, resources, config), message),
+        undecided: (resources: AwsResource[], message?: RegExp, config?: Props) =>
+            assertUnknown(rule, stackArgs(rule, resources, config), message),
+        skips: (resources: AwsResource[], reason: RegExp, config?: Props) =>
+            assertNotApplicable(rule, stackArgs(rule, resources, config), reason),
         /** `stack()` with the resource of this type and name changed. */
         changing: (type: string, name: string, change: (r: AwsResource & { props: Loose }) => void) => changed(stack(), type, name, change),
     };

@@ -43,7 +43,8 @@ const BY_ENVIRONMENT: [string, string, [number | boolean, number | boolean, numb
 ];
 
 describe("the AWS rules of the hangar-guardrails pack", () => {
-    it("are registered after the Kubernetes rules, the backup CronJob rule first", () => assert.deepStrictEqual(policies.slice(-ADDED.length), ADDED));
+    it("are registered after the Kubernetes rules, the backup CronJob rule first", () =>
+        assert.deepStrictEqual(policies.slice(-ADDED.length), ADDED));
 
     it("are uniquely named aws-<what>-<rule>, with a description, a default level and exemptResources", () => {
         assert.ok(awsPolicies.length >= 24, `${awsPolicies.length} rules`);
@@ -74,7 +75,8 @@ describe("the AWS rules of the hangar-guardrails pack", () => {
 
             it("keeps the security rules mandatory", () => {
                 const resolved = resolvePackConfig(readConfig(env));
-                for (const name of [...SECURITY, "kubernetes-cronjob-backup-bounded"]) assert.strictEqual(resolved.get(name)?.enforcementLevel, "mandatory", name);
+                for (const name of [...SECURITY, "kubernetes-cronjob-backup-bounded"])
+                    assert.strictEqual(resolved.get(name)?.enforcementLevel, "mandatory", name);
             });
 
             it("sets the environment's thresholds and requirements", () => {
@@ -90,11 +92,15 @@ describe("the AWS rules of the hangar-guardrails pack", () => {
 
     describe("over Hangar's resources", () => {
         for (const env of ENVIRONMENTS) {
-            it(`prod's shapes pass with config/${env}.json`, async () => assert.deepStrictEqual(await runPolicies(runnerInput(prodStack()), readConfig(env), { policies: ADDED }), []));
+            it(`prod's shapes pass with config/${env}.json`, async () =>
+                assert.deepStrictEqual(await runPolicies(runnerInput(prodStack()), readConfig(env), { policies: ADDED }), []));
         }
 
         it("prod's preview shapes add only an advisory 'cannot decide' for the TLS-only policy, built from the bucket ARN", async () => {
-            const records = await runPolicies(runnerInput(prodStack({ preview: true })), readConfig("prod"), { policies: ADDED, preview: true });
+            const records = await runPolicies(runnerInput(prodStack({ preview: true })), readConfig("prod"), {
+                policies: ADDED,
+                preview: true,
+            });
             assert.deepStrictEqual(
                 records.map((r) => [r.policy, r.enforcementLevel, /can't run .* during preview: cannot decide/.test(r.message)]),
                 [["aws-s3-bucket-tls-only", "advisory", true]],

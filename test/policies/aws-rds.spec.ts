@@ -11,7 +11,23 @@ import {
     rdsStorageEncrypted,
 } from "../../policies/rules/aws/rds";
 import { runPolicies } from "../../tools/policy/runner";
-import { backupsReplication, DR, drReplica, find, inRegionReplica, keyArn, PRIMARY, primaryInstance, prodStack, resourceChecks, runnerInput, stackArgs, stackChecks, T, urnOf } from "./aws-fixtures";
+import {
+    backupsReplication,
+    DR,
+    drReplica,
+    find,
+    inRegionReplica,
+    keyArn,
+    PRIMARY,
+    primaryInstance,
+    prodStack,
+    resourceChecks,
+    runnerInput,
+    stackArgs,
+    stackChecks,
+    T,
+    urnOf,
+} from "./aws-fixtures";
 import { assertNotApplicable, createArgs, runPolicy } from "./util";
 
 const NAMED = { name: "hangar-db" };
@@ -29,13 +45,26 @@ describe(rdsStorageEncrypted.name, () => {
         await accepts(inRegionReplica());
         await accepts(drReplica(), { region: DR });
     });
-    it("refuses storageEncrypted: false", () => refuses((p) => (p.storageEncrypted = false), /^RDS instance "hangar-prod" \(hangar-db\): set storageEncrypted: true \(it is false\)$/, NAMED));
-    it("refuses a primary without storageEncrypted", () => refuses((p) => delete p.storageEncrypted, /set storageEncrypted: true \(it is unset\)/));
+    it("refuses storageEncrypted: false", () =>
+        refuses(
+            (p) => (p.storageEncrypted = false),
+            /^RDS instance "hangar-prod" \(hangar-db\): set storageEncrypted: true \(it is false\)$/,
+            NAMED,
+        ));
+    it("refuses a primary without storageEncrypted", () =>
+        refuses((p) => delete p.storageEncrypted, /set storageEncrypted: true \(it is unset\)/));
     it("accepts a replica that names its kmsKeyId instead", () => accepts({ ...inRegionReplica(), storageEncrypted: undefined }));
     it("refuses a replica with storageEncrypted: false", () => assertRefusesReplica());
-    it("cannot decide when storageEncrypted is unknown", () => undecided((p) => (p.storageEncrypted = "@unknown"), /storageEncrypted can't be known during preview/));
-    it("skips exempt resources", () => skips((p) => (p.storageEncrypted = false), /exempt/, { ...NAMED, config: { exemptResources: ["hangar-db"] } }));
-    it("is not applicable to other types", () => assertNotApplicable(rdsStorageEncrypted, createArgs(rdsStorageEncrypted, T.cache, {}), /only applies to aws:rds\/instance:Instance/));
+    it("cannot decide when storageEncrypted is unknown", () =>
+        undecided((p) => (p.storageEncrypted = "@unknown"), /storageEncrypted can't be known during preview/));
+    it("skips exempt resources", () =>
+        skips((p) => (p.storageEncrypted = false), /exempt/, { ...NAMED, config: { exemptResources: ["hangar-db"] } }));
+    it("is not applicable to other types", () =>
+        assertNotApplicable(
+            rdsStorageEncrypted,
+            createArgs(rdsStorageEncrypted, T.cache, {}),
+            /only applies to aws:rds\/instance:Instance/,
+        ));
 
     async function assertRefusesReplica() {
         const { refuses: refusesReplica } = resourceChecks(rdsStorageEncrypted, T.instance, inRegionReplica);
@@ -51,7 +80,8 @@ describe(rdsNotPublic.name, () => {
         await accepts();
         await accepts({ ...primaryInstance(), publiclyAccessible: undefined });
     });
-    it("refuses publiclyAccessible: true", () => refuses((p) => (p.publiclyAccessible = true), /^RDS instance "hangar-prod" \(hangar-db\): set publiclyAccessible: false$/, NAMED));
+    it("refuses publiclyAccessible: true", () =>
+        refuses((p) => (p.publiclyAccessible = true), /^RDS instance "hangar-prod" \(hangar-db\): set publiclyAccessible: false$/, NAMED));
     it("cannot decide when publiclyAccessible is unknown", () => undecided((p) => (p.publiclyAccessible = "@unknown")));
 });
 
@@ -66,18 +96,30 @@ describe(rdsBackupRetention.name, () => {
     });
     it("accepts prod's 30 days at prod's threshold", () => accepts(primaryInstance(), prod));
     it("refuses 29 days at prod's threshold, and accepts them at staging's", async () => {
-        await refuses((p) => (p.backupRetentionPeriod = 29), /^RDS instance "hangar-prod" \(hangar-db\): set backupRetentionPeriod: 30 or more \(it is 29\)$/, { ...prod, ...NAMED });
-        const { accepts: acceptsShorter } = resourceChecks(rdsBackupRetention, T.instance, () => ({ ...primaryInstance(), backupRetentionPeriod: 7 }));
+        await refuses(
+            (p) => (p.backupRetentionPeriod = 29),
+            /^RDS instance "hangar-prod" \(hangar-db\): set backupRetentionPeriod: 30 or more \(it is 29\)$/,
+            { ...prod, ...NAMED },
+        );
+        const { accepts: acceptsShorter } = resourceChecks(rdsBackupRetention, T.instance, () => ({
+            ...primaryInstance(),
+            backupRetentionPeriod: 7,
+        }));
         await acceptsShorter(undefined, { config: { minRetentionDays: 7 } });
     });
-    it("refuses an instance without backupRetentionPeriod", () => refuses((p) => delete p.backupRetentionPeriod, /set backupRetentionPeriod: 7 or more \(it is unset\)/));
+    it("refuses an instance without backupRetentionPeriod", () =>
+        refuses((p) => delete p.backupRetentionPeriod, /set backupRetentionPeriod: 7 or more \(it is unset\)/));
     it("skips read replicas unless checkReplicas", async () => {
         const { skips: skipsReplica, refuses: refusesReplica } = resourceChecks(rdsBackupRetention, T.instance, inRegionReplica);
         await skipsReplica(() => undefined, /read replicas are not checked \(checkReplicas: false\)/, prod);
-        await refusesReplica(() => undefined, /set backupRetentionPeriod: 30 or more \(it is unset\)/, { config: { minRetentionDays: 30, checkReplicas: true } });
+        await refusesReplica(() => undefined, /set backupRetentionPeriod: 30 or more \(it is unset\)/, {
+            config: { minRetentionDays: 30, checkReplicas: true },
+        });
     });
-    it("knows a replica by replicateSourceDb even when it is unknown", () => skips((p) => (p.replicateSourceDb = "@unknown"), /read replicas/));
-    it("cannot decide when backupRetentionPeriod is unknown", () => undecided((p) => (p.backupRetentionPeriod = "@unknown"), /backupRetentionPeriod can't be known/));
+    it("knows a replica by replicateSourceDb even when it is unknown", () =>
+        skips((p) => (p.replicateSourceDb = "@unknown"), /read replicas/));
+    it("cannot decide when backupRetentionPeriod is unknown", () =>
+        undecided((p) => (p.backupRetentionPeriod = "@unknown"), /backupRetentionPeriod can't be known/));
 });
 
 describe(rdsDeletionProtection.name, () => {
@@ -89,10 +131,15 @@ describe(rdsDeletionProtection.name, () => {
     });
     it("accepts deletionProtection: true", () => accepts());
     it("refuses deletionProtection: false, and unset", async () => {
-        await refuses((p) => (p.deletionProtection = false), /^RDS instance "hangar-prod" \(hangar-db\): set deletionProtection: true$/, NAMED);
+        await refuses(
+            (p) => (p.deletionProtection = false),
+            /^RDS instance "hangar-prod" \(hangar-db\): set deletionProtection: true$/,
+            NAMED,
+        );
         await refuses((p) => delete p.deletionProtection, /set deletionProtection: true/);
     });
-    it("does not run when not required (staging, ephemeral)", () => skips((p) => (p.deletionProtection = false), /not required \(required: false\)/, { config: { required: false } }));
+    it("does not run when not required (staging, ephemeral)", () =>
+        skips((p) => (p.deletionProtection = false), /not required \(required: false\)/, { config: { required: false } }));
     it("cannot decide when deletionProtection is unknown", () => undecided((p) => (p.deletionProtection = "@unknown")));
 });
 
@@ -108,9 +155,11 @@ describe(rdsFinalSnapshot.name, () => {
         assert.deepStrictEqual(keysOf(rdsFinalSnapshot), ["exemptResources", "required"]);
     });
     it("accepts the prod primary and the DR replica's shape", () => accepts());
-    it("refuses skipFinalSnapshot: true", () => refuses((p) => (p.skipFinalSnapshot = true), /^RDS instance "hangar-prod" \(hangar-db\): set skipFinalSnapshot: false$/, NAMED));
+    it("refuses skipFinalSnapshot: true", () =>
+        refuses((p) => (p.skipFinalSnapshot = true), /^RDS instance "hangar-prod" \(hangar-db\): set skipFinalSnapshot: false$/, NAMED));
     it("refuses a missing finalSnapshotIdentifier", () => refuses((p) => delete p.finalSnapshotIdentifier, /set finalSnapshotIdentifier$/));
-    it("skips read replicas (they take no final snapshot)", () => skips((p) => Object.assign(p, inRegionReplica()), /read replicas take no final snapshot/));
+    it("skips read replicas (they take no final snapshot)", () =>
+        skips((p) => Object.assign(p, inRegionReplica()), /read replicas take no final snapshot/));
     it("refuses staging's instance when required, and does not run when not", async () => {
         await refuses(staging, /set skipFinalSnapshot: false/);
         await skips(staging, /not required/, { config: { required: false } });
@@ -122,10 +171,16 @@ describe(rdsPerformanceInsightsEncrypted.name, () => {
 
     it("is mandatory", () => assert.strictEqual(rdsPerformanceInsightsEncrypted.enforcementLevel, "mandatory"));
     it("accepts Performance Insights with a key", () => accepts());
-    it("accepts a key that is unknown during preview (set from the key's ARN)", () => accepts({ ...primaryInstance(), performanceInsightsKmsKeyId: "@unknown" }));
-    it("accepts Performance Insights off, without a key", () => accepts({ ...primaryInstance(), performanceInsightsEnabled: false, performanceInsightsKmsKeyId: undefined }));
+    it("accepts a key that is unknown during preview (set from the key's ARN)", () =>
+        accepts({ ...primaryInstance(), performanceInsightsKmsKeyId: "@unknown" }));
+    it("accepts Performance Insights off, without a key", () =>
+        accepts({ ...primaryInstance(), performanceInsightsEnabled: false, performanceInsightsKmsKeyId: undefined }));
     it("refuses Performance Insights without performanceInsightsKmsKeyId", () =>
-        refuses((p) => delete p.performanceInsightsKmsKeyId, /^RDS instance "hangar-prod" \(hangar-db\): set performanceInsightsKmsKeyId \(Performance Insights is enabled\)$/, NAMED));
+        refuses(
+            (p) => delete p.performanceInsightsKmsKeyId,
+            /^RDS instance "hangar-prod" \(hangar-db\): set performanceInsightsKmsKeyId \(Performance Insights is enabled\)$/,
+            NAMED,
+        ));
 });
 
 describe(rdsBackupReplicationEncrypted.name, () => {
@@ -136,14 +191,20 @@ describe(rdsBackupReplicationEncrypted.name, () => {
         await accepts(backupsReplication(), { region: DR });
         await accepts({ ...backupsReplication(), kmsKeyId: "@unknown" }, { region: DR });
     });
-    it("refuses one without kmsKeyId", () => refuses((p) => delete p.kmsKeyId, /^automated backups replication hangar-dr-backups: set kmsKeyId to a KMS key in the destination region$/, { name: "hangar-dr-backups", region: DR }));
+    it("refuses one without kmsKeyId", () =>
+        refuses(
+            (p) => delete p.kmsKeyId,
+            /^automated backups replication hangar-dr-backups: set kmsKeyId to a KMS key in the destination region$/,
+            { name: "hangar-dr-backups", region: DR },
+        ));
 });
 
 const PARAMS = urnOf(T.parameterGroup, "hangar-db-params");
 
 describe(rdsForceSsl.name, () => {
     const { accepts, refuses, undecided, skips, changing } = stackChecks(rdsForceSsl, prodStack);
-    const withoutDependencies = (r: { propertyDependencies?: Record<string, string[]> }) => delete r.propertyDependencies?.parameterGroupName;
+    const withoutDependencies = (r: { propertyDependencies?: Record<string, string[]> }) =>
+        delete r.propertyDependencies?.parameterGroupName;
 
     it("is a mandatory stack rule", () => {
         assert.strictEqual(rdsForceSsl.enforcementLevel, "mandatory");
@@ -153,18 +214,28 @@ describe(rdsForceSsl.name, () => {
     it("accepts prod's preview shapes", () => accepts(prodStack({ preview: true })));
     it("relates by propertyDependencies alone (names unknown)", () =>
         accepts(
-            changing(T.instance, "hangar-db", (r) => (r.props.parameterGroupName = "@unknown")).map((r) => (r.type === T.parameterGroup ? { ...r, props: { ...r.props, name: "@unknown" } } : r)),
+            changing(T.instance, "hangar-db", (r) => (r.props.parameterGroupName = "@unknown")).map((r) =>
+                r.type === T.parameterGroup ? { ...r, props: { ...r.props, name: "@unknown" } } : r,
+            ),
         ));
-    it("relates by name alone (no propertyDependencies)", () => accepts(prodStack().map((r) => (r.type === T.instance ? { ...r, propertyDependencies: {} } : r))));
+    it("relates by name alone (no propertyDependencies)", () =>
+        accepts(prodStack().map((r) => (r.type === T.instance ? { ...r, propertyDependencies: {} } : r))));
 
     it("refuses a group without rds.force_ssl, on the group", async () => {
         const stack = changing(T.parameterGroup, "hangar-db-params", (r) => (r.props.parameters = r.props.parameters.slice(1)));
         const outcome = await runPolicy(rdsForceSsl, stackArgs(rdsForceSsl, stack));
         assert.ok(outcome.kind === "violations");
         assert.deepStrictEqual(outcome.urns, [PARAMS, PARAMS, PARAMS]);
-        assert.match(outcome.messages[0], /^RDS instance "hangar-prod" \(hangar-db\): its parameter group "hangar-prod-postgres16" \(hangar-db-params\) must force TLS: set parameters\[\] \{ name: "rds\.force_ssl", value: "1" \} \(it is unset\)$/);
+        assert.match(
+            outcome.messages[0],
+            /^RDS instance "hangar-prod" \(hangar-db\): its parameter group "hangar-prod-postgres16" \(hangar-db-params\) must force TLS: set parameters\[\] \{ name: "rds\.force_ssl", value: "1" \} \(it is unset\)$/,
+        );
     });
-    it("refuses rds.force_ssl = 0", () => refuses(changing(T.parameterGroup, "hangar-db-params", (r) => (r.props.parameters[0].value = "0")), /must force TLS: .* \(it is "0"\)$/));
+    it("refuses rds.force_ssl = 0", () =>
+        refuses(
+            changing(T.parameterGroup, "hangar-db-params", (r) => (r.props.parameters[0].value = "0")),
+            /must force TLS: .* \(it is "0"\)$/,
+        ));
     it("refuses an instance without parameterGroupName (the engine's default group)", () =>
         refuses(
             changing(T.instance, "hangar-db", (r) => {
@@ -202,7 +273,11 @@ describe(rdsForceSsl.name, () => {
             }),
             /^cannot decide: Instance hangar-db: string value at \.parameterGroupName can't be known during preview \(give parameter groups deterministic names/,
         ));
-    it("cannot decide when the group's parameters are unknown", () => undecided(changing(T.parameterGroup, "hangar-db-params", (r) => (r.props.parameters = "@unknown")), /parameters can't be known/));
+    it("cannot decide when the group's parameters are unknown", () =>
+        undecided(
+            changing(T.parameterGroup, "hangar-db-params", (r) => (r.props.parameters = "@unknown")),
+            /parameters can't be known/,
+        ));
     it("cannot decide by name while a group of the stack has no known name", () =>
         undecided(
             changing(T.instance, "hangar-db", (r) => {
@@ -247,21 +322,31 @@ describe(rdsReplicaKeyInRegion.name, () => {
     it("accepts prod: the DR replica uses the DR key", () => accepts());
     it("accepts prod's preview shapes (source and key related by propertyDependencies)", () => accepts(prodStack({ preview: true })));
     it("decides from the ARNs alone (no propertyDependencies)", () => accepts(dr((r) => (r.propertyDependencies = {}))));
-    it("ignores in-region replicas, which inherit their source's key", () => accepts(changing(T.instance, "hangar-db-replica-1", (r) => delete r.props.kmsKeyId)));
-    it("accepts a key ID or alias, which names a key of the replica's region", () => accepts(dr((r) => (r.props.kmsKeyId = "alias/hangar-dr"))));
+    it("ignores in-region replicas, which inherit their source's key", () =>
+        accepts(changing(T.instance, "hangar-db-replica-1", (r) => delete r.props.kmsKeyId)));
+    it("accepts a key ID or alias, which names a key of the replica's region", () =>
+        accepts(dr((r) => (r.props.kmsKeyId = "alias/hangar-dr"))));
 
     it("refuses a cross-region replica without kmsKeyId", () =>
         refuses(
             dr((r) => delete r.props.kmsKeyId),
             /^RDS instance "hangar-prod-dr" \(hangar-dr-replica\) replicates across regions \(eu-west-1 → eu-central-1\): set kmsKeyId to the ARN of a KMS key in eu-central-1$/,
         ));
-    it("refuses a key ARN of the source region", () => refuses(dr((r) => (r.props.kmsKeyId = keyArn(PRIMARY, "hangar-db-kms"))), /kmsKeyId arn:aws:kms:eu-west-1:\S+ is a key in eu-west-1: set kmsKeyId to the ARN of a KMS key in eu-central-1/));
+    it("refuses a key ARN of the source region", () =>
+        refuses(
+            dr((r) => (r.props.kmsKeyId = keyArn(PRIMARY, "hangar-db-kms"))),
+            /kmsKeyId arn:aws:kms:eu-west-1:\S+ is a key in eu-west-1: set kmsKeyId to the ARN of a KMS key in eu-central-1/,
+        ));
     it("refuses, during preview, a key of the source region related by propertyDependencies", () =>
         refuses(
             preview((r) => (r.propertyDependencies = { ...r.propertyDependencies, kmsKeyId: [urnOf(T.key, "hangar-db-kms")] })),
             /kmsKeyId comes from KMS key hangar-db-kms in eu-west-1: set kmsKeyId to the ARN of a KMS key in eu-central-1/,
         ));
-    it("finds, during preview, the source's region through propertyDependencies", () => refuses(preview((r) => delete r.props.kmsKeyId), /replicates across regions \(eu-west-1 → eu-central-1\)/));
+    it("finds, during preview, the source's region through propertyDependencies", () =>
+        refuses(
+            preview((r) => delete r.props.kmsKeyId),
+            /replicates across regions \(eu-west-1 → eu-central-1\)/,
+        ));
     it("honours a resource's own region input over its provider's", () =>
         refuses(
             dr((r) => {
@@ -272,7 +357,19 @@ describe(rdsReplicaKeyInRegion.name, () => {
             /is a key in eu-west-1: set kmsKeyId to the ARN of a KMS key in eu-central-1/,
         ));
 
-    it("cannot decide when replicateSourceDb is unknown and unrelated", () => undecided(preview((r) => (r.propertyDependencies = { kmsKeyId: r.propertyDependencies?.kmsKeyId ?? [] })), /replicateSourceDb can't be known during preview/));
-    it("cannot decide when the key is unknown and unrelated", () => undecided(preview((r) => (r.propertyDependencies = { replicateSourceDb: r.propertyDependencies?.replicateSourceDb ?? [] })), /kmsKeyId can't be known during preview/));
-    it("cannot decide without the replica's region", () => undecided(dr((r) => delete r.region), /hangar-dr-replica\): its provider sets no region/));
+    it("cannot decide when replicateSourceDb is unknown and unrelated", () =>
+        undecided(
+            preview((r) => (r.propertyDependencies = { kmsKeyId: r.propertyDependencies?.kmsKeyId ?? [] })),
+            /replicateSourceDb can't be known during preview/,
+        ));
+    it("cannot decide when the key is unknown and unrelated", () =>
+        undecided(
+            preview((r) => (r.propertyDependencies = { replicateSourceDb: r.propertyDependencies?.replicateSourceDb ?? [] })),
+            /kmsKeyId can't be known during preview/,
+        ));
+    it("cannot decide without the replica's region", () =>
+        undecided(
+            dr((r) => delete r.region),
+            /hangar-dr-replica\): its provider sets no region/,
+        ));
 });

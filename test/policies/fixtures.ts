@@ -46,7 +46,9 @@ export function compliantPod(): PodFixture {
             },
             containers: [container("api", "ghcr.io/hangar/api:1.4.2")],
             initContainers: [{ ...container("migrate", "ghcr.io/hangar/api@sha256:" + "a".repeat(64)), ports: [] }],
-            ephemeralContainers: [{ name: "debug", image: "registry.internal:5000/tools/debug:2024.1", securityContext: securityContext() }],
+            ephemeralContainers: [
+                { name: "debug", image: "registry.internal:5000/tools/debug:2024.1", securityContext: securityContext() },
+            ],
             volumes: [
                 { name: "tmp", emptyDir: {} },
                 { name: "config", configMap: { name: "api" } },
@@ -69,24 +71,77 @@ const selector = { matchLabels: { app: "api" } };
 const forJob = (pod: PodFixture) => ({ metadata: pod.metadata, spec: { ...pod.spec, restartPolicy: "OnFailure" } });
 
 export const WORKLOAD_KINDS: WorkloadKind[] = [
-    { type: "kubernetes:core/v1:Pod", wrap: (pod) => ({ apiVersion: "v1", kind: "Pod", metadata: { ...meta("api"), ...pod.metadata, namespace: NAMESPACE }, spec: pod.spec }) },
-    { type: "kubernetes:apps/v1:Deployment", wrap: (pod) => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: meta("api"), spec: { replicas: 2, selector, template: pod } }) },
+    {
+        type: "kubernetes:core/v1:Pod",
+        wrap: (pod) => ({
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { ...meta("api"), ...pod.metadata, namespace: NAMESPACE },
+            spec: pod.spec,
+        }),
+    },
+    {
+        type: "kubernetes:apps/v1:Deployment",
+        wrap: (pod) => ({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: meta("api"),
+            spec: { replicas: 2, selector, template: pod },
+        }),
+    },
     {
         type: "kubernetes:apps/v1:StatefulSet",
-        wrap: (pod) => ({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta("api"), spec: { serviceName: "api", replicas: 2, selector, template: pod } }),
+        wrap: (pod) => ({
+            apiVersion: "apps/v1",
+            kind: "StatefulSet",
+            metadata: meta("api"),
+            spec: { serviceName: "api", replicas: 2, selector, template: pod },
+        }),
     },
-    { type: "kubernetes:apps/v1:DaemonSet", wrap: (pod) => ({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: meta("api"), spec: { selector, template: pod } }) },
-    { type: "kubernetes:apps/v1:ReplicaSet", wrap: (pod) => ({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: meta("api"), spec: { replicas: 2, selector, template: pod } }) },
-    { type: "kubernetes:batch/v1:Job", wrap: (pod) => ({ apiVersion: "batch/v1", kind: "Job", metadata: meta("migrate"), spec: { backoffLimit: 2, template: forJob(pod) } }) },
+    {
+        type: "kubernetes:apps/v1:DaemonSet",
+        wrap: (pod) => ({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: meta("api"), spec: { selector, template: pod } }),
+    },
+    {
+        type: "kubernetes:apps/v1:ReplicaSet",
+        wrap: (pod) => ({
+            apiVersion: "apps/v1",
+            kind: "ReplicaSet",
+            metadata: meta("api"),
+            spec: { replicas: 2, selector, template: pod },
+        }),
+    },
+    {
+        type: "kubernetes:batch/v1:Job",
+        wrap: (pod) => ({
+            apiVersion: "batch/v1",
+            kind: "Job",
+            metadata: meta("migrate"),
+            spec: { backoffLimit: 2, template: forJob(pod) },
+        }),
+    },
     {
         type: "kubernetes:batch/v1:CronJob",
-        wrap: (pod) => ({ apiVersion: "batch/v1", kind: "CronJob", metadata: meta("dump"), spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template: forJob(pod) } } } }),
+        wrap: (pod) => ({
+            apiVersion: "batch/v1",
+            kind: "CronJob",
+            metadata: meta("dump"),
+            spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template: forJob(pod) } } },
+        }),
     },
     {
         type: "kubernetes:core/v1:ReplicationController",
-        wrap: (pod) => ({ apiVersion: "v1", kind: "ReplicationController", metadata: meta("api"), spec: { replicas: 1, selector: { app: "api" }, template: pod } }),
+        wrap: (pod) => ({
+            apiVersion: "v1",
+            kind: "ReplicationController",
+            metadata: meta("api"),
+            spec: { replicas: 1, selector: { app: "api" }, template: pod },
+        }),
     },
-    { type: "kubernetes:core/v1:PodTemplate", wrap: (pod) => ({ apiVersion: "v1", kind: "PodTemplate", metadata: meta("api"), template: pod }) },
+    {
+        type: "kubernetes:core/v1:PodTemplate",
+        wrap: (pod) => ({ apiVersion: "v1", kind: "PodTemplate", metadata: meta("api"), template: pod }),
+    },
 ];
 
 export interface Paths {
@@ -102,7 +157,10 @@ function pathsOf(type: string, object: Record<string, unknown>): Paths {
 }
 
 /** Runs `check` on the pod wrapped in every pod-template kind, naming the kind when it fails. */
-export async function onEveryKind(pod: PodFixture, check: (type: string, object: Record<string, unknown>, paths: Paths) => Promise<unknown>): Promise<void> {
+export async function onEveryKind(
+    pod: PodFixture,
+    check: (type: string, object: Record<string, unknown>, paths: Paths) => Promise<unknown>,
+): Promise<void> {
     for (const kind of WORKLOAD_KINDS) {
         const object = kind.wrap(pod);
         try {
@@ -130,7 +188,10 @@ export function compliantNamespace(name = NAMESPACE): Record<string, unknown> {
     return {
         apiVersion: "v1",
         kind: "Namespace",
-        metadata: { name, labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" } },
+        metadata: {
+            name,
+            labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" },
+        },
     };
 }
 
@@ -161,8 +222,14 @@ export function compliantIngress(): Record<string, unknown> {
             ingressClassName: "nginx",
             tls: [{ hosts: ["api.example.com", "*.wx.example.com"], secretName: "api-tls" }],
             rules: [
-                { host: "api.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] } },
-                { host: "metar.wx.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] } },
+                {
+                    host: "api.example.com",
+                    http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] },
+                },
+                {
+                    host: "metar.wx.example.com",
+                    http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] },
+                },
             ],
         },
     };
@@ -174,7 +241,9 @@ export function compliantHttpRoute(): Record<string, unknown> {
         kind: "HTTPRoute",
         metadata: { name: "api", namespace: NAMESPACE },
         spec: {
-            parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "gateway-system", name: "public", sectionName: "https" }],
+            parentRefs: [
+                { group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "gateway-system", name: "public", sectionName: "https" },
+            ],
             hostnames: ["api.example.com"],
             rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "api", port: 80 }] }],
         },

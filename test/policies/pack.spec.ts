@@ -52,14 +52,18 @@ describe("the hangar-guardrails pack", () => {
         assert.strictEqual(pkg.name, "@hangar/policies");
         assert.strictEqual(pkg.main, "index.ts");
         assert.ok(pkg.version);
-        const tsconfig = require("typescript").parseConfigFileTextToJson("tsconfig.json", fs.readFileSync(path.join(POLICIES_DIR, "tsconfig.json"), "utf8")).config as { compilerOptions: Record<string, unknown> };
+        const tsconfig = require("typescript").parseConfigFileTextToJson(
+            "tsconfig.json",
+            fs.readFileSync(path.join(POLICIES_DIR, "tsconfig.json"), "utf8"),
+        ).config as { compilerOptions: Record<string, unknown> };
         assert.strictEqual(tsconfig.compilerOptions.module, "commonjs", "else the host compiles for nodenext");
         assert.strictEqual(tsconfig.compilerOptions.strict, true);
     });
 
     it("is self-contained: its tsconfig lists only index.ts, and what index.ts loads is in policies/ or a dependency of policies/package.json", () => {
         const ts = require("typescript") as typeof import("typescript");
-        const tsconfig = ts.parseConfigFileTextToJson("tsconfig.json", fs.readFileSync(path.join(POLICIES_DIR, "tsconfig.json"), "utf8")).config as { files: string[] };
+        const tsconfig = ts.parseConfigFileTextToJson("tsconfig.json", fs.readFileSync(path.join(POLICIES_DIR, "tsconfig.json"), "utf8"))
+            .config as { files: string[] };
         assert.deepStrictEqual(tsconfig.files, ["index.ts"]);
         const dependencies = Object.keys((require("../../policies/package.json") as { dependencies: Record<string, string> }).dependencies);
         const [seen, outside, queue] = [new Set<string>(), [] as string[], [path.join(POLICIES_DIR, "index.ts")]];
@@ -68,12 +72,16 @@ describe("the hangar-guardrails pack", () => {
             seen.add(file);
             for (const { fileName: specifier } of ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true).importedFiles) {
                 if (!specifier.startsWith(".")) {
-                    const pkg = specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+                    const pkg = specifier
+                        .split("/")
+                        .slice(0, specifier.startsWith("@") ? 2 : 1)
+                        .join("/");
                     if (!dependencies.includes(pkg)) outside.push(`${path.relative(POLICIES_DIR, file)} imports ${specifier}`);
                     continue;
                 }
                 const target = require.resolve(path.resolve(path.dirname(file), specifier));
-                if (path.relative(POLICIES_DIR, target).startsWith("..")) outside.push(`${path.relative(POLICIES_DIR, file)} imports ${specifier}`);
+                if (path.relative(POLICIES_DIR, target).startsWith(".."))
+                    outside.push(`${path.relative(POLICIES_DIR, file)} imports ${specifier}`);
                 else if (target.endsWith(".ts")) queue.push(target);
             }
         }
@@ -82,7 +90,8 @@ describe("the hangar-guardrails pack", () => {
     });
 
     describe("config files", () => {
-        it("exist for every environment, and only those", () => assert.deepStrictEqual(fs.readdirSync(CONFIG_DIR).sort(), ENVIRONMENTS.map((e) => `${e}.json`).sort()));
+        it("exist for every environment, and only those", () =>
+            assert.deepStrictEqual(fs.readdirSync(CONFIG_DIR).sort(), ENVIRONMENTS.map((e) => `${e}.json`).sort()));
 
         for (const env of ENVIRONMENTS) {
             it(`config/${env}.json passes validatePackConfig`, () => assert.deepStrictEqual(validatePackConfig(readConfig(env)), []));
@@ -94,7 +103,9 @@ describe("the hangar-guardrails pack", () => {
 
             it(`config/${env}.json exempts ${EXEMPT} from the namespace and pod-security rules only`, () => {
                 const resolved = resolvePackConfig(readConfig(env));
-                const exempting = policies.filter((p) => ((resolved.get(p.name)?.properties.exemptNamespaces ?? []) as string[]).includes(EXEMPT));
+                const exempting = policies.filter((p) =>
+                    ((resolved.get(p.name)?.properties.exemptNamespaces ?? []) as string[]).includes(EXEMPT),
+                );
                 assert.deepStrictEqual(exempting, [...podSecurityPolicies, namespacePodSecurity]);
             });
         }
@@ -113,13 +124,24 @@ describe("the hangar-guardrails pack", () => {
                 const spec = (ds.spec as { template: { spec: Record<string, unknown> } }).template.spec;
                 Object.assign(spec, { hostNetwork: true, hostPID: true, volumes: [{ name: "proc", hostPath: { path: "/proc" } }] });
             });
-            const input = (namespace: string) => [{ urn: `urn:ds-${namespace}`, type: WORKLOAD_KINDS[3].type, name: "node-exporter", props: mutated(nodeExporter, (ds) => ((ds.metadata as { namespace: string }).namespace = namespace)) }];
+            const input = (namespace: string) => [
+                {
+                    urn: `urn:ds-${namespace}`,
+                    type: WORKLOAD_KINDS[3].type,
+                    name: "node-exporter",
+                    props: mutated(nodeExporter, (ds) => ((ds.metadata as { namespace: string }).namespace = namespace)),
+                },
+            ];
             for (const env of ENVIRONMENTS) {
                 assert.deepStrictEqual(await runPolicies(input(EXEMPT), readConfig(env)), [], env);
                 const elsewhere = await runPolicies(input("monitoring"), readConfig(env));
                 assert.deepStrictEqual(
                     elsewhere.map((r) => r.policy),
-                    ["kubernetes-pod-host-namespaces-disallowed", "kubernetes-pod-host-namespaces-disallowed", "kubernetes-pod-volume-types-restricted"],
+                    [
+                        "kubernetes-pod-host-namespaces-disallowed",
+                        "kubernetes-pod-host-namespaces-disallowed",
+                        "kubernetes-pod-volume-types-restricted",
+                    ],
                     env,
                 );
             }

@@ -1,6 +1,20 @@
 import * as assert from "assert";
-import { effectiveSecurityContext, podTemplateOf, POD_TEMPLATE_TYPES, resourceContainers } from "../../policies/rules/kubernetes/pod-template";
-import { compliantHttpRoute, compliantIngress, compliantLimitRange, compliantNamespace, compliantPod, compliantResourceQuota, compliantService, WORKLOAD_KINDS } from "./fixtures";
+import {
+    effectiveSecurityContext,
+    podTemplateOf,
+    POD_TEMPLATE_TYPES,
+    resourceContainers,
+} from "../../policies/rules/kubernetes/pod-template";
+import {
+    compliantHttpRoute,
+    compliantIngress,
+    compliantLimitRange,
+    compliantNamespace,
+    compliantPod,
+    compliantResourceQuota,
+    compliantService,
+    WORKLOAD_KINDS,
+} from "./fixtures";
 import { mutated, typeOf } from "./util";
 
 type Model = new (data: unknown) => { validate(): void };
@@ -84,7 +98,12 @@ describe("pod-template helper", () => {
         });
 
         it("lets the container override each field, whole (seLinuxOptions is not merged)", () => {
-            const effective = effectiveSecurityContext(pod, { runAsNonRoot: false, runAsUser: 0, seccompProfile: { type: "Unconfined" }, seLinuxOptions: { type: "spc_t" } });
+            const effective = effectiveSecurityContext(pod, {
+                runAsNonRoot: false,
+                runAsUser: 0,
+                seccompProfile: { type: "Unconfined" },
+                seLinuxOptions: { type: "spc_t" },
+            });
             assert.strictEqual(effective.runAsNonRoot, false);
             assert.strictEqual(effective.runAsUser, 0);
             assert.deepStrictEqual(effective.seccompProfile, { type: "Unconfined" });
@@ -92,8 +111,14 @@ describe("pod-template helper", () => {
         });
 
         it("merges windowsOptions field by field, as the kubelet does", () => {
-            const effective = effectiveSecurityContext(pod, { windowsOptions: { hostProcess: true, runAsUserName: "NT AUTHORITY\\SYSTEM" } });
-            assert.deepStrictEqual(effective.windowsOptions, { gmsaCredentialSpecName: "gmsa", runAsUserName: "NT AUTHORITY\\SYSTEM", hostProcess: true });
+            const effective = effectiveSecurityContext(pod, {
+                windowsOptions: { hostProcess: true, runAsUserName: "NT AUTHORITY\\SYSTEM" },
+            });
+            assert.deepStrictEqual(effective.windowsOptions, {
+                gmsaCredentialSpecName: "gmsa",
+                runAsUserName: "NT AUTHORITY\\SYSTEM",
+                hostProcess: true,
+            });
         });
 
         it("treats null as unset", () => {

@@ -12,7 +12,9 @@ const GROUPS: ContainerGroup[] = ["containers", "initContainers"];
 const resources = (c: Container) => c.resources ?? (c.resources = {});
 
 async function expectEverywhere(policy: ResourceValidationPolicy, pod: PodFixture, message: string, config?: Record<string, unknown>) {
-    await onEveryKind(pod, (type, object) => assertHasViolation(policy, createArgs(policy, type, object, { config }), new RegExp(`^${literal(message)}`)));
+    await onEveryKind(pod, (type, object) =>
+        assertHasViolation(policy, createArgs(policy, type, object, { config }), new RegExp(`^${literal(message)}`)),
+    );
 }
 
 async function passEverywhere(policy: ResourceValidationPolicy, pod: PodFixture, config?: Record<string, unknown>) {
@@ -26,15 +28,23 @@ function commonBehaviour(policy: ResourceValidationPolicy, unknownField: (c: Con
     });
     it("accepts the compliant pod on every pod-template kind", () => passEverywhere(policy, compliantPod()));
     it("does not ask ephemeral containers for resources (the API refuses them there)", () => {
-        assert.strictEqual(compliantPod().spec.ephemeralContainers?.[0].resources, undefined, "the compliant ephemeral container has no resources");
+        assert.strictEqual(
+            compliantPod().spec.ephemeralContainers?.[0].resources,
+            undefined,
+            "the compliant ephemeral container has no resources",
+        );
         return passEverywhere(policy, compliantPod());
     });
     it("cannot decide when the resources it reads are unknown", () =>
-        onEveryKind(withContainer(compliantPod(), unknownField), (type, object) => assertUnknown(policy, createArgs(policy, type, object), /containers\.0\.resources.* can't be known during preview/)));
+        onEveryKind(withContainer(compliantPod(), unknownField), (type, object) =>
+            assertUnknown(policy, createArgs(policy, type, object), /containers\.0\.resources.* can't be known during preview/),
+        ));
     it("skips exempt namespaces", () =>
         assertNotApplicable(
             policy,
-            createArgs(policy, WORKLOAD_KINDS[1].type, WORKLOAD_KINDS[1].wrap(withContainer(compliantPod(), (c) => delete c.resources)), { config: { exemptNamespaces: ["app"] } }),
+            createArgs(policy, WORKLOAD_KINDS[1].type, WORKLOAD_KINDS[1].wrap(withContainer(compliantPod(), (c) => delete c.resources)), {
+                config: { exemptNamespaces: ["app"] },
+            }),
             /exempt/,
         ));
 }
@@ -55,7 +65,10 @@ describe(resourceRequests.name, () => {
         it(`names both requests when resources are missing (${label})`, async () => {
             const object = WORKLOAD_KINDS[1].wrap(withContainer(compliantPod(), (c) => delete c.resources, group));
             const outcome = await runPolicy(resourceRequests, createArgs(resourceRequests, WORKLOAD_KINDS[1].type, object));
-            assert.deepStrictEqual(outcome.kind === "violations" && outcome.messages, [`${label}: set resources.requests.cpu`, `${label}: set resources.requests.memory`]);
+            assert.deepStrictEqual(outcome.kind === "violations" && outcome.messages, [
+                `${label}: set resources.requests.cpu`,
+                `${label}: set resources.requests.memory`,
+            ]);
         });
     }
 });
@@ -65,8 +78,14 @@ describe(resourceLimits.name, () => {
 
     for (const group of GROUPS) {
         const label = CONTAINERS[group].label;
-        it(`refuses a missing memory limit (${label})`, () => expectEverywhere(resourceLimits, withContainer(compliantPod(), (c) => delete resources(c).limits, group), `${label}: set resources.limits.memory`));
-        it(`refuses a missing cpu limit when requireCpuLimit is set (${label})`, () => expectEverywhere(resourceLimits, compliantPod(), `${label}: set resources.limits.cpu`, { requireCpuLimit: true }));
+        it(`refuses a missing memory limit (${label})`, () =>
+            expectEverywhere(
+                resourceLimits,
+                withContainer(compliantPod(), (c) => delete resources(c).limits, group),
+                `${label}: set resources.limits.memory`,
+            ));
+        it(`refuses a missing cpu limit when requireCpuLimit is set (${label})`, () =>
+            expectEverywhere(resourceLimits, compliantPod(), `${label}: set resources.limits.cpu`, { requireCpuLimit: true }));
     }
 
     it("does not require a cpu limit by default", () => passEverywhere(resourceLimits, compliantPod()));
@@ -74,7 +93,11 @@ describe(resourceLimits.name, () => {
     it("accepts a cpu limit when requireCpuLimit is set", () =>
         passEverywhere(
             resourceLimits,
-            withContainer(withContainer(compliantPod(), (c) => (resources(c).limits!.cpu = "1")), (c) => (resources(c).limits!.cpu = "500m"), "initContainers"),
+            withContainer(
+                withContainer(compliantPod(), (c) => (resources(c).limits!.cpu = "1")),
+                (c) => (resources(c).limits!.cpu = "500m"),
+                "initContainers",
+            ),
             { requireCpuLimit: true },
         ));
 });
@@ -95,9 +118,17 @@ describe(requestsWithinLimits.name, () => {
     for (const group of GROUPS) {
         const label = CONTAINERS[group].label;
         it(`refuses a memory request above the limit (${label})`, () =>
-            expectEverywhere(requestsWithinLimits, setBoth("memory", "512Mi", "256Mi", group), `${label}: set resources.requests.memory (512Mi) to at most resources.limits.memory (256Mi)`));
+            expectEverywhere(
+                requestsWithinLimits,
+                setBoth("memory", "512Mi", "256Mi", group),
+                `${label}: set resources.requests.memory (512Mi) to at most resources.limits.memory (256Mi)`,
+            ));
         it(`refuses a cpu request above the limit in other units (${label})`, () =>
-            expectEverywhere(requestsWithinLimits, setBoth("cpu", "2", "1500m", group), `${label}: set resources.requests.cpu (2) to at most resources.limits.cpu (1500m)`));
+            expectEverywhere(
+                requestsWithinLimits,
+                setBoth("cpu", "2", "1500m", group),
+                `${label}: set resources.requests.cpu (2) to at most resources.limits.cpu (1500m)`,
+            ));
         it(`refuses a value that is not a quantity (${label})`, () =>
             expectEverywhere(
                 requestsWithinLimits,
@@ -106,7 +137,12 @@ describe(requestsWithinLimits.name, () => {
             ));
     }
 
-    it("refuses 128Mi over a 128M limit (binary vs decimal)", () => expectEverywhere(requestsWithinLimits, setBoth("memory", "128Mi", "128M"), 'container "api": set resources.requests.memory (128Mi)'));
+    it("refuses 128Mi over a 128M limit (binary vs decimal)", () =>
+        expectEverywhere(
+            requestsWithinLimits,
+            setBoth("memory", "128Mi", "128M"),
+            'container "api": set resources.requests.memory (128Mi)',
+        ));
 
     for (const [name, request, limit] of [
         ["memory", "256Mi", "256Mi"],
@@ -115,7 +151,8 @@ describe(requestsWithinLimits.name, () => {
         ["cpu", 1, "1000m"],
         ["ephemeral-storage", "1G", "1Gi"],
     ] as const) {
-        it(`accepts a ${name} request of ${JSON.stringify(request)} under a limit of ${JSON.stringify(limit)}`, () => passEverywhere(requestsWithinLimits, setBoth(name, request, limit)));
+        it(`accepts a ${name} request of ${JSON.stringify(request)} under a limit of ${JSON.stringify(limit)}`, () =>
+            passEverywhere(requestsWithinLimits, setBoth(name, request, limit)));
     }
 
     it("reports exactly when the request exceeds the limit, whatever the units (property)", async () => {
@@ -127,11 +164,24 @@ describe(requestsWithinLimits.name, () => {
             ["Mi", 1048576n, 1n],
         ];
         await fc.assert(
-            fc.asyncProperty(fc.nat(5000), fc.constantFrom(...units), fc.nat(5000), fc.constantFrom(...units), async (r, [ru, rn, rd], l, [lu, ln, ld]) => {
-                const outcome = await runPolicy(requestsWithinLimits, createArgs(requestsWithinLimits, WORKLOAD_KINDS[0].type, WORKLOAD_KINDS[0].wrap(setBoth("memory", `${r}${ru}`, `${l}${lu}`))));
-                const exceeds = BigInt(r) * rn * ld > BigInt(l) * ln * rd;
-                return outcome.kind === "violations" && outcome.messages.length === (exceeds ? 1 : 0);
-            }),
+            fc.asyncProperty(
+                fc.nat(5000),
+                fc.constantFrom(...units),
+                fc.nat(5000),
+                fc.constantFrom(...units),
+                async (r, [ru, rn, rd], l, [lu, ln, ld]) => {
+                    const outcome = await runPolicy(
+                        requestsWithinLimits,
+                        createArgs(
+                            requestsWithinLimits,
+                            WORKLOAD_KINDS[0].type,
+                            WORKLOAD_KINDS[0].wrap(setBoth("memory", `${r}${ru}`, `${l}${lu}`)),
+                        ),
+                    );
+                    const exceeds = BigInt(r) * rn * ld > BigInt(l) * ln * rd;
+                    return outcome.kind === "violations" && outcome.messages.length === (exceeds ? 1 : 0);
+                },
+            ),
             { numRuns: 150 },
         );
     });

@@ -6,7 +6,14 @@ import { imagePinned } from "../../policies/rules/kubernetes/images";
 import { resourceRequests } from "../../policies/rules/kubernetes/resources";
 import { namespaceQuotaAndLimitRange } from "../../policies/rules/kubernetes/namespaces";
 import { UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
-import { PACK_NAME, PACK_VERSION, PolicyInputResource, resolvePackConfig, runPolicies, validatePackConfig } from "../../tools/policy/runner";
+import {
+    PACK_NAME,
+    PACK_VERSION,
+    PolicyInputResource,
+    resolvePackConfig,
+    runPolicies,
+    validatePackConfig,
+} from "../../tools/policy/runner";
 import {
     compliantHttpRoute,
     compliantIngress,
@@ -29,17 +36,30 @@ function resource(name: string, props: Record<string, unknown>, extra: Partial<P
 }
 
 const deployment = (pod = compliantPod(), name = "api") => resource(name, WORKLOAD_KINDS[1].wrap(pod));
-const privilegedDeployment = (name = "api") => deployment(withContainer(compliantPod(), (c) => (c.securityContext!.privileged = true)), name);
+const privilegedDeployment = (name = "api") =>
+    deployment(
+        withContainer(compliantPod(), (c) => (c.securityContext!.privileged = true)),
+        name,
+    );
 const lastLine = (message: string) => message.split("\n").pop();
 
 /** A policy that records what it was given and reports what it is told to. */
-function probe(options: { name?: string; level?: Policy["enforcementLevel"]; configSchema?: Policy["configSchema"]; run?: (args: ResourceValidationArgs, report: (m: string) => void) => void } = {}) {
+function probe(
+    options: {
+        name?: string;
+        level?: Policy["enforcementLevel"];
+        configSchema?: Policy["configSchema"];
+        run?: (args: ResourceValidationArgs, report: (m: string) => void) => void;
+    } = {},
+) {
     const seen: ResourceValidationArgs[] = [];
     const policy: ResourceValidationPolicy = {
         name: options.name ?? "probe",
         description: "Probe.",
         ...(options.level ? { enforcementLevel: options.level } : {}),
-        configSchema: options.configSchema ?? { properties: { threshold: { type: "integer", default: 3 }, names: { type: "array", items: { type: "string" }, default: ["a"] } } },
+        configSchema: options.configSchema ?? {
+            properties: { threshold: { type: "integer", default: 3 }, names: { type: "array", items: { type: "string" }, default: ["a"] } },
+        },
         validateResource: (args, report) => {
             seen.push(args);
             options.run?.(args, report);
@@ -51,15 +71,25 @@ function probe(options: { name?: string; level?: Policy["enforcementLevel"]; con
 describe("the offline runner", () => {
     describe("enforcement levels", () => {
         const violations = async (config: Record<string, unknown>) => {
-            const records = await runPolicies([privilegedDeployment(), deployment(withContainer(compliantPod(), (c) => delete c.resources))], config, { policies: [privileged, resourceRequests] });
+            const records = await runPolicies(
+                [privilegedDeployment(), deployment(withContainer(compliantPod(), (c) => delete c.resources))],
+                config,
+                { policies: [privileged, resourceRequests] },
+            );
             return Object.fromEntries(records.map((r) => [r.policy, r.enforcementLevel]));
         };
 
         it("uses each policy's own level by default", async () =>
-            assert.deepStrictEqual(await violations({}), { "kubernetes-container-privileged-disallowed": "mandatory", "kubernetes-container-resource-requests": "advisory" }));
+            assert.deepStrictEqual(await violations({}), {
+                "kubernetes-container-privileged-disallowed": "mandatory",
+                "kubernetes-container-resource-requests": "advisory",
+            }));
 
         it("applies `all` to every policy", async () =>
-            assert.deepStrictEqual(await violations({ all: "mandatory" }), { "kubernetes-container-privileged-disallowed": "mandatory", "kubernetes-container-resource-requests": "mandatory" }));
+            assert.deepStrictEqual(await violations({ all: "mandatory" }), {
+                "kubernetes-container-privileged-disallowed": "mandatory",
+                "kubernetes-container-resource-requests": "mandatory",
+            }));
 
         it("lets a policy's entry (string form) override `all`", async () =>
             assert.deepStrictEqual(await violations({ all: "advisory", "kubernetes-container-resource-requests": "mandatory" }), {
@@ -68,23 +98,38 @@ describe("the offline runner", () => {
             }));
 
         it("accepts the object form, with properties beside enforcementLevel", async () =>
-            assert.deepStrictEqual(await violations({ "kubernetes-container-privileged-disallowed": { enforcementLevel: "advisory", exemptNamespaces: ["other"] } }), {
-                "kubernetes-container-privileged-disallowed": "advisory",
-                "kubernetes-container-resource-requests": "advisory",
-            }));
+            assert.deepStrictEqual(
+                await violations({
+                    "kubernetes-container-privileged-disallowed": { enforcementLevel: "advisory", exemptNamespaces: ["other"] },
+                }),
+                {
+                    "kubernetes-container-privileged-disallowed": "advisory",
+                    "kubernetes-container-resource-requests": "advisory",
+                },
+            ));
 
         it("reports remediate as mandatory (the policies do not remediate)", async () =>
-            assert.strictEqual((await violations({ "kubernetes-container-resource-requests": "remediate" }))["kubernetes-container-resource-requests"], "mandatory"));
+            assert.strictEqual(
+                (await violations({ "kubernetes-container-resource-requests": "remediate" }))["kubernetes-container-resource-requests"],
+                "mandatory",
+            ));
 
         it("skips disabled policies, one or all", async () => {
-            assert.deepStrictEqual(await violations({ "kubernetes-container-privileged-disallowed": "disabled" }), { "kubernetes-container-resource-requests": "advisory" });
+            assert.deepStrictEqual(await violations({ "kubernetes-container-privileged-disallowed": "disabled" }), {
+                "kubernetes-container-resource-requests": "advisory",
+            });
             assert.deepStrictEqual(await violations({ all: "disabled" }), {});
-            assert.deepStrictEqual(await violations({ all: "disabled", "kubernetes-container-resource-requests": { enforcementLevel: "mandatory" } }), { "kubernetes-container-resource-requests": "mandatory" });
+            assert.deepStrictEqual(
+                await violations({ all: "disabled", "kubernetes-container-resource-requests": { enforcementLevel: "mandatory" } }),
+                { "kubernetes-container-resource-requests": "mandatory" },
+            );
         });
 
         it("falls back to the pack's default, advisory, for a policy without a level", async () => {
             const { policy } = probe({ run: (_, report) => report("always") });
-            assert.deepStrictEqual(await runPolicies([deployment()], {}, { policies: [policy] }), [{ policy: "probe", enforcementLevel: "advisory", urn: deployment().urn, message: "Probe.\nalways" }]);
+            assert.deepStrictEqual(await runPolicies([deployment()], {}, { policies: [policy] }), [
+                { policy: "probe", enforcementLevel: "advisory", urn: deployment().urn, message: "Probe.\nalways" },
+            ]);
         });
 
         it("resolvePackConfig gives the same levels", () => {
@@ -103,17 +148,29 @@ describe("the offline runner", () => {
         });
 
         it("hands each policy its own copy", async () => {
-            const { policy, seen } = probe({ run: (args) => (args.getConfig<{ names: string[] }>().names.push("mutated") as unknown as void) });
+            const { policy, seen } = probe({
+                run: (args) => args.getConfig<{ names: string[] }>().names.push("mutated") as unknown as void,
+            });
             await runPolicies([deployment(), deployment(compliantPod(), "worker")], {}, { policies: [policy] });
             assert.deepStrictEqual(seen[1].getConfig(), { threshold: 3, names: ["a"] });
         });
 
         it("refuses to run with a config that fails a configSchema", async () => {
-            await assert.rejects(runPolicies([deployment()], { "kubernetes-container-privileged-disallowed": { exemptNamespaces: "monitoring" } }), /exemptNamespaces: expected array, got string/);
+            await assert.rejects(
+                runPolicies([deployment()], { "kubernetes-container-privileged-disallowed": { exemptNamespaces: "monitoring" } }),
+                /exemptNamespaces: expected array, got string/,
+            );
         });
 
         it("ignores config for policies it does not run, as the CLI does", async () => {
-            assert.deepStrictEqual(await runPolicies([deployment()], { "kubernetes-container-image-pinned": { requireDigest: true } }, { policies: [privileged] }), []);
+            assert.deepStrictEqual(
+                await runPolicies(
+                    [deployment()],
+                    { "kubernetes-container-image-pinned": { requireDigest: true } },
+                    { policies: [privileged] },
+                ),
+                [],
+            );
         });
 
         it("validatePackConfig names every problem", () => {
@@ -125,7 +182,9 @@ describe("the offline runner", () => {
                     "kubernetes-pod-sysctls-safe": "strict",
                     "kubernetes-container-resource-limits": { enforcementLevel: 1 },
                     "kubernetes-pod-runs-as-non-root": "mandatory",
-                    "kubernetes-httproute-tls-gateway": { gateways: [{ namespace: "gateway-system", name: "public", sectionNames: [], port: 443 }] },
+                    "kubernetes-httproute-tls-gateway": {
+                        gateways: [{ namespace: "gateway-system", name: "public", sectionNames: [], port: 443 }],
+                    },
                     "kubernetes-container-host-ports-disallowed": { allowedHostPorts: [0, 9100, 9100] },
                     "kubernetes-ingress-class-name": 7,
                     "kubernetes-pod-seccomp-profile-restricted": { exemptNamespace: ["typo"] },
@@ -149,7 +208,16 @@ describe("the offline runner", () => {
         it("validatePackConfig also checks the policies themselves", () => {
             const bad: Policy[] = [
                 { ...probe().policy, name: "all" },
-                { ...probe().policy, configSchema: { properties: { enforcementLevel: { type: "string" }, n: { type: "integer", default: "three" }, s: { type: "string", format: "email" } } } },
+                {
+                    ...probe().policy,
+                    configSchema: {
+                        properties: {
+                            enforcementLevel: { type: "string" },
+                            n: { type: "integer", default: "three" },
+                            s: { type: "string", format: "email" },
+                        },
+                    },
+                },
                 probe().policy,
             ];
             assert.deepStrictEqual(validatePackConfig({}, bad), [
@@ -165,14 +233,39 @@ describe("the offline runner", () => {
     describe("resource policies", () => {
         it("get the type, name, URN, options, provider and props of the resource", async () => {
             const { policy, seen } = probe();
-            const provider: PolicyInputResource = { urn: urnOf("pulumi:providers:kubernetes", "k8s"), type: "pulumi:providers:kubernetes", name: "k8s", props: { namespace: "app", kubeconfig: { "@secret": "…" } } };
+            const provider: PolicyInputResource = {
+                urn: urnOf("pulumi:providers:kubernetes", "k8s"),
+                type: "pulumi:providers:kubernetes",
+                name: "k8s",
+                props: { namespace: "app", kubeconfig: { "@secret": "…" } },
+            };
             const parent = urnOf("hangar:index:AppTier", "tier");
-            await runPolicies([provider, deployment(compliantPod(), "api")].map((r) => (r.type === provider.type ? r : { ...r, parent, provider: `${provider.urn}::0a1b`, opts: { protect: true, aliases: ["urn:old", { urn: "urn:older" }] } })), {}, { policies: [policy] });
+            await runPolicies(
+                [provider, deployment(compliantPod(), "api")].map((r) =>
+                    r.type === provider.type
+                        ? r
+                        : {
+                              ...r,
+                              parent,
+                              provider: `${provider.urn}::0a1b`,
+                              opts: { protect: true, aliases: ["urn:old", { urn: "urn:older" }] },
+                          },
+                ),
+                {},
+                { policies: [policy] },
+            );
             const args = seen[1];
             assert.strictEqual(args.type, "kubernetes:apps/v1:Deployment");
             assert.strictEqual(args.name, "api");
             assert.strictEqual(args.urn, urnOf("kubernetes:apps/v1:Deployment", "api"));
-            assert.deepStrictEqual(args.opts, { protect: true, ignoreChanges: [], aliases: ["urn:old", "urn:older"], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], parent });
+            assert.deepStrictEqual(args.opts, {
+                protect: true,
+                ignoreChanges: [],
+                aliases: ["urn:old", "urn:older"],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                additionalSecretOutputs: [],
+                parent,
+            });
             assert.strictEqual(args.provider?.urn, provider.urn);
             assert.strictEqual(args.provider?.props.namespace, "app");
             assert.strictEqual(args.provider?.props.kubeconfig, "…");
@@ -183,7 +276,9 @@ describe("the offline runner", () => {
             const { policy, seen } = probe();
             await runPolicies([deployment()], {}, { policies: [policy] });
             const Deployment = { __pulumiType: "kubernetes:apps/v1:Deployment" } as unknown as new () => never;
-            const Service = { isInstance: (o: { __pulumiType: string }) => o.__pulumiType === "kubernetes:core/v1:Service" } as unknown as new () => never;
+            const Service = {
+                isInstance: (o: { __pulumiType: string }) => o.__pulumiType === "kubernetes:core/v1:Service",
+            } as unknown as new () => never;
             assert.ok(seen[0].isType(Deployment));
             assert.ok(!seen[0].isType(Service));
             assert.strictEqual(seen[0].asType(Deployment as never), seen[0].props);
@@ -208,11 +303,21 @@ describe("the offline runner", () => {
             };
             const records = await runPolicies([deployment()], {}, { policies: [policy] });
             assert.deepStrictEqual(calls, ["first", "second"]);
-            assert.deepStrictEqual(records.map((r) => r.message), ["Two steps.\nbefore"]);
+            assert.deepStrictEqual(
+                records.map((r) => r.message),
+                ["Two steps.\nbefore"],
+            );
         });
 
         it("reports nothing for resources a rule does not apply to", async () => {
-            assert.deepStrictEqual(await runPolicies([resource("api", compliantService()), resource("app", compliantNamespace())], {}, { policies: [privileged, imagePinned] }), []);
+            assert.deepStrictEqual(
+                await runPolicies(
+                    [resource("api", compliantService()), resource("app", compliantNamespace())],
+                    {},
+                    { policies: [privileged, imagePinned] },
+                ),
+                [],
+            );
         });
 
         it("fails the run when a policy throws anything else, naming the policy", async () => {
@@ -221,16 +326,22 @@ describe("the offline runner", () => {
                     throw new TypeError("boom");
                 },
             });
-            await assert.rejects(runPolicies([deployment()], {}, { policies: [policy] }), /^Error: Error validating resource with policy 'probe' from policy pack 'hangar-guardrails@v0\.1\.0': boom$/);
+            await assert.rejects(
+                runPolicies([deployment()], {}, { policies: [policy] }),
+                /^Error: Error validating resource with policy 'probe' from policy pack 'hangar-guardrails@v0\.1\.0': boom$/,
+            );
         });
     });
 
     describe("unknown values", () => {
         const unknownImage = () => deployment(withContainer(compliantPod(), (c) => (c.image = "@unknown")));
-        const expected = "can't run policy 'kubernetes-container-image-pinned' from policy pack 'hangar-guardrails@v0.1.0' during preview: string value at .spec.template.spec.containers.0.image can't be known during preview";
+        const expected =
+            "can't run policy 'kubernetes-container-image-pinned' from policy pack 'hangar-guardrails@v0.1.0' during preview: string value at .spec.template.spec.containers.0.image can't be known during preview";
 
         it("during preview: an advisory 'can't run … during preview', exactly as the policy server words it", async () => {
-            assert.deepStrictEqual(await runPolicies([unknownImage()], {}, { preview: true }), [{ policy: "kubernetes-container-image-pinned", enforcementLevel: "advisory", urn: unknownImage().urn, message: expected }]);
+            assert.deepStrictEqual(await runPolicies([unknownImage()], {}, { preview: true }), [
+                { policy: "kubernetes-container-image-pinned", enforcementLevel: "advisory", urn: unknownImage().urn, message: expected },
+            ]);
         });
 
         it("stays advisory even when the policy is mandatory in config", async () => {
@@ -241,7 +352,10 @@ describe("the offline runner", () => {
         it("outside preview: mandatory, since the engine never sends unknowns there (never a silent pass)", async () => {
             const [record] = await runPolicies([unknownImage()], {}, { policies: [imagePinned] });
             assert.strictEqual(record.enforcementLevel, "mandatory");
-            assert.match(record.message, /^can't run policy 'kubernetes-container-image-pinned' .*: string value at \.spec\.template\.spec\.containers\.0\.image can't be known during preview, and this is not a preview/);
+            assert.match(
+                record.message,
+                /^can't run policy 'kubernetes-container-image-pinned' .*: string value at \.spec\.template\.spec\.containers\.0\.image can't be known during preview, and this is not a preview/,
+            );
         });
 
         it("only stops the rules that read the unknown value", async () => {
@@ -254,11 +368,18 @@ describe("the offline runner", () => {
 
         it("turns '@unknown' into the engine's unknown sentinel, not a string a rule could read", async () => {
             const { policy, seen } = probe();
-            await runPolicies([resource("cm", { apiVersion: "v1", kind: "ConfigMap", data: { a: "@unknown", b: "known" } })], {}, { policies: [policy] });
+            await runPolicies(
+                [resource("cm", { apiVersion: "v1", kind: "ConfigMap", data: { a: "@unknown", b: "known" } })],
+                {},
+                { policies: [policy] },
+            );
             const data = seen[0].props.data as Record<string, string>;
             assert.strictEqual(data.b, "known");
             assert.throws(() => data.a, /string value at \.data\.a can't be known during preview/);
-            assert.strictEqual(UNKNOWN_STRING_SENTINEL, (require("@pulumi/policy/proxy") as { unknownStringValue: string }).unknownStringValue);
+            assert.strictEqual(
+                UNKNOWN_STRING_SENTINEL,
+                (require("@pulumi/policy/proxy") as { unknownStringValue: string }).unknownStringValue,
+            );
         });
 
         it("a stack policy that reads an unknown is reported the same way", async () => {
@@ -268,13 +389,23 @@ describe("the offline runner", () => {
                 enforcementLevel: "mandatory",
                 validateStack: (args) => void args.resources.map((r) => (r.props.metadata as { name: string }).name),
             };
-            const records = await runPolicies([resource("app", mutated(compliantNamespace(), (n) => ((n.metadata as { name: string }).name = "@unknown")))], {}, { policies: [stack], preview: true });
+            const records = await runPolicies(
+                [
+                    resource(
+                        "app",
+                        mutated(compliantNamespace(), (n) => ((n.metadata as { name: string }).name = "@unknown")),
+                    ),
+                ],
+                {},
+                { policies: [stack], preview: true },
+            );
             assert.deepStrictEqual(records, [
                 {
                     policy: "stack-probe",
                     enforcementLevel: "advisory",
                     urn: undefined,
-                    message: "can't run policy 'stack-probe' from policy pack 'hangar-guardrails@v0.1.0' during preview: string value at .metadata.name can't be known during preview",
+                    message:
+                        "can't run policy 'stack-probe' from policy pack 'hangar-guardrails@v0.1.0' during preview: string value at .metadata.name can't be known during preview",
                 },
             ]);
         });
@@ -284,7 +415,14 @@ describe("the offline runner", () => {
         it("are unwrapped before policies see props, at any depth", async () => {
             const { policy, seen } = probe();
             await runPolicies(
-                [resource("creds", { apiVersion: "v1", kind: "Secret", metadata: { name: "creds" }, stringData: { "@secret": { password: "hunter2", nested: [{ "@secret": "x" }] } } })],
+                [
+                    resource("creds", {
+                        apiVersion: "v1",
+                        kind: "Secret",
+                        metadata: { name: "creds" },
+                        stringData: { "@secret": { password: "hunter2", nested: [{ "@secret": "x" }] } },
+                    }),
+                ],
                 {},
                 { policies: [policy] },
             );
@@ -292,14 +430,20 @@ describe("the offline runner", () => {
         });
 
         it("so a rule decides on a secret value as on any other", async () => {
-            const secretImage = deployment(withContainer(compliantPod(), (c) => (c.image = { "@secret": "ghcr.io/hangar/api:latest" } as never)));
+            const secretImage = deployment(
+                withContainer(compliantPod(), (c) => (c.image = { "@secret": "ghcr.io/hangar/api:latest" } as never)),
+            );
             const [record] = await runPolicies([secretImage], {}, { policies: [imagePinned] });
             assert.match(lastLine(record.message) ?? "", /its tag latest moves/);
         });
 
         it("resource references become their URN", async () => {
             const { policy, seen } = probe();
-            await runPolicies([resource("cm", { apiVersion: "v1", kind: "ConfigMap", data: { ref: { "@resource": "urn:pulumi:x" } } })], {}, { policies: [policy] });
+            await runPolicies(
+                [resource("cm", { apiVersion: "v1", kind: "ConfigMap", data: { ref: { "@resource": "urn:pulumi:x" } } })],
+                {},
+                { policies: [policy] },
+            );
             assert.strictEqual((seen[0].props.data as { ref: string }).ref, "urn:pulumi:x");
         });
     });
@@ -307,10 +451,24 @@ describe("the offline runner", () => {
     describe("stack policies", () => {
         it("get every resource with parent, dependencies, propertyDependencies and provider linked", async () => {
             let seen: PolicyResource[] = [];
-            const stack: StackValidationPolicy = { name: "stack-probe", description: "Stack probe.", validateStack: (args) => void (seen = args.resources) };
-            const provider: PolicyInputResource = { urn: urnOf("pulumi:providers:kubernetes", "k8s"), type: "pulumi:providers:kubernetes", name: "k8s", props: {} };
+            const stack: StackValidationPolicy = {
+                name: "stack-probe",
+                description: "Stack probe.",
+                validateStack: (args) => void (seen = args.resources),
+            };
+            const provider: PolicyInputResource = {
+                urn: urnOf("pulumi:providers:kubernetes", "k8s"),
+                type: "pulumi:providers:kubernetes",
+                name: "k8s",
+                props: {},
+            };
             const ns = resource("app", compliantNamespace());
-            const q = resource("quota", compliantResourceQuota(), { parent: ns.urn, provider: provider.urn, dependencies: [ns.urn, "urn:missing"], propertyDependencies: { metadata: [ns.urn] } });
+            const q = resource("quota", compliantResourceQuota(), {
+                parent: ns.urn,
+                provider: provider.urn,
+                dependencies: [ns.urn, "urn:missing"],
+                propertyDependencies: { metadata: [ns.urn] },
+            });
             await runPolicies([provider, ns, q], {}, { policies: [stack] });
             const [, nsSeen, qSeen] = seen;
             assert.strictEqual(qSeen.parent, nsSeen);
@@ -321,7 +479,11 @@ describe("the offline runner", () => {
         });
 
         it("report violations on the URN they name, after the resource policies", async () => {
-            const records = await runPolicies([resource("app", compliantNamespace()), privilegedDeployment()], {}, { policies: [namespaceQuotaAndLimitRange, privileged] });
+            const records = await runPolicies(
+                [resource("app", compliantNamespace()), privilegedDeployment()],
+                {},
+                { policies: [namespaceQuotaAndLimitRange, privileged] },
+            );
             assert.deepStrictEqual(
                 records.map((r) => [r.policy, r.urn]),
                 [

@@ -10,7 +10,17 @@ import { Policy } from "@pulumi/policy";
 import { policies } from "../../policies/rules";
 import { UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
 import { PACK_NAME, PACK_VERSION, PolicyInputResource, PolicyViolationRecord, runPolicies } from "../../tools/policy/runner";
-import { compliantHttpRoute, compliantIngress, compliantLimitRange, compliantNamespace, compliantPod, compliantResourceQuota, compliantService, withContainer, WORKLOAD_KINDS } from "./fixtures";
+import {
+    compliantHttpRoute,
+    compliantIngress,
+    compliantLimitRange,
+    compliantNamespace,
+    compliantPod,
+    compliantResourceQuota,
+    compliantService,
+    withContainer,
+    WORKLOAD_KINDS,
+} from "./fixtures";
 import { mutated, typeOf } from "./util";
 
 interface Diagnostic {
@@ -43,7 +53,16 @@ function toWire(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toWire(v)]));
 }
 
-function analyzerResource<T>(message: T & { setType(t: string): void; setUrn(u: string): void; setName(n: string): void; setProperties(s: unknown): void; setOptions(o: unknown): void }, r: PolicyInputResource): T {
+function analyzerResource<T>(
+    message: T & {
+        setType(t: string): void;
+        setUrn(u: string): void;
+        setName(n: string): void;
+        setProperties(s: unknown): void;
+        setOptions(o: unknown): void;
+    },
+    r: PolicyInputResource,
+): T {
     message.setType(r.type);
     message.setUrn(r.urn);
     message.setName(r.name);
@@ -95,7 +114,8 @@ function resource(name: string, props: Record<string, unknown>, extra: Partial<P
     return { urn: `urn:pulumi:test::hangar::${type}::${name}`, type, name, props, ...extra };
 }
 
-const broken = (name: string, mutate: Parameters<typeof withContainer>[1], kind = 1) => resource(name, WORKLOAD_KINDS[kind].wrap(withContainer(compliantPod(), mutate)));
+const broken = (name: string, mutate: Parameters<typeof withContainer>[1], kind = 1) =>
+    resource(name, WORKLOAD_KINDS[kind].wrap(withContainer(compliantPod(), mutate)));
 
 const CASES: Record<string, PolicyInputResource[]> = {
     "compliant fixtures": [
@@ -111,15 +131,31 @@ const CASES: Record<string, PolicyInputResource[]> = {
         broken("root", (c) => Object.assign(c.securityContext!, { runAsUser: 0, privileged: true, allowPrivilegeEscalation: true })),
         broken("latest", (c) => (c.image = "nginx:latest"), 6),
         broken("greedy", (c) => (c.resources = { requests: { cpu: "2", memory: "1Gi" }, limits: { memory: "512Mi" } }), 0),
-        resource("open", mutated(compliantNamespace("open"), (n) => delete (n.metadata as { labels?: unknown }).labels)),
-        resource("lb", mutated(compliantService(), (s) => ((s.spec as { type: string }).type = "LoadBalancer"))),
-        resource("route", mutated(compliantHttpRoute(), (r) => delete (r.spec as { parentRefs: { sectionName?: string }[] }).parentRefs[0].sectionName)),
+        resource(
+            "open",
+            mutated(compliantNamespace("open"), (n) => delete (n.metadata as { labels?: unknown }).labels),
+        ),
+        resource(
+            "lb",
+            mutated(compliantService(), (s) => ((s.spec as { type: string }).type = "LoadBalancer")),
+        ),
+        resource(
+            "route",
+            mutated(compliantHttpRoute(), (r) => delete (r.spec as { parentRefs: { sectionName?: string }[] }).parentRefs[0].sectionName),
+        ),
     ],
     "preview unknowns and secrets": [
         broken("built", (c) => (c.image = "@unknown")),
         broken("secret", (c) => (c.image = { "@secret": "ghcr.io/hangar/api:latest" } as never)),
-        resource("tenant", mutated(compliantNamespace("tenant"), (n) => ((n.metadata as { name: string }).name = "@unknown"))),
-        resource("q", mutated(compliantResourceQuota(), (q) => ((q.metadata as { namespace: string }).namespace = "@unknown")), { propertyDependencies: { metadata: ["urn:pulumi:test::hangar::kubernetes:core/v1:Namespace::tenant"] } }),
+        resource(
+            "tenant",
+            mutated(compliantNamespace("tenant"), (n) => ((n.metadata as { name: string }).name = "@unknown")),
+        ),
+        resource(
+            "q",
+            mutated(compliantResourceQuota(), (q) => ((q.metadata as { namespace: string }).namespace = "@unknown")),
+            { propertyDependencies: { metadata: ["urn:pulumi:test::hangar::kubernetes:core/v1:Namespace::tenant"] } },
+        ),
         resource("app", compliantNamespace()),
     ],
 };

@@ -25,8 +25,10 @@ const exact = (message: string) => new RegExp(`^${literal(message)}$`);
 /** Assertions bound to one rule: `refuses(object, /message/, config?)`, `accepts(object, config?)`. */
 function checks(rule: ResourceValidationPolicy) {
     return {
-        refuses: (object: Record<string, unknown>, message: RegExp, config?: Record<string, unknown>) => assertHasViolation(rule, argsFor(rule, object, { config }), message),
-        accepts: (object: Record<string, unknown>, config?: Record<string, unknown>) => assertNoViolations(rule, argsFor(rule, object, { config })),
+        refuses: (object: Record<string, unknown>, message: RegExp, config?: Record<string, unknown>) =>
+            assertHasViolation(rule, argsFor(rule, object, { config }), message),
+        accepts: (object: Record<string, unknown>, config?: Record<string, unknown>) =>
+            assertNoViolations(rule, argsFor(rule, object, { config })),
     };
 }
 
@@ -38,16 +40,28 @@ describe(ingressTlsHosts.name, () => {
     it("accepts an Ingress whose hosts are all under spec.tls (a wildcard covers one label)", () => accepts(compliantIngress()));
 
     it("refuses a host not listed under spec.tls", () =>
-        refuses(ingress((i) => (i.spec.tls![0].hosts = ["*.wx.example.com"])), exact('host "api.example.com" (spec.rules[0].host): list it under spec.tls[].hosts')));
+        refuses(
+            ingress((i) => (i.spec.tls![0].hosts = ["*.wx.example.com"])),
+            exact('host "api.example.com" (spec.rules[0].host): list it under spec.tls[].hosts'),
+        ));
 
     it("refuses every host when spec.tls is missing", () =>
-        refuses(ingress((i) => delete i.spec.tls), /host "metar\.wx\.example\.com" \(spec\.rules\[1\]\.host\)/));
+        refuses(
+            ingress((i) => delete i.spec.tls),
+            /host "metar\.wx\.example\.com" \(spec\.rules\[1\]\.host\)/,
+        ));
 
     it("refuses a host two labels below a wildcard certificate", () =>
-        refuses(ingress((i) => (i.spec.rules[1].host = "a.metar.wx.example.com")), /host "a\.metar\.wx\.example\.com"/));
+        refuses(
+            ingress((i) => (i.spec.rules[1].host = "a.metar.wx.example.com")),
+            /host "a\.metar\.wx\.example\.com"/,
+        ));
 
     it("refuses a rule without a host", () =>
-        refuses(ingress((i) => delete i.spec.rules[0].host), exact("spec.rules[0] has no host: set spec.rules[0].host and list it under spec.tls[].hosts")));
+        refuses(
+            ingress((i) => delete i.spec.rules[0].host),
+            exact("spec.rules[0] has no host: set spec.rules[0].host and list it under spec.tls[].hosts"),
+        ));
 
     it("refuses a defaultBackend unless allowDefaultBackend", async () => {
         const withDefault = ingress((i) => (i.spec.defaultBackend = { service: { name: "api", port: { number: 80 } } }));
@@ -65,7 +79,16 @@ describe(ingressTlsHosts.name, () => {
             /spec\.rules\.0\.host can't be known/,
         ));
 
-    it("skips exempt namespaces", () => assertNotApplicable(rule, argsFor(rule, ingress((i) => delete i.spec.tls), { config: { exemptNamespaces: ["app"] } }), /exempt/));
+    it("skips exempt namespaces", () =>
+        assertNotApplicable(
+            rule,
+            argsFor(
+                rule,
+                ingress((i) => delete i.spec.tls),
+                { config: { exemptNamespaces: ["app"] } },
+            ),
+            /exempt/,
+        ));
     it("is not applicable to other kinds", () => assertNotApplicable(rule, argsFor(rule, compliantService()), /only applies/));
 });
 
@@ -83,9 +106,20 @@ describe(ingressClassName.name, () => {
             }),
             exact("set spec.ingressClassName"),
         ));
-    it("refuses a class outside allowedClassNames", () => refuses(compliantIngress(), exact("set spec.ingressClassName to alb or internal (it is nginx)"), { allowedClassNames: ["alb", "internal"] }));
+    it("refuses a class outside allowedClassNames", () =>
+        refuses(compliantIngress(), exact("set spec.ingressClassName to alb or internal (it is nginx)"), {
+            allowedClassNames: ["alb", "internal"],
+        }));
     it("accepts a class in allowedClassNames", () => accepts(compliantIngress(), { allowedClassNames: ["nginx"] }));
-    it("cannot decide when the class is unknown", () => assertUnknown(rule, argsFor(rule, ingress((i) => (i.spec.ingressClassName = "@unknown"))), /ingressClassName/));
+    it("cannot decide when the class is unknown", () =>
+        assertUnknown(
+            rule,
+            argsFor(
+                rule,
+                ingress((i) => (i.spec.ingressClassName = "@unknown")),
+            ),
+            /ingressClassName/,
+        ));
 });
 
 describe(httpRouteTlsGateway.name, () => {
@@ -95,7 +129,9 @@ describe(httpRouteTlsGateway.name, () => {
 
     it("is mandatory and defaults to gateway-system/public, listener https", () => {
         assert.strictEqual(rule.enforcementLevel, "mandatory");
-        assert.deepStrictEqual(rule.configSchema?.properties.gateways.default, [{ namespace: "gateway-system", name: "public", sectionNames: ["https"] }]);
+        assert.deepStrictEqual(rule.configSchema?.properties.gateways.default, [
+            { namespace: "gateway-system", name: "public", sectionNames: ["https"] },
+        ]);
     });
 
     it("accepts a route on the configured HTTPS listener", () => accepts(compliantHttpRoute()));
@@ -106,22 +142,44 @@ describe(httpRouteTlsGateway.name, () => {
                 delete ref(r).kind;
             }),
         ));
-    it("matches the CRD type at v1beta1 too", () => assertNoViolations(rule, createArgs(rule, "kubernetes:gateway.networking.k8s.io/v1beta1:HTTPRoute", compliantHttpRoute())));
+    it("matches the CRD type at v1beta1 too", () =>
+        assertNoViolations(rule, createArgs(rule, "kubernetes:gateway.networking.k8s.io/v1beta1:HTTPRoute", compliantHttpRoute())));
 
     it("refuses a parentRef without sectionName", () =>
-        refuses(route((r) => delete ref(r).sectionName), exact("spec.parentRefs[0]: set sectionName to https, the HTTPS listener of gateway-system/public")));
+        refuses(
+            route((r) => delete ref(r).sectionName),
+            exact("spec.parentRefs[0]: set sectionName to https, the HTTPS listener of gateway-system/public"),
+        ));
     it("refuses a listener that is not configured (plain http)", () =>
-        refuses(route((r) => (ref(r).sectionName = "http")), exact("spec.parentRefs[0]: set sectionName to https (it is http)")));
+        refuses(
+            route((r) => (ref(r).sectionName = "http")),
+            exact("spec.parentRefs[0]: set sectionName to https (it is http)"),
+        ));
     it("refuses a gateway that is not configured", () =>
-        refuses(route((r) => (ref(r).name = "internal")), exact("spec.parentRefs[0]: set namespace and name to gateway-system/public sectionName https (it is gateway-system/internal)")));
+        refuses(
+            route((r) => (ref(r).name = "internal")),
+            exact("spec.parentRefs[0]: set namespace and name to gateway-system/public sectionName https (it is gateway-system/internal)"),
+        ));
     it("takes the route's namespace when the parentRef has none", () =>
-        refuses(route((r) => delete ref(r).namespace), /\(it is app\/public\)$/));
+        refuses(
+            route((r) => delete ref(r).namespace),
+            /\(it is app\/public\)$/,
+        ));
     it("refuses a parentRef that is not a Gateway", () =>
-        refuses(route((r) => (r.spec.parentRefs![0] = { group: "", kind: "Service", name: "api" })), /^spec\.parentRefs\[0\]: attach to gateway-system\/public sectionName https \(it names a Service\)$/));
+        refuses(
+            route((r) => (r.spec.parentRefs![0] = { group: "", kind: "Service", name: "api" })),
+            /^spec\.parentRefs\[0\]: attach to gateway-system\/public sectionName https \(it names a Service\)$/,
+        ));
     it("checks every parentRef", () =>
-        refuses(route((r) => r.spec.parentRefs!.push({ namespace: "gateway-system", name: "public" })), /^spec\.parentRefs\[1\]: set sectionName/));
+        refuses(
+            route((r) => r.spec.parentRefs!.push({ namespace: "gateway-system", name: "public" })),
+            /^spec\.parentRefs\[1\]: set sectionName/,
+        ));
     it("refuses a route without parentRefs", () =>
-        refuses(route((r) => delete r.spec.parentRefs), exact("set spec.parentRefs to gateway-system/public sectionName https")));
+        refuses(
+            route((r) => delete r.spec.parentRefs),
+            exact("set spec.parentRefs to gateway-system/public sectionName https"),
+        ));
 
     describe("with gateways from config", () => {
         const gateways = [{ namespace: "edge", name: "shared", sectionNames: ["https", "https-alt"], hostnames: ["*.example.com"] }];
@@ -132,9 +190,14 @@ describe(httpRouteTlsGateway.name, () => {
             });
 
         it("accepts any configured section of a configured gateway", () => accepts(onShared(), { gateways }));
-        it("refuses the default gateway once config replaces it", () => refuses(compliantHttpRoute(), /set namespace and name to edge\/shared/, { gateways }));
+        it("refuses the default gateway once config replaces it", () =>
+            refuses(compliantHttpRoute(), /set namespace and name to edge\/shared/, { gateways }));
         it("refuses a route hostname outside the listener's hostname", () =>
-            refuses(onShared((r) => (r.spec.hostnames = ["api.example.org"])), exact("spec.hostnames[0]: set a hostname under *.example.com, the hostname of edge/shared (it is api.example.org)"), { gateways }));
+            refuses(
+                onShared((r) => (r.spec.hostnames = ["api.example.org"])),
+                exact("spec.hostnames[0]: set a hostname under *.example.com, the hostname of edge/shared (it is api.example.org)"),
+                { gateways },
+            ));
     });
 
     it("cannot decide when a parentRef is unknown", () =>
@@ -146,7 +209,16 @@ describe(httpRouteTlsGateway.name, () => {
             ),
             /spec\.parentRefs can't be known/,
         ));
-    it("skips exempt namespaces", () => assertNotApplicable(rule, argsFor(rule, route((r) => delete ref(r).sectionName), { config: { exemptNamespaces: ["app"] } }), /exempt/));
+    it("skips exempt namespaces", () =>
+        assertNotApplicable(
+            rule,
+            argsFor(
+                rule,
+                route((r) => delete ref(r).sectionName),
+                { config: { exemptNamespaces: ["app"] } },
+            ),
+            /exempt/,
+        ));
     it("is not applicable to other kinds", () => assertNotApplicable(rule, argsFor(rule, compliantIngress())));
 });
 
@@ -161,7 +233,12 @@ describe(serviceExternalTls.name, () => {
 
     for (const type of ["LoadBalancer", "NodePort"]) {
         it(`refuses a ${type} Service without a TLS annotation`, () =>
-            refuses(service((s) => (s.spec.type = type)), exact(`core/v1 Service of type ${type}: set metadata.annotations["${sslCert}"] to terminate TLS, or set spec.type: ClusterIP and expose it through the TLS gateway`)));
+            refuses(
+                service((s) => (s.spec.type = type)),
+                exact(
+                    `core/v1 Service of type ${type}: set metadata.annotations["${sslCert}"] to terminate TLS, or set spec.type: ClusterIP and expose it through the TLS gateway`,
+                ),
+            ));
         it(`accepts a ${type} Service annotated as terminating TLS`, () =>
             accepts(
                 service((s) => {
@@ -191,7 +268,24 @@ describe(serviceExternalTls.name, () => {
         await refuses(annotated("false"), /set metadata\.annotations\["hangar\.dev\/tls-termination"\]: "true"/, config);
     });
 
-    it("cannot decide when the type is unknown", () => assertUnknown(rule, argsFor(rule, service((s) => (s.spec.type = "@unknown"))), /spec\.type can't be known/));
-    it("skips exempt namespaces", () => assertNotApplicable(rule, argsFor(rule, service((s) => (s.spec.type = "NodePort")), { config: { exemptNamespaces: ["app"] } }), /exempt/));
+    it("cannot decide when the type is unknown", () =>
+        assertUnknown(
+            rule,
+            argsFor(
+                rule,
+                service((s) => (s.spec.type = "@unknown")),
+            ),
+            /spec\.type can't be known/,
+        ));
+    it("skips exempt namespaces", () =>
+        assertNotApplicable(
+            rule,
+            argsFor(
+                rule,
+                service((s) => (s.spec.type = "NodePort")),
+                { config: { exemptNamespaces: ["app"] } },
+            ),
+            /exempt/,
+        ));
     it("is not applicable to other kinds", () => assertNotApplicable(rule, argsFor(rule, compliantNamespace())));
 });

@@ -5,7 +5,15 @@
  * assert on what it reported.
  */
 import * as assert from "assert";
-import { Policy, PolicyPackArgs, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import {
+    Policy,
+    PolicyPackArgs,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { isUnknownValueError } from "../../policies/rules/unknowns";
 import { policyProps } from "../../tools/policy/wire";
 
@@ -40,7 +48,12 @@ export interface ArgsOptions {
 const urnOf = (type: string, name: string) => `urn:pulumi:test::hangar::${type}::${name}`;
 
 /** ResourceValidationArgs for `props` (in the snapshot encoding: "@unknown", { "@secret": v }). */
-export function createArgs(policy: Policy, type: string, props: Record<string, unknown>, options: ArgsOptions = {}): ResourceValidationArgs {
+export function createArgs(
+    policy: Policy,
+    type: string,
+    props: Record<string, unknown>,
+    options: ArgsOptions = {},
+): ResourceValidationArgs {
     const name = options.name ?? "test";
     const config = configFor(policy, options.config);
     const wrapped = policyProps(props);
@@ -49,13 +62,28 @@ export function createArgs(policy: Policy, type: string, props: Record<string, u
         props: wrapped,
         urn: options.urn ?? urnOf(type, name),
         name,
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            additionalSecretOutputs: [],
+        },
         stackTags: new Map(),
         isType: () => false,
         asType: () => undefined,
         getConfig: <T extends object>() => structuredClone(config) as T,
         notApplicable,
-        ...(options.provider ? { provider: { type: "pulumi:providers:kubernetes", name: "k8s", urn: urnOf("pulumi:providers:kubernetes", "k8s"), props: policyProps(options.provider) } } : {}),
+        ...(options.provider
+            ? {
+                  provider: {
+                      type: "pulumi:providers:kubernetes",
+                      name: "k8s",
+                      urn: urnOf("pulumi:providers:kubernetes", "k8s"),
+                      props: policyProps(options.provider),
+                  },
+              }
+            : {}),
     };
 }
 
@@ -78,21 +106,29 @@ export interface StackResourceInput {
 }
 
 /** StackValidationArgs over `resources`, linked as the server links them. */
-export function createStackArgs(policy: Policy, resources: StackResourceInput[], config: Record<string, unknown> = {}): StackValidationArgs {
+export function createStackArgs(
+    policy: Policy,
+    resources: StackResourceInput[],
+    config: Record<string, unknown> = {},
+): StackValidationArgs {
     const merged = configFor(policy, config);
-    const built = resources.map(
-        (r): PolicyResource => ({
-            type: r.type,
-            name: r.name,
-            urn: r.urn ?? urnOf(r.type, r.name),
-            props: policyProps(r.props),
-            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-            dependencies: [],
-            propertyDependencies: {},
-            isType: () => false,
-            asType: () => undefined,
-        }),
-    );
+    const built = resources.map((r): PolicyResource => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn ?? urnOf(r.type, r.name),
+        props: policyProps(r.props),
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            additionalSecretOutputs: [],
+        },
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+    }));
     resources.forEach((r, i) => {
         for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
             built[i].propertyDependencies[key] = built.filter((b) => urns.includes(b.urn));
@@ -101,10 +137,16 @@ export function createStackArgs(policy: Policy, resources: StackResourceInput[],
     return { resources: built, stackTags: new Map(), getConfig: <T extends object>() => structuredClone(merged) as T, notApplicable };
 }
 
-export type Outcome = { kind: "violations"; messages: string[]; urns: (string | undefined)[] } | { kind: "notApplicable"; reason?: string } | { kind: "unknown"; message: string };
+export type Outcome =
+    | { kind: "violations"; messages: string[]; urns: (string | undefined)[] }
+    | { kind: "notApplicable"; reason?: string }
+    | { kind: "unknown"; message: string };
 
 /** Runs a resource or stack policy once; reports what happened. Any other error fails the test. */
-export async function runPolicy(policy: ResourceValidationPolicy | StackValidationPolicy, args: ResourceValidationArgs | StackValidationArgs): Promise<Outcome> {
+export async function runPolicy(
+    policy: ResourceValidationPolicy | StackValidationPolicy,
+    args: ResourceValidationArgs | StackValidationArgs,
+): Promise<Outcome> {
     const messages: string[] = [];
     const urns: (string | undefined)[] = [];
     const report = (message: string, urn?: string) => {
@@ -128,26 +170,54 @@ export async function runPolicy(policy: ResourceValidationPolicy | StackValidati
 
 const show = (outcome: Outcome) => JSON.stringify(outcome, null, 2);
 
-export async function assertHasViolation(policy: ResourceValidationPolicy | StackValidationPolicy, args: ResourceValidationArgs | StackValidationArgs, message: RegExp): Promise<string[]> {
+export async function assertHasViolation(
+    policy: ResourceValidationPolicy | StackValidationPolicy,
+    args: ResourceValidationArgs | StackValidationArgs,
+    message: RegExp,
+): Promise<string[]> {
     const outcome = await runPolicy(policy, args);
-    assert.ok(outcome.kind === "violations" && outcome.messages.some((m) => message.test(m)), `expected ${policy.name} to report ${message}, got ${show(outcome)}`);
+    assert.ok(
+        outcome.kind === "violations" && outcome.messages.some((m) => message.test(m)),
+        `expected ${policy.name} to report ${message}, got ${show(outcome)}`,
+    );
     return outcome.messages;
 }
 
-export async function assertNoViolations(policy: ResourceValidationPolicy | StackValidationPolicy, args: ResourceValidationArgs | StackValidationArgs): Promise<void> {
+export async function assertNoViolations(
+    policy: ResourceValidationPolicy | StackValidationPolicy,
+    args: ResourceValidationArgs | StackValidationArgs,
+): Promise<void> {
     const outcome = await runPolicy(policy, args);
-    assert.deepStrictEqual(outcome, { kind: "violations", messages: [], urns: [] }, `expected ${policy.name} to check and pass, got ${show(outcome)}`);
+    assert.deepStrictEqual(
+        outcome,
+        { kind: "violations", messages: [], urns: [] },
+        `expected ${policy.name} to check and pass, got ${show(outcome)}`,
+    );
 }
 
-export async function assertNotApplicable(policy: ResourceValidationPolicy | StackValidationPolicy, args: ResourceValidationArgs | StackValidationArgs, reason?: RegExp): Promise<void> {
+export async function assertNotApplicable(
+    policy: ResourceValidationPolicy | StackValidationPolicy,
+    args: ResourceValidationArgs | StackValidationArgs,
+    reason?: RegExp,
+): Promise<void> {
     const outcome = await runPolicy(policy, args);
-    assert.ok(outcome.kind === "notApplicable" && (!reason || reason.test(outcome.reason ?? "")), `expected ${policy.name} to be not applicable${reason ? ` (${reason})` : ""}, got ${show(outcome)}`);
+    assert.ok(
+        outcome.kind === "notApplicable" && (!reason || reason.test(outcome.reason ?? "")),
+        `expected ${policy.name} to be not applicable${reason ? ` (${reason})` : ""}, got ${show(outcome)}`,
+    );
 }
 
 /** The policy stopped on a value unknown during preview (UnknownValueError), optionally with a matching message. */
-export async function assertUnknown(policy: ResourceValidationPolicy | StackValidationPolicy, args: ResourceValidationArgs | StackValidationArgs, message?: RegExp): Promise<void> {
+export async function assertUnknown(
+    policy: ResourceValidationPolicy | StackValidationPolicy,
+    args: ResourceValidationArgs | StackValidationArgs,
+    message?: RegExp,
+): Promise<void> {
     const outcome = await runPolicy(policy, args);
-    assert.ok(outcome.kind === "unknown" && (!message || message.test(outcome.message)), `expected ${policy.name} to hit an unknown value${message ? ` (${message})` : ""}, got ${show(outcome)}`);
+    assert.ok(
+        outcome.kind === "unknown" && (!message || message.test(outcome.message)),
+        `expected ${policy.name} to hit an unknown value${message ? ` (${message})` : ""}, got ${show(outcome)}`,
+    );
 }
 
 /** A deep copy of `fixture` with one change. */
@@ -181,7 +251,11 @@ export function loadPackWithStub(): { name: string; args: PolicyPackArgs }[] {
     const entry = require.resolve("../../policies/index.ts");
     delete require.cache[entry];
     try {
-        assert.strictEqual((require("@pulumi/policy") as { PolicyPack: unknown }).PolicyPack, policyModule.PolicyPack, "the package index sees the stub");
+        assert.strictEqual(
+            (require("@pulumi/policy") as { PolicyPack: unknown }).PolicyPack,
+            policyModule.PolicyPack,
+            "the package index sees the stub",
+        );
         require(entry);
     } finally {
         policyModule.PolicyPack = originalPack;
@@ -190,4 +264,3 @@ export function loadPackWithStub(): { name: string; args: PolicyPackArgs }[] {
     }
     return constructed;
 }
-

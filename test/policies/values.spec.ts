@@ -37,16 +37,30 @@ describe("Kubernetes quantities", () => {
     });
 
     it("refuses what is not a quantity", () => {
-        for (const bad of ["", "abc", "1KB", "1K", "1 Gi", "1e", "Mi", "--1", "1.2.3", null, {}, Number.NaN]) assert.strictEqual(parseQuantity(bad), undefined, String(bad));
+        for (const bad of ["", "abc", "1KB", "1K", "1 Gi", "1e", "Mi", "--1", "1.2.3", null, {}, Number.NaN])
+            assert.strictEqual(parseQuantity(bad), undefined, String(bad));
     });
 
     it("agrees with number comparison for integers under any suffix (property)", () => {
-        const suffixes: [string, bigint][] = [["", 1n], ["k", 1000n], ["M", 1000000n], ["Ki", 1024n], ["Mi", 1048576n], ["Gi", 1073741824n]];
+        const suffixes: [string, bigint][] = [
+            ["", 1n],
+            ["k", 1000n],
+            ["M", 1000000n],
+            ["Ki", 1024n],
+            ["Mi", 1048576n],
+            ["Gi", 1073741824n],
+        ];
         fc.assert(
-            fc.property(fc.nat(1_000_000), fc.constantFrom(...suffixes), fc.nat(1_000_000), fc.constantFrom(...suffixes), (a, [sa, ma], b, [sb, mb]) => {
-                const expected = Math.sign(Number(BigInt(a) * ma - BigInt(b) * mb));
-                return compareQuantities(parseQuantity(`${a}${sa}`)!, parseQuantity(`${b}${sb}`)!) === expected;
-            }),
+            fc.property(
+                fc.nat(1_000_000),
+                fc.constantFrom(...suffixes),
+                fc.nat(1_000_000),
+                fc.constantFrom(...suffixes),
+                (a, [sa, ma], b, [sb, mb]) => {
+                    const expected = Math.sign(Number(BigInt(a) * ma - BigInt(b) * mb));
+                    return compareQuantities(parseQuantity(`${a}${sa}`)!, parseQuantity(`${b}${sb}`)!) === expected;
+                },
+            ),
             { numRuns: 300 },
         );
     });
@@ -63,8 +77,16 @@ describe("Kubernetes quantities", () => {
         const SUFFIXES: [string, bigint, bigint][] = [
             ["", 1n, 1n],
             ...(["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"].map((s, i) => [s, 1n << BigInt(10 * (i + 1)), 1n]) as [string, bigint, bigint][]),
-            ...(Object.entries({ n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 }).map(([s, e]) => [s, e > 0 ? 10n ** BigInt(e) : 1n, e < 0 ? 10n ** BigInt(-e) : 1n]) as [string, bigint, bigint][]),
-            ...[-3, -1, 0, 2, 9].flatMap((e) => [`e${e}`, `E${e >= 0 ? "+" : ""}${e}`].map((s) => [s, e > 0 ? 10n ** BigInt(e) : 1n, e < 0 ? 10n ** BigInt(-e) : 1n] as [string, bigint, bigint])),
+            ...(Object.entries({ n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 }).map(([s, e]) => [
+                s,
+                e > 0 ? 10n ** BigInt(e) : 1n,
+                e < 0 ? 10n ** BigInt(-e) : 1n,
+            ]) as [string, bigint, bigint][]),
+            ...[-3, -1, 0, 2, 9].flatMap((e) =>
+                [`e${e}`, `E${e >= 0 ? "+" : ""}${e}`].map(
+                    (s) => [s, e > 0 ? 10n ** BigInt(e) : 1n, e < 0 ? 10n ** BigInt(-e) : 1n] as [string, bigint, bigint],
+                ),
+            ),
         ];
 
         /** A quantity as text, with the exact value it stands for: sign, digits, optional fraction, suffix. */
@@ -115,7 +137,8 @@ describe("Kubernetes quantities", () => {
             fc.assert(
                 fc.property(quantity, quantity, quantity, (a, b, c) => {
                     const [qa, qb, qc] = [a, b, c].map((q) => parseQuantity(q.text)!);
-                    if (compareQuantities(qa, qb) <= 0 && compareQuantities(qb, qc) <= 0) assert.ok(compareQuantities(qa, qc) <= 0, `${a.text} ≤ ${b.text} ≤ ${c.text}`);
+                    if (compareQuantities(qa, qb) <= 0 && compareQuantities(qb, qc) <= 0)
+                        assert.ok(compareQuantities(qa, qc) <= 0, `${a.text} ≤ ${b.text} ≤ ${c.text}`);
                 }),
                 { numRuns: 300 },
             );
@@ -150,7 +173,11 @@ describe("Kubernetes quantities", () => {
 
         it("refuses a number with a suffix Kubernetes does not have", () => {
             fc.assert(
-                fc.property(fc.nat(), fc.constantFrom("K", "KB", "kb", "ki", "mi", "MB", "g", "b", "i", "Kii", "e", "e+", "E1.5", " m"), (n, suffix) => parseQuantity(`${n}${suffix}`) === undefined),
+                fc.property(
+                    fc.nat(),
+                    fc.constantFrom("K", "KB", "kb", "ki", "mi", "MB", "g", "b", "i", "Kii", "e", "e+", "E1.5", " m"),
+                    (n, suffix) => parseQuantity(`${n}${suffix}`) === undefined,
+                ),
                 { numRuns: 200 },
             );
         });
@@ -161,8 +188,16 @@ describe("image references", () => {
     it("finds tag and digest, and does not mistake a registry port for a tag", () => {
         assert.deepStrictEqual(parseImage("nginx"), { repository: "nginx", tag: undefined, digest: undefined });
         assert.deepStrictEqual(parseImage("registry:5000/app"), { repository: "registry:5000/app", tag: undefined, digest: undefined });
-        assert.deepStrictEqual(parseImage("registry:5000/team/app:1.2"), { repository: "registry:5000/team/app", tag: "1.2", digest: undefined });
-        assert.deepStrictEqual(parseImage(`app:1@sha256:${"b".repeat(64)}`), { repository: "app", tag: "1", digest: `sha256:${"b".repeat(64)}` });
+        assert.deepStrictEqual(parseImage("registry:5000/team/app:1.2"), {
+            repository: "registry:5000/team/app",
+            tag: "1.2",
+            digest: undefined,
+        });
+        assert.deepStrictEqual(parseImage(`app:1@sha256:${"b".repeat(64)}`), {
+            repository: "app",
+            tag: "1",
+            digest: `sha256:${"b".repeat(64)}`,
+        });
     });
 
     it("says why an image is not pinned", () => {
@@ -179,7 +214,12 @@ describe("image references", () => {
     it("never takes a registry port for a tag (property)", () => {
         const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
         fc.assert(
-            fc.property(label, fc.integer({ min: 1, max: 65535 }), label, (host, port, repo) => parseImage(`${host}.io:${port}/${repo}`).tag === undefined),
+            fc.property(
+                label,
+                fc.integer({ min: 1, max: 65535 }),
+                label,
+                (host, port, repo) => parseImage(`${host}.io:${port}/${repo}`).tag === undefined,
+            ),
             { numRuns: 200 },
         );
     });
@@ -188,15 +228,25 @@ describe("image references", () => {
         const component = fc.stringMatching(/^[a-z0-9]+(?:[._-][a-z0-9]+)?$/);
         /** The parts of a reference, distribution/reference's grammar: [registry[:port]/]path[:tag][@digest]. */
         const reference = fc.record({
-            registry: fc.option(fc.oneof(fc.constant("localhost"), fc.stringMatching(/^[a-z0-9]+(?:-[a-z0-9]+)?(?:\.[a-z0-9]+){1,2}$/)), { nil: undefined }),
+            registry: fc.option(fc.oneof(fc.constant("localhost"), fc.stringMatching(/^[a-z0-9]+(?:-[a-z0-9]+)?(?:\.[a-z0-9]+){1,2}$/)), {
+                nil: undefined,
+            }),
             port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
             path: fc.array(component, { minLength: 1, maxLength: 3 }).map((parts) => parts.join("/")),
-            tag: fc.option(fc.oneof(fc.constantFrom("latest", "main", "stable"), fc.stringMatching(/^\w[\w.-]{0,30}$/)), { nil: undefined }),
-            digest: fc.option(fc.stringMatching(/^[a-f0-9]{64}$/).map((hex) => `sha256:${hex}`), { nil: undefined }),
+            tag: fc.option(fc.oneof(fc.constantFrom("latest", "main", "stable"), fc.stringMatching(/^\w[\w.-]{0,30}$/)), {
+                nil: undefined,
+            }),
+            digest: fc.option(
+                fc.stringMatching(/^[a-f0-9]{64}$/).map((hex) => `sha256:${hex}`),
+                { nil: undefined },
+            ),
         });
         const format = (r: { registry?: string; port?: number; path: string; tag?: string; digest?: string }) => {
             const registry = r.registry === undefined ? "" : `${r.registry}${r.port === undefined ? "" : `:${r.port}`}/`;
-            return { image: `${registry}${r.path}${r.tag === undefined ? "" : `:${r.tag}`}${r.digest === undefined ? "" : `@${r.digest}`}`, repository: `${registry}${r.path}` };
+            return {
+                image: `${registry}${r.path}${r.tag === undefined ? "" : `:${r.tag}`}${r.digest === undefined ? "" : `@${r.digest}`}`,
+                repository: `${registry}${r.path}`,
+            };
         };
 
         it("parses a reference built from registry, port, path, tag and digest back to its parts", () => {
@@ -211,15 +261,20 @@ describe("image references", () => {
 
         it("calls such a reference pinned exactly when it has a digest, or an allowed tag and no digest is required", () => {
             fc.assert(
-                fc.property(reference, fc.boolean(), fc.array(fc.constantFrom<string>("latest", "main", "stable")), (r, requireDigest, forbiddenTags) => {
-                    const { image } = format(r);
-                    const reason = unpinnedReason(image, forbiddenTags, requireDigest);
-                    if (r.digest !== undefined) assert.strictEqual(reason, undefined, image);
-                    else if (requireDigest) assert.strictEqual(reason, "it has no digest", image);
-                    else if (r.tag === undefined) assert.strictEqual(reason, "it has no tag, which means latest", image);
-                    else if (forbiddenTags.includes(r.tag)) assert.strictEqual(reason, `its tag ${r.tag} moves`, image);
-                    else assert.strictEqual(reason, undefined, image);
-                }),
+                fc.property(
+                    reference,
+                    fc.boolean(),
+                    fc.array(fc.constantFrom<string>("latest", "main", "stable")),
+                    (r, requireDigest, forbiddenTags) => {
+                        const { image } = format(r);
+                        const reason = unpinnedReason(image, forbiddenTags, requireDigest);
+                        if (r.digest !== undefined) assert.strictEqual(reason, undefined, image);
+                        else if (requireDigest) assert.strictEqual(reason, "it has no digest", image);
+                        else if (r.tag === undefined) assert.strictEqual(reason, "it has no tag, which means latest", image);
+                        else if (forbiddenTags.includes(r.tag)) assert.strictEqual(reason, `its tag ${r.tag} moves`, image);
+                        else assert.strictEqual(reason, undefined, image);
+                    },
+                ),
                 { numRuns: 500 },
             );
         });
@@ -257,14 +312,27 @@ describe("hostname matching", () => {
 
         it("compare case-insensitively", () => {
             // Pairs that match (a name below the listener's domain, or the same name) as often as pairs that do not.
-            const related = fc.tuple(fc.boolean(), name, labels(0, 2)).map(([wildcard, domain, prefix]) => [wildcard ? `*.${domain}` : [...prefix, domain].join("."), [...prefix, domain].join(".")]);
+            const related = fc
+                .tuple(fc.boolean(), name, labels(0, 2))
+                .map(([wildcard, domain, prefix]) => [
+                    wildcard ? `*.${domain}` : [...prefix, domain].join("."),
+                    [...prefix, domain].join("."),
+                ]);
             const pair = fc.oneof(related, fc.tuple(name, name));
             const flip = (text: string, mask: boolean[]) => [...text].map((c, i) => (mask[i % mask.length] ? c.toUpperCase() : c)).join("");
             fc.assert(
-                fc.property(pair, fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), ([listener, route], m1, m2) => {
-                    const [l, r] = [flip(listener, m1), flip(route, m2)];
-                    return listenerCovers(l, r) === listenerCovers(listener, route) && certificateCovers(l, r) === certificateCovers(listener, route);
-                }),
+                fc.property(
+                    pair,
+                    fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }),
+                    fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }),
+                    ([listener, route], m1, m2) => {
+                        const [l, r] = [flip(listener, m1), flip(route, m2)];
+                        return (
+                            listenerCovers(l, r) === listenerCovers(listener, route) &&
+                            certificateCovers(l, r) === certificateCovers(listener, route)
+                        );
+                    },
+                ),
                 { numRuns: 300 },
             );
         });

@@ -7,9 +7,18 @@ const monitoring = new Monitoring(
     "staging",
     {
         environment: "staging",
-        grafana: { host: "grafana.staging.example.com", exposure: "ingress", ingress: { className: "alb", clusterIssuer: "letsencrypt-staging" } },
+        grafana: {
+            host: "grafana.staging.example.com",
+            exposure: "ingress",
+            ingress: { className: "alb", clusterIssuer: "letsencrypt-staging" },
+        },
         alertmanager: { receiver: { type: "slack", secretArn: RECEIVER_ARN, secretJsonKey: "webhookUrl", channel: "#hangar-staging" } },
-        app: { namespace: "hangar-staging", requestsMetric: "mcp_requests_total", durationBucketMetric: "mcp_request_seconds_bucket", statusLabel: "status" },
+        app: {
+            namespace: "hangar-staging",
+            requestsMetric: "mcp_requests_total",
+            durationBucketMetric: "mcp_request_seconds_bucket",
+            statusLabel: "status",
+        },
         thresholds: STAGING_THRESHOLDS,
         prometheus: { retention: "10d" },
         resources: { prometheus: { requests: { cpu: "300m", memory: "1536Mi" }, limits: { memory: "3Gi" } } },

@@ -5,7 +5,10 @@ import * as path from "path";
 import { ROOT } from "../../tools/harness";
 
 function runCheck(...args: string[]) {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check.ts"), ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -15,7 +18,11 @@ describe("npm run check", () => {
             const { code, stdout, stderr } = runCheck(stack);
             assert.strictEqual(code, 0, stderr);
             assert.match(stdout, /Result: OK/);
-            assert.match(stdout, /Policies\n {2}\d+ rules, config policies\/config\/\w+\.json: 0 mandatory, \d+ advisory violations/, "prints the policy verdict");
+            assert.match(
+                stdout,
+                /Policies\n {2}\d+ rules, config policies\/config\/\w+\.json: 0 mandatory, \d+ advisory violations/,
+                "prints the policy verdict",
+            );
             assert.match(stdout, /App tier\n {2}api: /, "lists the app tier per service");
             assert.match(stdout, /Data tier\n {2}PostgreSQL hangar-/, "summarises the data tier");
             assert.match(stdout, /\d+ objects validated, 0 errors/);

@@ -37,6 +37,8 @@ describe("Kubernetes schema validation", () => {
     });
 
     it("refuses kinds it has no schema for", () => {
-        assert.deepStrictEqual(validateManifest({ apiVersion: "example.com/v1", kind: "Widget" }), ["no schema known for example.com/v1 Widget"]);
+        assert.deepStrictEqual(validateManifest({ apiVersion: "example.com/v1", kind: "Widget" }), [
+            "no schema known for example.com/v1 Widget",
+        ]);
     });
 });

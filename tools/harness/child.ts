@@ -93,7 +93,12 @@ async function main(request: ChildRequest): Promise<Snapshot> {
 
     const foundation = (config as Record<string, { aws?: { accountId?: string; region?: string } }>)?.["hangar:foundation"];
     await pulumi.runtime.setMocks(
-        new HangarMocks(request.preview, foundation?.aws?.accountId ?? "000000000000", foundation?.aws?.region ?? "us-east-1", request.secrets),
+        new HangarMocks(
+            request.preview,
+            foundation?.aws?.accountId ?? "000000000000",
+            foundation?.aws?.region ?? "us-east-1",
+            request.secrets,
+        ),
         "hangar",
         request.stack,
         request.preview,
@@ -165,7 +170,16 @@ async function main(request: ChildRequest): Promise<Snapshot> {
         // Let registrations already sent reach the (mock) engine, as they would reach the real one.
         await pulumi.runtime.disconnect().catch(() => undefined);
     }
-    return { project: "hangar", stack: request.stack, preview: request.preview, error, resources, invokes, outputs, durationMs: Date.now() - started };
+    return {
+        project: "hangar",
+        stack: request.stack,
+        preview: request.preview,
+        error,
+        resources,
+        invokes,
+        outputs,
+        durationMs: Date.now() - started,
+    };
 }
 
 /** Exit code: the program failed and the snapshot (with its error) was written. */
@@ -173,7 +187,15 @@ export const PROGRAM_FAILED = 3;
 
 /** What was recorded before `err` ended the program, with the error. */
 function failedSnapshot(request: ChildRequest, err: unknown): Snapshot {
-    const snapshot = partial ?? { project: "hangar", stack: request.stack, preview: request.preview, resources: [], invokes: [], outputs: {}, durationMs: 0 };
+    const snapshot = partial ?? {
+        project: "hangar",
+        stack: request.stack,
+        preview: request.preview,
+        resources: [],
+        invokes: [],
+        outputs: {},
+        durationMs: 0,
+    };
     snapshot.error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
     return snapshot;
 }

@@ -74,7 +74,8 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     child.stderr.on("data", (d) => (log += d));
     const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
     try {
-        if ((code !== 0 && code !== PROGRAM_FAILED) || !fs.existsSync(request.out)) throw new HarnessError(`harness child exited with ${code}:\n${log}`);
+        if ((code !== 0 && code !== PROGRAM_FAILED) || !fs.existsSync(request.out))
+            throw new HarnessError(`harness child exited with ${code}:\n${log}`);
         const snapshot = JSON.parse(fs.readFileSync(request.out, "utf8")) as Snapshot & { log?: string };
         snapshot.log = log;
         return snapshot;
@@ -89,7 +90,10 @@ const cache = new Map<string, Promise<Snapshot>>();
  * Runs any program (a test program that builds one component, say) under the
  * same mocks and capture. `config` is given as a stack file's `config:` mapping.
  */
-export function runProgram(program: string, options: { stack?: string; preview?: boolean; config?: Record<string, unknown> } = {}): Promise<Snapshot> {
+export function runProgram(
+    program: string,
+    options: { stack?: string; preview?: boolean; config?: Record<string, unknown> } = {},
+): Promise<Snapshot> {
     return runStack(options.stack ?? "test", { program, preview: options.preview, config: options.config ?? {} });
 }
 

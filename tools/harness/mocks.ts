@@ -48,7 +48,11 @@ export class HangarMocks implements pulumi.runtime.Mocks {
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com" };
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-                return { userName: "AWS", password: "mock-ecr-token", proxyEndpoint: `https://${this.account}.dkr.ecr.${this.region}.amazonaws.com` };
+                return {
+                    userName: "AWS",
+                    password: "mock-ecr-token",
+                    proxyEndpoint: `https://${this.account}.dkr.ecr.${this.region}.amazonaws.com`,
+                };
             default:
                 return {};
         }

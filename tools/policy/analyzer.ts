@@ -21,7 +21,16 @@ import {
     StackValidationArgs,
 } from "@pulumi/policy";
 import { isUnknownValueError } from "../../policies/rules/unknowns";
-import { isRecord, isResourcePolicy, isStackPolicy, PACK_NAME, PACK_VERSION, PolicyInputResource, PolicyViolationRecord, pulumiTypeOf } from "./pack";
+import {
+    isRecord,
+    isResourcePolicy,
+    isStackPolicy,
+    PACK_NAME,
+    PACK_VERSION,
+    PolicyInputResource,
+    PolicyViolationRecord,
+    pulumiTypeOf,
+} from "./pack";
 import { policyProps } from "./wire";
 
 /** Thrown by `notApplicable()`; like server.js's, it ends the validation function without a violation. */
@@ -43,7 +52,9 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
 }
 
 function optionsOf(r: PolicyInputResource): PolicyResourceOptions {
-    const aliases = (r.opts?.aliases ?? []).flatMap((a) => (typeof a === "string" ? [a] : isRecord(a) && typeof a.urn === "string" ? [a.urn] : []));
+    const aliases = (r.opts?.aliases ?? []).flatMap((a) =>
+        typeof a === "string" ? [a] : isRecord(a) && typeof a.urn === "string" ? [a.urn] : [],
+    );
     return {
         protect: r.opts?.protect ?? false,
         ignoreChanges: [],
@@ -65,7 +76,9 @@ function providerOf(r: PolicyInputResource, byUrn: Map<string, PolicyInputResour
 const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
 
 /** What resource and stack policies both see of a resource. */
-type ResourceView = Pick<PolicyResource, "type" | "props" | "urn" | "name" | "opts" | "provider" | "isType"> & { asType: PolicyResource["asType"] & ResourceValidationArgs["asType"] };
+type ResourceView = Pick<PolicyResource, "type" | "props" | "urn" | "name" | "opts" | "provider" | "isType"> & {
+    asType: PolicyResource["asType"] & ResourceValidationArgs["asType"];
+};
 
 function resourceView(r: PolicyInputResource, byUrn: Map<string, PolicyInputResource>): ResourceView {
     const props = policyProps(r.props);
@@ -93,7 +106,13 @@ function reporter(ctx: RunContext, p: Policy, level: "advisory" | "mandatory", r
     return (message: unknown, urn?: string) => {
         if (isRecord(message)) {
             // server.js also accepts an object carrying its own name, message, urn and level.
-            const info = message as { name?: string; message?: string; description?: string; urn?: string; enforcementLevel?: EnforcementLevel };
+            const info = message as {
+                name?: string;
+                message?: string;
+                description?: string;
+                urn?: string;
+                enforcementLevel?: EnforcementLevel;
+            };
             const infoLevel = info.enforcementLevel ?? level;
             if (infoLevel === "disabled") return;
             ctx.records.push({
@@ -104,7 +123,12 @@ function reporter(ctx: RunContext, p: Policy, level: "advisory" | "mandatory", r
             });
             return;
         }
-        ctx.records.push({ policy: p.name, enforcementLevel: level, urn: resourceUrn ?? urn, message: message ? `${p.description}\n${message}` : p.description });
+        ctx.records.push({
+            policy: p.name,
+            enforcementLevel: level,
+            urn: resourceUrn ?? urn,
+            message: message ? `${p.description}\n${message}` : p.description,
+        });
     };
 }
 
@@ -114,10 +138,20 @@ function handleError(ctx: RunContext, p: Policy, err: unknown, urn: string | und
     if (err instanceof NotApplicableError) return;
     if (isUnknownValueError(err)) {
         if (ctx.preview) {
-            ctx.records.push({ policy: p.name, enforcementLevel: "advisory", urn, message: `can't run ${policyFrom} during preview: ${err.message}` });
+            ctx.records.push({
+                policy: p.name,
+                enforcementLevel: "advisory",
+                urn,
+                message: `can't run ${policyFrom} during preview: ${err.message}`,
+            });
         } else {
             // The engine never sends unknowns outside preview: an input with one is incomplete, so the rule did not run.
-            ctx.records.push({ policy: p.name, enforcementLevel: "mandatory", urn, message: `can't run ${policyFrom}: ${err.message}, and this is not a preview (preview: false), so the input is incomplete` });
+            ctx.records.push({
+                policy: p.name,
+                enforcementLevel: "mandatory",
+                urn,
+                message: `can't run ${policyFrom}: ${err.message}, and this is not a preview (preview: false), so the input is incomplete`,
+            });
         }
         return;
     }
@@ -129,7 +163,12 @@ function runLevel(level: EnforcementLevel): "advisory" | "mandatory" {
 }
 
 /** server.js's analyze: every resource policy over one resource. */
-export async function analyzeResource(ctx: RunContext, policies: Policy[], r: PolicyInputResource, byUrn: Map<string, PolicyInputResource>): Promise<void> {
+export async function analyzeResource(
+    ctx: RunContext,
+    policies: Policy[],
+    r: PolicyInputResource,
+    byUrn: Map<string, PolicyInputResource>,
+): Promise<void> {
     for (const p of policies) {
         const level = ctx.levelOf(p);
         if (level === "disabled" || !isResourcePolicy(p) || !p.validateResource) continue;
@@ -171,7 +210,12 @@ function stackResources(resources: PolicyInputResource[], byUrn: Map<string, Pol
 }
 
 /** server.js's analyzeStack: every stack policy over the whole stack. */
-export async function analyzeStack(ctx: RunContext, policies: Policy[], resources: PolicyInputResource[], byUrn: Map<string, PolicyInputResource>): Promise<void> {
+export async function analyzeStack(
+    ctx: RunContext,
+    policies: Policy[],
+    resources: PolicyInputResource[],
+    byUrn: Map<string, PolicyInputResource>,
+): Promise<void> {
     for (const p of policies) {
         const level = ctx.levelOf(p);
         if (level === "disabled" || !isStackPolicy(p)) continue;

@@ -72,26 +72,33 @@ export function validateValue(schema: PolicyConfigJSONSchemaDefinition, value: u
         if (!types.some((t) => hasType(value, t))) return [`${where}: expected ${types.join(" or ")}, got ${typeOf(value)}`];
     }
     const problems: string[] = [];
-    if (s.enum && !s.enum.some((e) => deepEqual(e, value))) problems.push(`${where}: must be one of ${s.enum.map((e) => JSON.stringify(e)).join(", ")}`);
+    if (s.enum && !s.enum.some((e) => deepEqual(e, value)))
+        problems.push(`${where}: must be one of ${s.enum.map((e) => JSON.stringify(e)).join(", ")}`);
     if (s.const !== undefined && !deepEqual(s.const, value)) problems.push(`${where}: must be ${JSON.stringify(s.const)}`);
     if (typeof value === "number") {
         if (s.minimum !== undefined && value < s.minimum) problems.push(`${where}: must be at least ${s.minimum}`);
         if (s.maximum !== undefined && value > s.maximum) problems.push(`${where}: must be at most ${s.maximum}`);
-        if (s.exclusiveMinimum !== undefined && value <= s.exclusiveMinimum) problems.push(`${where}: must be greater than ${s.exclusiveMinimum}`);
-        if (s.exclusiveMaximum !== undefined && value >= s.exclusiveMaximum) problems.push(`${where}: must be less than ${s.exclusiveMaximum}`);
+        if (s.exclusiveMinimum !== undefined && value <= s.exclusiveMinimum)
+            problems.push(`${where}: must be greater than ${s.exclusiveMinimum}`);
+        if (s.exclusiveMaximum !== undefined && value >= s.exclusiveMaximum)
+            problems.push(`${where}: must be less than ${s.exclusiveMaximum}`);
         if (s.multipleOf !== undefined && value % s.multipleOf !== 0) problems.push(`${where}: must be a multiple of ${s.multipleOf}`);
     }
     if (typeof value === "string") {
-        if (s.minLength !== undefined && value.length < s.minLength) problems.push(`${where}: must be at least ${s.minLength} characters long`);
-        if (s.maxLength !== undefined && value.length > s.maxLength) problems.push(`${where}: must be at most ${s.maxLength} characters long`);
+        if (s.minLength !== undefined && value.length < s.minLength)
+            problems.push(`${where}: must be at least ${s.minLength} characters long`);
+        if (s.maxLength !== undefined && value.length > s.maxLength)
+            problems.push(`${where}: must be at most ${s.maxLength} characters long`);
         if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(value)) problems.push(`${where}: must match ${s.pattern}`);
     }
     if (Array.isArray(value)) {
         if (s.minItems !== undefined && value.length < s.minItems) problems.push(`${where}: must have at least ${s.minItems} items`);
         if (s.maxItems !== undefined && value.length > s.maxItems) problems.push(`${where}: must have at most ${s.maxItems} items`);
-        if (s.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) problems.push(`${where}: items must be unique`);
+        if (s.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length)
+            problems.push(`${where}: items must be unique`);
         const items = s.items;
-        if (items !== undefined && !Array.isArray(items)) value.forEach((v, i) => problems.push(...validateValue(items, v, `${path}[${i}]`)));
+        if (items !== undefined && !Array.isArray(items))
+            value.forEach((v, i) => problems.push(...validateValue(items, v, `${path}[${i}]`)));
     }
     if (typeOf(value) === "object") {
         const record = value as Record<string, unknown>;

@@ -17,13 +17,16 @@ export interface PolicyConfig {
 /** One config entry in either form, or the reason it is malformed (as the CLI's parsePolicyPackConfig words it). */
 function parseEntry(key: string, value: unknown): { config: PolicyConfig } | { problem: string } {
     if (typeof value === "string") {
-        if (!ENFORCEMENT_LEVELS.includes(value)) return { problem: `${key}: "${value}" is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})` };
+        if (!ENFORCEMENT_LEVELS.includes(value))
+            return { problem: `${key}: "${value}" is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})` };
         return { config: { enforcementLevel: value as EnforcementLevel, properties: {} } };
     }
     if (!isRecord(value)) return { problem: `${key}: ${JSON.stringify(value)} is not a valid value; must be a string or object` };
     const { enforcementLevel, ...properties } = value;
     if (enforcementLevel !== undefined && (typeof enforcementLevel !== "string" || !ENFORCEMENT_LEVELS.includes(enforcementLevel))) {
-        return { problem: `${key}: ${JSON.stringify(enforcementLevel)} is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})` };
+        return {
+            problem: `${key}: ${JSON.stringify(enforcementLevel)} is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`,
+        };
     }
     return { config: { enforcementLevel: enforcementLevel as EnforcementLevel | undefined, properties } };
 }
@@ -59,9 +62,17 @@ export function reconcile(policies: Policy[], packConfig: Record<string, unknown
  * (defaults, then `all`, then per-policy entries): what `getConfig()` returns and which
  * level violations get. Malformed entries are skipped; validatePackConfig reports them.
  */
-export function resolvePackConfig(packConfig: Record<string, unknown>, policies: Policy[] = packPolicies): Map<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }> {
+export function resolvePackConfig(
+    packConfig: Record<string, unknown>,
+    policies: Policy[] = packPolicies,
+): Map<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }> {
     const config = reconcile(policies, packConfig);
-    return new Map(policies.map((p) => [p.name, { enforcementLevel: config.get(p.name)?.enforcementLevel || "advisory", properties: config.get(p.name)?.properties ?? {} }]));
+    return new Map(
+        policies.map((p) => [
+            p.name,
+            { enforcementLevel: config.get(p.name)?.enforcementLevel || "advisory", properties: config.get(p.name)?.properties ?? {} },
+        ]),
+    );
 }
 
 function policyDefinitionProblems(policies: Policy[]): string[] {
@@ -71,7 +82,8 @@ function policyDefinitionProblems(policies: Policy[]): string[] {
         if (p.name === "all") problems.push(`policy name "all" is reserved`);
         if (seen.has(p.name)) problems.push(`${p.name}: policy name is used twice`);
         seen.add(p.name);
-        if (p.enforcementLevel !== undefined && !ENFORCEMENT_LEVELS.includes(p.enforcementLevel)) problems.push(`${p.name}: default enforcementLevel "${p.enforcementLevel}" is not valid`);
+        if (p.enforcementLevel !== undefined && !ENFORCEMENT_LEVELS.includes(p.enforcementLevel))
+            problems.push(`${p.name}: default enforcementLevel "${p.enforcementLevel}" is not valid`);
         if (!isResourcePolicy(p) && !isStackPolicy(p)) problems.push(`${p.name}: neither validateResource nor validateStack is a function`);
         const schema = p.configSchema;
         if (!schema) continue;
@@ -80,7 +92,8 @@ function policyDefinitionProblems(policies: Policy[]): string[] {
         const objectSchema = asObjectSchema(schema);
         problems.push(...unsupportedKeywords(objectSchema, "").map((m) => `${p.name}: configSchema ${m}`));
         for (const [key, property] of Object.entries(schema.properties ?? {})) {
-            if (property.default !== undefined) problems.push(...validateValue(property, property.default, key).map((m) => `${p.name}: configSchema default ${m}`));
+            if (property.default !== undefined)
+                problems.push(...validateValue(property, property.default, key).map((m) => `${p.name}: configSchema default ${m}`));
         }
     }
     return problems;
@@ -108,11 +121,13 @@ export function configProblems(packConfig: Record<string, unknown>, policies: Po
     for (const [key, value] of Object.entries(packConfig)) {
         const entry = parseEntry(key, value);
         if ("problem" in entry) problems.push(entry.problem);
-        else if (key === "all" && Object.keys(entry.config.properties).length > 0) problems.push(`all: only enforcementLevel applies to all policies (found ${Object.keys(entry.config.properties).join(", ")})`);
+        else if (key === "all" && Object.keys(entry.config.properties).length > 0)
+            problems.push(`all: only enforcementLevel applies to all policies (found ${Object.keys(entry.config.properties).join(", ")})`);
         if (strict && key !== "all" && !names.has(key)) problems.push(`${key}: no policy of that name in the pack`);
         const known = policies.find((p) => p.name === key)?.configSchema?.properties ?? {};
         if (strict && key !== "all" && names.has(key) && "config" in entry) {
-            for (const property of Object.keys(entry.config.properties)) if (!(property in known)) problems.push(`${key}: ${property} is not in the policy's configSchema`);
+            for (const property of Object.keys(entry.config.properties))
+                if (!(property in known)) problems.push(`${key}: ${property} is not in the policy's configSchema`);
         }
     }
     const config = reconcile(policies, packConfig);

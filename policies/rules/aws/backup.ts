@@ -4,7 +4,21 @@
  * cold storage), and a copy of every rule's recovery points in another region.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { arnRegion, atLeast, awsRule, awsStackRule, AwsExemptionConfig, daysSchema, isSet, isUnknown, labelOf, MinRetentionConfig, regionOf, RequiredConfig, requiredSwitch } from "./shared";
+import {
+    arnRegion,
+    atLeast,
+    awsRule,
+    awsStackRule,
+    AwsExemptionConfig,
+    daysSchema,
+    isSet,
+    isUnknown,
+    labelOf,
+    MinRetentionConfig,
+    regionOf,
+    RequiredConfig,
+    requiredSwitch,
+} from "./shared";
 
 export const BACKUP_VAULT = "aws:backup/vault:Vault";
 export const BACKUP_PLAN = "aws:backup/plan:Plan";
@@ -42,11 +56,16 @@ interface PlanRetentionConfig extends MinRetentionConfig {
 
 export const backupPlanRetention: ResourceValidationPolicy = awsRule<PlanRetentionConfig>({
     name: "aws-backup-plan-retention",
-    description: "AWS Backup plan rules, and the copies they make, must keep recovery points for at least minRetentionDays days, in warm storage.",
+    description:
+        "AWS Backup plan rules, and the copies they make, must keep recovery points for at least minRetentionDays days, in warm storage.",
     enforcementLevel: "mandatory",
     properties: {
         minRetentionDays: daysSchema("The least lifecycle.deleteAfter accepted, in days (unset: kept until deleted).", 7),
-        allowColdStorage: { type: "boolean", default: false, description: "Accept lifecycle.coldStorageAfter. AWS Backup ignores it for RDS snapshots, so Hangar's plans leave it out." },
+        allowColdStorage: {
+            type: "boolean",
+            default: false,
+            description: "Accept lifecycle.coldStorageAfter. AWS Backup ignores it for RDS snapshots, so Hangar's plans leave it out.",
+        },
     },
     types: [BACKUP_PLAN],
     kind: "backup plan",
@@ -56,11 +75,14 @@ export const backupPlanRetention: ResourceValidationPolicy = awsRule<PlanRetenti
         const checkLifecycle = (lifecycle: Lifecycle | undefined, path: string) => {
             // Unset, recovery points are kept until deleted by hand.
             messages.push(...atLeast(`${path}.deleteAfter`, config.minRetentionDays, lifecycle?.deleteAfter, Infinity));
-            if (lifecycle?.coldStorageAfter !== undefined && !config.allowColdStorage) messages.push(`remove ${path}.coldStorageAfter: RDS snapshots cannot move to cold storage`);
+            if (lifecycle?.coldStorageAfter !== undefined && !config.allowColdStorage)
+                messages.push(`remove ${path}.coldStorageAfter: RDS snapshots cannot move to cold storage`);
         };
         rulesOf(props).forEach((rule, i) => {
             checkLifecycle(rule.lifecycle, `${ruleLabel(rule, i)}.lifecycle`);
-            (rule.copyActions ?? []).forEach((copy, j) => checkLifecycle(copy.lifecycle, `${ruleLabel(rule, i)}.copyActions[${j}].lifecycle`));
+            (rule.copyActions ?? []).forEach((copy, j) =>
+                checkLifecycle(copy.lifecycle, `${ruleLabel(rule, i)}.copyActions[${j}].lifecycle`),
+            );
         });
         return messages;
     },
@@ -75,7 +97,12 @@ type Destination = { region: string } | { undecided: string };
  * the vaults some rule targets by a known name in the plan's region are set
  * aside, and the destination is among the others.
  */
-function destinationOf(copy: { destinationVaultArn?: string }, planRegion: string, targets: string[], dependencies: PolicyResource[]): Destination {
+function destinationOf(
+    copy: { destinationVaultArn?: string },
+    planRegion: string,
+    targets: string[],
+    dependencies: PolicyResource[],
+): Destination {
     if (!isUnknown(() => copy.destinationVaultArn)) {
         const region = arnRegion(copy.destinationVaultArn);
         return region ? { region } : { undecided: `destinationVaultArn ${JSON.stringify(copy.destinationVaultArn)} names no region` };
@@ -83,17 +110,21 @@ function destinationOf(copy: { destinationVaultArn?: string }, planRegion: strin
     const isVault = (d: PolicyResource) => VAULT_TYPES.includes(d.type);
     const region = (d: PolicyResource) => (isVault(d) ? regionOf(d) : undefined);
     if (dependencies.length > 0 && dependencies.every((d) => region(d) === planRegion)) return { region: planRegion };
-    const target = (d: PolicyResource) => region(d) === planRegion && !isUnknown(() => d.props.name) && targets.includes(String(d.props.name));
+    const target = (d: PolicyResource) =>
+        region(d) === planRegion && !isUnknown(() => d.props.name) && targets.includes(String(d.props.name));
     const others = dependencies.filter((d) => !target(d));
     const regions = others.map(region);
     if (others.length > 0 && regions.every((r) => r !== undefined && r !== planRegion)) return { region: regions[0] as string };
-    return { undecided: `destinationVaultArn is unknown and may come from ${others.map((d) => d.name).join(", ") || "no vault of the stack"}` };
+    return {
+        undecided: `destinationVaultArn is unknown and may come from ${others.map((d) => d.name).join(", ") || "no vault of the stack"}`,
+    };
 }
 
 /** Stack rule: the destination vault's region is its provider's, which only the stack knows. */
 export const backupPlanCrossRegionCopy: StackValidationPolicy = awsStackRule<RequiredConfig>({
     name: "aws-backup-plan-cross-region-copy",
-    description: "Every AWS Backup plan rule must copy its recovery points to a vault in another region, where the environment requires it.",
+    description:
+        "Every AWS Backup plan rule must copy its recovery points to a vault in another region, where the environment requires it.",
     enforcementLevel: "advisory",
     ...requiredSwitch("a cross-region copy action on every rule", "cross-region copies"),
     subjects: [BACKUP_PLAN],
@@ -103,7 +134,9 @@ export const backupPlanCrossRegionCopy: StackValidationPolicy = awsStackRule<Req
         const region = regionOf(subject);
         if (region === undefined) return ctx.cannotDecide(`${label}: its provider sets no region`);
         const rules = rulesOf(subject.props);
-        const targets = rules.flatMap((r) => (isUnknown(() => r.targetVaultName) || r.targetVaultName === undefined ? [] : [r.targetVaultName]));
+        const targets = rules.flatMap((r) =>
+            isUnknown(() => r.targetVaultName) || r.targetVaultName === undefined ? [] : [r.targetVaultName],
+        );
         const dependencies = subject.propertyDependencies.rules ?? [];
         rules.forEach((rule, i) => {
             const fix = `add copyActions[] { destinationVaultArn: <a vault in another region than ${region}> }`;
@@ -111,7 +144,9 @@ export const backupPlanCrossRegionCopy: StackValidationPolicy = awsStackRule<Req
             if (destinations.some((d) => "region" in d && d.region !== region)) return;
             const undecided = destinations.flatMap((d) => ("undecided" in d ? [d.undecided] : []));
             if (undecided.length > 0) return ctx.cannotDecide(`${label} ${ruleLabel(rule, i)}: ${undecided.join(", ")}`);
-            ctx.report(`${label}: ${ruleLabel(rule, i)} ${destinations.length === 0 ? "copies nowhere" : `copies only within ${region}`}: ${fix}`);
+            ctx.report(
+                `${label}: ${ruleLabel(rule, i)} ${destinations.length === 0 ? "copies nowhere" : `copies only within ${region}`}: ${fix}`,
+            );
         });
     },
 });

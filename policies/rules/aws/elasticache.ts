@@ -20,7 +20,11 @@ export const elasticacheTransitEncryption: ResourceValidationPolicy = awsRule<Tr
     description: "ElastiCache replication groups must require TLS from clients.",
     enforcementLevel: "mandatory",
     properties: {
-        allowPreferredMode: { type: "boolean", default: false, description: "Accept transitEncryptionMode: preferred (plaintext still accepted), for the duration of a migration to TLS." },
+        allowPreferredMode: {
+            type: "boolean",
+            default: false,
+            description: "Accept transitEncryptionMode: preferred (plaintext still accepted), for the duration of a migration to TLS.",
+        },
     },
     ...GROUP,
     check: (props, config) => {
@@ -38,10 +42,15 @@ interface AtRestConfig extends AwsExemptionConfig {
 
 export const elasticacheAtRestEncryption: ResourceValidationPolicy = awsRule<AtRestConfig>({
     name: "aws-elasticache-at-rest-encryption",
-    description: "ElastiCache replication groups must encrypt data at rest (disk, swap and snapshots), with a customer-managed KMS key when configured.",
+    description:
+        "ElastiCache replication groups must encrypt data at rest (disk, swap and snapshots), with a customer-managed KMS key when configured.",
     enforcementLevel: "mandatory",
     properties: {
-        requireCustomerManagedKey: { type: "boolean", default: true, description: "Require kmsKeyId (a customer-managed key) rather than the AWS-owned default key." },
+        requireCustomerManagedKey: {
+            type: "boolean",
+            default: true,
+            description: "Require kmsKeyId (a customer-managed key) rather than the AWS-owned default key.",
+        },
     },
     ...GROUP,
     check: (props, config) => {
@@ -84,4 +93,10 @@ export const elasticacheMultiAz: ResourceValidationPolicy = awsRule<RequiredConf
         (["multiAzEnabled", "automaticFailoverEnabled"] as const).filter((key) => props[key] !== true).map((key) => `set ${key}: true`),
 });
 
-export const elasticachePolicies = [elasticacheTransitEncryption, elasticacheAtRestEncryption, elasticacheAuthToken, elasticacheSnapshotRetention, elasticacheMultiAz];
+export const elasticachePolicies = [
+    elasticacheTransitEncryption,
+    elasticacheAtRestEncryption,
+    elasticacheAuthToken,
+    elasticacheSnapshotRetention,
+    elasticacheMultiAz,
+];

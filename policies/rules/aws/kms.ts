@@ -6,7 +6,8 @@ export const KMS_KEY = "aws:kms/key:Key";
 
 export const kmsKeyRotation: ResourceValidationPolicy = awsRule<AwsExemptionConfig>({
     name: "aws-kms-key-rotation",
-    description: "Symmetric encryption KMS keys must rotate their key material automatically (asymmetric, HMAC and custom key store keys cannot).",
+    description:
+        "Symmetric encryption KMS keys must rotate their key material automatically (asymmetric, HMAC and custom key store keys cannot).",
     enforcementLevel: "mandatory",
     types: [KMS_KEY],
     kind: "KMS key",
@@ -14,7 +15,9 @@ export const kmsKeyRotation: ResourceValidationPolicy = awsRule<AwsExemptionConf
         if (isSet(props, "customKeyStoreId")) return "keys in a custom key store do not support automatic rotation";
         const spec = props.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
         const usage = props.keyUsage ?? "ENCRYPT_DECRYPT";
-        return spec === "SYMMETRIC_DEFAULT" && usage === "ENCRYPT_DECRYPT" ? undefined : `${String(spec)} keys for ${String(usage)} do not support automatic rotation`;
+        return spec === "SYMMETRIC_DEFAULT" && usage === "ENCRYPT_DECRYPT"
+            ? undefined
+            : `${String(spec)} keys for ${String(usage)} do not support automatic rotation`;
     },
     check: (props) => (props.enableKeyRotation === true ? [] : ["set enableKeyRotation: true"]),
 });

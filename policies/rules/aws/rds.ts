@@ -4,7 +4,24 @@
  * automated backups encrypted with a key of their own region.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { arnRegion, atLeast, awsRule, awsStackRule, AwsExemptionConfig, daysSchema, dependenciesOf, isArn, isSet, isUnknown, labelOf, MinRetentionConfig, regionOf, RequiredConfig, requiredSwitch, StackContext } from "./shared";
+import {
+    arnRegion,
+    atLeast,
+    awsRule,
+    awsStackRule,
+    AwsExemptionConfig,
+    daysSchema,
+    dependenciesOf,
+    isArn,
+    isSet,
+    isUnknown,
+    labelOf,
+    MinRetentionConfig,
+    regionOf,
+    RequiredConfig,
+    requiredSwitch,
+    StackContext,
+} from "./shared";
 
 export const RDS_INSTANCE = "aws:rds/instance:Instance";
 export const RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
@@ -49,10 +66,15 @@ export const rdsBackupRetention: ResourceValidationPolicy = awsRule<RetentionCon
     enforcementLevel: "mandatory",
     properties: {
         minRetentionDays: daysSchema("The least backupRetentionPeriod accepted, in days.", 7),
-        checkReplicas: { type: "boolean", default: false, description: "Also check read replicas (replicateSourceDb set), whose backups are optional." },
+        checkReplicas: {
+            type: "boolean",
+            default: false,
+            description: "Also check read replicas (replicateSourceDb set), whose backups are optional.",
+        },
     },
     ...INSTANCE,
-    skip: (props, config) => (isReplica(props) && !config.checkReplicas ? "read replicas are not checked (checkReplicas: false)" : undefined),
+    skip: (props, config) =>
+        isReplica(props) && !config.checkReplicas ? "read replicas are not checked (checkReplicas: false)" : undefined,
     check: (props, config) => atLeast("backupRetentionPeriod", config.minRetentionDays, props.backupRetentionPeriod),
 });
 
@@ -86,7 +108,9 @@ export const rdsPerformanceInsightsEncrypted: ResourceValidationPolicy = awsRule
     enforcementLevel: "mandatory",
     ...INSTANCE,
     check: (props) =>
-        props.performanceInsightsEnabled === true && !isSet(props, "performanceInsightsKmsKeyId") ? ["set performanceInsightsKmsKeyId (Performance Insights is enabled)"] : [],
+        props.performanceInsightsEnabled === true && !isSet(props, "performanceInsightsKmsKeyId")
+            ? ["set performanceInsightsKmsKeyId (Performance Insights is enabled)"]
+            : [],
 });
 
 /** The parameter groups an instance is attached to: by propertyDependencies, else by name in the instance's region. */
@@ -94,7 +118,9 @@ function parameterGroupsOf(db: PolicyResource, ctx: StackContext<AwsExemptionCon
     const fromDependencies = dependenciesOf(db, "parameterGroupName", [RDS_PARAMETER_GROUP]);
     if (fromDependencies.length > 0) return fromDependencies;
     if (!isSet(db.props, "parameterGroupName")) {
-        ctx.report(`${label} uses its engine's default parameter group: set parameterGroupName to an ${RDS_PARAMETER_GROUP} of this stack with rds.force_ssl = 1`);
+        ctx.report(
+            `${label} uses its engine's default parameter group: set parameterGroupName to an ${RDS_PARAMETER_GROUP} of this stack with rds.force_ssl = 1`,
+        );
         return undefined;
     }
     const name = String(db.props.parameterGroupName);
@@ -109,7 +135,9 @@ function parameterGroupsOf(db: PolicyResource, ctx: StackContext<AwsExemptionCon
         ctx.cannotDecide(`${label}: parameter group "${name}" may be ${unnamed.map((g) => g.name).join(", ")}, whose name is not known`);
         return undefined;
     }
-    ctx.report(`${label}: parameter group "${name}" is not created by this stack${region ? ` in ${region}` : ""}, so rds.force_ssl cannot be checked: create it as an ${RDS_PARAMETER_GROUP} with rds.force_ssl = 1 and set parameterGroupName from it`);
+    ctx.report(
+        `${label}: parameter group "${name}" is not created by this stack${region ? ` in ${region}` : ""}, so rds.force_ssl cannot be checked: create it as an ${RDS_PARAMETER_GROUP} with rds.force_ssl = 1 and set parameterGroupName from it`,
+    );
     return undefined;
 }
 
@@ -126,7 +154,8 @@ interface Parameter {
  */
 export const rdsForceSsl: StackValidationPolicy = awsStackRule<AwsExemptionConfig>({
     name: "aws-rds-force-ssl",
-    description: "RDS instances must be attached to a parameter group of the stack that sets rds.force_ssl = 1, so PostgreSQL refuses unencrypted connections.",
+    description:
+        "RDS instances must be attached to a parameter group of the stack that sets rds.force_ssl = 1, so PostgreSQL refuses unencrypted connections.",
     enforcementLevel: "mandatory",
     subjects: [RDS_INSTANCE],
     remedy: "give parameter groups deterministic names, or set parameterGroupName from the group's name output",
@@ -138,13 +167,18 @@ export const rdsForceSsl: StackValidationPolicy = awsStackRule<AwsExemptionConfi
             const groupLabel = labelOf("parameter group", group, "name");
             const groupRegion = regionOf(group);
             if (region && groupRegion && groupRegion !== region) {
-                ctx.report(`${label} is in ${region} but its ${groupLabel} is in ${groupRegion}: create a parameter group in ${region} with rds.force_ssl = 1 and set parameterGroupName from it`);
+                ctx.report(
+                    `${label} is in ${region} but its ${groupLabel} is in ${groupRegion}: create a parameter group in ${region} with rds.force_ssl = 1 and set parameterGroupName from it`,
+                );
                 continue;
             }
             const parameters = (group.props.parameters ?? []) as Parameter[];
             const forceSsl = parameters.find((p) => p.name === "rds.force_ssl");
             if (forceSsl === undefined || String(forceSsl.value) !== "1") {
-                ctx.report(`${label}: its ${groupLabel} must force TLS: set parameters[] { name: "rds.force_ssl", value: "1" } (it is ${forceSsl === undefined ? "unset" : JSON.stringify(forceSsl.value)})`, group.urn);
+                ctx.report(
+                    `${label}: its ${groupLabel} must force TLS: set parameters[] { name: "rds.force_ssl", value: "1" } (it is ${forceSsl === undefined ? "unset" : JSON.stringify(forceSsl.value)})`,
+                    group.urn,
+                );
             }
         }
     },
@@ -204,4 +238,14 @@ export const rdsBackupReplicationEncrypted: ResourceValidationPolicy = awsRule<A
     check: (props) => (isSet(props, "kmsKeyId") ? [] : ["set kmsKeyId to a KMS key in the destination region"]),
 });
 
-export const rdsPolicies = [rdsStorageEncrypted, rdsNotPublic, rdsForceSsl, rdsBackupRetention, rdsDeletionProtection, rdsFinalSnapshot, rdsPerformanceInsightsEncrypted, rdsReplicaKeyInRegion, rdsBackupReplicationEncrypted];
+export const rdsPolicies = [
+    rdsStorageEncrypted,
+    rdsNotPublic,
+    rdsForceSsl,
+    rdsBackupRetention,
+    rdsDeletionProtection,
+    rdsFinalSnapshot,
+    rdsPerformanceInsightsEncrypted,
+    rdsReplicaKeyInRegion,
+    rdsBackupReplicationEncrypted,
+];

@@ -32,13 +32,16 @@ export interface Member {
     targets: PolicyResource[];
 }
 
-const knownString = (props: Record<string, unknown>, key: string) => (isSet(props, key) && !isUnknown(() => props[key]) ? String(props[key]) : undefined);
+const knownString = (props: Record<string, unknown>, key: string) =>
+    isSet(props, key) && !isUnknown(() => props[key]) ? String(props[key]) : undefined;
 
 export class BucketIndex {
     readonly buckets: BucketView[];
 
     constructor(private readonly resources: PolicyResource[]) {
-        this.buckets = resources.filter((r) => BUCKET_TYPES.includes(r.type)).map((resource) => ({ resource, name: knownString(resource.props, "bucket"), label: labelOf("Bucket", resource, "bucket") }));
+        this.buckets = resources
+            .filter((r) => BUCKET_TYPES.includes(r.type))
+            .map((resource) => ({ resource, name: knownString(resource.props, "bucket"), label: labelOf("Bucket", resource, "bucket") }));
     }
 
     bucket(resource: PolicyResource): BucketView {
@@ -46,7 +49,11 @@ export class BucketIndex {
     }
 
     memberOf(resource: PolicyResource): Member {
-        return { resource, name: knownString(resource.props, "bucket"), targets: (resource.propertyDependencies.bucket ?? []).filter((d) => BUCKET_TYPES.includes(d.type)) };
+        return {
+            resource,
+            name: knownString(resource.props, "bucket"),
+            targets: (resource.propertyDependencies.bucket ?? []).filter((d) => BUCKET_TYPES.includes(d.type)),
+        };
     }
 
     members(types: readonly string[]): Member[] {
@@ -59,7 +66,11 @@ export class BucketIndex {
 
     /** Members that may belong to `bucket` but cannot be told apart: no propertyDependencies, and a name that does not decide. */
     undecidedFor(bucket: BucketView, members: Member[]): Member[] {
-        return members.filter((m) => m.targets.length === 0 && (m.name === undefined || (bucket.name === undefined && !this.buckets.some((b) => b.name === m.name))));
+        return members.filter(
+            (m) =>
+                m.targets.length === 0 &&
+                (m.name === undefined || (bucket.name === undefined && !this.buckets.some((b) => b.name === m.name))),
+        );
     }
 
     /** The buckets of the stack a member configures. */
@@ -114,20 +125,30 @@ export function judge<C>(aspect: BucketAspect<C>, bucket: BucketView, index: Buc
             unknowns.push(`${who || "inline properties"}: ${result.error.message}`);
             cause ??= result.error;
         } else if (result.value?.length === 0) satisfied = true;
-        else if (blame) for (const message of result.value ?? []) problems.push({ urn, message: `${bucket.label}: ${who ? `${who}: ` : ""}${message}` });
+        else if (blame)
+            for (const message of result.value ?? [])
+                problems.push({ urn, message: `${bucket.label}: ${who ? `${who}: ` : ""}${message}` });
     };
     const { resource } = bucket;
     const who = (m: Member) => `${shortType(m.resource.type)} ${m.resource.name}`;
     if (aspect.inline) consider(resource.urn, "", () => aspect.inline?.(resource.props, resource.type, config));
     const members = index.members(aspect.types);
-    for (const m of members.filter((m) => BucketIndex.relates(m, bucket))) consider(m.resource.urn, who(m), () => aspect.check(m.resource.props, config));
-    for (const m of aspect.accountWide ? index.members([aspect.accountWide]) : []) consider(m.resource.urn, who(m), () => aspect.check(m.resource.props, config), false);
+    for (const m of members.filter((m) => BucketIndex.relates(m, bucket)))
+        consider(m.resource.urn, who(m), () => aspect.check(m.resource.props, config));
+    for (const m of aspect.accountWide ? index.members([aspect.accountWide]) : [])
+        consider(m.resource.urn, who(m), () => aspect.check(m.resource.props, config), false);
     if (satisfied) return { kind: "ok" };
     if (unknowns.length > 0) return { kind: "undecided", reason: `${bucket.label}: ${unknowns.join(", ")}`, cause };
     if (problems.length > 0) return { kind: "problems", problems };
     const undecided = index.undecidedFor(bucket, members);
     if (undecided.length > 0) {
-        return { kind: "undecided", reason: `${bucket.label} has no ${aspect.what} related to it, and the bucket of ${undecided.map(who).join(", ")} is not known` };
+        return {
+            kind: "undecided",
+            reason: `${bucket.label} has no ${aspect.what} related to it, and the bucket of ${undecided.map(who).join(", ")} is not known`,
+        };
     }
-    return { kind: "missing", message: `${bucket.label} has no ${aspect.what}: create an ${aspect.types[0]} with bucket set from this bucket and ${aspect.fix(config)}` };
+    return {
+        kind: "missing",
+        message: `${bucket.label} has no ${aspect.what}: create an ${aspect.types[0]} with bucket set from this bucket and ${aspect.fix(config)}`,
+    };
 }

@@ -51,7 +51,12 @@ export const s3BucketVersioned = bucketRule<AwsExemptionConfig>({
         return status === "Enabled" ? [] : [`set versioningConfiguration.status: Enabled (it is ${status ?? "unset"})`];
     },
     inline: (props, type) => {
-        if (type === BUCKET) return isSet(props, "versioning") ? ((props.versioning as { enabled?: boolean }).enabled === true ? [] : ["set versioning.enabled: true"]) : undefined;
+        if (type === BUCKET)
+            return isSet(props, "versioning")
+                ? (props.versioning as { enabled?: boolean }).enabled === true
+                    ? []
+                    : ["set versioning.enabled: true"]
+                : undefined;
         const versionings = asList<{ enabled?: boolean }>(props.versionings);
         if (versionings.length === 0) return undefined;
         return versionings.some((v) => v.enabled === true) ? [] : ["set versionings[0].enabled: true"];
@@ -78,10 +83,15 @@ function algorithmProblems(algorithms: (string | undefined)[], path: string, con
 
 export const encryptionAspect: BucketAspect<EncryptionConfig> = {
     what: "default encryption",
-    types: ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"],
+    types: [
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    ],
     check: (props, config) =>
         algorithmProblems(
-            asList<{ applyServerSideEncryptionByDefault?: SseDefault }>(props.rules).map((r) => r.applyServerSideEncryptionByDefault?.sseAlgorithm),
+            asList<{ applyServerSideEncryptionByDefault?: SseDefault }>(props.rules).map(
+                (r) => r.applyServerSideEncryptionByDefault?.sseAlgorithm,
+            ),
             "rules[].applyServerSideEncryptionByDefault.sseAlgorithm",
             config,
         ),
@@ -89,21 +99,41 @@ export const encryptionAspect: BucketAspect<EncryptionConfig> = {
         if (type === BUCKET) {
             if (!isSet(props, "serverSideEncryptionConfiguration")) return undefined;
             const rule = (props.serverSideEncryptionConfiguration as { rule?: { applyServerSideEncryptionByDefault?: SseDefault } }).rule;
-            return algorithmProblems([rule?.applyServerSideEncryptionByDefault?.sseAlgorithm], "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm", config);
+            return algorithmProblems(
+                [rule?.applyServerSideEncryptionByDefault?.sseAlgorithm],
+                "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm",
+                config,
+            );
         }
-        const configurations = asList<{ rules?: { applyServerSideEncryptionByDefaults?: SseDefault[] }[] }>(props.serverSideEncryptionConfigurations);
+        const configurations = asList<{ rules?: { applyServerSideEncryptionByDefaults?: SseDefault[] }[] }>(
+            props.serverSideEncryptionConfigurations,
+        );
         if (configurations.length === 0) return undefined;
-        const algorithms = configurations.flatMap((c) => c.rules ?? []).flatMap((r) => r.applyServerSideEncryptionByDefaults ?? []).map((d) => d.sseAlgorithm);
-        return algorithmProblems(algorithms, "serverSideEncryptionConfigurations[].rules[].applyServerSideEncryptionByDefaults[].sseAlgorithm", config);
+        const algorithms = configurations
+            .flatMap((c) => c.rules ?? [])
+            .flatMap((r) => r.applyServerSideEncryptionByDefaults ?? [])
+            .map((d) => d.sseAlgorithm);
+        return algorithmProblems(
+            algorithms,
+            "serverSideEncryptionConfigurations[].rules[].applyServerSideEncryptionByDefaults[].sseAlgorithm",
+            config,
+        );
     },
-    fix: (config) => `rules[] { applyServerSideEncryptionByDefault: { sseAlgorithm: ${config.requireKms ? "aws:kms, kmsMasterKeyId: <a customer-managed key>" : "aws:kms"} } }`,
+    fix: (config) =>
+        `rules[] { applyServerSideEncryptionByDefault: { sseAlgorithm: ${config.requireKms ? "aws:kms, kmsMasterKeyId: <a customer-managed key>" : "aws:kms"} } }`,
 };
 
 export const s3BucketEncrypted = bucketRule<EncryptionConfig>({
     ...encryptionAspect,
     name: "aws-s3-bucket-encrypted",
     description: "S3 buckets must set default encryption, with SSE-KMS when configured.",
-    properties: { requireKms: { type: "boolean", default: true, description: "Require sseAlgorithm aws:kms (or aws:kms:dsse) rather than SSE-S3 (AES256)." } },
+    properties: {
+        requireKms: {
+            type: "boolean",
+            default: true,
+            description: "Require sseAlgorithm aws:kms (or aws:kms:dsse) rather than SSE-S3 (AES256).",
+        },
+    },
 });
 
 interface Statement {
@@ -136,12 +166,18 @@ function deniesInsecureTransport(condition: Statement["Condition"]): boolean {
     return Object.entries(condition ?? {}).some(
         ([operator, keys]) =>
             ["bool", "boolifexists"].includes(lower(operator)) &&
-            Object.entries(keys ?? {}).some(([key, value]) => lower(key) === "aws:securetransport" && list(value).length === 1 && lower(list(value)[0]) === "false"),
+            Object.entries(keys ?? {}).some(
+                ([key, value]) => lower(key) === "aws:securetransport" && list(value).length === 1 && lower(list(value)[0]) === "false",
+            ),
     );
 }
 
 const isTlsOnlyStatement = (s: Statement) =>
-    s.Effect === "Deny" && allPrincipals(s.Principal) && list(s.Action).some((a) => a === "*" || lower(a) === "s3:*") && coversBucketAndObjects(list(s.Resource)) && deniesInsecureTransport(s.Condition);
+    s.Effect === "Deny" &&
+    allPrincipals(s.Principal) &&
+    list(s.Action).some((a) => a === "*" || lower(a) === "s3:*") &&
+    coversBucketAndObjects(list(s.Resource)) &&
+    deniesInsecureTransport(s.Condition);
 
 const TLS_STATEMENT = `{ Effect: Deny, Principal: "*", Action: "s3:*", Resource: [<bucket ARN>, "<bucket ARN>/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } }`;
 
@@ -160,7 +196,8 @@ function policyProblems(policy: unknown, path: string): string[] {
 
 export const s3BucketTlsOnly = bucketRule<AwsExemptionConfig>({
     name: "aws-s3-bucket-tls-only",
-    description: "S3 buckets must have a bucket policy that denies every request not made over TLS (aws:SecureTransport false), for all principals, on the bucket and its objects.",
+    description:
+        "S3 buckets must have a bucket policy that denies every request not made over TLS (aws:SecureTransport false), for all principals, on the bucket and its objects.",
     what: "TLS-only bucket policy",
     remedy: `${REMEDY}; a policy built from the bucket's arn output is unknown until the bucket exists: build its ARNs from the bucket's deterministic name (arn:aws:s3:::<name>) to have it checked during preview`,
     types: ["aws:s3/bucketPolicy:BucketPolicy"],
@@ -192,7 +229,10 @@ function lifecycleProblems(rules: LifecycleRuleView[], config: MinRetentionConfi
     if (enabled.length === 0) return ["enable a rule (no lifecycle rule is enabled)"];
     return enabled.flatMap((rule) =>
         rule.expirations.flatMap((e) => {
-            if (e.date !== undefined) return [`${rule.path}.date expires current versions on a fixed date: set ${rule.path}.days: ${config.minRetentionDays} or more instead`];
+            if (e.date !== undefined)
+                return [
+                    `${rule.path}.date expires current versions on a fixed date: set ${rule.path}.days: ${config.minRetentionDays} or more instead`,
+                ];
             return e.days === undefined ? [] : atLeast(`${rule.path}.days`, config.minRetentionDays, e.days);
         }),
     );
@@ -206,10 +246,14 @@ interface InlineLifecycleRule {
 
 export const s3BucketLifecycleRetention = bucketRule<MinRetentionConfig>({
     name: "aws-s3-bucket-lifecycle-retention",
-    description: "S3 buckets must have a lifecycle configuration, and any expiration of current object versions must wait at least minRetentionDays days.",
+    description:
+        "S3 buckets must have a lifecycle configuration, and any expiration of current object versions must wait at least minRetentionDays days.",
     properties: { minRetentionDays: daysSchema("The least expiration.days accepted for current object versions.", 365) },
     what: "lifecycle configuration",
-    types: ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
+    types: [
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+    ],
     check: (props, config) =>
         lifecycleProblems(
             asList<{ status?: string; expiration?: { days?: number; date?: string } }>(props.rules).map((r, i) => ({
@@ -246,7 +290,8 @@ interface ReplicationRule {
  */
 export const s3BucketReplicationKms: StackValidationPolicy = awsStackRule<AwsExemptionConfig>({
     name: "aws-s3-bucket-replication-kms",
-    description: "S3 replication rules that replicate SSE-KMS-encrypted objects must opt in to them and name the KMS key that encrypts the replicas.",
+    description:
+        "S3 replication rules that replicate SSE-KMS-encrypted objects must opt in to them and name the KMS key that encrypts the replicas.",
     enforcementLevel: "mandatory",
     subjects: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
     remedy: REMEDY,
@@ -259,7 +304,8 @@ export const s3BucketReplicationKms: StackValidationPolicy = awsStackRule<AwsExe
             const optedIn = rule.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status === "Enabled";
             const keyed = isSet(rule.destination?.encryptionConfiguration ?? {}, "replicaKmsKeyId");
             if (!optedIn) problems.push(`set rules[${i}].sourceSelectionCriteria.sseKmsEncryptedObjects.status: Enabled`);
-            if (!keyed) problems.push(`set rules[${i}].destination.encryptionConfiguration.replicaKmsKeyId to a KMS key in the destination region`);
+            if (!keyed)
+                problems.push(`set rules[${i}].destination.encryptionConfiguration.replicaKmsKeyId to a KMS key in the destination region`);
             partial ||= optedIn !== keyed;
         });
         if (problems.length === 0) return;
@@ -269,16 +315,26 @@ export const s3BucketReplicationKms: StackValidationPolicy = awsStackRule<AwsExe
         const member = index.memberOf(subject);
         const sources = index.bucketsOf(member);
         if (sources.length === 0) {
-            if (member.targets.length === 0 && member.name === undefined) return ctx.cannotDecide(`${label}: its source bucket is not known`);
-            if (member.name !== undefined && index.buckets.some((b) => b.name === undefined)) return ctx.cannotDecide(`${label}: its source bucket "${member.name}" may be a bucket whose name is not known`);
+            if (member.targets.length === 0 && member.name === undefined)
+                return ctx.cannotDecide(`${label}: its source bucket is not known`);
+            if (member.name !== undefined && index.buckets.some((b) => b.name === undefined))
+                return ctx.cannotDecide(`${label}: its source bucket "${member.name}" may be a bucket whose name is not known`);
             return report(`replicates bucket "${member.name}", which this stack does not create and may hold SSE-KMS objects`);
         }
         for (const source of sources) {
             const verdict = judge(encryptionAspect, source, index, { requireKms: true, exemptResources: [] });
-            if (verdict.kind === "undecided") ctx.cannotDecide(`${label}: whether its source bucket encrypts with SSE-KMS: ${verdict.reason}`, verdict.cause);
+            if (verdict.kind === "undecided")
+                ctx.cannotDecide(`${label}: whether its source bucket encrypts with SSE-KMS: ${verdict.reason}`, verdict.cause);
             else if (verdict.kind === "ok") report(`replicates ${source.label}, which encrypts with SSE-KMS`);
         }
     },
 });
 
-export const s3Policies = [s3BucketVersioned, s3BucketEncrypted, s3BucketTlsOnly, s3BucketPublicAccessBlocked, s3BucketLifecycleRetention, s3BucketReplicationKms];
+export const s3Policies = [
+    s3BucketVersioned,
+    s3BucketEncrypted,
+    s3BucketTlsOnly,
+    s3BucketPublicAccessBlocked,
+    s3BucketLifecycleRetention,
+    s3BucketReplicationKms,
+];

@@ -4,7 +4,15 @@
  * ResourceValidationPolicy (`awsRule`) or a stack rule that decides what it
  * can and then says what it cannot (`awsStackRule`).
  */
-import { EnforcementLevel, PolicyConfigSchema, PolicyProviderResource, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyProviderResource,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { configOf, stringList } from "../kubernetes/shared";
 import { isUnknownValueError, UnknownValueError, UnknownValueErrorInstance, UNKNOWN_STRING_SENTINEL } from "../unknowns";
@@ -22,7 +30,12 @@ export function awsSchema(properties: Record<string, PolicyConfigJSONSchema> = {
 }
 
 /** A whole number of days, at least 0. */
-export const daysSchema = (description: string, defaultDays: number): PolicyConfigJSONSchema => ({ type: "integer", minimum: 0, default: defaultDays, description });
+export const daysSchema = (description: string, defaultDays: number): PolicyConfigJSONSchema => ({
+    type: "integer",
+    minimum: 0,
+    default: defaultDays,
+    description,
+});
 
 /** A switch that turns a rule on (the default) or off for an environment. */
 export const requiredSchema = (description: string): PolicyConfigJSONSchema => ({ type: "boolean", default: true, description });
@@ -81,7 +94,9 @@ export function isUnknown(read: () => unknown): boolean {
 export function labelOf(kind: string, resource: { name: string; props: Record<string, unknown> }, nameKey?: string): string {
     try {
         const physical = nameKey === undefined ? undefined : resource.props[nameKey];
-        return typeof physical === "string" && physical !== "" && physical !== resource.name ? `${kind} "${physical}" (${resource.name})` : `${kind} ${resource.name}`;
+        return typeof physical === "string" && physical !== "" && physical !== resource.name
+            ? `${kind} "${physical}" (${resource.name})`
+            : `${kind} ${resource.name}`;
     } catch (err) {
         if (isUnknownValueError(err)) return `${kind} ${resource.name}`;
         throw err;

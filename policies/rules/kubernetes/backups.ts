@@ -21,10 +21,16 @@ interface CronJobSpec {
 
 export const cronJobBackupBounded: ResourceValidationPolicy = kubernetesRule<BackupJobConfig>({
     name: "kubernetes-cronjob-backup-bounded",
-    description: "Backup CronJobs (labelled as such) must forbid concurrent runs, bound each run with a deadline, and give up on a run that cannot start near its slot.",
+    description:
+        "Backup CronJobs (labelled as such) must forbid concurrent runs, bound each run with a deadline, and give up on a run that cannot start near its slot.",
     enforcementLevel: "mandatory",
     properties: {
-        label: { type: "string", minLength: 1, default: "backup.hangar.dev/job", description: 'The label that marks a backup CronJob, with the value "true".' },
+        label: {
+            type: "string",
+            minLength: 1,
+            default: "backup.hangar.dev/job",
+            description: 'The label that marks a backup CronJob, with the value "true".',
+        },
     },
     types: CRONJOB_TYPES,
     check: (props, config, args) => {
@@ -32,9 +38,12 @@ export const cronJobBackupBounded: ResourceValidationPolicy = kubernetesRule<Bac
         if (metadata.labels?.[config.label] !== "true") args.notApplicable(`not a backup CronJob (no label ${config.label}: "true")`);
         const spec = (props.spec ?? {}) as CronJobSpec;
         const messages: string[] = [];
-        if (spec.concurrencyPolicy !== "Forbid") messages.push(`set spec.concurrencyPolicy: Forbid (it is ${spec.concurrencyPolicy ?? "unset: Allow"})`);
-        if (!(typeof spec.jobTemplate?.spec?.activeDeadlineSeconds === "number" && spec.jobTemplate.spec.activeDeadlineSeconds > 0)) messages.push("set spec.jobTemplate.spec.activeDeadlineSeconds");
-        if (!(typeof spec.startingDeadlineSeconds === "number" && spec.startingDeadlineSeconds > 0)) messages.push("set spec.startingDeadlineSeconds");
+        if (spec.concurrencyPolicy !== "Forbid")
+            messages.push(`set spec.concurrencyPolicy: Forbid (it is ${spec.concurrencyPolicy ?? "unset: Allow"})`);
+        if (!(typeof spec.jobTemplate?.spec?.activeDeadlineSeconds === "number" && spec.jobTemplate.spec.activeDeadlineSeconds > 0))
+            messages.push("set spec.jobTemplate.spec.activeDeadlineSeconds");
+        if (!(typeof spec.startingDeadlineSeconds === "number" && spec.startingDeadlineSeconds > 0))
+            messages.push("set spec.startingDeadlineSeconds");
         return messages;
     },
 });

@@ -20,14 +20,21 @@ export const namespacePodSecurity: ResourceValidationPolicy = kubernetesRule<Pod
     description: `Namespaces the stack creates must carry the label ${ENFORCE_LABEL}: restricted, so Pod Security admission refuses non-compliant pods.`,
     enforcementLevel: "mandatory",
     properties: {
-        minimumLevel: { type: "string", enum: ["baseline", "restricted"], default: "restricted", description: `The least strict ${ENFORCE_LABEL} level accepted.` },
+        minimumLevel: {
+            type: "string",
+            enum: ["baseline", "restricted"],
+            default: "restricted",
+            description: `The least strict ${ENFORCE_LABEL} level accepted.`,
+        },
     },
     types: [NAMESPACE],
     check: (props, config, args) => {
         const metadata = (props.metadata ?? {}) as ObjectMeta;
         const level = metadata.labels?.[ENFORCE_LABEL];
         if (level !== undefined && LEVELS.indexOf(level) >= LEVELS.indexOf(config.minimumLevel)) return [];
-        return [`Namespace "${metadata.name ?? args.name}": set metadata.labels["${ENFORCE_LABEL}"]: ${config.minimumLevel} (it is ${level ?? "unset"})`];
+        return [
+            `Namespace "${metadata.name ?? args.name}": set metadata.labels["${ENFORCE_LABEL}"]: ${config.minimumLevel} (it is ${level ?? "unset"})`,
+        ];
     },
 });
 
@@ -93,21 +100,33 @@ export const namespaceQuotaAndLimitRange: StackValidationPolicy = {
             const name = readKnown(() => ((ns.props.metadata ?? {}) as ObjectMeta).name);
             if (!name.known) remember(name.error);
             if (name.known && name.value && config.exemptNamespaces.includes(name.value)) continue;
-            const label = name.known && name.value ? `"${name.value}"` : `${ns.name} (${name.known ? "auto-named" : "name unknown during preview"})`;
+            const label =
+                name.known && name.value ? `"${name.value}"` : `${ns.name} (${name.known ? "auto-named" : "name unknown during preview"})`;
             const missing: string[] = [];
             for (const { kind, members } of kinds) {
                 const related = members.some(
-                    (m) => m.from.some((d) => d.urn === ns.urn) || (name.known && name.value !== undefined && m.namespace.known && m.namespace.value === name.value),
+                    (m) =>
+                        m.from.some((d) => d.urn === ns.urn) ||
+                        (name.known && name.value !== undefined && m.namespace.known && m.namespace.value === name.value),
                 );
                 if (related) continue;
                 const ambiguous = members.filter((m) => !m.namespace.known && m.from.length === 0);
                 if (!name.known) undecided.push(`Namespace ${label}: no ${kind} is related to it by name or by propertyDependencies`);
-                else if (ambiguous.length > 0) undecided.push(`Namespace ${label}: the namespace of ${kind} ${ambiguous.map((m) => m.resource.name).join(", ")} is unknown during preview`);
+                else if (ambiguous.length > 0)
+                    undecided.push(
+                        `Namespace ${label}: the namespace of ${kind} ${ambiguous.map((m) => m.resource.name).join(", ")} is unknown during preview`,
+                    );
                 else missing.push(kind);
             }
             if (missing.length > 0) {
-                const where = name.known && name.value ? `metadata.namespace: "${name.value}"` : "metadata.namespace set from this Namespace's metadata.name";
-                reportViolation(`Namespace ${label} has no ${oneOf(missing)}: create ${missing.map((k) => `a kubernetes:core/v1:${k}`).join(" and ")} with ${where}`, ns.urn);
+                const where =
+                    name.known && name.value
+                        ? `metadata.namespace: "${name.value}"`
+                        : "metadata.namespace set from this Namespace's metadata.name";
+                reportViolation(
+                    `Namespace ${label} has no ${oneOf(missing)}: create ${missing.map((k) => `a kubernetes:core/v1:${k}`).join(" and ")} with ${where}`,
+                    ns.urn,
+                );
             }
         }
         if (undecided.length > 0 && firstUnknown) {

@@ -68,7 +68,10 @@ export const runAsUserNonZero: ResourceValidationPolicy = podRule<ExemptionConfi
     name: "kubernetes-pod-run-as-user-non-zero",
     description: "Pods must not set runAsUser to 0 (root), at pod or container level (PSS restricted).",
     enforcementLevel: "mandatory",
-    check: (pod) => sitesOf(pod, "runAsUser").filter((s) => s.value === 0).map((s) => `${s.who}: set ${s.path} to a non-zero UID (it is 0)`),
+    check: (pod) =>
+        sitesOf(pod, "runAsUser")
+            .filter((s) => s.value === 0)
+            .map((s) => `${s.who}: set ${s.path} to a non-zero UID (it is 0)`),
 });
 
 export const privilegeEscalation: ResourceValidationPolicy = podRule<ExemptionConfig>({
@@ -78,7 +81,9 @@ export const privilegeEscalation: ResourceValidationPolicy = podRule<ExemptionCo
     check: (pod) =>
         pod.windows
             ? []
-            : pod.containers.filter((c) => c.own.allowPrivilegeEscalation !== false).map((c) => `${c.label}: set securityContext.allowPrivilegeEscalation: false`),
+            : pod.containers
+                  .filter((c) => c.own.allowPrivilegeEscalation !== false)
+                  .map((c) => `${c.label}: set securityContext.allowPrivilegeEscalation: false`),
 });
 
 interface CapabilitiesConfig extends ExemptionConfig {
@@ -87,7 +92,8 @@ interface CapabilitiesConfig extends ExemptionConfig {
 
 export const capabilities: ResourceValidationPolicy = podRule<CapabilitiesConfig>({
     name: "kubernetes-container-capabilities-restricted",
-    description: "Containers must drop ALL capabilities and add back only NET_BIND_SERVICE (PSS restricted, which includes the baseline list).",
+    description:
+        "Containers must drop ALL capabilities and add back only NET_BIND_SERVICE (PSS restricted, which includes the baseline list).",
     enforcementLevel: "mandatory",
     properties: {
         allowedAddCapabilities: stringList("Capabilities a container may add back after dropping ALL.", ["NET_BIND_SERVICE"]),
@@ -96,7 +102,8 @@ export const capabilities: ResourceValidationPolicy = podRule<CapabilitiesConfig
         const messages: string[] = [];
         for (const c of pod.containers) {
             const caps = c.own.capabilities ?? {};
-            if (!pod.windows && !(caps.drop ?? []).includes("ALL")) messages.push(`${c.label}: set securityContext.capabilities.drop: ["ALL"]`);
+            if (!pod.windows && !(caps.drop ?? []).includes("ALL"))
+                messages.push(`${c.label}: set securityContext.capabilities.drop: ["ALL"]`);
             const extra = (caps.add ?? []).filter((cap) => !config.allowedAddCapabilities.includes(cap));
             if (extra.length > 0) {
                 const allowed = config.allowedAddCapabilities.length ? `only ${oneOf(config.allowedAddCapabilities)}` : "nothing";
@@ -109,13 +116,15 @@ export const capabilities: ResourceValidationPolicy = podRule<CapabilitiesConfig
 
 export const seccompProfile: ResourceValidationPolicy = podRule<ExemptionConfig>({
     name: "kubernetes-pod-seccomp-profile-restricted",
-    description: "Every container must run with a RuntimeDefault or Localhost seccomp profile, set at pod or container level; Unconfined is refused (PSS restricted).",
+    description:
+        "Every container must run with a RuntimeDefault or Localhost seccomp profile, set at pod or container level; Unconfined is refused (PSS restricted).",
     enforcementLevel: "mandatory",
     check: (pod) => {
         if (pod.windows) return [];
         const messages = unconfinedProfiles(pod, "seccompProfile");
         for (const c of pod.containers) {
-            if (c.sourceOf("seccompProfile") === undefined) messages.push(setInheritable(pod, c, "seccompProfile", ".type: RuntimeDefault"));
+            if (c.sourceOf("seccompProfile") === undefined)
+                messages.push(setInheritable(pod, c, "seccompProfile", ".type: RuntimeDefault"));
         }
         return messages;
     },
@@ -132,7 +141,10 @@ export const hostNamespaces: ResourceValidationPolicy = podRule<ExemptionConfig>
     name: "kubernetes-pod-host-namespaces-disallowed",
     description: "Pods must not share the host's network, PID or IPC namespace (PSS baseline).",
     enforcementLevel: "mandatory",
-    check: (pod) => (["hostNetwork", "hostPID", "hostIPC"] as const).filter((field) => pod.spec[field] === true).map((field) => `pod: set ${pod.specPath}.${field}: false`),
+    check: (pod) =>
+        (["hostNetwork", "hostPID", "hostIPC"] as const)
+            .filter((field) => pod.spec[field] === true)
+            .map((field) => `pod: set ${pod.specPath}.${field}: false`),
 });
 
 interface HostPortConfig extends ExemptionConfig {
@@ -157,14 +169,24 @@ export const hostPorts: ResourceValidationPolicy = podRule<HostPortConfig>({
         for (const c of pod.containers) {
             (c.container.ports ?? []).forEach((port, i) => {
                 const hostPort = port.hostPort ?? 0;
-                if (hostPort !== 0 && !config.allowedHostPorts.includes(hostPort)) messages.push(`${c.label}: remove ports[${i}].hostPort (${hostPort}) or set it to 0`);
+                if (hostPort !== 0 && !config.allowedHostPorts.includes(hostPort))
+                    messages.push(`${c.label}: remove ports[${i}].hostPort (${hostPort}) or set it to 0`);
             });
         }
         return messages;
     },
 });
 
-const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+const RESTRICTED_VOLUME_TYPES = [
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
 
 interface VolumeConfig extends ExemptionConfig {
     allowedVolumeTypes: string[];
@@ -181,8 +203,14 @@ export const volumeTypes: ResourceValidationPolicy = podRule<VolumeConfig>({
         (pod.spec.volumes ?? []).flatMap((volume, i) =>
             // A volume with no source at all defaults to emptyDir.
             Object.keys(volume)
-                .filter((key) => key !== "name" && volume[key] !== undefined && volume[key] !== null && !config.allowedVolumeTypes.includes(key))
-                .map((key) => `pod: replace ${pod.specPath}.volumes[${i}] ("${volume.name}") ${key} with one of ${oneOf(config.allowedVolumeTypes)}`),
+                .filter(
+                    (key) =>
+                        key !== "name" && volume[key] !== undefined && volume[key] !== null && !config.allowedVolumeTypes.includes(key),
+                )
+                .map(
+                    (key) =>
+                        `pod: replace ${pod.specPath}.volumes[${i}] ("${volume.name}") ${key} with one of ${oneOf(config.allowedVolumeTypes)}`,
+                ),
         ),
 });
 
@@ -190,14 +218,18 @@ const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 
 export const appArmor: ResourceValidationPolicy = podRule<ExemptionConfig>({
     name: "kubernetes-pod-apparmor-profile-restricted",
-    description: "Pods must not run Unconfined under AppArmor: appArmorProfile.type RuntimeDefault or Localhost, annotations runtime/default or localhost/* (PSS baseline).",
+    description:
+        "Pods must not run Unconfined under AppArmor: appArmorProfile.type RuntimeDefault or Localhost, annotations runtime/default or localhost/* (PSS baseline).",
     enforcementLevel: "mandatory",
     check: (pod) => {
         const annotations = pod.metadata.annotations ?? {};
         return Object.keys(annotations)
             .filter((key) => key.startsWith(APPARMOR_ANNOTATION))
             .filter((key) => annotations[key] !== "runtime/default" && !String(annotations[key]).startsWith("localhost/"))
-            .map((key) => `pod: set ${pod.metadataPath}.annotations["${key}"] to runtime/default or localhost/<profile> (it is ${annotations[key]})`)
+            .map(
+                (key) =>
+                    `pod: set ${pod.metadataPath}.annotations["${key}"] to runtime/default or localhost/<profile> (it is ${annotations[key]})`,
+            )
             .concat(unconfinedProfiles(pod, "appArmorProfile"));
     },
 });
@@ -208,15 +240,25 @@ interface SELinuxConfig extends ExemptionConfig {
 
 export const seLinux: ResourceValidationPolicy = podRule<SELinuxConfig>({
     name: "kubernetes-pod-selinux-options-restricted",
-    description: "SELinux options may set only an allowed type (container_t, container_init_t, container_kvm_t, container_engine_t) and never user or role (PSS baseline).",
+    description:
+        "SELinux options may set only an allowed type (container_t, container_init_t, container_kvm_t, container_engine_t) and never user or role (PSS baseline).",
     enforcementLevel: "mandatory",
     properties: {
-        allowedTypes: stringList("SELinux types pods and containers may set.", ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"]),
+        allowedTypes: stringList("SELinux types pods and containers may set.", [
+            "container_t",
+            "container_init_t",
+            "container_kvm_t",
+            "container_engine_t",
+        ]),
     },
     check: (pod, config) =>
         sitesOf(pod, "seLinuxOptions").flatMap(({ who, path, value }) => [
-            ...(value.type && !config.allowedTypes.includes(value.type) ? [`${who}: set ${path}.type to ${oneOf(config.allowedTypes)} (it is ${value.type})`] : []),
-            ...(["user", "role"] as const).filter((field) => value[field]).map((field) => `${who}: remove ${path}.${field} (it is ${value[field]})`),
+            ...(value.type && !config.allowedTypes.includes(value.type)
+                ? [`${who}: set ${path}.type to ${oneOf(config.allowedTypes)} (it is ${value.type})`]
+                : []),
+            ...(["user", "role"] as const)
+                .filter((field) => value[field])
+                .map((field) => `${who}: remove ${path}.${field} (it is ${value[field]})`),
         ]),
 });
 
@@ -266,7 +308,10 @@ export const hostProcess: ResourceValidationPolicy = podRule<ExemptionConfig>({
     name: "kubernetes-pod-host-process-disallowed",
     description: "Windows pods must not run as host processes: windowsOptions.hostProcess must not be true (PSS baseline).",
     enforcementLevel: "mandatory",
-    check: (pod) => sitesOf(pod, "windowsOptions").filter((s) => s.value.hostProcess === true).map((s) => `${s.who}: set ${s.path}.hostProcess: false`),
+    check: (pod) =>
+        sitesOf(pod, "windowsOptions")
+            .filter((s) => s.value.hostProcess === true)
+            .map((s) => `${s.who}: set ${s.path}.hostProcess: false`),
 });
 
 /** The restricted profile, in the order of the Pod Security Standards page. */

@@ -188,9 +188,15 @@ const REPLACED_WHOLE = ["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfi
 export function effectiveSecurityContext(pod: PodSecurityContext, own: SecurityContext): InheritableSecurityContext {
     const effective: InheritableSecurityContext = {};
     for (const field of REPLACED_WHOLE) {
-        Object.defineProperty(effective, field, { enumerable: true, get: () => (isSet(own[field]) ? own[field] : isSet(pod[field]) ? pod[field] : undefined) });
+        Object.defineProperty(effective, field, {
+            enumerable: true,
+            get: () => (isSet(own[field]) ? own[field] : isSet(pod[field]) ? pod[field] : undefined),
+        });
     }
-    Object.defineProperty(effective, "windowsOptions", { enumerable: true, get: () => mergeWindowsOptions(pod.windowsOptions, own.windowsOptions) });
+    Object.defineProperty(effective, "windowsOptions", {
+        enumerable: true,
+        get: () => mergeWindowsOptions(pod.windowsOptions, own.windowsOptions),
+    });
     return effective;
 }
 

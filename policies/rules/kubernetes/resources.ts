@@ -11,7 +11,9 @@ import { ExemptionConfig, podRule } from "./shared";
 /** `container "api": set resources.requests.cpu` for each of `names` the container leaves unset. */
 function missing(pod: PodView, list: "requests" | "limits", names: string[]): string[] {
     return resourceContainers(pod).flatMap((c) =>
-        names.filter((name) => (c.container.resources?.[list]?.[name] ?? undefined) === undefined).map((name) => `${c.label}: set resources.${list}.${name}`),
+        names
+            .filter((name) => (c.container.resources?.[list]?.[name] ?? undefined) === undefined)
+            .map((name) => `${c.label}: set resources.${list}.${name}`),
     );
 }
 
@@ -31,7 +33,11 @@ export const resourceLimits: ResourceValidationPolicy = podRule<LimitsConfig>({
     description: "Every container must set a memory limit (and a cpu limit when requireCpuLimit is set).",
     enforcementLevel: "advisory",
     properties: {
-        requireCpuLimit: { type: "boolean", default: false, description: "Also require resources.limits.cpu (off by default: cpu limits throttle, requests already share cpu fairly)." },
+        requireCpuLimit: {
+            type: "boolean",
+            default: false,
+            description: "Also require resources.limits.cpu (off by default: cpu limits throttle, requests already share cpu fairly).",
+        },
     },
     check: (pod, config) => missing(pod, "limits", config.requireCpuLimit ? ["cpu", "memory"] : ["memory"]),
 });
@@ -40,9 +46,15 @@ function quantityProblems(c: ContainerView): string[] {
     const requests = c.container.resources?.requests ?? {};
     const limits = c.container.resources?.limits ?? {};
     const messages: string[] = [];
-    for (const [list, values] of [["requests", requests], ["limits", limits]] as const) {
+    for (const [list, values] of [
+        ["requests", requests],
+        ["limits", limits],
+    ] as const) {
         for (const [name, value] of Object.entries(values)) {
-            if (!parseQuantity(value)) messages.push(`${c.label}: set resources.${list}.${name} to a valid quantity such as 250m, 0.5, 128Mi or 1G (it is ${JSON.stringify(value)})`);
+            if (!parseQuantity(value))
+                messages.push(
+                    `${c.label}: set resources.${list}.${name} to a valid quantity such as 250m, 0.5, 128Mi or 1G (it is ${JSON.stringify(value)})`,
+                );
         }
     }
     for (const [name, value] of Object.entries(requests)) {

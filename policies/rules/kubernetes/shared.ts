@@ -20,7 +20,9 @@ export const stringList = (description: string, defaults: string[] = []): Policy
     description,
 });
 
-export const exemptNamespacesSchema = stringList("Namespaces this rule does not check (objects in them, and the Namespace objects themselves).");
+export const exemptNamespacesSchema = stringList(
+    "Namespaces this rule does not check (objects in them, and the Namespace objects themselves).",
+);
 
 /** A configSchema with `exemptNamespaces` and the rule's own properties. */
 export function schemaWith(properties: Record<string, PolicyConfigJSONSchema> = {}): PolicyConfigSchema {
@@ -80,7 +82,8 @@ export function kubernetesRule<C extends ExemptionConfig>(rule: RuleDefinition<C
         enforcementLevel: rule.enforcementLevel,
         configSchema,
         validateResource: (args, reportViolation) => {
-            if (!applies(args.type)) args.notApplicable(`Policy only applies to ${typeof rule.types === "function" ? "some" : rule.types.join(", ")} resources`);
+            if (!applies(args.type))
+                args.notApplicable(`Policy only applies to ${typeof rule.types === "function" ? "some" : rule.types.join(", ")} resources`);
             const config = configOf<C>(configSchema, args);
             const namespace = namespaceOf(args);
             if (config.exemptNamespaces.includes(namespace)) args.notApplicable(`namespace "${namespace}" is exempt (exemptNamespaces)`);

@@ -8,7 +8,11 @@ import { certificateCovers, listenerCovers } from "../../values/hostname";
 import { ObjectMeta } from "./pod-template";
 import { ExemptionConfig, kubernetesRule, namespaceOf, oneOf, stringList, typeLabel } from "./shared";
 
-const INGRESS_TYPES = ["kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:networking.k8s.io/v1beta1:Ingress", "kubernetes:extensions/v1beta1:Ingress"];
+const INGRESS_TYPES = [
+    "kubernetes:networking.k8s.io/v1:Ingress",
+    "kubernetes:networking.k8s.io/v1beta1:Ingress",
+    "kubernetes:extensions/v1beta1:Ingress",
+];
 
 interface IngressSpec {
     ingressClassName?: string;
@@ -29,7 +33,11 @@ export const ingressTlsHosts: ResourceValidationPolicy = kubernetesRule<IngressT
     description: "Every host an Ingress serves must be listed under spec.tls[].hosts, so it is only served over HTTPS.",
     enforcementLevel: "mandatory",
     properties: {
-        allowDefaultBackend: { type: "boolean", default: false, description: "Allow spec.defaultBackend, which serves hosts that spec.tls does not list." },
+        allowDefaultBackend: {
+            type: "boolean",
+            default: false,
+            description: "Allow spec.defaultBackend, which serves hosts that spec.tls does not list.",
+        },
     },
     types: INGRESS_TYPES,
     check: (props, config) => {
@@ -38,10 +46,13 @@ export const ingressTlsHosts: ResourceValidationPolicy = kubernetesRule<IngressT
         const messages: string[] = [];
         (spec.rules ?? []).forEach((rule, i) => {
             if (!rule.host) messages.push(`spec.rules[${i}] has no host: set spec.rules[${i}].host and list it under spec.tls[].hosts`);
-            else if (!tlsHosts.some((h) => certificateCovers(h, rule.host as string))) messages.push(`host "${rule.host}" (spec.rules[${i}].host): list it under spec.tls[].hosts`);
+            else if (!tlsHosts.some((h) => certificateCovers(h, rule.host as string)))
+                messages.push(`host "${rule.host}" (spec.rules[${i}].host): list it under spec.tls[].hosts`);
         });
         if (!config.allowDefaultBackend && (spec.defaultBackend ?? spec.backend)) {
-            messages.push("spec.defaultBackend serves every host, with or without TLS: remove it and set spec.rules[].host for each host, listed under spec.tls[].hosts");
+            messages.push(
+                "spec.defaultBackend serves every host, with or without TLS: remove it and set spec.rules[].host for each host, listed under spec.tls[].hosts",
+            );
         }
         return messages;
     },
@@ -53,7 +64,8 @@ interface IngressClassConfig extends ExemptionConfig {
 
 export const ingressClassName: ResourceValidationPolicy = kubernetesRule<IngressClassConfig>({
     name: "kubernetes-ingress-class-name",
-    description: "Every Ingress must name its controller with spec.ingressClassName (not the deprecated kubernetes.io/ingress.class annotation).",
+    description:
+        "Every Ingress must name its controller with spec.ingressClassName (not the deprecated kubernetes.io/ingress.class annotation).",
     enforcementLevel: "advisory",
     properties: {
         allowedClassNames: stringList("IngressClasses an Ingress may name; empty allows any."),
@@ -63,7 +75,8 @@ export const ingressClassName: ResourceValidationPolicy = kubernetesRule<Ingress
         const className = specOf<IngressSpec>(props).ingressClassName;
         const allowed = config.allowedClassNames;
         if (!className) return [`set spec.ingressClassName${allowed.length ? ` to ${oneOf(allowed)}` : ""}`];
-        if (allowed.length > 0 && !allowed.includes(className)) return [`set spec.ingressClassName to ${oneOf(allowed)} (it is ${className})`];
+        if (allowed.length > 0 && !allowed.includes(className))
+            return [`set spec.ingressClassName to ${oneOf(allowed)} (it is ${className})`];
         return [];
     },
 });
@@ -87,17 +100,20 @@ interface ParentRef {
     sectionName?: string;
 }
 
-const describeGateways = (gateways: GatewayEntry[]) => oneOf(gateways.map((g) => `${g.namespace}/${g.name} sectionName ${oneOf(g.sectionNames)}`));
+const describeGateways = (gateways: GatewayEntry[]) =>
+    oneOf(gateways.map((g) => `${g.namespace}/${g.name} sectionName ${oneOf(g.sectionNames)}`));
 
 export const httpRouteTlsGateway: ResourceValidationPolicy = kubernetesRule<RouteConfig>({
     name: "kubernetes-httproute-tls-gateway",
-    description: "HTTPRoutes may attach only to the HTTPS listeners of configured Gateways: every spec.parentRefs[] names a configured gateway and one of its sectionNames.",
+    description:
+        "HTTPRoutes may attach only to the HTTPS listeners of configured Gateways: every spec.parentRefs[] names a configured gateway and one of its sectionNames.",
     enforcementLevel: "mandatory",
     properties: {
         gateways: {
             type: "array",
             minItems: 1,
-            description: "The TLS gateways routes may attach to, with the sectionNames of their HTTPS listeners and, optionally, those listeners' hostnames.",
+            description:
+                "The TLS gateways routes may attach to, with the sectionNames of their HTTPS listeners and, optionally, those listeners' hostnames.",
             items: {
                 type: "object",
                 required: ["namespace", "name", "sectionNames"],
@@ -122,18 +138,24 @@ export const httpRouteTlsGateway: ResourceValidationPolicy = kubernetesRule<Rout
             const at = `spec.parentRefs[${i}]`;
             const group = ref.group ?? "gateway.networking.k8s.io";
             const kind = ref.kind ?? "Gateway";
-            if (group !== "gateway.networking.k8s.io" || kind !== "Gateway") return [`${at}: attach to ${describeGateways(config.gateways)} (it names a ${kind}${group ? ` of group ${group}` : ""})`];
+            if (group !== "gateway.networking.k8s.io" || kind !== "Gateway")
+                return [`${at}: attach to ${describeGateways(config.gateways)} (it names a ${kind}${group ? ` of group ${group}` : ""})`];
             const namespace = ref.namespace ?? routeNamespace;
             const gateway = config.gateways.find((g) => g.namespace === namespace && g.name === ref.name);
             if (!gateway) return [`${at}: set namespace and name to ${describeGateways(config.gateways)} (it is ${namespace}/${ref.name})`];
-            if (!ref.sectionName) return [`${at}: set sectionName to ${oneOf(gateway.sectionNames)}, the HTTPS listener of ${namespace}/${ref.name}`];
-            if (!gateway.sectionNames.includes(ref.sectionName)) return [`${at}: set sectionName to ${oneOf(gateway.sectionNames)} (it is ${ref.sectionName})`];
+            if (!ref.sectionName)
+                return [`${at}: set sectionName to ${oneOf(gateway.sectionNames)}, the HTTPS listener of ${namespace}/${ref.name}`];
+            if (!gateway.sectionNames.includes(ref.sectionName))
+                return [`${at}: set sectionName to ${oneOf(gateway.sectionNames)} (it is ${ref.sectionName})`];
             const listenerHosts = gateway.hostnames ?? [];
             if (listenerHosts.length === 0) return [];
             return (spec.hostnames ?? [])
                 .map((host, j) => ({ host, j }))
                 .filter(({ host }) => !listenerHosts.some((l) => listenerCovers(l, host)))
-                .map(({ host, j }) => `spec.hostnames[${j}]: set a hostname under ${oneOf(listenerHosts)}, the hostname of ${namespace}/${ref.name} (it is ${host})`);
+                .map(
+                    ({ host, j }) =>
+                        `spec.hostnames[${j}]: set a hostname under ${oneOf(listenerHosts)}, the hostname of ${namespace}/${ref.name} (it is ${host})`,
+                );
         });
     },
 });
@@ -144,12 +166,14 @@ interface ServiceTlsConfig extends ExemptionConfig {
 
 export const serviceExternalTls: ResourceValidationPolicy = kubernetesRule<ServiceTlsConfig>({
     name: "kubernetes-service-external-tls",
-    description: "Services of type LoadBalancer or NodePort must be annotated as terminating TLS; expose everything else through the TLS gateway or Ingress.",
+    description:
+        "Services of type LoadBalancer or NodePort must be annotated as terminating TLS; expose everything else through the TLS gateway or Ingress.",
     enforcementLevel: "mandatory",
     properties: {
         tlsAnnotations: {
             type: "array",
-            description: "Annotations that mark a Service as terminating TLS; one must be present (with this value, when one is given; non-empty otherwise).",
+            description:
+                "Annotations that mark a Service as terminating TLS; one must be present (with this value, when one is given; non-empty otherwise).",
             items: {
                 type: "object",
                 required: ["key"],
@@ -164,10 +188,16 @@ export const serviceExternalTls: ResourceValidationPolicy = kubernetesRule<Servi
         const type = specOf<{ type?: string }>(props).type;
         if (type !== "LoadBalancer" && type !== "NodePort") return [];
         const annotations = ((props.metadata ?? {}) as ObjectMeta).annotations ?? {};
-        const terminated = config.tlsAnnotations.some((a) => (a.value === undefined ? !!annotations[a.key] : annotations[a.key] === a.value));
+        const terminated = config.tlsAnnotations.some((a) =>
+            a.value === undefined ? !!annotations[a.key] : annotations[a.key] === a.value,
+        );
         if (terminated) return [];
-        const wanted = oneOf(config.tlsAnnotations.map((a) => `metadata.annotations["${a.key}"]${a.value === undefined ? "" : `: "${a.value}"`}`));
-        return [`${typeLabel(args.type)} of type ${type}: set ${wanted || "a TLS annotation"} to terminate TLS, or set spec.type: ClusterIP and expose it through the TLS gateway`];
+        const wanted = oneOf(
+            config.tlsAnnotations.map((a) => `metadata.annotations["${a.key}"]${a.value === undefined ? "" : `: "${a.value}"`}`),
+        );
+        return [
+            `${typeLabel(args.type)} of type ${type}: set ${wanted || "a TLS annotation"} to terminate TLS, or set spec.type: ClusterIP and expose it through the TLS gateway`,
+        ];
     },
 });
 
