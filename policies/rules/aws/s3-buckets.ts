@@ -152,3 +152,6 @@ export function judge<C>(aspect: BucketAspect<C>, bucket: BucketView, index: Buc
         message: `${bucket.label} has no ${aspect.what}: create an ${aspect.types[0]} with bucket set from this bucket and ${aspect.fix(config)}`,
     };
 }
+
+/** How to make a bucket resource relatable to its bucket, for every S3 rule. */
+export const REMEDY = "set bucket from the Bucket's bucket or id output, or give buckets deterministic names";

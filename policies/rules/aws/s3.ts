@@ -6,10 +6,10 @@
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { BucketAspect, bucketIndex, BUCKET_TYPES, judge } from "./s3-buckets";
+import { BucketAspect, bucketIndex, BUCKET_TYPES, judge, REMEDY } from "./s3-buckets";
+import { BUCKET, EncryptionConfig, encryptionAspect } from "./s3-encryption";
+import { s3BucketReplicationKms } from "./s3-replication";
 import { atLeast, awsStackRule, AwsExemptionConfig, daysSchema, isSet, MinRetentionConfig } from "./shared";
-
-const REMEDY = "set bucket from the Bucket's bucket or id output, or give buckets deterministic names";
 
 interface BucketRuleDefinition<C extends AwsExemptionConfig> extends BucketAspect<C> {
     name: string;
@@ -38,7 +38,6 @@ function bucketRule<C extends AwsExemptionConfig>(rule: BucketRuleDefinition<C>)
     });
 }
 
-const BUCKET = "aws:s3/bucket:Bucket";
 const asList = <T>(value: unknown) => (value ?? []) as T[];
 
 export const s3BucketVersioned = bucketRule<AwsExemptionConfig>({
@@ -63,65 +62,6 @@ export const s3BucketVersioned = bucketRule<AwsExemptionConfig>({
     },
     fix: () => "versioningConfiguration.status: Enabled",
 });
-
-interface EncryptionConfig extends AwsExemptionConfig {
-    requireKms: boolean;
-}
-
-interface SseDefault {
-    sseAlgorithm?: string;
-}
-
-const isKms = (algorithm: string | undefined) => algorithm === "aws:kms" || algorithm === "aws:kms:dsse";
-
-function algorithmProblems(algorithms: (string | undefined)[], path: string, config: EncryptionConfig): string[] {
-    const given = algorithms.filter((a): a is string => a !== undefined);
-    if (given.length === 0) return [`set ${path}: ${config.requireKms ? "aws:kms" : "aws:kms or AES256"}`];
-    if (config.requireKms && !given.some(isKms)) return [`set ${path}: aws:kms (it is ${given.join(", ")})`];
-    return [];
-}
-
-export const encryptionAspect: BucketAspect<EncryptionConfig> = {
-    what: "default encryption",
-    types: [
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-    ],
-    check: (props, config) =>
-        algorithmProblems(
-            asList<{ applyServerSideEncryptionByDefault?: SseDefault }>(props.rules).map(
-                (r) => r.applyServerSideEncryptionByDefault?.sseAlgorithm,
-            ),
-            "rules[].applyServerSideEncryptionByDefault.sseAlgorithm",
-            config,
-        ),
-    inline: (props, type, config) => {
-        if (type === BUCKET) {
-            if (!isSet(props, "serverSideEncryptionConfiguration")) return undefined;
-            const rule = (props.serverSideEncryptionConfiguration as { rule?: { applyServerSideEncryptionByDefault?: SseDefault } }).rule;
-            return algorithmProblems(
-                [rule?.applyServerSideEncryptionByDefault?.sseAlgorithm],
-                "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm",
-                config,
-            );
-        }
-        const configurations = asList<{ rules?: { applyServerSideEncryptionByDefaults?: SseDefault[] }[] }>(
-            props.serverSideEncryptionConfigurations,
-        );
-        if (configurations.length === 0) return undefined;
-        const algorithms = configurations
-            .flatMap((c) => c.rules ?? [])
-            .flatMap((r) => r.applyServerSideEncryptionByDefaults ?? [])
-            .map((d) => d.sseAlgorithm);
-        return algorithmProblems(
-            algorithms,
-            "serverSideEncryptionConfigurations[].rules[].applyServerSideEncryptionByDefaults[].sseAlgorithm",
-            config,
-        );
-    },
-    fix: (config) =>
-        `rules[] { applyServerSideEncryptionByDefault: { sseAlgorithm: ${config.requireKms ? "aws:kms, kmsMasterKeyId: <a customer-managed key>" : "aws:kms"} } }`,
-};
 
 export const s3BucketEncrypted = bucketRule<EncryptionConfig>({
     ...encryptionAspect,
@@ -276,59 +216,7 @@ export const s3BucketLifecycleRetention = bucketRule<MinRetentionConfig>({
     fix: (config) => `rules[] { status: Enabled } whose expiration, if any, has days: ${config.minRetentionDays} or more`,
 });
 
-interface ReplicationRule {
-    status?: string;
-    sourceSelectionCriteria?: { sseKmsEncryptedObjects?: { status?: string } };
-    destination?: { encryptionConfiguration?: Record<string, unknown> };
-}
-
-/**
- * Stack rule: S3 does not replicate SSE-KMS objects unless the rule opts in and
- * names a key for the replicas. A rule replicates SSE-KMS objects when its
- * source bucket encrypts with KMS by default, when its source bucket is not in
- * the stack (nothing says otherwise), or when it sets either field already.
- */
-export const s3BucketReplicationKms: StackValidationPolicy = awsStackRule<AwsExemptionConfig>({
-    name: "aws-s3-bucket-replication-kms",
-    description:
-        "S3 replication rules that replicate SSE-KMS-encrypted objects must opt in to them and name the KMS key that encrypts the replicas.",
-    enforcementLevel: "mandatory",
-    subjects: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
-    remedy: REMEDY,
-    check: (subject, ctx) => {
-        const label = `bucket replication ${subject.name}`;
-        const problems: string[] = [];
-        let partial = false;
-        asList<ReplicationRule>(subject.props.rules).forEach((rule, i) => {
-            if (rule.status !== "Enabled") return;
-            const optedIn = rule.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status === "Enabled";
-            const keyed = isSet(rule.destination?.encryptionConfiguration ?? {}, "replicaKmsKeyId");
-            if (!optedIn) problems.push(`set rules[${i}].sourceSelectionCriteria.sseKmsEncryptedObjects.status: Enabled`);
-            if (!keyed)
-                problems.push(`set rules[${i}].destination.encryptionConfiguration.replicaKmsKeyId to a KMS key in the destination region`);
-            partial ||= optedIn !== keyed;
-        });
-        if (problems.length === 0) return;
-        const report = (why: string) => ctx.report(`${label} ${why}: ${problems.join("; ")}`);
-        if (partial) return report("half-configures SSE-KMS replication");
-        const index = bucketIndex(ctx.resources);
-        const member = index.memberOf(subject);
-        const sources = index.bucketsOf(member);
-        if (sources.length === 0) {
-            if (member.targets.length === 0 && member.name === undefined)
-                return ctx.cannotDecide(`${label}: its source bucket is not known`);
-            if (member.name !== undefined && index.buckets.some((b) => b.name === undefined))
-                return ctx.cannotDecide(`${label}: its source bucket "${member.name}" may be a bucket whose name is not known`);
-            return report(`replicates bucket "${member.name}", which this stack does not create and may hold SSE-KMS objects`);
-        }
-        for (const source of sources) {
-            const verdict = judge(encryptionAspect, source, index, { requireKms: true, exemptResources: [] });
-            if (verdict.kind === "undecided")
-                ctx.cannotDecide(`${label}: whether its source bucket encrypts with SSE-KMS: ${verdict.reason}`, verdict.cause);
-            else if (verdict.kind === "ok") report(`replicates ${source.label}, which encrypts with SSE-KMS`);
-        }
-    },
-});
+export { s3BucketReplicationKms };
 
 export const s3Policies = [
     s3BucketVersioned,
