@@ -4,12 +4,11 @@
  * overrides (they become a stack file). Pure functions: nothing here runs a process.
  */
 import { ConfigIssue, formatIssues, NAMESPACE, parseConfig, PlatformConfig } from "../config";
+import { stackNameIssues } from "../config/stack-name";
+
+export { STACK_NAME_LENGTH, STACK_NAME_PATTERN, stackNameIssues } from "../config/stack-name";
 import { ValidationError } from "./errors";
 
-/** Stack names: lower-case letters, digits and '-', starting with a letter, not ending with '-'. */
-export const STACK_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
-/** Shortest and longest stack name; physical names (`hangar-<stack>-…`) must fit AWS limits. */
-export const STACK_NAME_LENGTH = { min: 2, max: 32 } as const;
 /** Names an ephemeral environment may never take: they are the long-lived environments. */
 export const RESERVED_NAMES: readonly string[] = ["prod", "staging"];
 
@@ -19,25 +18,6 @@ const MAX_OVERRIDE_BYTES = 64 * 1024;
 const MAX_STRING_LENGTH = 4096;
 const MAX_DEPTH = 16;
 const FORBIDDEN_KEYS = new Set(["__proto__", "prototype", "constructor"]);
-
-/** Every problem with a stack name, as `{ path: "name", message }` issues (none when valid). */
-export function stackNameIssues(name: unknown): ConfigIssue[] {
-    if (typeof name !== "string") return [{ path: "name", message: "expected a stack name (a string)" }];
-    const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
-    if (name.length < STACK_NAME_LENGTH.min || name.length > STACK_NAME_LENGTH.max) {
-        return [{ path: "name", message: `${shown}: expected ${STACK_NAME_LENGTH.min}–${STACK_NAME_LENGTH.max} characters` }];
-    }
-    if (/[/\\]|\.\./.test(name)) return [{ path: "name", message: `${shown}: path characters ('/', '\\', '..') are not allowed` }];
-    if (!STACK_NAME_PATTERN.test(name)) {
-        return [
-            {
-                path: "name",
-                message: `${shown}: expected lower-case letters, digits and '-', starting with a letter and not ending with '-'`,
-            },
-        ];
-    }
-    return [];
-}
 
 /** Throws {@link ValidationError} unless `name` is a valid stack name. */
 export function assertStackName(name: unknown): asserts name is string {

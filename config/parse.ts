@@ -3,6 +3,7 @@
  * PlatformConfig or every problem at once, each named by its key path
  * (`hangar:app.services[1].port: expected an integer 1–65535`).
  */
+import { stackNameIssues } from "./stack-name";
 import { z } from "zod";
 import { ENVIRONMENTS, type Environment } from "./environments";
 import { type ConfigIssue, NAMESPACE } from "./issue";
@@ -45,6 +46,9 @@ export function parseConfig(raw: unknown, stackName: string): ParseResult {
             errors: [{ path: `${NAMESPACE}`, message: "expected the stack file's config to be a mapping of keys to values" }],
         };
     }
+    // A stack made with the CLI never passed the Automation module's check: the names it maps to must stay unique.
+    const nameIssues = stackNameIssues(stackName).map((i) => ({ path: "stack", message: `stack name ${i.message}` }));
+    if (nameIssues.length > 0) return { ok: false, errors: nameIssues };
     const { merged, environment, errors } = mergedDocument(raw, stackName);
 
     const result = platformSchema.safeParse(merged, { reportInput: true });

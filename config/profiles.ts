@@ -45,6 +45,7 @@ const common: ProfileDefaults = {
         logMinDurationMs: 500,
         monitoringIntervalSeconds: 60,
         performanceInsightsRetentionDays: 7,
+        adoptLogGroups: false,
         clientSslMode: "verify-full",
     },
     cache: {

@@ -142,6 +142,7 @@ export class AppService extends pulumi.ComponentResource {
             {
                 exposure: s.exposure,
                 host: s.host as string,
+                extraHosts: s.extraHosts,
                 metadata: { ...metadata, labels: selectorLabels(s.name) },
                 backend: { service: s.name, port: s.port, portName: "http" },
                 tlsSecretName: `${s.name}-tls`,

@@ -88,6 +88,11 @@ export interface AppServiceSpec {
     exposure?: string;
     /** Public hostname; served only over TLS. */
     host?: string;
+    /**
+     * More public hostnames the service answers on, through the same route or Ingress and listener
+     * (Platform adds the primary region's own name that Route 53 health-checks). @default []
+     */
+    extraHosts?: string[];
     /** Controller-specific Ingress annotations for this service. @default {} */
     ingressAnnotations?: Record<string, string>;
     /** Replica bounds; min < max adds an HPA, min ≥ 2 a PodDisruptionBudget. */
@@ -160,6 +165,7 @@ export function resolveService(spec: AppServiceSpec): ResolvedService {
         env: spec.env ?? {},
         secretEnv: spec.secretEnv ?? [],
         envFromSecrets: spec.envFromSecrets ?? [],
+        extraHosts: spec.extraHosts ?? [],
         public: spec.public ?? d.public,
         exposure,
         ingressAnnotations: spec.ingressAnnotations ?? {},

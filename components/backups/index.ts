@@ -11,7 +11,7 @@ export { DumpJob, DumpJobArgs, DumpScheduleArgs, DUMP_JOB_DEFAULTS } from "./dum
 
 /** Where the dump bucket replicates to (the DR region's bucket and key). */
 export interface BucketReplicationTargetArgs {
-    /** ARN of the destination bucket (the DR region's). */
+    /** ARN of the destination bucket (the DR region's); pass an output that depends on its versioning, so replication is set up after it. */
     bucketArn: pulumi.Input<string>;
     /** KMS key of the destination; without it SSE-KMS objects would not replicate. */
     kmsKeyArn: pulumi.Input<string>;
@@ -170,7 +170,11 @@ export class Backups extends pulumi.ComponentResource {
     private replicate(name: string, id: string, target: BucketReplicationTargetArgs, source: SecureBucket, kmsKey: aws.kms.Key) {
         const role = serviceRole(
             `${name}-replication`,
-            { description: `S3 replication of ${id} dumps to the DR region`, service: "s3.amazonaws.com" },
+            {
+                description: `S3 replication of ${id} dumps to the DR region`,
+                service: "s3.amazonaws.com",
+                sourceArn: () => source.bucket.arn,
+            },
             this,
         );
         new aws.iam.RolePolicy(
@@ -205,7 +209,7 @@ export class Backups extends pulumi.ComponentResource {
                     },
                 ],
             },
-            // Replication needs versioning on the source first.
+            // Replication needs versioning on the source first; the destination's comes with target.bucketArn.
             { parent: this, dependsOn: [source.versioning] },
         );
     }

@@ -2,71 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { withDefaults } from "../shared/defaults";
-import { managedKey } from "../shared/kms";
+import { finalSnapshot } from "../shared/final-snapshot";
+import { keyPolicyWithLogs, managedKey } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
 import { singlePortSecurityGroup } from "../shared/security-group";
-import { serviceRole } from "../shared/service-role";
+import { accountContext, serviceRole } from "../shared/service-role";
 import { postgresParameters } from "../shared/postgres-parameters";
-import type { DataPlacementArgs } from "./placement";
+import { LOG_EXPORTS, POSTGRES_DEFAULTS, PostgresDatabaseArgs } from "./postgres-args";
 
-/** The tunable settings of a PostgresDatabase (what a stack file may set). */
-export interface PostgresSettings {
-    /** Major (minor upgrades follow automatically) or major.minor. @default "16" */
-    engineVersion?: string;
-    /** RDS instance class of the primary. @default "db.r7g.large" */
-    instanceClass?: string;
-    /** Class of the in-region read replicas. @default instanceClass */
-    replicaInstanceClass?: string;
-    /** Initial gp3 storage, GiB; autoscales up to `maxAllocatedStorageGb`. @default 100 */
-    allocatedStorageGb?: number;
-    /** Storage autoscaling ceiling. @default 1000 */
-    maxAllocatedStorageGb?: number;
-    /** A synchronous standby of the primary in another availability zone. @default true */
-    multiAz?: boolean;
-    /** In-region read replicas. @default 1 */
-    replicas?: number;
-    /** Automated backups, 0–35 days (at least 1 with replicas). @default 30 */
-    backupRetentionDays?: number;
-    /** Deletion protection and a final snapshot on delete. @default true */
-    deletionProtection?: boolean;
-    /** Database created on the primary. @default "hangar" */
-    databaseName?: string;
-    /** Master user. @default "hangar_admin" */
-    username?: string;
-    /** Daily automated-backup window, UTC (`hh24:mi-hh24:mi`); must not overlap `maintenanceWindow`. @default "02:00-03:00" */
-    backupWindow?: string;
-    /** Weekly maintenance window, UTC (`ddd:hh24:mi-ddd:hh24:mi`). @default "sun:04:30-sun:05:30" */
-    maintenanceWindow?: string;
-    /** `log_min_duration_statement`. @default 500 */
-    logMinDurationMs?: number;
-    /** Enhanced monitoring interval (0 turns it off). @default 60 */
-    monitoringIntervalSeconds?: number;
-    /** Performance Insights retention: 7 (free) or a multiple of 31 up to 731. @default 7 */
-    performanceInsightsRetentionDays?: number;
-}
-
-export interface PostgresDatabaseArgs extends PostgresSettings, DataPlacementArgs {
-    /** Physical name stem (RDS identifier, group names, secret name). Must be unique per account and region. */
-    identifier: string;
-}
-
-export const POSTGRES_DEFAULTS = {
-    engineVersion: "16",
-    instanceClass: "db.r7g.large",
-    allocatedStorageGb: 100,
-    maxAllocatedStorageGb: 1000,
-    multiAz: true,
-    replicas: 1,
-    backupRetentionDays: 30,
-    deletionProtection: true,
-    databaseName: "hangar",
-    username: "hangar_admin",
-    backupWindow: "02:00-03:00",
-    maintenanceWindow: "sun:04:30-sun:05:30",
-    logMinDurationMs: 500,
-    monitoringIntervalSeconds: 60,
-    performanceInsightsRetentionDays: 7,
-};
+export * from "./postgres-args";
 
 /**
  * Characters RDS refuses in a master password are `/ @ "` and space ("Master password" constraints,
@@ -110,7 +54,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:PostgresDatabase", name, {}, opts);
         const d = withDefaults(POSTGRES_DEFAULTS, args);
-        const life = lifecycle(args.environment ?? "prod");
+        const environment = args.environment ?? "prod";
+        const life = lifecycle(environment);
         if (d.replicas > 0 && d.backupRetentionDays < 1) {
             throw new pulumi.ResourceError(`PostgresDatabase "${name}": replicas need backupRetentionDays ≥ 1`, this);
         }
@@ -119,11 +64,22 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         const child = { parent: this };
         const stateful = { parent: this, protect: life.protect };
 
+        const account = accountContext(this);
         const kmsKey = managedKey(
             name,
-            { description: `RDS ${id}: storage, Performance Insights, secret`, alias: `${id}-rds`, environment: args.environment },
+            {
+                description: `RDS ${id}: storage, Performance Insights, secret, logs`,
+                alias: `${id}-rds`,
+                environment: args.environment,
+                policy: pulumi
+                    .all([account.account, account.partition, account.region])
+                    .apply(([acct, partition, region]) =>
+                        keyPolicyWithLogs({ account: acct, partition, region, logGroupPattern: `/aws/rds/instance/${id}/*` }),
+                    ),
+            },
             this,
         );
+        const logGroups = this.logGroups(name, id, life.logRetentionDays, kmsKey, d.adoptLogGroups);
 
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-subnets`,
@@ -197,13 +153,13 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                 backupWindow: d.backupWindow,
                 maintenanceWindow: d.maintenanceWindow,
                 deletionProtection: d.deletionProtection,
-                skipFinalSnapshot: !d.deletionProtection,
-                finalSnapshotIdentifier: d.deletionProtection ? `${id}-final` : undefined,
-                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                ...finalSnapshot(name, { identifier: id, protect: d.deletionProtection, environment, replica: false }, this),
+                enabledCloudwatchLogsExports: LOG_EXPORTS,
                 iamDatabaseAuthenticationEnabled: true,
                 ...observability,
             },
-            stateful,
+            // RDS creates the export log groups on first write: the managed ones must exist first.
+            { ...stateful, dependsOn: logGroups },
         );
         const replicas = Array.from(
             { length: d.replicas },
@@ -277,12 +233,30 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         });
     }
 
+    /**
+     * The log groups RDS exports to (`/aws/rds/instance/<id>/<log>`, "Publishing PostgreSQL logs to
+     * Amazon CloudWatch Logs"), with a retention and the database's key, instead of the never-expiring,
+     * unencrypted ones RDS would create. Where RDS created them already, `adopt` imports them as they are.
+     */
+    private logGroups(name: string, id: string, retentionInDays: number, key: aws.kms.Key, adopt: boolean): aws.cloudwatch.LogGroup[] {
+        return LOG_EXPORTS.map((log) => {
+            const logGroupName = `/aws/rds/instance/${id}/${log}`;
+            return new aws.cloudwatch.LogGroup(
+                `${name}-logs-${log}`,
+                adopt ? { name: logGroupName } : { name: logGroupName, retentionInDays, kmsKeyId: key.arn },
+                { parent: this, ...(adopt ? { import: logGroupName } : {}) },
+            );
+        });
+    }
+
     private monitoringRole(name: string, id: string): aws.iam.Role {
         return serviceRole(
             `${name}-monitoring`,
             {
                 description: `RDS enhanced monitoring for ${id}`,
                 service: "monitoring.rds.amazonaws.com",
+                // The primary and its replicas (`<id>-replica-<n>`) publish through this role.
+                sourceArn: ({ partition, region, account }) => pulumi.interpolate`arn:${partition}:rds:${region}:${account}:db:${id}*`,
                 managedPolicies: { [`${name}-monitoring`]: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" },
             },
             this,

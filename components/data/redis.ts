@@ -5,6 +5,7 @@ import { withDefaults } from "../shared/defaults";
 import { managedKey } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
 import { singlePortSecurityGroup } from "../shared/security-group";
+import { CACHE_FAMILIES, cacheFamilyOf } from "./cache-families";
 import type { DataPlacementArgs } from "./placement";
 
 /** The tunable settings of a RedisCache (what a stack file may set). */
@@ -52,9 +53,14 @@ export const REDIS_DEFAULTS = {
  */
 export const ELASTICACHE_TOKEN_SPECIALS = "!&#$^<>-";
 
-/** Parameter group family: valkey8, redis7, … */
+/** Parameter group family: valkey7, valkey8, redis7 (see CACHE_FAMILIES). */
 export function cacheFamily(engine: string, version: string): string {
-    return `${engine}${version.split(".")[0]}`;
+    const family = cacheFamilyOf(engine, version);
+    if (!family) {
+        const known = Object.entries(CACHE_FAMILIES).flatMap(([e, majors]) => Object.keys(majors).map((m) => `${e} ${m}`));
+        throw new Error(`no ElastiCache parameter group family for ${engine} ${version} (Hangar runs ${known.join(", ")})`);
+    }
+    return family;
 }
 
 /**
@@ -84,6 +90,10 @@ export class RedisCache extends pulumi.ComponentResource {
         const problems: string[] = [];
         if (d.engine !== "valkey" && d.engine !== "redis") problems.push(`engine must be valkey or redis, not ${d.engine}`);
         if (d.multiAz && d.nodes < 2) problems.push("multiAz needs at least 2 nodes");
+        if (!cacheFamilyOf(d.engine, d.engineVersion))
+            problems.push(
+                `engineVersion ${d.engineVersion} of ${d.engine} has no parameter group family Hangar supports (valkey 7 or 8, redis 7)`,
+            );
         if (args.identifier.length > 40) problems.push("identifier must be at most 40 characters");
         if (problems.length) throw new pulumi.ResourceError(`RedisCache "${name}": ${problems.join("; ")}`, this);
         const life = lifecycle(args.environment ?? "prod");

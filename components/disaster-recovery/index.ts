@@ -1,74 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { encryptedAlarmTopic, metricAlarm, RDS_ALARM_DEFAULTS, rdsInstanceAlarmSpecs } from "../shared/alarms";
+import { finalSnapshot } from "../shared/final-snapshot";
 import { managedKey } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
 import { postgresParameters } from "../shared/postgres-parameters";
-import { BucketRetentionArgs, secureBucket } from "../shared/secure-bucket";
+import { secureBucket } from "../shared/secure-bucket";
 import { singlePortSecurityGroup } from "../shared/security-group";
+import { DISASTER_RECOVERY_DEFAULTS, DisasterRecoveryArgs } from "./args";
+import { failoverRecords } from "./failover";
 
-/** The defaults `DisasterRecoveryArgs` documents. */
-export const DISASTER_RECOVERY_DEFAULTS = {
-    environment: "prod",
-    engineMajorVersion: "16",
-    instanceClass: "db.r7g.large",
-    backupRetentionDays: 30,
-    deletionProtection: true,
-    promoted: false,
-    healthCheckPath: "/healthz",
-};
-
-/** The failover records' names and targets (Platform takes these; the zone comes from its `dns`). */
-export interface FailoverRecordArgs {
-    /** The public name that fails over. */
-    recordName: string;
-    /** The primary region's load balancer hostname; the health check probes it (never the failover name itself). */
-    primaryHostname: string;
-    /** The DR region's load balancer hostname. */
-    secondaryHostname: string;
-    /** HTTPS path the health check probes on `primaryHostname`. @default "/healthz" */
-    healthCheckPath?: string;
-}
-
-/** Route 53 failover of the public name between the primary and DR load balancers. */
-export interface FailoverArgs extends FailoverRecordArgs {
-    /** Route 53 hosted zone of the failover records. */
-    hostedZoneId: pulumi.Input<string>;
-}
-
-/** Resources run with the DR region's AWS provider (pass it in `providers`). */
-export interface DisasterRecoveryArgs {
-    /** `prod`, `staging` or `ephemeral`. @default "prod" */
-    environment?: string;
-    /** Name stem shared with the primary (`<identifier>-dr` for the replica). */
-    identifier: string;
-    /** DR account id, part of the replica bucket's globally unique name. */
-    accountId: string;
-    /** ARN of the primary RDS instance to replicate. */
-    primaryDatabaseArn: pulumi.Input<string>;
-    /** Major engine version of the primary, for the DR parameter group family. @default "16" */
-    engineMajorVersion?: string;
-    /** Class of the cross-region replica. @default "db.r7g.large" */
-    instanceClass?: string;
-    /** Retention of replicated automated backups, and of the instance once promoted. @default 30 */
-    backupRetentionDays?: number;
-    /** Deletion protection on the replica. @default true */
-    deletionProtection?: boolean;
-    /** The DR region's VPC, where the replica's security group lives. */
-    vpcId: pulumi.Input<string>;
-    /** Private subnets of the DR VPC for the replica's subnet group. */
-    subnetIds: pulumi.Input<string[]>;
-    /** CIDRs allowed on 5432 in the DR VPC. @default [] */
-    allowedCidrs?: pulumi.Input<string[]>;
-    /**
-     * The world after failover: the replica has been promoted, so it is managed as a
-     * standalone instance (same URN) and replication is no longer managed. @default false
-     */
-    promoted?: boolean;
-    /** Route 53 failover of the public name; no records when unset. */
-    failover?: FailoverArgs;
-    /** Lifecycle of the replica bucket. @default 30 days to Deep Archive, expiry after 7 years */
-    bucketRetention?: BucketRetentionArgs;
-}
+export * from "./args";
+export { regionalHost } from "./regional-host";
 
 /**
  * The DR region: a KMS key of its own, an encrypted cross-region replica with
@@ -82,6 +25,8 @@ export class DisasterRecovery extends pulumi.ComponentResource {
     public readonly replicaArn: pulumi.Output<string>;
     /** Hostname of the cross-region replica. */
     public readonly replicaAddress: pulumi.Output<string>;
+    /** Port of the cross-region replica. */
+    public readonly replicaPort: pulumi.Output<number>;
     /** The copy target of the backup plan. */
     public readonly vaultArn: pulumi.Output<string>;
     /** The replication target of the dump bucket. */
@@ -90,7 +35,8 @@ export class DisasterRecovery extends pulumi.ComponentResource {
     constructor(name: string, args: DisasterRecoveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:DisasterRecovery", name, {}, opts);
         const d = DISASTER_RECOVERY_DEFAULTS;
-        const life = lifecycle(args.environment ?? d.environment);
+        const environment = args.environment ?? d.environment;
+        const life = lifecycle(environment);
         const id = args.identifier;
         const major = args.engineMajorVersion ?? d.engineMajorVersion;
         const retention = args.backupRetentionDays ?? d.backupRetentionDays;
@@ -129,7 +75,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
                 name: `${id}-dr-postgres${major}`,
                 family: `postgres${major}`,
                 description: `Hangar ${id} DR: TLS only`,
-                parameters: postgresParameters(500),
+                parameters: postgresParameters(args.logMinDurationMs ?? d.logMinDurationMs),
             },
             child,
         );
@@ -143,6 +89,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
                 replicateSourceDb: promoted ? undefined : args.primaryDatabaseArn,
                 instanceClass: args.instanceClass ?? d.instanceClass,
                 storageType: "gp3",
+                maxAllocatedStorage: args.maxAllocatedStorageGb ?? d.maxAllocatedStorageGb,
                 storageEncrypted: true,
                 kmsKeyId: kmsKey.arn,
                 dbSubnetGroupName: subnetGroup.name,
@@ -156,12 +103,17 @@ export class DisasterRecovery extends pulumi.ComponentResource {
                 autoMinorVersionUpgrade: true,
                 copyTagsToSnapshot: true,
                 deletionProtection,
-                skipFinalSnapshot: !deletionProtection,
-                finalSnapshotIdentifier: deletionProtection ? `${id}-dr-final` : undefined,
+                // While it is a replica RDS refuses a final snapshot on delete; once promoted it takes one like the primary.
+                ...finalSnapshot(
+                    `${name}-replica`,
+                    { identifier: `${id}-dr`, protect: deletionProtection, environment, replica: !promoted },
+                    this,
+                ),
             },
             stateful,
         );
         this.replicaAddress = replica.address;
+        this.replicaPort = replica.port;
         this.replicaArn = replica.arn;
         this.kmsKeyArn = kmsKey.arn;
 
@@ -179,6 +131,17 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             stateful,
         );
         this.vaultArn = vault.arn;
+        if (args.vaultLock) {
+            new aws.backup.VaultLockConfiguration(
+                `${name}-lock`,
+                {
+                    backupVaultName: vault.name,
+                    minRetentionDays: args.vaultLock.minRetentionDays,
+                    changeableForDays: args.vaultLock.changeableForDays,
+                },
+                child,
+            );
+        }
         const bucket = secureBucket(
             `${name}-dumps`,
             {
@@ -191,47 +154,34 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             this,
         );
 
-        this.bucketArn = bucket.bucket.arn;
-        if (args.failover) this.failoverRecords(name, args.failover);
+        // S3 refuses a replication rule whose destination is not versioned yet ("Destination bucket must have
+        // versioning enabled"): the ARN carries the versioning as a dependency, so whatever replicates here waits for it.
+        this.bucketArn = pulumi.all([bucket.bucket.arn, bucket.versioning.id]).apply(([arn]) => arn);
+        if (args.failover) failoverRecords(name, args.failover, this);
+        if (args.alarms) {
+            const a = args.alarms;
+            const topic = encryptedAlarmTopic(
+                name,
+                { description: "Hangar DR alarm topic", environment, subscriptions: a.subscriptions },
+                this,
+            );
+            const [cpu, freeStorage, lag] = rdsInstanceAlarmSpecs({
+                cpuPercent: a.cpuPercent ?? RDS_ALARM_DEFAULTS.cpuPercent,
+                freeStorageGb: a.freeStorageGb ?? RDS_ALARM_DEFAULTS.freeStorageGb,
+                replicaLagSeconds: a.replicaLagSeconds ?? d.replicaLagSeconds,
+            });
+            // A promoted instance replicates from nothing: its lag metric is gone, not zero.
+            for (const spec of promoted ? [cpu, freeStorage] : [cpu, freeStorage, lag]) {
+                metricAlarm(`${name}-replica-${spec.suffix}`, replica.identifier, spec, topic.arn, this);
+            }
+        }
 
         this.registerOutputs({
             replicaAddress: this.replicaAddress,
+            replicaPort: this.replicaPort,
             kmsKeyArn: this.kmsKeyArn,
             vaultArn: this.vaultArn,
             bucketArn: this.bucketArn,
         });
-    }
-
-    private failoverRecords(name: string, f: FailoverArgs) {
-        const healthCheck = new aws.route53.HealthCheck(
-            `${name}-primary`,
-            {
-                type: "HTTPS",
-                fqdn: f.primaryHostname,
-                port: 443,
-                resourcePath: f.healthCheckPath ?? DISASTER_RECOVERY_DEFAULTS.healthCheckPath,
-                failureThreshold: 3,
-                requestInterval: 30,
-                tags: { Name: `${f.recordName} primary` },
-            },
-            { parent: this },
-        );
-        const record = (role: "PRIMARY" | "SECONDARY", target: string, healthCheckId?: pulumi.Input<string>) =>
-            new aws.route53.Record(
-                `${name}-${role.toLowerCase()}`,
-                {
-                    zoneId: f.hostedZoneId,
-                    name: f.recordName,
-                    type: "CNAME",
-                    ttl: 60,
-                    setIdentifier: role.toLowerCase(),
-                    failoverRoutingPolicies: [{ type: role }],
-                    healthCheckId,
-                    records: [target],
-                },
-                { parent: this },
-            );
-        record("PRIMARY", f.primaryHostname, healthCheck.id);
-        record("SECONDARY", f.secondaryHostname);
     }
 }

@@ -16,6 +16,8 @@ const dr = new DisasterRecovery(
         failover: {
             hostedZoneId: "Z0123456789ABCDEFGHIJ",
             recordName: "api.example.aero",
+            // The primary region's own name, served by the gateway's route: Route 53 probes it.
+            healthCheckHost: "api-eu-west-1.example.aero",
             primaryHostname: "primary-lb.elb.eu-west-1.amazonaws.com",
             secondaryHostname: "dr-lb.elb.eu-central-1.amazonaws.com",
         },

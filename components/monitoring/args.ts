@@ -6,6 +6,7 @@
  */
 import type { Input } from "@pulumi/pulumi";
 import type { GatewayArgs, IngressArgs } from "../shared/exposure";
+import type { AlarmSubscriptionArgs } from "../shared/alarms";
 import type { ContainerResourcesArgs } from "../shared/resources";
 
 export interface PrometheusArgs {
@@ -113,12 +114,7 @@ export interface RedisExporterArgs {
     authToken: Input<string>;
 }
 
-export interface AlarmSubscriptionArgs {
-    /** SNS protocol: `email`, `https`, `sqs`, `lambda`… */
-    protocol: string;
-    /** Where SNS delivers, as `protocol` expects: an address, URL or ARN. */
-    endpoint: Input<string>;
-}
+export type { AlarmSubscriptionArgs } from "../shared/alarms";
 
 export interface RdsAlarmArgs {
     /** DB instance identifiers (the primary). */

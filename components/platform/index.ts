@@ -15,7 +15,7 @@ import { DisasterRecovery } from "../disaster-recovery";
 import { Monitoring } from "../monitoring";
 import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
 import { verifyClusterTarget } from "./cluster-target";
-import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs, monitoringArgs } from "./mappers";
+import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs, failoverHosts, monitoringArgs } from "./mappers";
 import { resolveNetwork } from "./network";
 import { databaseUrl, dataTierUrls } from "./urls";
 
@@ -59,10 +59,20 @@ export class Platform extends pulumi.ComponentResource {
         this.kubernetesServer = target.server;
 
         const defaultTags = { tags: { ...args.aws.tags, "hangar:stack": stack, "hangar:environment": args.environment } };
+        const dr: PlatformDrArgs | undefined = (args.dr?.enabled ?? defaults.dr.enabled) ? args.dr : undefined;
+        // After a failover the primary region may be down, but every provider is still configured (even
+        // untargeted ones before Pulumi CLI 3.257, pulumi/pulumi#24259), and allowedAccountIds needs the
+        // caller identity from STS: ask STS in the DR region then.
+        const stsRegion = dr?.promoted ? dr.region : undefined;
         const p: PrimaryProviders = {
             aws: new aws.Provider(
                 `${name}-aws`,
-                { region: args.aws.region as aws.Region, allowedAccountIds: [args.aws.accountId], defaultTags },
+                {
+                    region: args.aws.region as aws.Region,
+                    allowedAccountIds: [args.aws.accountId],
+                    defaultTags,
+                    ...(stsRegion ? { stsRegion } : {}),
+                },
                 child,
             ),
             kubernetes: new k8s.Provider(
@@ -74,7 +84,6 @@ export class Platform extends pulumi.ComponentResource {
             // Only stacks that build images talk to a daemon; the check would fail every other stack.
             docker: new docker.Provider(`${name}-docker`, { disableDockerDaemonCheck: true }, child),
         };
-        const dr: PlatformDrArgs | undefined = (args.dr?.enabled ?? defaults.dr.enabled) ? args.dr : undefined;
         const drAws = dr
             ? new aws.Provider(
                   `${name}-aws-dr`,
@@ -111,7 +120,10 @@ export class Platform extends pulumi.ComponentResource {
 
         const disasterRecovery =
             dr && database && drAws
-                ? new DisasterRecovery(`${name}-dr`, disasterRecoveryArgs(args, dr, stack, database), { parent: this, providers: [drAws] })
+                ? new DisasterRecovery(`${name}-dr`, disasterRecoveryArgs(args, dr, stack, database), {
+                      parent: this,
+                      providers: [drAws, p.random],
+                  })
                 : undefined;
 
         const sslMode = args.database?.clientSslMode ?? defaults.database.clientSslMode;
@@ -125,6 +137,7 @@ export class Platform extends pulumi.ComponentResource {
                     dataCidrs: network.privateSubnetCidrs,
                     serviceMonitorLabels: monitoring?.selectorLabels,
                     trafficCidrs: args.app.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
+                    extraHosts: failoverHosts(args),
                 }),
                 // ServiceMonitors need the monitoring CRDs first.
                 { ...withProviders, dependsOn: monitoring?.readyResources ?? [] },
@@ -132,7 +145,17 @@ export class Platform extends pulumi.ComponentResource {
             const pilot = (dr?.pilotLight?.enabled ?? defaults.dr.pilotLight.enabled) ? dr?.pilotLight : undefined;
             if (pilot && disasterRecovery && database && drAws) {
                 const drKubernetes = this.drKubernetesProvider(name, pilot, drAws);
-                const replicaUrl = databaseUrl(database, disasterRecovery.replicaAddress, sslMode);
+                // The replica's own address and port: nothing on the DR side may wait on a primary-region output.
+                const replicaUrl = databaseUrl(
+                    {
+                        username: database.username,
+                        password: database.password,
+                        databaseName: database.databaseName,
+                        port: disasterRecovery.replicaPort,
+                    },
+                    disasterRecovery.replicaAddress,
+                    sslMode,
+                );
                 new AppTier(
                     `${name}-app-dr`,
                     appTierArgs(args, {

@@ -7,8 +7,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AppTierArgs } from "../app";
 import type { BackupsArgs } from "../backups";
+import { BACKUPS_DEFAULTS } from "../backups";
 import type { PostgresDatabaseArgs, RedisCacheArgs, DataPlacementArgs } from "../data";
 import { POSTGRES_DEFAULTS, REDIS_DEFAULTS } from "../data";
+import { regionalHost } from "../disaster-recovery";
 import type { DisasterRecoveryArgs } from "../disaster-recovery";
 import type { MonitoringArgs } from "../monitoring";
 import { physicalName } from "../shared/naming";
@@ -87,12 +89,41 @@ export function disasterRecoveryArgs(args: PlatformArgs, dr: PlatformDrArgs, sta
         instanceClass: dr.instanceClass ?? database.instanceClass,
         backupRetentionDays: database.backupRetentionDays,
         deletionProtection: database.deletionProtection,
+        maxAllocatedStorageGb: database.maxAllocatedStorageGb ?? POSTGRES_DEFAULTS.maxAllocatedStorageGb,
+        logMinDurationMs: database.logMinDurationMs ?? POSTGRES_DEFAULTS.logMinDurationMs,
+        vaultLock: drVaultLock(args),
+        alarms: {
+            replicaLagSeconds: args.monitoring?.thresholds?.replicaLagSeconds,
+            subscriptions: args.monitoring?.alarmSubscriptions,
+        },
         vpcId: dr.network.vpcId,
         subnetIds: dr.network.privateSubnetIds,
         allowedCidrs: dr.network.privateSubnetCidrs,
         promoted: dr.promoted,
-        failover: dr.failover && zoneId ? { ...dr.failover, hostedZoneId: zoneId } : undefined,
+        failover:
+            dr.failover && zoneId
+                ? { ...dr.failover, hostedZoneId: zoneId, healthCheckHost: regionalHost(dr.failover.recordName, args.aws.region) }
+                : undefined,
     };
+}
+
+/** The primary vault's lock, for the DR vault its copies land in. */
+function drVaultLock(args: PlatformArgs): DisasterRecoveryArgs["vaultLock"] {
+    const b = args.backups;
+    if (!(b?.enabled ?? PLATFORM_DEFAULTS.backups.enabled) || !(b?.vaultLock ?? BACKUPS_DEFAULTS.vaultLock)) return undefined;
+    return {
+        minRetentionDays: b?.dailyRetentionDays ?? BACKUPS_DEFAULTS.dailyRetentionDays,
+        changeableForDays: b?.vaultLockChangeableForDays ?? BACKUPS_DEFAULTS.vaultLockChangeableForDays,
+    };
+}
+
+/**
+ * Hostnames a service serves besides its own: the primary region's own name of the
+ * failover record, which Route 53 health-checks, on the service that serves the record.
+ */
+export function failoverHosts(args: PlatformArgs): Record<string, string[]> {
+    const failover = (args.dr?.enabled ?? PLATFORM_DEFAULTS.dr.enabled) && args.dns?.hostedZoneId ? args.dr?.failover : undefined;
+    return failover ? { [failover.recordName]: [regionalHost(failover.recordName, args.aws.region)] } : {};
 }
 
 /** Where the dump CronJob runs and what it may reach; unset when there is no app tier. */
@@ -150,6 +181,8 @@ export interface TierPlacement {
     serviceMonitorLabels?: Record<string, string>;
     /** Admit public traffic from these CIDRs instead of the traffic namespace. @default the traffic namespace */
     trafficCidrs?: pulumi.Input<string[]>;
+    /** More hostnames per service host (see `failoverHosts`). @default {} */
+    extraHosts?: Record<string, string[]>;
 }
 
 export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
@@ -163,6 +196,7 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
         services: app.services.map((s) => ({
             ...s,
             secretEnv: [...secretEnv, ...(s.secretEnv ?? [])],
+            ...(s.host && t.extraHosts?.[s.host] ? { extraHosts: [...(s.extraHosts ?? []), ...t.extraHosts[s.host]] } : {}),
             ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas } } : {}),
         })),
         secrets: Object.keys(t.urls).length > 0 ? [{ name: DATA_SECRET, stringData: t.urls }] : [],

@@ -3,7 +3,11 @@ import { postgresUrl, redisUrl } from "../data";
 import type { CacheHandles, DatabaseHandles } from "./mappers";
 
 /** A secret PostgreSQL URL for the database's credentials at `host` (writer, reader or DR replica). */
-export function databaseUrl(database: DatabaseHandles, host: pulumi.Input<string>, sslMode: string): pulumi.Output<string> {
+export function databaseUrl(
+    database: Pick<DatabaseHandles, "username" | "password" | "databaseName" | "port">,
+    host: pulumi.Input<string>,
+    sslMode: string,
+): pulumi.Output<string> {
     return pulumi.secret(
         pulumi
             .all([database.password, host, database.port])

@@ -55,7 +55,7 @@ export interface ExposedBackend {
     portName?: string;
 }
 
-export function httpRouteSpec(host: string, backend: ExposedBackend, gateway: GatewayRef) {
+export function httpRouteSpec(hosts: string[], backend: ExposedBackend, gateway: GatewayRef) {
     return {
         parentRefs: [
             {
@@ -66,17 +66,20 @@ export function httpRouteSpec(host: string, backend: ExposedBackend, gateway: Ga
                 sectionName: gateway.listener,
             },
         ],
-        hostnames: [host],
+        hostnames: hosts,
         rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: backend.service, port: backend.port }] }],
     };
 }
 
-export function ingressSpec(host: string, className: string, backend: ExposedBackend, tlsSecretName: string) {
+export function ingressSpec(hosts: string[], className: string, backend: ExposedBackend, tlsSecretName: string) {
     const port = backend.portName ? { name: backend.portName } : { number: backend.port };
     return {
         ingressClassName: className,
-        tls: [{ hosts: [host], secretName: tlsSecretName }],
-        rules: [{ host, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: backend.service, port } } }] } }],
+        tls: [{ hosts, secretName: tlsSecretName }],
+        rules: hosts.map((host) => ({
+            host,
+            http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: backend.service, port } } }] },
+        })),
     };
 }
 
@@ -85,6 +88,8 @@ export interface HttpExposureArgs {
     exposure: string;
     /** The public hostname, served over TLS only. */
     host: string;
+    /** More hostnames the same route or Ingress serves (under the same listener or certificate). @default [] */
+    extraHosts?: string[];
     /** Metadata of the HTTPRoute or Ingress. */
     metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> };
     backend: ExposedBackend;
@@ -107,7 +112,7 @@ export function exposeHttp(name: string, a: HttpExposureArgs, opts: pulumi.Custo
                 apiVersion: "gateway.networking.k8s.io/v1",
                 kind: "HTTPRoute",
                 metadata: a.metadata,
-                spec: httpRouteSpec(a.host, a.backend, resolveGateway(a.gateway)),
+                spec: httpRouteSpec([a.host, ...(a.extraHosts ?? [])], a.backend, resolveGateway(a.gateway)),
             },
             opts,
         );
@@ -125,7 +130,7 @@ export function exposeHttp(name: string, a: HttpExposureArgs, opts: pulumi.Custo
                     "cert-manager.io/cluster-issuer": a.ingress?.clusterIssuer ?? INGRESS_DEFAULTS.clusterIssuer,
                 },
             },
-            spec: ingressSpec(a.host, className, a.backend, a.tlsSecretName),
+            spec: ingressSpec([a.host, ...(a.extraHosts ?? [])], className, a.backend, a.tlsSecretName),
         },
         opts,
     );

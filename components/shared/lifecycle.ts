@@ -16,5 +16,7 @@ export function lifecycle(environment: string) {
          * so a re-created ephemeral stack can reuse the name.
          */
         secretRecoveryWindowDays: ephemeral ? 0 : prod ? 30 : 7,
+        /** CloudWatch Logs retention of managed log groups (one of the values PutRetentionPolicy accepts). */
+        logRetentionDays: prod ? 365 : ephemeral ? 7 : 30,
     };
 }

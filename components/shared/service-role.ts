@@ -1,28 +1,67 @@
 /**
  * Roles an AWS service assumes on Hangar's behalf (RDS enhanced monitoring,
- * AWS Backup, S3 replication), with the managed policies they need.
+ * AWS Backup, S3 replication), with the managed policies they need. Each trusts
+ * its service only for this account (`aws:SourceAccount`) and, where the service
+ * sends it, only for the resources it works on (`aws:SourceArn`): the
+ * confused-deputy protection of "The confused deputy problem"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** Trust policy letting one AWS service principal (`monitoring.rds.amazonaws.com`, …) assume the role. */
-export function serviceTrustPolicy(service: string): string {
+/** The account, region and partition the parent's AWS provider works in. */
+export interface AccountContext {
+    account: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+    partition: pulumi.Output<string>;
+}
+
+export function accountContext(parent: pulumi.Resource): AccountContext {
+    return {
+        account: aws.getCallerIdentityOutput({}, { parent }).accountId,
+        region: aws.getRegionOutput({}, { parent }).name,
+        partition: aws.getPartitionOutput({}, { parent }).partition,
+    };
+}
+
+/** Trust policy letting one AWS service principal assume the role for `sourceAccount` (and `sourceArn`, a pattern) only. */
+export function serviceTrustPolicy(service: string, sourceAccount: string, sourceArn?: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": sourceAccount },
+                    ...(sourceArn ? { ArnLike: { "aws:SourceArn": sourceArn } } : {}),
+                },
+            },
+        ],
     });
 }
 
 /**
- * A role named `<name>` trusted by `service`, and one RolePolicyAttachment per
- * entry of `managedPolicies` (attachment name suffix → policy ARN).
+ * A role named `<name>` trusted by `service` for this account, and one RolePolicyAttachment
+ * per entry of `managedPolicies` (attachment name → policy ARN).
  */
 export function serviceRole(
     name: string,
-    a: { description: string; service: string; managedPolicies?: Record<string, string> },
+    a: {
+        description: string;
+        service: string;
+        /** The resources the service acts for (an ARN or an ARN pattern), when the service sends aws:SourceArn. */
+        sourceArn?: (ctx: AccountContext) => pulumi.Input<string>;
+        managedPolicies?: Record<string, string>;
+    },
     parent: pulumi.Resource,
 ): aws.iam.Role {
-    const role = new aws.iam.Role(name, { description: a.description, assumeRolePolicy: serviceTrustPolicy(a.service) }, { parent });
+    const ctx = accountContext(parent);
+    const assumeRolePolicy = pulumi
+        .all([ctx.account, a.sourceArn ? a.sourceArn(ctx) : undefined])
+        .apply(([account, sourceArn]) => serviceTrustPolicy(a.service, account, sourceArn));
+    const role = new aws.iam.Role(name, { description: a.description, assumeRolePolicy }, { parent });
     for (const [attachmentName, policyArn] of Object.entries(a.managedPolicies ?? {})) {
         new aws.iam.RolePolicyAttachment(attachmentName, { role: role.name, policyArn }, { parent });
     }

@@ -1,6 +1,7 @@
 /** `hangar:cache`: the ElastiCache (Valkey or Redis OSS) replication group. */
 import { z } from "zod";
-import { below, get } from "../document";
+import { CACHE_FAMILIES, cacheFamilyOf } from "../../components/data/cache-families";
+import { below, get, str } from "../document";
 import type { Row } from "../rule-table";
 import { bool, dailyWindow, intIn, mapping, pattern, weeklyWindow } from "../primitives";
 
@@ -30,7 +31,21 @@ export const cacheSchema = mapping({
 
 // ------------------------------------------------------------------- rules
 
+const supported = Object.entries(CACHE_FAMILIES)
+    .map(([engine, majors]) => `${engine} ${Object.keys(majors).join(" or ")}`)
+    .join(", ");
+
 export const cacheRules: Row[] = [
+    {
+        path: "cache.engineVersion",
+        when: ({ doc }) => {
+            const engine = str(get(doc, "cache.engine"));
+            const version = str(get(doc, "cache.engineVersion"));
+            return !!engine && engine in CACHE_FAMILIES && !!version && /^\d+(\.\d+)?$/.test(version) && !cacheFamilyOf(engine, version);
+        },
+        message: ({ doc }) =>
+            `${String(get(doc, "cache.engine"))} ${String(get(doc, "cache.engineVersion"))} is not supported: Hangar runs ${supported}`,
+    },
     {
         path: "cache.nodes",
         when: ({ doc }) => get(doc, "cache.multiAz") === true && below(get(doc, "cache.nodes"), 2),

@@ -56,6 +56,11 @@ export const databaseSchema = mapping({
     performanceInsightsRetentionDays: z
         .int({ error: performanceInsightsRetention })
         .refine((n) => n === 7 || (n % 31 === 0 && n >= 31 && n <= 731), { error: performanceInsightsRetention }),
+    /**
+     * One-time, for a database that existed before Hangar managed its log groups: import the
+     * `/aws/rds/instance/<id>/{postgresql,upgrade}` groups RDS created (see the runbook), then remove.
+     */
+    adoptLogGroups: bool(),
     /** libpq sslmode in the app's DATABASE_URL; verify-full needs the RDS CA bundle in the image. */
     clientSslMode: z.enum(["verify-full", "verify-ca", "require"], { error: "expected verify-full, verify-ca or require" }),
 });

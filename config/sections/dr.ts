@@ -1,6 +1,8 @@
 /** `hangar:dr`: the cross-region replica, its network, DNS failover and the pilot-light app tier. */
 import { z } from "zod";
 import { get, list, str } from "../document";
+import { regionalHost } from "../../components/disaster-recovery/regional-host";
+import { listenerCovers } from "../../policies/values/hostname";
 import { isPlainObject } from "../merge";
 import type { Row, Scope } from "../rule-table";
 import {
@@ -49,6 +51,11 @@ export const drSchema = mapping({
         /** The DR region's load balancer hostname. */
         secondaryHostname: hostname,
         healthCheckPath: httpPath,
+        /**
+         * What the DR load balancer serves for the public name while the replica is unpromoted:
+         * `maintenance` (failover is promote-then-switch) or `read-only` (the pilot light serving reads).
+         */
+        secondary: z.enum(["maintenance", "read-only"], { error: "expected maintenance or read-only" }).optional(),
     }).optional(),
     /** A minimal app tier on a DR cluster, pointed at the DR replica. */
     pilotLight: mapping({
@@ -73,6 +80,18 @@ const primaryRegion = ({ doc }: Scope) => str(get(doc, "foundation.aws.region"))
 const failingOver = (s: Scope) => on(s) && get(s.doc, "dns.hostedZoneId") !== undefined;
 const domain = ({ doc }: Scope) => str(get(doc, "dns.domain"));
 const recordName = (s: Scope) => str(dr(s, "failover.recordName"));
+const underDomain = (s: Scope) => {
+    const zone = domain(s);
+    const record = recordName(s);
+    return !!zone && !!record && (record === zone || record.endsWith(`.${zone}`));
+};
+/** The public service whose host is the failover record: its route serves the primary region's own name too. */
+const recordService = (s: Scope) =>
+    list(get(s.doc, "app.services")).find(
+        (x) => isPlainObject(x) && x.public === true && x.host !== undefined && x.host === recordName(s),
+    ) as Record<string, unknown> | undefined;
+const regional = (s: Scope) => regionalHost(recordName(s) ?? "", str(primaryRegion(s)) ?? "");
+const listenerHost = (s: Scope) => str(get(s.doc, "app.gateway.hostname"));
 
 export const drRules: Row[] = [
     { path: "dr.region", when: (s) => on(s) && dr(s, "region") === undefined, message: "required when dr.enabled is true" },
@@ -109,7 +128,7 @@ export const drRules: Row[] = [
     {
         path: "dr.failover.primaryHostname",
         when: (s) => failingOver(s) && isPlainObject(dr(s, "failover")) && dr(s, "failover.primaryHostname") === undefined,
-        message: "required: the health check targets the primary load balancer",
+        message: "required: the primary region's own name points at it, and the health check probes that name",
     },
     {
         path: "dr.failover.recordName",
@@ -119,6 +138,31 @@ export const drRules: Row[] = [
             return failingOver(s) && !!zone && !!record && record !== zone && !record.endsWith(`.${zone}`);
         },
         message: (s) => `${recordName(s)} is not under dns.domain ${domain(s)}`,
+    },
+    {
+        path: "dr.failover.recordName",
+        when: (s) => failingOver(s) && underDomain(s) && recordService(s) === undefined,
+        message: (s) =>
+            `${recordName(s)} is not the host of a public service in app.services: the health check probes ${regional(s)}, which that service's route must serve`,
+    },
+    {
+        path: "dr.failover.recordName",
+        when: (s) => {
+            const service = recordService(s);
+            const listener = listenerHost(s);
+            return failingOver(s) && !!service && service.exposure === "gateway" && !!listener && !listenerCovers(listener, regional(s));
+        },
+        message: (s) =>
+            `the primary region's own name ${regional(s)} is not under the gateway listener's hostname ${listenerHost(s)}: Route 53 could not reach it`,
+    },
+    {
+        path: "dr.failover.secondary",
+        when: (s) =>
+            failingOver(s) &&
+            dr(s, "failover.secondary") === "read-only" &&
+            !(dr(s, "pilotLight.enabled") === true && dr(s, "pilotLight.replicas") === 1),
+        message:
+            "read-only needs dr.pilotLight.enabled with replicas: 1 (the app serving reads against the unpromoted replica); otherwise the DR load balancer is a maintenance target",
     },
     // Reported with DR's rules, where it has always been: it is about dr.failover.
     {

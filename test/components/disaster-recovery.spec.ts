@@ -78,13 +78,15 @@ describe("DisasterRecovery in prod", () => {
         assert.strictEqual(sameName("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs.restrictPublicBuckets, true);
     });
 
-    it("fails the public name over with a health check on the primary load balancer", () => {
+    it("fails the public name over with a health check on the primary region's own name, which the primary load balancer serves", () => {
         const [check] = byType(s, "aws:route53/healthCheck:HealthCheck");
-        assert.strictEqual(check.inputs.fqdn, "k8s-gateway-public-1a2b3c4d5e.elb.eu-west-1.amazonaws.com");
+        assert.strictEqual(check.inputs.fqdn, "api-eu-west-1.hangar.example.aero");
         assert.strictEqual(check.inputs.type, "HTTPS");
         const records = byType(s, "aws:route53/record:Record").map((r) => r.inputs as Any);
-        const primary = records.find((r) => r.failoverRoutingPolicies[0].type === "PRIMARY");
-        const secondary = records.find((r) => r.failoverRoutingPolicies[0].type === "SECONDARY");
+        const regional = records.find((r) => r.name === "api-eu-west-1.hangar.example.aero");
+        assert.deepStrictEqual(regional.records, ["k8s-gateway-public-1a2b3c4d5e.elb.eu-west-1.amazonaws.com"]);
+        const primary = records.find((r) => r.failoverRoutingPolicies?.[0].type === "PRIMARY");
+        const secondary = records.find((r) => r.failoverRoutingPolicies?.[0].type === "SECONDARY");
         assert.deepStrictEqual([primary.name, secondary.name], ["api.hangar.example.aero", "api.hangar.example.aero"]);
         assert.notStrictEqual(primary.setIdentifier, secondary.setIdentifier);
         assert.ok(primary.healthCheckId, "the primary record is health-checked");

@@ -100,7 +100,7 @@ describe("Platform's argument mappers", () => {
         assert.strictEqual(withoutZone.failover, undefined);
         const withZone = disasterRecoveryArgs(minimal({ dns: { hostedZoneId: "Z1" } }), { ...dr, failover }, "prod", db);
         assert.strictEqual(withZone.engineMajorVersion, POSTGRES_DEFAULTS.engineVersion.split(".")[0]);
-        assert.deepStrictEqual(withZone.failover, { ...failover, hostedZoneId: "Z1" });
+        assert.deepStrictEqual(withZone.failover, { ...failover, hostedZoneId: "Z1", healthCheckHost: "api-eu-west-1.example.aero" });
     });
 
     it("create the dump job only when it is enabled, has an image and an app tier to run in", () => {

@@ -110,7 +110,7 @@ const EXAMPLES: Record<string, Example[]> = {
         },
         {
             base: "prod",
-            set: { "app.services.0.host": undefined },
+            set: { "app.services.0.host": undefined, "dr.failover.recordName": undefined },
             path: "app.services[0].host",
             message: "required for a public service (TLS needs a hostname)",
         },
@@ -128,7 +128,7 @@ const EXAMPLES: Record<string, Example[]> = {
         },
         {
             base: "prod",
-            set: { "app.services.0.host": "api.example.com" },
+            set: { "app.services.0.host": "api.example.com", "dr.failover.recordName": undefined },
             path: "app.services[0].host",
             message: "api.example.com is not under the gateway listener's hostname *.hangar.example.aero",
         },
@@ -204,6 +204,12 @@ const EXAMPLES: Record<string, Example[]> = {
         },
     ],
     cache: [
+        {
+            base: "prod",
+            set: { "cache.engine": "redis", "cache.engineVersion": "6.2" },
+            path: "cache.engineVersion",
+            message: "redis 6.2 is not supported: Hangar runs valkey 7 or 8, redis 7",
+        },
         { base: "staging", set: { "cache.multiAz": true }, path: "cache.nodes", message: "Multi-AZ needs at least 2 nodes" },
         { base: "prod", set: { "cache.multiAz": false }, path: "cache.multiAz", message: "must be true in prod" },
         {
@@ -252,13 +258,34 @@ const EXAMPLES: Record<string, Example[]> = {
             base: "prod",
             set: { "dr.failover.primaryHostname": undefined },
             path: "dr.failover.primaryHostname",
-            message: "required: the health check targets the primary load balancer",
+            message: "required: the primary region's own name points at it, and the health check probes that name",
         },
         {
             base: "prod",
             set: { "dr.failover.recordName": "api.example.com" },
             path: "dr.failover.recordName",
             message: "api.example.com is not under dns.domain hangar.example.aero",
+        },
+        {
+            base: "prod",
+            set: { "dr.failover.recordName": "www.hangar.example.aero" },
+            path: "dr.failover.recordName",
+            message:
+                "www.hangar.example.aero is not the host of a public service in app.services: the health check probes www-eu-west-1.hangar.example.aero, which that service's route must serve",
+        },
+        {
+            base: "prod",
+            set: { "app.gateway.hostname": "api.hangar.example.aero", "monitoring.grafanaHost": undefined },
+            path: "dr.failover.recordName",
+            message:
+                "the primary region's own name api-eu-west-1.hangar.example.aero is not under the gateway listener's hostname api.hangar.example.aero: Route 53 could not reach it",
+        },
+        {
+            base: "prod",
+            set: { "dr.failover.secondary": "read-only" },
+            path: "dr.failover.secondary",
+            message:
+                "read-only needs dr.pilotLight.enabled with replicas: 1 (the app serving reads against the unpromoted replica); otherwise the DR load balancer is a maintenance target",
         },
         { base: "prod", set: { "dns.hostedZoneId": undefined }, path: "dns.hostedZoneId", message: "required when dr.failover is set" },
     ],

@@ -128,6 +128,7 @@ async function main(request: ChildRequest): Promise<Snapshot> {
                     ignoreChanges: o.ignorechangesList,
                     replaceOnChanges: o.replaceonchangesList,
                     additionalSecretOutputs: o.additionalsecretoutputsList,
+                    ...(o.importid ? { importId: o.importid } : {}),
                 };
                 resources.push({
                     urn: resp.getUrn(),

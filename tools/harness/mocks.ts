@@ -93,6 +93,16 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs, account: string,
             // Deterministic, and exercises URL encoding: contains a special the URL must escape.
             out.result = `Mock0pw${args.name.length}${String(args.inputs.overrideSpecial ?? "!").slice(0, 2)}x`;
             break;
+        case "random:index/randomId:RandomId": {
+            // Deterministic per name, as a real RandomId is stable once in state.
+            const hex = [...args.name]
+                .reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261)
+                .toString(16)
+                .padStart(8, "0");
+            out.hex = hex.slice(0, Number(args.inputs.byteLength ?? 4) * 2);
+            out.b64Url = Buffer.from(out.hex as string, "hex").toString("base64url");
+            break;
+        }
         case "docker:index/image:Image":
             out.repoDigest = `${String(args.inputs.imageName).replace(/:[^:/]+$/, "")}@sha256:${"0".repeat(64)}`;
             break;

@@ -18,6 +18,8 @@ export interface ResourceOptions {
     ignoreChanges: string[];
     replaceOnChanges: string[];
     additionalSecretOutputs: string[];
+    /** The `import` option: the physical id adopted instead of created. */
+    importId?: string;
 }
 
 export interface SnapshotResource {

@@ -1,0 +1,71 @@
+/** The component contract of PostgresDatabase: its settings, args and documented defaults. */
+import type { DataPlacementArgs } from "./placement";
+import { POSTGRES_PARAMETER_DEFAULTS } from "../shared/postgres-parameters";
+
+/** The tunable settings of a PostgresDatabase (what a stack file may set). */
+export interface PostgresSettings {
+    /** Major (minor upgrades follow automatically) or major.minor. @default "16" */
+    engineVersion?: string;
+    /** RDS instance class of the primary. @default "db.r7g.large" */
+    instanceClass?: string;
+    /** Class of the in-region read replicas. @default instanceClass */
+    replicaInstanceClass?: string;
+    /** Initial gp3 storage, GiB; autoscales up to `maxAllocatedStorageGb`. @default 100 */
+    allocatedStorageGb?: number;
+    /** Storage autoscaling ceiling. @default 1000 */
+    maxAllocatedStorageGb?: number;
+    /** A synchronous standby of the primary in another availability zone. @default true */
+    multiAz?: boolean;
+    /** In-region read replicas. @default 1 */
+    replicas?: number;
+    /** Automated backups, 0–35 days (at least 1 with replicas). @default 30 */
+    backupRetentionDays?: number;
+    /** Deletion protection and a final snapshot on delete. @default true */
+    deletionProtection?: boolean;
+    /** Database created on the primary. @default "hangar" */
+    databaseName?: string;
+    /** Master user. @default "hangar_admin" */
+    username?: string;
+    /** Daily automated-backup window, UTC (`hh24:mi-hh24:mi`); must not overlap `maintenanceWindow`. @default "02:00-03:00" */
+    backupWindow?: string;
+    /** Weekly maintenance window, UTC (`ddd:hh24:mi-ddd:hh24:mi`). @default "sun:04:30-sun:05:30" */
+    maintenanceWindow?: string;
+    /** `log_min_duration_statement`. @default 500 */
+    logMinDurationMs?: number;
+    /** Enhanced monitoring interval (0 turns it off). @default 60 */
+    monitoringIntervalSeconds?: number;
+    /** Performance Insights retention: 7 (free) or a multiple of 31 up to 731. @default 7 */
+    performanceInsightsRetentionDays?: number;
+    /**
+     * Import the log groups RDS already created for an existing database (`import`), as they are; a
+     * one-time step: the next `up` without it gives them their retention and key. @default false
+     */
+    adoptLogGroups?: boolean;
+}
+
+export interface PostgresDatabaseArgs extends PostgresSettings, DataPlacementArgs {
+    /** Physical name stem (RDS identifier, group names, secret name). Must be unique per account and region. */
+    identifier: string;
+}
+
+/** The logs the primary exports to CloudWatch Logs. */
+export const LOG_EXPORTS = ["postgresql", "upgrade"];
+
+export const POSTGRES_DEFAULTS = {
+    engineVersion: "16",
+    instanceClass: "db.r7g.large",
+    allocatedStorageGb: 100,
+    maxAllocatedStorageGb: 1000,
+    multiAz: true,
+    replicas: 1,
+    backupRetentionDays: 30,
+    deletionProtection: true,
+    databaseName: "hangar",
+    username: "hangar_admin",
+    backupWindow: "02:00-03:00",
+    maintenanceWindow: "sun:04:30-sun:05:30",
+    logMinDurationMs: POSTGRES_PARAMETER_DEFAULTS.logMinDurationMs,
+    monitoringIntervalSeconds: 60,
+    performanceInsightsRetentionDays: 7,
+    adoptLogGroups: false,
+};
