@@ -56,16 +56,31 @@ export function redisExporterValues(r: ResolvedMonitoring, address: pulumi.Input
     return applyWorkloads(values, REDIS_EXPORTER, r);
 }
 
+/**
+ * What each exporter chart's Service looks like, as its templates render it with the release named
+ * after the chart: the selector labels (the charts' `selectorLabels` helper, which the Service also
+ * carries through `labels`) and the name of its metrics port.
+ */
+export const EXPORTER_SERVICES: Record<string, { labels: Record<string, string>; port: string; source: string }> = {
+    [POSTGRES_EXPORTER]: {
+        labels: { "app.kubernetes.io/name": POSTGRES_EXPORTER, "app.kubernetes.io/instance": POSTGRES_EXPORTER },
+        port: "http",
+        source: "prometheus-postgres-exporter-8.2.0/templates/_helpers.tpl (selectorLabels), templates/service.yaml, values.yaml service.name",
+    },
+    [REDIS_EXPORTER]: {
+        labels: { "app.kubernetes.io/name": REDIS_EXPORTER, "app.kubernetes.io/instance": REDIS_EXPORTER },
+        port: "redis-exporter",
+        source: "prometheus-redis-exporter-6.29.0/templates/_helpers.tpl (selectorLabels), templates/service.yaml, values.yaml service.portName",
+    },
+};
+
 /** ServiceMonitor specs matching the charts' Service labels and port names. */
 export function exporterServiceMonitorSpec(chart: string, namespace: string) {
-    const selector =
-        chart === POSTGRES_EXPORTER
-            ? { "app.kubernetes.io/name": POSTGRES_EXPORTER, "app.kubernetes.io/instance": POSTGRES_EXPORTER }
-            : { app: REDIS_EXPORTER, release: REDIS_EXPORTER };
+    const service = EXPORTER_SERVICES[chart];
     return {
-        selector: { matchLabels: selector },
+        selector: { matchLabels: service.labels },
         namespaceSelector: { matchNames: [namespace] },
-        endpoints: [{ port: chart === POSTGRES_EXPORTER ? "http" : "redis-exporter", interval: "30s", scrapeTimeout: "10s" }],
+        endpoints: [{ port: service.port, interval: "30s", scrapeTimeout: "10s" }],
     };
 }
 

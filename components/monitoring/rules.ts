@@ -137,13 +137,17 @@ function backupRules(r: ResolvedMonitoring, rule: RuleFn): AlertRuleGroup {
     };
 }
 
-/** The data store is unreachable from its exporter, or the exporter itself cannot be scraped. */
+/**
+ * The data store is unreachable from its exporter, the exporter cannot be scraped, or Prometheus has
+ * no target for it at all: a ServiceMonitor that selects nothing leaves both series absent, and a
+ * comparison with an absent series is empty, so `absent()` is what fires then.
+ */
 function downRule(rule: RuleFn, id: string, product: string, upMetric: string, selector: string): AlertRule {
     const by = "max by (namespace, job)";
     return rule(
         `Hangar${id}Down`,
         "critical",
-        `${by} (${upMetric}${selector}) == 0 or ${by} (up${selector}) == 0`,
+        `${by} (${upMetric}${selector}) == 0 or ${by} (up${selector}) == 0 or absent(up${selector})`,
         "5m",
         `${product} is unreachable`,
         `The exporter {{ $labels.namespace }}/{{ $labels.job }} cannot reach ${product} (or is down itself) for 5 minutes.`,

@@ -1,0 +1,54 @@
+/**
+ * Kubernetes and monitoring defects of the real-world review (issue 16), each
+ * checked where two things meet: a monitor and the Service a chart renders, an
+ * alert and the series Prometheus really has.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { byType, reveal, ROOT, snapshotOf, Snapshot } from "../../tools/harness";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+const laptop = path.join(ROOT, "test/fixtures/kubeconfig/laptop.yaml");
+const CHART_SOURCES = path.resolve(ROOT, "..", "shared", "charts", "src");
+const EXPORTER_CHARTS: Record<string, string> = {
+    "prometheus-postgres-exporter": "prometheus-postgres-exporter-8.2.0",
+    "prometheus-redis-exporter": "prometheus-redis-exporter-6.29.0",
+};
+
+/** The label keys a chart's `<chart>.selectorLabels` helper renders, read from its _helpers.tpl. */
+function selectorLabelKeys(chartDir: string, chart: string): string[] {
+    const helpers = fs.readFileSync(path.join(CHART_SOURCES, chartDir, "templates", "_helpers.tpl"), "utf8");
+    const body = new RegExp(`define "${chart}\\.selectorLabels" -}}([\\s\\S]*?){{- end`).exec(helpers)?.[1] ?? "";
+    return [...body.matchAll(/^\s*([\w./-]+):/gm)].map((m) => m[1]).sort();
+}
+
+describe("exporter ServiceMonitors in prod (issue 16, item 2)", () => {
+    let s: Snapshot;
+    before(async () => {
+        s = await snapshotOf("prod", { kubeconfig: laptop });
+        assert.strictEqual(s.error, undefined, s.error?.message);
+    });
+
+    for (const chart of Object.keys(EXPORTER_CHARTS)) {
+        it(`${chart}: selects the labels and port the chart's Service really has`, function () {
+            const monitor = byType(s, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find(
+                (m) => (reveal(m.inputs.metadata) as Any).name === chart,
+            );
+            assert.ok(monitor, `a ServiceMonitor for ${chart}`);
+            const spec = reveal(monitor.inputs.spec) as Any;
+            // The chart renders `app.kubernetes.io/name` (the chart name) and `app.kubernetes.io/instance` (the release, named like the chart).
+            assert.deepStrictEqual(spec.selector.matchLabels, { "app.kubernetes.io/name": chart, "app.kubernetes.io/instance": chart });
+            if (!fs.existsSync(CHART_SOURCES)) return this.skip();
+            assert.deepStrictEqual(Object.keys(spec.selector.matchLabels).sort(), selectorLabelKeys(EXPORTER_CHARTS[chart], chart));
+            // The Service's port is named from values: service.portName (redis-exporter) or service.name (postgres-exporter).
+            const values = parse(fs.readFileSync(path.join(CHART_SOURCES, EXPORTER_CHARTS[chart], "values.yaml"), "utf8")) as Any;
+            assert.deepStrictEqual(
+                spec.endpoints.map((e: Any) => e.port),
+                [values.service.portName ?? values.service.name],
+            );
+        });
+    }
+});
