@@ -70,6 +70,22 @@ const volumeClaim = (storageClassName: string, storage: string) => ({
     volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } } },
 });
 
+/**
+ * From two replicas: a PodDisruptionBudget keeping one up (the chart's default is none:
+ * kube-prometheus-stack 88.5.3 values.yaml `prometheus.podDisruptionBudget.enabled: false`, rendered by
+ * templates/prometheus/podDisruptionBudget.yaml, likewise for Alertmanager), and replicas in different
+ * zones (the chart's default anti-affinity is `soft` on the hostname; `hard` renders
+ * requiredDuringScheduling on `podAntiAffinityTopologyKey`: templates/prometheus/prometheus.yaml and
+ * templates/alertmanager/alertmanager.yaml). One replica gets neither: a budget of one would block every drain.
+ */
+export function highAvailability(replicas: number) {
+    if (replicas < 2) return { spread: {}, budget: {} };
+    return {
+        spread: { podAntiAffinity: "hard", podAntiAffinityTopologyKey: "topology.kubernetes.io/zone" },
+        budget: { podDisruptionBudget: { enabled: true, minAvailable: 1 } },
+    };
+}
+
 export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
     const selector = { matchLabels: r.selectorLabels };
     const selectors = Object.fromEntries(
@@ -111,14 +127,18 @@ export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
                 storageSpec: volumeClaim(r.storageClass, r.prometheus.storageSize),
                 externalLabels: { environment: r.environment },
                 ...selectors,
+                ...highAvailability(r.prometheus.replicas).spread,
             },
+            ...highAvailability(r.prometheus.replicas).budget,
         },
         alertmanager: {
             alertmanagerSpec: {
                 replicas: r.alertmanager.replicas,
                 storage: volumeClaim(r.storageClass, r.alertmanager.storageSize),
                 ...(r.alertmanager.receiverType ? { secrets: [RECEIVER_SECRET] } : {}),
+                ...highAvailability(r.alertmanager.replicas).spread,
             },
+            ...highAvailability(r.alertmanager.replicas).budget,
             config: alertmanagerConfig(
                 r.alertmanager.receiverType,
                 r.alertmanager.channel,

@@ -52,3 +52,31 @@ describe("exporter ServiceMonitors in prod (issue 16, item 2)", () => {
         });
     }
 });
+
+describe("disruption protection of Prometheus and Alertmanager (issue 16, item 10)", () => {
+    const stackValues = async (stack: string) => {
+        const s = await snapshotOf(stack, { kubeconfig: laptop });
+        assert.strictEqual(s.error, undefined, s.error?.message);
+        const chart = byType(s, "kubernetes:helm.sh/v4:Chart")
+            .map((c) => reveal(c.inputs) as Any)
+            .find((c) => c.chart === "kube-prometheus-stack");
+        return chart.values;
+    };
+    it("prod (two of each): a PodDisruptionBudget keeping one up, and replicas in different zones", async () => {
+        const v = await stackValues("prod");
+        for (const [component, spec] of [
+            ["prometheus", "prometheusSpec"],
+            ["alertmanager", "alertmanagerSpec"],
+        ]) {
+            assert.ok(v[component][spec].replicas >= 2);
+            assert.deepStrictEqual(v[component].podDisruptionBudget, { enabled: true, minAvailable: 1 }, component);
+            assert.strictEqual(v[component][spec].podAntiAffinity, "hard", component);
+            assert.strictEqual(v[component][spec].podAntiAffinityTopologyKey, "topology.kubernetes.io/zone", component);
+        }
+    });
+    it("staging (one of each): no budget that would block every drain", async () => {
+        const v = await stackValues("staging");
+        assert.strictEqual(v.prometheus.podDisruptionBudget, undefined);
+        assert.strictEqual(v.alertmanager.podDisruptionBudget, undefined);
+    });
+});

@@ -170,7 +170,11 @@ describe("Monitoring in prod (chart mode)", () => {
         });
         assert.strictEqual(pg.spec.endpoints[0].port, "http");
         const redis = monitors.find((m) => m.metadata.name === "prometheus-redis-exporter");
-        assert.deepStrictEqual(redis.spec.selector.matchLabels, { app: "prometheus-redis-exporter", release: "prometheus-redis-exporter" });
+        // prometheus-redis-exporter 6.29.0 templates/_helpers.tpl, selectorLabels (not app/release).
+        assert.deepStrictEqual(redis.spec.selector.matchLabels, {
+            "app.kubernetes.io/name": "prometheus-redis-exporter",
+            "app.kubernetes.io/instance": "prometheus-redis-exporter",
+        });
         assert.strictEqual(redis.spec.endpoints[0].port, "redis-exporter");
     });
 
