@@ -117,7 +117,11 @@ export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
         kubeEtcd: { enabled: controlPlane },
         prometheusOperator: {
             // Chart v4 omits Helm hooks, so the certgen Jobs never run: cert-manager issues the webhook certificate.
-            admissionWebhooks: { certManager: { enabled: true } },
+            // The webhooks default to Ignore while patch.enabled (templates/prometheus-operator/admission-webhooks/
+            // validatingWebhookConfiguration.yaml, 88.5.3): a malformed PrometheusRule would be accepted and break
+            // alerting silently. Fail refuses it; every Hangar PrometheusRule waits for the operator (readyResources).
+            // IgnoreOnInstallOnly would always mean Ignore: Chart v4 renders every run as an install.
+            admissionWebhooks: { certManager: { enabled: true }, failurePolicy: "Fail" },
         },
         prometheus: {
             prometheusSpec: {

@@ -80,3 +80,17 @@ describe("disruption protection of Prometheus and Alertmanager (issue 16, item 1
         assert.strictEqual(v.alertmanager.podDisruptionBudget, undefined);
     });
 });
+
+describe("the operator's admission webhooks (issue 16, item 11)", () => {
+    it("fail closed, and every PrometheusRule and ServiceMonitor waits for the operator", async () => {
+        const s = await snapshotOf("prod", { kubeconfig: laptop });
+        const chart = byType(s, "kubernetes:helm.sh/v4:Chart").find((c) => (reveal(c.inputs) as Any).chart === "kube-prometheus-stack")!;
+        assert.strictEqual((reveal(chart.inputs) as Any).values.prometheusOperator.admissionWebhooks.failurePolicy, "Fail");
+        const objects = [
+            ...byType(s, "kubernetes:monitoring.coreos.com/v1:PrometheusRule"),
+            ...byType(s, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"),
+        ];
+        assert.ok(objects.length >= 3);
+        for (const o of objects) assert.ok(o.options.dependencies.includes(chart.urn), `${o.name} waits for the operator's chart`);
+    });
+});
