@@ -63,12 +63,16 @@ export function podSpec(
                 topologyKey: "topology.kubernetes.io/zone",
                 whenUnsatisfiable: production ? "DoNotSchedule" : "ScheduleAnyway",
                 labelSelector: { matchLabels: selector },
+                // Count each revision apart: during a rollout old and new pods together would look spread while the new ones are not.
+                matchLabelKeys: ["pod-template-hash"],
             },
             {
                 maxSkew: 1,
                 topologyKey: "kubernetes.io/hostname",
                 whenUnsatisfiable: "ScheduleAnyway",
                 labelSelector: { matchLabels: selector },
+                // Count each revision apart: during a rollout old and new pods together would look spread while the new ones are not.
+                matchLabelKeys: ["pod-template-hash"],
             },
         ],
     };
