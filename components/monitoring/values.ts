@@ -5,6 +5,7 @@
  * type. Both are tested.
  */
 import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
+import { PULUMI_WAIT_FOR } from "../shared/exposure";
 import { alertmanagerConfig, RECEIVER_SECRET_KEY } from "./alertmanager";
 import type { ResolvedMonitoring } from "./resolve";
 import { resourceKeyOf, MonitoringWorkload, MONITORING_WORKLOADS } from "./workloads";
@@ -124,6 +125,10 @@ export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
             admissionWebhooks: { certManager: { enabled: true }, failurePolicy: "Fail" },
         },
         prometheus: {
+            // Awaited like a Deployment: up fails if the StatefulSet never gets ready (a PVC Pending on a
+            // missing StorageClass, say). The chart annotates the Prometheus object with these values
+            // (templates/prometheus/prometheus.yaml, `.Values.prometheus.annotations`); the operator sets Available.
+            annotations: { [PULUMI_WAIT_FOR]: "condition=Available" },
             prometheusSpec: {
                 replicas: r.prometheus.replicas,
                 retention: r.prometheus.retention,
@@ -136,6 +141,8 @@ export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
             ...highAvailability(r.prometheus.replicas).budget,
         },
         alertmanager: {
+            // templates/alertmanager/alertmanager.yaml, `.Values.alertmanager.annotations`.
+            annotations: { [PULUMI_WAIT_FOR]: "condition=Available" },
             alertmanagerSpec: {
                 replicas: r.alertmanager.replicas,
                 storage: volumeClaim(r.storageClass, r.alertmanager.storageSize),

@@ -29,6 +29,18 @@ export interface IngressArgs {
 export const GATEWAY_DEFAULTS = { namespace: "gateway-system", name: "public", listener: "https" };
 export const INGRESS_DEFAULTS = { clusterIssuer: "letsencrypt-prod" };
 
+/**
+ * The provider's readiness annotation (`pulumi.com/waitFor`, pulumi-kubernetes 4.18+ generic await: one
+ * `condition=<Type>` or `jsonpath={…}=<value>` expression, or a JSON list of them that must all hold).
+ * An HTTPRoute has no top-level conditions: the Gateway reports Accepted and ResolvedRefs per parent
+ * (gateway-api v1 RouteParentStatus), so an unattached route or a missing backend fails `up`.
+ */
+export const PULUMI_WAIT_FOR = "pulumi.com/waitFor";
+export const HTTP_ROUTE_WAIT_FOR = JSON.stringify([
+    'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}=True',
+    'jsonpath={.status.parents[0].conditions[?(@.type=="ResolvedRefs")].status}=True',
+]);
+
 /** A resolved Gateway listener reference. */
 export interface GatewayRef {
     namespace: string;
@@ -111,7 +123,7 @@ export function exposeHttp(name: string, a: HttpExposureArgs, opts: pulumi.Custo
             {
                 apiVersion: "gateway.networking.k8s.io/v1",
                 kind: "HTTPRoute",
-                metadata: a.metadata,
+                metadata: { ...a.metadata, annotations: { [PULUMI_WAIT_FOR]: HTTP_ROUTE_WAIT_FOR } },
                 spec: httpRouteSpec([a.host, ...(a.extraHosts ?? [])], a.backend, resolveGateway(a.gateway)),
             },
             opts,

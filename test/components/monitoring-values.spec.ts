@@ -92,6 +92,9 @@ const TYPES: Record<string, Record<string, string>> = {
         "grafana.downloadDashboards.resources": RESOURCES,
         "grafana.extraEmptyDirMounts": `${core("VolumeMount")}[]`,
         "grafana.env": "Record<string, string>",
+        // Annotations of the Prometheus and Alertmanager objects (templates/prometheus/prometheus.yaml, alertmanager.yaml).
+        "prometheus.annotations": "Record<string, string>",
+        "alertmanager.annotations": "Record<string, string>",
         // kube-state-metrics strips `enabled` before rendering the pod securityContext.
         "kube-state-metrics.securityContext": `${POD} & { enabled: boolean }`,
         "kube-state-metrics.containerSecurityContext": CONTAINER,

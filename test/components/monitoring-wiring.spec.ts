@@ -94,3 +94,39 @@ describe("the operator's admission webhooks (issue 16, item 11)", () => {
         for (const o of objects) assert.ok(o.options.dependencies.includes(chart.urn), `${o.name} waits for the operator's chart`);
     });
 });
+
+/** The grammar of pulumi.com/waitFor: `condition=<Type>[=<status>]` or `jsonpath={…}[=<value>]`, alone or as a JSON list. */
+function waitForExpressions(annotation: string): string[] {
+    const expressions = annotation.trim().startsWith("[") ? (JSON.parse(annotation) as string[]) : [annotation];
+    for (const e of expressions) assert.match(e, /^(condition=[A-Za-z]+(=\w+)?|jsonpath=\{[^}]+\}(=\S+)?)$/, e);
+    return expressions;
+}
+
+describe("up waits for what it deploys (issue 16, item 8)", () => {
+    let s: Snapshot;
+    before(async () => {
+        s = await snapshotOf("prod", { kubeconfig: laptop });
+    });
+    it("awaits the Prometheus and Alertmanager objects through the chart's annotations values", () => {
+        const chart = byType(s, "kubernetes:helm.sh/v4:Chart").find((c) => (reveal(c.inputs) as Any).chart === "kube-prometheus-stack")!;
+        const values = (reveal(chart.inputs) as Any).values;
+        for (const component of ["prometheus", "alertmanager"]) {
+            assert.deepStrictEqual(
+                waitForExpressions(values[component].annotations["pulumi.com/waitFor"]),
+                ["condition=Available"],
+                component,
+            );
+        }
+    });
+    it("awaits every HTTPRoute until its Gateway accepted it and resolved its backends", () => {
+        const routes = byType(s, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+        assert.ok(routes.length >= 2, "the api and Grafana");
+        for (const r of routes) {
+            const expressions = waitForExpressions((reveal(r.inputs.metadata) as Any).annotations?.["pulumi.com/waitFor"] ?? "");
+            assert.deepStrictEqual(expressions, [
+                'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}=True',
+                'jsonpath={.status.parents[0].conditions[?(@.type=="ResolvedRefs")].status}=True',
+            ]);
+        }
+    });
+});
