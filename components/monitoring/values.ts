@@ -71,6 +71,10 @@ const volumeClaim = (storageClassName: string, storage: string) => ({
     volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } } },
 });
 
+/** Writable paths Grafana needs beyond the chart's own emptyDirs (see kubePrometheusStackValues). */
+export const GRAFANA_EXTRA_WRITABLE_PATHS = ["/tmp", "/var/log/grafana"];
+const volumeNameOf = (mountPath: string) => (mountPath === "/tmp" ? "tmp" : mountPath.split("/").filter(Boolean).join("-"));
+
 /**
  * From two replicas: a PodDisruptionBudget keeping one up (the chart's default is none:
  * kube-prometheus-stack 88.5.3 values.yaml `prometheus.podDisruptionBudget.enabled: false`, rendered by
@@ -163,9 +167,17 @@ export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
             // Its init container runs as root to chown a volume Hangar does not use.
             initChownData: { enabled: false },
             testFramework: { enabled: false },
-            // The root filesystem is read-only; Grafana still needs a scratch /tmp.
-            extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
-            ...(r.grafana.host ? { env: { GF_SERVER_ROOT_URL: `https://${r.grafana.host}` } } : {}),
+            // The root filesystem is read-only. The chart mounts emptyDirs at /var/lib/grafana (`storage`, which holds
+            // paths.data and paths.plugins) and /var/lib/grafana-search (grafana 12.11.1 templates/_pod.tpl); Grafana
+            // also writes a scratch /tmp and, for file logging, paths.logs (/var/log/grafana, values.yaml grafana.ini).
+            extraEmptyDirMounts: GRAFANA_EXTRA_WRITABLE_PATHS.map((mountPath) => ({ name: volumeNameOf(mountPath), mountPath })),
+            env: {
+                // The plugin preinstaller downloads plugins at start: nothing to fetch (Hangar lists no plugins, and
+                // egress is closed), and with no plugins listed the bundled-plugins directory is never written, so
+                // shadowBundledPlugins (which would hide every unlisted bundled plugin) stays off.
+                GF_PLUGINS_PREINSTALL_DISABLED: "true",
+                ...(r.grafana.host ? { GF_SERVER_ROOT_URL: `https://${r.grafana.host}` } : {}),
+            },
             sidecar: {
                 dashboards: {
                     enabled: true,

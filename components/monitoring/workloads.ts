@@ -110,7 +110,9 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
                 init: true,
             },
         ],
-        rendered: "always (download-dashboards only with grafana.dashboards, which Hangar never sets; init-chown-data is disabled)",
+        rendered:
+            "always (download-dashboards only with grafana.dashboards, which Hangar never sets; init-chown-data is disabled); " +
+            "read-only root: writes go to the chart's /var/lib/grafana and /var/lib/grafana-search emptyDirs and Hangar's /tmp and /var/log/grafana, the plugin preinstaller is off",
         source: "grafana-12.11.1/templates/deployment.yaml (pod from templates/_pod.tpl)",
     },
     {

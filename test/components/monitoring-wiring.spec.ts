@@ -130,3 +130,27 @@ describe("up waits for what it deploys (issue 16, item 8)", () => {
         }
     });
 });
+
+describe("Grafana with a read-only root filesystem (issue 16, item 9)", () => {
+    // grafana 12.11.1 templates/_pod.tpl mounts emptyDirs `storage` at /var/lib/grafana and `search` at /var/lib/grafana-search.
+    const CHART_EMPTY_DIRS = ["/var/lib/grafana", "/var/lib/grafana-search"];
+    // values.yaml grafana.ini.paths, read from the chart where ../shared is beside the clone.
+    const paths = () => {
+        const file = path.join(CHART_SOURCES, "grafana-12.11.1", "values.yaml");
+        const fromChart = fs.existsSync(file) ? (parse(fs.readFileSync(file, "utf8")) as Any)["grafana.ini"].paths : undefined;
+        return fromChart ?? { data: "/var/lib/grafana/", logs: "/var/log/grafana", plugins: "/var/lib/grafana/plugins" };
+    };
+    it("has every path it writes on a writable mount, and no plugin installer writing elsewhere", async () => {
+        const s = await snapshotOf("prod", { kubeconfig: laptop });
+        const chart = byType(s, "kubernetes:helm.sh/v4:Chart").find((c) => (reveal(c.inputs) as Any).chart === "kube-prometheus-stack")!;
+        const grafana = (reveal(chart.inputs) as Any).values.grafana;
+        assert.strictEqual(grafana.containerSecurityContext.readOnlyRootFilesystem, true);
+        const writable = [...CHART_EMPTY_DIRS, ...grafana.extraEmptyDirMounts.map((m: Any) => m.mountPath)];
+        const under = (p: string) => writable.some((w) => p.replace(/\/$/, "") === w || p.startsWith(`${w}/`));
+        const p = paths();
+        for (const wanted of [p.data, p.logs, p.plugins, "/tmp"])
+            assert.ok(under(wanted), `${wanted} is not on a writable mount (${writable.join(", ")})`);
+        assert.strictEqual(grafana.env.GF_PLUGINS_PREINSTALL_DISABLED, "true");
+        assert.deepStrictEqual(grafana.plugins ?? [], [], "no plugins to install");
+    });
+});
