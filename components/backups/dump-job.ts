@@ -62,6 +62,8 @@ const NAME = "pg-dump";
 /** Label that marks a CronJob as a backup job. */
 export const BACKUP_LABEL = "backup.hangar.dev/job";
 const UID = 70; // the postgres user of the official images
+/** The job's HOME: a writable emptyDir, since the root filesystem is read-only. */
+const HOME = "/home/pg-dump";
 
 /** The CronJob spec: restricted, bounded, never two at once. */
 export function dumpCronJobSpec(a: {
@@ -110,6 +112,10 @@ export function dumpCronJobSpec(a: {
                                     { name: "PGSSLROOTCERT", value: a.caBundlePath },
                                     { name: "DUMP_DESTINATION", value: a.destination },
                                     { name: "TMPDIR", value: "/work" },
+                                    // aws CLI v2 under IRSA caches credentials under ~/.aws/cli/cache (aws/aws-cli#7376,
+                                    // #9075): with a read-only root HOME must be a writable mount, or the upload fails
+                                    // after pg_dump succeeded.
+                                    { name: "HOME", value: HOME },
                                 ],
                                 resources: {
                                     requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "1Gi" },
@@ -119,12 +125,14 @@ export function dumpCronJobSpec(a: {
                                 volumeMounts: [
                                     { name: "script", mountPath: "/opt/hangar", readOnly: true },
                                     { name: "work", mountPath: "/work" },
+                                    { name: "home", mountPath: HOME },
                                 ],
                             },
                         ],
                         volumes: [
                             { name: "script", configMap: { name: `${NAME}-script`, defaultMode: 0o555 } },
                             { name: "work", emptyDir: { sizeLimit: "20Gi" } },
+                            { name: "home", emptyDir: { sizeLimit: "64Mi" } },
                         ],
                     },
                 },

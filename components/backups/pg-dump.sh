@@ -24,7 +24,10 @@ esac
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 name="$PGDATABASE-$stamp.dump"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+# EXIT cleans up; a signal must end the script too (a trap on INT/TERM alone runs and then carries on).
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Custom format is compressed and restorable table by table.
 pg_dump --format=custom --compress=6 --no-owner --no-privileges --file="$work/$name" || fail "pg_dump failed"
