@@ -8,7 +8,7 @@ import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shar
 import { PULUMI_WAIT_FOR } from "../shared/exposure";
 import { alertmanagerConfig, RECEIVER_SECRET_KEY } from "./alertmanager";
 import type { ResolvedMonitoring } from "./resolve";
-import { resourceKeyOf, MonitoringWorkload, MONITORING_WORKLOADS } from "./workloads";
+import { resourceKeyOf, MonitoringWorkload, MONITORING_WORKLOADS, UNRENDERED_WORKLOADS } from "./workloads";
 
 export const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
 /** The Secret (in the monitoring namespace) Grafana reads its admin credentials from. */
@@ -193,6 +193,8 @@ export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
         nodeExporter: { enabled: r.nodeExporter },
         "prometheus-node-exporter": { namespaceOverride: r.nodeExporterNamespace },
     };
+    // Every toggle of a workload the table does not cover stays off, explicitly.
+    for (const w of UNRENDERED_WORKLOADS) setAt(values, w.toggle, false);
     applyWorkloads(values, "kube-prometheus-stack", r);
     // kube-state-metrics renders its pod securityContext only when `enabled` (and strips the key).
     setAt(values, "kube-state-metrics.securityContext.enabled", true);

@@ -237,3 +237,31 @@ export function chartValueAt(values: unknown, path: string): unknown {
     }
     return current;
 }
+
+/**
+ * Workloads the pinned charts can render that the table above does not cover, each behind a toggle
+ * Hangar sets off explicitly (so a chart default moving can never start them with the chart's own
+ * security context), with the template that would render it. Monitoring exposes none of these toggles.
+ */
+export const UNRENDERED_WORKLOADS: { toggle: string; workload: string; source: string }[] = [
+    {
+        toggle: "prometheusOperator.admissionWebhooks.deployment.enabled",
+        workload: "admission webhook Deployment",
+        source: "kube-prometheus-stack-88.5.3/templates/prometheus-operator/admission-webhooks/deployment/deployment.yaml",
+    },
+    {
+        toggle: "thanosRuler.enabled",
+        workload: "Thanos Ruler StatefulSet",
+        source: "kube-prometheus-stack-88.5.3/templates/thanos-ruler/ruler.yaml",
+    },
+    {
+        toggle: "windowsMonitoring.enabled",
+        workload: "windows-exporter DaemonSet",
+        source: "kube-prometheus-stack-88.5.3/Chart.yaml (condition of prometheus-windows-exporter 0.12.8, templates/daemonset.yaml)",
+    },
+    {
+        toggle: "grafana.imageRenderer.enabled",
+        workload: "Grafana image renderer Deployment",
+        source: "grafana-12.11.1/templates/image-renderer-deployment.yaml",
+    },
+];

@@ -154,3 +154,32 @@ describe("Grafana with a read-only root filesystem (issue 16, item 9)", () => {
         assert.deepStrictEqual(grafana.plugins ?? [], [], "no plugins to install");
     });
 });
+
+describe("workloads the charts can render outside the workload table (issue 16, item 15)", () => {
+    it("stay off: each toggle is set false explicitly, and cites the template it would render", async () => {
+        const { UNRENDERED_WORKLOADS } =
+            require("../../components/monitoring/workloads") as typeof import("../../components/monitoring/workloads");
+        const { chartValueAt } = require("../../components/monitoring/workloads") as typeof import("../../components/monitoring/workloads");
+        const toggles = UNRENDERED_WORKLOADS.map((w) => w.toggle);
+        for (const needed of [
+            "prometheusOperator.admissionWebhooks.deployment.enabled",
+            "thanosRuler.enabled",
+            "windowsMonitoring.enabled",
+            "grafana.imageRenderer.enabled",
+        ]) {
+            assert.ok(toggles.includes(needed), needed);
+        }
+        for (const stack of ["prod", "staging"]) {
+            const s = await snapshotOf(stack, { kubeconfig: laptop });
+            const chart = byType(s, "kubernetes:helm.sh/v4:Chart").find(
+                (c) => (reveal(c.inputs) as Any).chart === "kube-prometheus-stack",
+            )!;
+            for (const t of toggles) assert.strictEqual(chartValueAt((reveal(chart.inputs) as Any).values, t), false, `${stack}: ${t}`);
+        }
+        if (!fs.existsSync(CHART_SOURCES)) return;
+        for (const w of UNRENDERED_WORKLOADS) {
+            const file = w.source.split(" ")[0];
+            assert.ok(fs.existsSync(path.join(CHART_SOURCES, file)), `${w.workload}: ${file}`);
+        }
+    });
+});
