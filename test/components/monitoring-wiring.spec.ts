@@ -7,6 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { chartValueAt, UNRENDERED_WORKLOADS } from "../../components/monitoring/workloads";
 import { byType, reveal, ROOT, snapshotOf, Snapshot } from "../../tools/harness";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -157,9 +158,6 @@ describe("Grafana with a read-only root filesystem (issue 16, item 9)", () => {
 
 describe("workloads the charts can render outside the workload table (issue 16, item 15)", () => {
     it("stay off: each toggle is set false explicitly, and cites the template it would render", async () => {
-        const { UNRENDERED_WORKLOADS } =
-            require("../../components/monitoring/workloads") as typeof import("../../components/monitoring/workloads");
-        const { chartValueAt } = require("../../components/monitoring/workloads") as typeof import("../../components/monitoring/workloads");
         const toggles = UNRENDERED_WORKLOADS.map((w) => w.toggle);
         for (const needed of [
             "prometheusOperator.admissionWebhooks.deployment.enabled",
