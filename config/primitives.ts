@@ -72,3 +72,12 @@ export const pinnedImage = pattern(
     /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:(?!latest$)[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
     "an image pinned by tag or digest (registry/name:1.2.3 or registry/name@sha256:…), never :latest",
 );
+
+/** Private subnets of a VPC, one per availability zone: at least two, for Multi-AZ. */
+export const privateSubnetIds = z
+    .array(subnetId, { error: "expected a list of subnet ids" })
+    .min(2, { error: "expected at least 2 subnets (two availability zones)" });
+/** The CIDRs of `privateSubnetIds`, in the same order. */
+export const privateSubnetCidrs = z
+    .array(cidr, { error: "expected a list of CIDRs" })
+    .min(2, { error: "expected at least 2 CIDRs (two availability zones)" });

@@ -9,7 +9,8 @@ import {
     awsAccountId,
     awsRegion,
     bool,
-    cidr,
+    privateSubnetCidrs,
+    privateSubnetIds,
     hostname,
     httpPath,
     httpsUrl,
@@ -19,7 +20,6 @@ import {
     oidcProviderArn,
     rdsInstanceClass,
     secretArn,
-    subnetId,
     vpcId,
 } from "../primitives";
 
@@ -33,12 +33,8 @@ export const drSchema = mapping({
     /** The DR region's VPC for the replica's subnet and security groups. Required when enabled. */
     network: mapping({
         vpcId,
-        privateSubnetIds: z
-            .array(subnetId, { error: "expected a list of subnet ids" })
-            .min(2, { error: "expected at least 2 subnets (two availability zones)" }),
-        privateSubnetCidrs: z
-            .array(cidr, { error: "expected a list of CIDRs" })
-            .min(2, { error: "expected at least 2 CIDRs (two availability zones)" }),
+        privateSubnetIds,
+        privateSubnetCidrs,
     }).optional(),
     /** Class of the cross-region replica; defaults to database.instanceClass. */
     instanceClass: rdsInstanceClass.optional(),

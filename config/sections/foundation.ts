@@ -3,7 +3,19 @@ import { z } from "zod";
 import { cidrContains, parseCidr } from "../cidr";
 import { firstDuplicate, get, list, str } from "../document";
 import { each, type Row, type Scope } from "../rule-table";
-import { awsAccountId, awsRegion, cidr, httpsUrl, kubeContext, mapping, oidcProviderArn, pattern, subnetId, vpcId } from "../primitives";
+import {
+    awsAccountId,
+    awsRegion,
+    cidr,
+    httpsUrl,
+    kubeContext,
+    mapping,
+    oidcProviderArn,
+    pattern,
+    privateSubnetCidrs,
+    privateSubnetIds,
+    vpcId,
+} from "../primitives";
 
 const stackReferenceName = pattern(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "a stack reference <org>/<project>/<stack>");
 /**
@@ -32,12 +44,8 @@ export const foundationSchema = mapping({
     network: mapping({
         vpcId,
         vpcCidr: cidr,
-        privateSubnetIds: z
-            .array(subnetId, { error: "expected a list of subnet ids" })
-            .min(2, { error: "expected at least 2 subnets (two availability zones)" }),
-        privateSubnetCidrs: z
-            .array(cidr, { error: "expected a list of CIDRs" })
-            .min(2, { error: "expected at least 2 CIDRs (two availability zones)" }),
+        privateSubnetIds,
+        privateSubnetCidrs,
     }).optional(),
     /** The cluster's IAM OIDC provider, for IRSA roles; omit when `stackReference` supplies it. */
     oidcProviderArn: oidcProviderArn.optional(),
