@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { managedKey } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
 import { BucketRetentionArgs, SecureBucket, secureBucket } from "../shared/secure-bucket";
-import { serviceRole } from "../shared/service-role";
+import { AccountContext, accountContext, serviceRole } from "../shared/service-role";
 import { DumpJob, DumpJobArgs } from "./dump-job";
 import { backupRules, replicationPolicy } from "./policy-documents";
 
@@ -121,11 +121,13 @@ export class Backups extends pulumi.ComponentResource {
             },
             child,
         );
+        const account = accountContext(this);
         const role = serviceRole(
             `${name}-backup`,
             {
                 description: `AWS Backup for ${id}`,
                 service: "backup.amazonaws.com",
+                account,
                 managedPolicies: {
                     [`${name}-backup`]: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
                     [`${name}-restore`]: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
@@ -150,7 +152,7 @@ export class Backups extends pulumi.ComponentResource {
             },
             this,
         );
-        if (args.replicateTo) this.replicate(name, id, args.replicateTo, bucket, kmsKey);
+        if (args.replicateTo) this.replicate(name, id, args.replicateTo, bucket, kmsKey, account);
         if (args.dump) {
             new DumpJob(
                 `${name}-dump`,
@@ -167,13 +169,21 @@ export class Backups extends pulumi.ComponentResource {
     }
 
     /** Least-privilege replication of every object, SSE-KMS ones included, to the DR bucket. */
-    private replicate(name: string, id: string, target: BucketReplicationTargetArgs, source: SecureBucket, kmsKey: aws.kms.Key) {
+    private replicate(
+        name: string,
+        id: string,
+        target: BucketReplicationTargetArgs,
+        source: SecureBucket,
+        kmsKey: aws.kms.Key,
+        account: AccountContext,
+    ) {
         const role = serviceRole(
             `${name}-replication`,
             {
                 description: `S3 replication of ${id} dumps to the DR region`,
                 service: "s3.amazonaws.com",
                 sourceArn: () => source.bucket.arn,
+                account,
             },
             this,
         );

@@ -6,7 +6,7 @@ import { finalSnapshot } from "../shared/final-snapshot";
 import { keyPolicyWithLogs, managedKey } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
 import { singlePortSecurityGroup } from "../shared/security-group";
-import { accountContext, serviceRole } from "../shared/service-role";
+import { AccountContext, accountContext, serviceRole } from "../shared/service-role";
 import { postgresParameters } from "../shared/postgres-parameters";
 import { LOG_EXPORTS, POSTGRES_DEFAULTS, PostgresDatabaseArgs } from "./postgres-args";
 
@@ -115,7 +115,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             { length: 32, special: true, overrideSpecial: RDS_PASSWORD_SPECIALS, minSpecial: 2, minNumeric: 2 },
             child,
         );
-        const monitoringRole = d.monitoringIntervalSeconds > 0 ? this.monitoringRole(name, id) : undefined;
+        const monitoringRole = d.monitoringIntervalSeconds > 0 ? this.monitoringRole(name, id, account) : undefined;
 
         const observability = {
             performanceInsightsEnabled: true,
@@ -249,12 +249,13 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         });
     }
 
-    private monitoringRole(name: string, id: string): aws.iam.Role {
+    private monitoringRole(name: string, id: string, account: AccountContext): aws.iam.Role {
         return serviceRole(
             `${name}-monitoring`,
             {
                 description: `RDS enhanced monitoring for ${id}`,
                 service: "monitoring.rds.amazonaws.com",
+                account,
                 // The primary and its replicas (`<id>-replica-<n>`) publish through this role.
                 sourceArn: ({ partition, region, account }) => pulumi.interpolate`arn:${partition}:rds:${region}:${account}:db:${id}*`,
                 managedPolicies: { [`${name}-monitoring`]: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" },

@@ -54,10 +54,12 @@ export function serviceRole(
         /** The resources the service acts for (an ARN or an ARN pattern), when the service sends aws:SourceArn. */
         sourceArn?: (ctx: AccountContext) => pulumi.Input<string>;
         managedPolicies?: Record<string, string>;
+        /** The caller's account context, when the component has looked it up already. @default looked up */
+        account?: AccountContext;
     },
     parent: pulumi.Resource,
 ): aws.iam.Role {
-    const ctx = accountContext(parent);
+    const ctx = a.account ?? accountContext(parent);
     const assumeRolePolicy = pulumi
         .all([ctx.account, a.sourceArn ? a.sourceArn(ctx) : undefined])
         .apply(([account, sourceArn]) => serviceTrustPolicy(a.service, account, sourceArn));
