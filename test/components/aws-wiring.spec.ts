@@ -5,18 +5,13 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { readStackConfig } from "../../config";
+import { DR_KUBECONFIG_ARN, drKubeconfig, PILOT_LIGHT, prodWith } from "./dr-fixtures";
 import { byType, reveal, ROOT, runStack, snapshotOf, Snapshot, SnapshotResource } from "../../tools/harness";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 const laptop = path.join(ROOT, "test/fixtures/kubeconfig/laptop.yaml");
 const RDS = "aws:rds/instance:Instance";
-const prodWith = (section: string, change: Record<string, unknown>) => {
-    const config = structuredClone(readStackConfig(path.join(ROOT, "Pulumi.prod.yaml"))) as Record<string, Any>;
-    config[`hangar:${section}`] = { ...config[`hangar:${section}`], ...change };
-    return config;
-};
 const awsProvider = (s: Snapshot, suffix: string) =>
     byType(s, "pulumi:providers:aws").find((p) => p.name.endsWith(suffix)) as SnapshotResource;
 const drReplica = (s: Snapshot) => byType(s, RDS).find((r) => r.name === "hangar-dr-replica") as SnapshotResource;
@@ -171,15 +166,10 @@ describe("the DR parameter group after promotion behaves like the primary's (iss
 });
 
 describe("after a failover with the primary region down (issue 15, items 3 and 14)", () => {
-    const arn = "arn:aws:secretsmanager:eu-central-1:210987654321:secret:hangar-dr-kubeconfig-AbCdEf";
-    const server = "https://DR0CLUSTER.gr7.eu-central-1.eks.amazonaws.com";
-    const pilotLight = { enabled: true, kubeconfigSecretArn: arn, context: "hangar-dr", server, replicas: 1 };
-    const kubeconfig = `apiVersion: v1\nkind: Config\nclusters: [{name: dr, cluster: {server: "${server}"}}]\ncontexts: [{name: hangar-dr, context: {cluster: dr, user: u}}]\nusers: [{name: u, user: {token: t}}]\n`;
     let s: Snapshot;
     before(async () => {
-        const oidcProviderArn = "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/DR0";
-        const config = prodWith("dr", { promoted: true, pilotLight: { ...pilotLight, oidcProviderArn } });
-        s = await runStack("prod", { kubeconfig: laptop, config, secrets: { [arn]: kubeconfig } });
+        const config = prodWith("dr", { promoted: true, pilotLight: { ...PILOT_LIGHT, replicas: 1 } });
+        s = await runStack("prod", { kubeconfig: laptop, config, secrets: { [DR_KUBECONFIG_ARN]: drKubeconfig() } });
         assert.strictEqual(s.error, undefined, s.error?.message);
     });
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { readStackConfig } from "../../config";
+import { DR_KUBECONFIG_ARN, DR_SERVER, drKubeconfig, PILOT_LIGHT, prodWith } from "./dr-fixtures";
 import { byType, reveal, ROOT, runStack, snapshotOf, Snapshot, SnapshotResource } from "../../tools/harness";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,12 +13,7 @@ const drProviderOf = (s: Snapshot) => byType(s, "pulumi:providers:aws").find((p)
 const drReplicaOf = (s: Snapshot) => byType(s, RDS).find((r) => r.name === "hangar-dr-replica") as SnapshotResource;
 const primaryOf = (s: Snapshot) => byType(s, RDS).find((r) => r.name === "hangar-db") as SnapshotResource;
 
-/** The prod stack file's config with the `hangar:dr` section changed. */
-function prodWithDr(change: Record<string, unknown>): Record<string, unknown> {
-    const config = structuredClone(readStackConfig(path.join(ROOT, "Pulumi.prod.yaml"))) as Record<string, Any>;
-    config["hangar:dr"] = { ...config["hangar:dr"], ...change };
-    return config;
-}
+const prodWithDr = (change: Record<string, unknown>) => prodWith("dr", change);
 
 describe("DisasterRecovery in prod", () => {
     let s: Snapshot;
@@ -131,18 +126,10 @@ describe("after a failover (dr.promoted: true)", () => {
 });
 
 describe("the pilot-light app tier", () => {
-    const arn = "arn:aws:secretsmanager:eu-central-1:210987654321:secret:hangar-dr-kubeconfig-AbCdEf";
-    const server = "https://DR0CLUSTER.gr7.eu-central-1.eks.amazonaws.com";
-    const pilotLight = {
-        enabled: true,
-        kubeconfigSecretArn: arn,
-        context: "hangar-dr",
-        server,
-        oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/DR0",
-        replicas: 0,
-    };
-    const kubeconfig = (target: string) =>
-        `apiVersion: v1\nkind: Config\nclusters: [{name: dr, cluster: {server: "${target}"}}]\ncontexts: [{name: hangar-dr, context: {cluster: dr, user: u}}]\nusers: [{name: u, user: {token: t}}]\n`;
+    const arn = DR_KUBECONFIG_ARN;
+    const server = DR_SERVER;
+    const pilotLight = PILOT_LIGHT;
+    const kubeconfig = drKubeconfig;
 
     it("runs the services scaled to zero on the DR cluster, reading the DR replica", async () => {
         const s = await runStack("prod", {
