@@ -5,7 +5,7 @@ import { selectorLabels } from "../shared/labels";
 import { buildImage } from "./image-build";
 import { egressPolicySpec, ingressPolicySpec } from "./network-policies";
 import { AppServiceSpec, resolveService } from "./spec";
-import { autoscalerSpec, deploymentSpec, hasAutoscaler, needsDisruptionBudget, serviceSpec } from "./workload";
+import { autoscalerSpec, deploymentOptions, deploymentSpec, hasAutoscaler, needsDisruptionBudget, serviceSpec } from "./workload";
 
 /** Network context the tier gives each service. */
 export interface AppNetworkArgs {
@@ -68,7 +68,11 @@ export class AppService extends pulumi.ComponentResource {
         if (s.build && !args.ecrKmsKeyArn) throw new pulumi.ResourceError(`AppService "${s.name}": build needs ecrKmsKeyArn`, this);
         this.image = s.build ? buildImage(name, s.name, s.build, args.ecrKmsKeyArn!, production, this) : pulumi.output(s.image!);
 
-        new k8s.apps.v1.Deployment(name, { metadata, spec: deploymentSpec(s, this.image, args.serviceAccountName, production) }, child);
+        new k8s.apps.v1.Deployment(
+            name,
+            { metadata, spec: deploymentSpec(s, this.image, args.serviceAccountName, production) },
+            { ...child, ...deploymentOptions(s) },
+        );
         new k8s.core.v1.Service(name, { metadata, spec: serviceSpec(s) }, child);
         if (hasAutoscaler(s)) {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, { metadata, spec: autoscalerSpec(s) }, child);

@@ -120,3 +120,19 @@ export function serviceSpec(s: ResolvedService): k8s.core.v1.ServiceSpec {
     if (s.metrics) ports.push({ name: "metrics", port: s.metrics.port, targetPort: "metrics", protocol: "TCP" });
     return { type: "ClusterIP", selector: selectorLabels(s.name), ports };
 }
+
+/**
+ * Resource options of a service's Deployment. Under an HPA, `spec.replicas` is
+ * handed over the way Kubernetes' "Transferring ownership" (Server-Side Apply
+ * docs) asks: never left without a manager. The Deployment omits the field, and
+ * `ignoreChanges` makes the engine keep the previous inputs' value
+ * (pulumi/pulumi step_generator.go, processIgnoreChanges) and the provider send
+ * the live value while Pulumi still owns it, or drop it once another manager
+ * (the HPA, through the scale subresource) does (pulumi-kubernetes
+ * provider/pkg/await/await.go, handleSSAIgnoreFields). Without it, the apply
+ * that drops the field resets a fixed-size Deployment to 1 replica.
+ * test/components/replicas-handover.spec.ts replays the switch.
+ */
+export function deploymentOptions(s: ResolvedService): { ignoreChanges?: string[] } {
+    return hasAutoscaler(s) ? { ignoreChanges: ["spec.replicas"] } : {};
+}

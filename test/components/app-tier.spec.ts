@@ -79,6 +79,14 @@ for (const stack of ["prod", "staging"]) {
             }
         });
 
+        it("hands spec.replicas over to the HPA (ignoreChanges) on exactly the autoscaled Deployments", () => {
+            const scaled = new Set(manifests(snapshot, HPA).map((h) => h.spec.scaleTargetRef.name));
+            for (const d of byType(snapshot, DEPLOYMENT)) {
+                const name = (reveal(d.inputs) as Any).metadata.name;
+                assert.deepStrictEqual(d.options.ignoreChanges, scaled.has(name) ? ["spec.replicas"] : [], name);
+            }
+        });
+
         it("creates a PodDisruptionBudget exactly for the services with at least two replicas", () => {
             const minReplicas = (d: Any) =>
                 d.spec.replicas ?? manifests(snapshot, HPA).find((h) => h.spec.scaleTargetRef.name === d.metadata.name).spec.minReplicas;
