@@ -1,10 +1,12 @@
 /**
  * `hangar`: the automation module as a command line, for people and CI.
  * Exit codes: 0 ok, 1 failure, 2 usage (or an invalid name or override),
- * 3 policy violation, 4 stack busy or locked.
+ * 3 policy violation, 4 stack busy or locked, 5 a cluster prerequisite is missing.
  */
 import { parseArgs } from "util";
 import { parse as parseYaml } from "yaml";
+import { describeChanges, describeViolations, progressPrinter } from "./cli-output";
+import { formatFindings } from "./preflight";
 import {
     BusyError,
     ConnectionOptions,
@@ -12,12 +14,11 @@ import {
     destroy,
     HangarError,
     listEnvironments,
-    OpMap,
     outputs,
-    PolicyViolation,
     PolicyViolationError,
+    preflight,
+    PreflightError,
     preview,
-    ProgressEvent,
     refresh,
     removeEnvironment,
     StackLockedError,
@@ -26,7 +27,7 @@ import {
 } from "./index";
 
 /** The exit codes of `hangar`. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, policy: 3, busy: 4 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, policy: 3, busy: 4, prerequisites: 5 } as const;
 
 /** Where the CLI writes, and what it reads from its environment (injectable for tests). */
 export interface CliIo {
@@ -44,6 +45,7 @@ export interface CliIo {
 export const USAGE = `Usage: hangar <command> [options]
 
 Commands:
+  preflight <stack>                read the stack's cluster prerequisites from its cluster (preview and up do it first)
   preview <stack>                  preview with the environment's policies
   up <stack>                       preview, refuse stateful replacements and mandatory violations, update
       --allow-replace <urn>        accept replacing or deleting this stateful resource (repeatable)
@@ -61,13 +63,15 @@ Commands:
 Options:
   --message <text>                 message recorded with the update
   --refresh                        refresh before previewing or updating
+  --skip-preflight                 preview or up without reading the cluster prerequisites first
   --json                           print the result as JSON instead of text
   --quiet                          no progress output
   -h, --help                       this help
 
 Environment: HANGAR_PULUMI_ROOT (directory holding bin/pulumi; default: pulumi on PATH),
 HANGAR_ENVIRONMENTS_DIR (ephemeral environments; default ~/.hangar/environments).
-Exit codes: 0 ok, 1 failure, 2 usage, 3 policy violation, 4 stack busy or locked.
+Exit codes: 0 ok, 1 failure, 2 usage, 3 policy violation, 4 stack busy or locked,
+5 a cluster prerequisite is missing (nothing changed).
 `;
 
 class UsageError extends Error {}
@@ -82,6 +86,7 @@ const OPTIONS = {
     yes: { type: "boolean" },
     message: { type: "string" },
     refresh: { type: "boolean" },
+    "skip-preflight": { type: "boolean" },
     json: { type: "boolean" },
     quiet: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -119,6 +124,7 @@ async function dispatch([command, name, ...extra]: string[], values: Values, io:
     const connection: ConnectionOptions = {
         ...(io.env.HANGAR_PULUMI_ROOT ? { pulumiRoot: io.env.HANGAR_PULUMI_ROOT } : {}),
         ...(io.env.HANGAR_ENVIRONMENTS_DIR ? { environmentsDir: io.env.HANGAR_ENVIRONMENTS_DIR } : {}),
+        ...(values["skip-preflight"] ? { preflight: false } : {}),
         ...io.connection,
     };
     const streaming = {
@@ -130,6 +136,11 @@ async function dispatch([command, name, ...extra]: string[], values: Values, io:
     const print = (value: unknown, text: () => string) => io.stdout(values.json ? `${JSON.stringify(value, null, 2)}\n` : text());
 
     switch (command) {
+        case "preflight": {
+            const result = await preflight(needName("a stack name"), connection);
+            print(result, () => `Cluster prerequisites of ${result.stack} (${result.server}):\n${formatFindings(result.findings)}\n`);
+            return result.findings.every((f) => f.ok) ? EXIT.ok : EXIT.prerequisites;
+        }
         case "preview": {
             const result = await preview(needName("a stack name"), { ...streaming, refresh: values.refresh });
             print(
@@ -225,27 +236,6 @@ export function parseSets(pairs: readonly string[]): Record<string, unknown> {
     return overrides;
 }
 
-function progressPrinter(io: CliIo): (event: ProgressEvent) => void {
-    return (event) => {
-        if (event.kind === "stage" && event.operation === "up") io.stderr(`--- ${event.stage} of ${event.stack}\n`);
-        if (event.kind === "policy" && event.violation.level === "mandatory")
-            io.stderr(`policy: ${event.violation.policy}: ${event.violation.message}\n`);
-    };
-}
-
-function describeChanges(summary: OpMap): string {
-    const parts = Object.entries(summary)
-        .filter(([, count]) => (count ?? 0) > 0)
-        .map(([op, count]) => `${count} ${op === "same" ? "unchanged" : `to ${op}`}`);
-    return parts.length > 0 ? parts.join(", ") : "no changes";
-}
-
-function describeViolations(violations: readonly PolicyViolation[]): string {
-    if (violations.length === 0) return "";
-    const lines = violations.map((v) => `  ${v.level.padEnd(9)} ${v.pack}/${v.policy}  ${v.urn ?? "(stack)"}\n            ${v.message}`);
-    return `Policy violations (${violations.length}):\n${lines.join("\n")}\n`;
-}
-
 function report(err: unknown, io: CliIo): number {
     if (err instanceof UsageError) {
         io.stderr(`hangar: ${err.message}\n\n${USAGE}`);
@@ -254,6 +244,12 @@ function report(err: unknown, io: CliIo): number {
     if (err instanceof PolicyViolationError) {
         io.stderr(`hangar: ${err.message}\n${describeViolations(err.violations)}`);
         return EXIT.policy;
+    }
+    if (err instanceof PreflightError) {
+        io.stderr(
+            `hangar: stack "${err.stackName}": the cluster lacks a prerequisite; nothing was changed\n${formatFindings([...err.findings])}\n`,
+        );
+        return EXIT.prerequisites;
     }
     if (err instanceof BusyError || err instanceof StackLockedError) {
         io.stderr(`hangar: ${err.message}\n`);

@@ -9,7 +9,17 @@ import type { CallKind, OperationKind, PolicyViolation, PreviewResult, ResourceC
 
 /** The `code` of each {@link HangarError} subclass. */
 export type HangarErrorCode =
-    "INVALID" | "NOT_FOUND" | "EXISTS" | "BUSY" | "LOCKED" | "CANCELLED" | "POLICY" | "STATEFUL_CHANGE" | "CLI_NOT_FOUND" | "FAILED";
+    | "INVALID"
+    | "NOT_FOUND"
+    | "EXISTS"
+    | "BUSY"
+    | "LOCKED"
+    | "CANCELLED"
+    | "POLICY"
+    | "STATEFUL_CHANGE"
+    | "CLI_NOT_FOUND"
+    | "FAILED"
+    | "PREFLIGHT";
 
 /** Base class of every error this module throws. */
 export abstract class HangarError extends Error {
@@ -40,6 +50,26 @@ export class ValidationError extends HangarError {
         readonly source: "request" | "stack-file" = "request",
     ) {
         super(message, stackName);
+    }
+}
+
+/**
+ * The stack's cluster lacks a prerequisite (a CRD, the Gateway and its listener, the StorageClass, the metrics
+ * API, an Ingress controller that publishes status): nothing was changed. `findings` lists every prerequisite
+ * with what is wrong and how to install it.
+ */
+export class PreflightError extends HangarError {
+    readonly code = "PREFLIGHT";
+    constructor(
+        stackName: string,
+        readonly findings: readonly { id: string; ok: boolean; problem?: string; install?: string; neededBy: string }[],
+    ) {
+        const failed = findings.filter((f) => !f.ok);
+        super(
+            `stack "${stackName}": the cluster lacks ${failed.length} prerequisite(s): ` +
+                failed.map((f) => `${f.id}: ${f.problem} (needed by ${f.neededBy}; ${f.install})`).join("; "),
+            stackName,
+        );
     }
 }
 

@@ -21,6 +21,7 @@ export {
     INSTALL_HINT,
     NotFoundError,
     PolicyViolationError,
+    PreflightError,
     StackLockedError,
     StatefulChangeError,
     ValidationError,
@@ -29,5 +30,6 @@ export * from "./types";
 export { DESTRUCTIVE_OPS, isDestructiveOp, isStatefulType, STATEFUL_RESOURCE_TYPES } from "./stateful";
 export { withProgress, type ProgressHooks, type ProgressStream } from "./progress";
 export { RESERVED_NAMES, STACK_NAME_LENGTH, STACK_NAME_PATTERN, stackNameIssues, parseKeyPath } from "./validate";
-export { cancel, destroy, outputs, preview, refresh, up } from "./operations";
+export { cancel, destroy, outputs, preflight, preview, refresh, up } from "./operations";
 export { createEnvironment, listEnvironments, removeEnvironment } from "./environments";
+export type { PreflightFinding } from "./preflight";

@@ -7,6 +7,7 @@
 import { CommandError, ConcurrentUpdateError, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { PolicyViolationError, StatefulChangeError, translateError, ValidationError } from "./errors";
 import { EventCollector } from "./events";
+import { assertPrerequisites, PreflightFinding, stackPreflightInput, verifyPrerequisites } from "./preflight";
 import { destroyStage, lockKey, locks, runStage, Session, summaryResult, updateInfo } from "./session";
 import { isDestructiveOp } from "./stateful";
 import {
@@ -45,6 +46,10 @@ async function withStack<R>(
     if (operation === "destroy" && environment === "prod" && !(options as DestroyOptions).allowProd) {
         const issue = { path: "allowProd", message: `stack "${stackName}" is prod: destroying it needs allowProd: true` };
         throw new ValidationError(issue.message, [issue], stackName);
+    }
+    // Before the lock and the CLI: a missing cluster prerequisite fails here, with nothing changed.
+    if ((operation === "preview" || operation === "up") && options.preflight !== false) {
+        await assertPrerequisites(stackName, stackPreflightInput(stackName, target.stackFile, { ...process.env, ...options.envVars }));
     }
     const release = await locks.acquire(lockKey(connection, stackName), stackName, operation, options);
     try {
@@ -208,4 +213,22 @@ async function withoutLock<R>(
         if (err instanceof StackNotFoundError) forgetStack(target.workDir, stackName);
         throw translateError(err, { stackName, operation: call });
     }
+}
+
+/**
+ * Reads `stack`'s cluster prerequisites from the cluster of its kubeconfig context and
+ * returns one finding each (what is missing and how to install it); changes nothing
+ * and takes no lock. `preview` and `up` run the same reads first.
+ *
+ * @throws ValidationError, NotFoundError, PreflightError (no kubeconfig)
+ */
+export async function preflight(
+    stack: string,
+    options: ConnectionOptions = {},
+): Promise<{ stack: string; server: string; findings: PreflightFinding[] }> {
+    assertStackName(stack);
+    const target = resolveTarget(connect(options), stack);
+    stackEnvironment(target);
+    const input = stackPreflightInput(stack, target.stackFile, { ...process.env, ...options.envVars });
+    return { stack, server: input.reader.server, findings: await verifyPrerequisites(input.prerequisites, input.reader) };
 }

@@ -7,6 +7,8 @@ export { Platform } from "./platform";
 export * from "./platform/args";
 export { ClusterTargetError, verifyClusterTarget } from "./platform/cluster-target";
 export type { KubernetesTargetArgs } from "./platform/cluster-target";
+export { clusterPrerequisites } from "./platform/prerequisites";
+export type { Prerequisite, Requirement } from "./platform/prerequisites";
 export { AppTier } from "./app/app-tier";
 export type { AppTierArgs, AppTierSettings, AppSecretArgs } from "./app/app-tier";
 export { AppService } from "./app/app-service";

@@ -31,6 +31,7 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
             chartVersion: m.chartVersion,
             crdsChartVersion: m.crdsChartVersion,
             storageClass: m.storageClass,
+            operatorWebhooks: m.operatorWebhooks,
             nodeExporter: m.nodeExporter,
             prometheus: {
                 replicas: m.prometheusReplicas,

@@ -63,6 +63,7 @@ const common: ProfileDefaults = {
         crdsChartVersion: "31.0.1",
         namespace: "monitoring",
         storageClass: "gp3",
+        operatorWebhooks: "cert-manager",
         nodeExporter: false,
         metrics: { requests: "http_requests_total", durationBuckets: "http_request_duration_seconds_bucket", statusLabel: "code" },
         thresholds: {

@@ -62,7 +62,12 @@ describe("the repository's layout", () => {
         const pkg = require("../components") as Record<string, unknown>;
         const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
         const values = Object.entries(pkg).filter(([, v]) => !(typeof v === "function" && v.prototype instanceof pulumi.ComponentResource));
-        assert.deepStrictEqual(values.map(([k]) => k).sort(), ["ClusterTargetError", "PLATFORM_DEFAULTS", "verifyClusterTarget"]);
+        assert.deepStrictEqual(values.map(([k]) => k).sort(), [
+            "ClusterTargetError",
+            "PLATFORM_DEFAULTS",
+            "clusterPrerequisites",
+            "verifyClusterTarget",
+        ]);
     });
 });
 

@@ -8,7 +8,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify as toYaml } from "yaml";
-import { formatIssues, parseConfig, PlatformConfig, readStackConfig } from "../config";
+import { formatIssues, parseConfig, PlatformConfig, readStackConfig, toPlatformArgs } from "../config";
+import { clusterPrerequisites } from "../components/platform/prerequisites";
 import { owningComponent, redact, reveal, ROOT, runStack, runStackInProcess, Snapshot, SnapshotResource } from "./harness";
 import { spawnSync } from "child_process";
 import { renderRulesFile } from "../components/monitoring";
@@ -66,6 +67,15 @@ const inventory: CheckSection = {
             for (const m of members) counts.set(m.type, (counts.get(m.type) ?? 0) + 1);
             for (const [type, n] of [...counts].sort()) lines.push(`  ${String(n).padStart(3)} × ${type}`);
         }
+        return { lines, errors: [] };
+    },
+};
+
+/** What the cluster must already run; nothing here can read a cluster, so each is listed, unverified. */
+const prerequisites: CheckSection = {
+    title: "Cluster prerequisites (not verified offline: `hangar preflight <stack>` reads them, and preview and up do first)",
+    run({ config }) {
+        const lines = clusterPrerequisites(toPlatformArgs(config, "")).map((p) => `${p.id.padEnd(48)} for ${p.neededBy}`);
         return { lines, errors: [] };
     },
 };
@@ -222,7 +232,16 @@ const policyVerdict: CheckSection = {
     },
 };
 
-export const SECTIONS: CheckSection[] = [inventory, appTier, dataTier, regions, alertRules, kubernetesSchemas, policyVerdict];
+export const SECTIONS: CheckSection[] = [
+    inventory,
+    appTier,
+    dataTier,
+    regions,
+    prerequisites,
+    alertRules,
+    kubernetesSchemas,
+    policyVerdict,
+];
 
 export async function check(
     stack: string,

@@ -45,6 +45,13 @@ export interface ConnectionOptions {
      * `PULUMI_ACCESS_TOKEN`, `PULUMI_CONFIG_PASSPHRASE`), cloud credentials, `KUBECONFIG`.
      */
     envVars?: Record<string, string>;
+    /**
+     * `preview` and `up` first read the stack's cluster prerequisites (CRDs, the Gateway and its listener, the
+     * StorageClass, the metrics API, the Ingress controller) from the cluster of its kubeconfig context, and throw
+     * `PreflightError` naming what is missing before the CLI starts. `false` skips the reads.
+     * @default true
+     */
+    preflight?: boolean;
 }
 
 /** Streaming, cancellation and concurrency, for calls that run the engine. */

@@ -10,4 +10,6 @@ export {
     ProbeArgs,
     ReplicaArgs,
     SecretEnvArgs,
+    resolveService,
 } from "./spec";
+export { hasAutoscaler } from "./workload";

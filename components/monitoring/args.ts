@@ -151,6 +151,12 @@ export interface CloudWatchAlarmsArgs {
 export interface MonitoringSettings {
     /** `chart` installs kube-prometheus-stack (and its CRDs); `existing-operator` uses an operator already in the cluster. @default "chart" */
     mode?: string;
+    /**
+     * The operator's admission webhooks (mode `chart`): `cert-manager` validates every PrometheusRule and needs
+     * cert-manager in the cluster (it issues the webhook certificate); `off` runs without webhooks or operator TLS,
+     * for clusters without cert-manager. @default "cert-manager"
+     */
+    operatorWebhooks?: string;
     /** Namespace of the stack and of Hangar's monitoring objects. @default "monitoring" */
     namespace?: string;
     /** kube-prometheus-stack version (the values in ../shared/charts match 88.5.3). @default "88.5.3" */

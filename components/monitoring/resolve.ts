@@ -8,6 +8,7 @@ import { MONITORING_RESOURCES, SHARED_RESOURCE_KEYS, MONITORING_WORKLOADS } from
 
 export const ENVIRONMENTS = ["prod", "staging", "ephemeral"];
 export const MODES = ["chart", "existing-operator"];
+export const OPERATOR_WEBHOOKS = ["cert-manager", "off"];
 export const RECEIVER_TYPES = ["pagerduty", "slack", "webhook"];
 
 /** Sizing defaults per environment (`MonitoringArgs` documents them). */
@@ -28,6 +29,7 @@ export const MONITORING_DEFAULTS = {
     crdsChartVersion: "31.0.1",
     releaseName: "kube-prometheus-stack",
     storageClass: "gp3",
+    operatorWebhooks: "cert-manager",
     nodeExporter: false,
     nodeExporterNamespace: "monitoring-node-exporter",
     managedControlPlane: true,
@@ -58,6 +60,8 @@ export interface ResolvedMonitoring {
     environment: string;
     mode: string;
     installChart: boolean;
+    /** `cert-manager`: admission webhooks with a cert-manager certificate; `off`: no webhooks, no operator TLS. */
+    operatorWebhooks: string;
     namespace: string;
     createNamespace: boolean;
     chartVersion: string;
@@ -99,6 +103,8 @@ export function resolveMonitoring(args: MonitoringArgs): ResolvedMonitoring {
     const mode = args.mode ?? d.mode;
     oneOf("mode", mode, MODES);
     const installChart = mode === "chart";
+    const operatorWebhooks = args.operatorWebhooks ?? d.operatorWebhooks;
+    oneOf("operatorWebhooks", operatorWebhooks, OPERATOR_WEBHOOKS);
     const sizing = MONITORING_SIZING[environment] ?? MONITORING_SIZING.prod;
 
     const namespace = args.namespace ?? d.namespace;
@@ -166,6 +172,7 @@ export function resolveMonitoring(args: MonitoringArgs): ResolvedMonitoring {
         environment,
         mode,
         installChart,
+        operatorWebhooks,
         namespace,
         createNamespace: args.createNamespace ?? installChart,
         chartVersion: args.chartVersion ?? d.chartVersion,

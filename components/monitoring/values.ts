@@ -126,7 +126,12 @@ export function kubePrometheusStackValues(r: ResolvedMonitoring): Values {
             // validatingWebhookConfiguration.yaml, 88.5.3): a malformed PrometheusRule would be accepted and break
             // alerting silently. Fail refuses it; every Hangar PrometheusRule waits for the operator (readyResources).
             // IgnoreOnInstallOnly would always mean Ignore: Chart v4 renders every run as an install.
-            admissionWebhooks: { certManager: { enabled: true }, failurePolicy: "Fail" },
+            // Without cert-manager (operatorWebhooks off) nothing issues the webhook certificate: the webhooks go, and with
+            // them operator TLS, which mounts the same `<fullname>-admission` Secret (templates/prometheus-operator/
+            // deployment.yaml, 88.5.3: `tls.enabled` adds the `tls-secret` volume); the operator then listens on http 8080.
+            ...(r.operatorWebhooks === "cert-manager"
+                ? { admissionWebhooks: { certManager: { enabled: true }, failurePolicy: "Fail" } }
+                : { admissionWebhooks: { enabled: false }, tls: { enabled: false } }),
         },
         prometheus: {
             // Awaited like a Deployment: up fails if the StatefulSet never gets ready (a PVC Pending on a

@@ -21,6 +21,8 @@ export const monitoringSchema = mapping({
     enabled: bool(),
     /** `chart` installs kube-prometheus-stack; `existing-operator` uses one already in the cluster. */
     mode: z.enum(["chart", "existing-operator"], { error: "expected chart or existing-operator" }),
+    /** The operator's admission webhooks: `cert-manager` (needs cert-manager in the cluster) or `off` (no webhooks, no operator TLS). */
+    operatorWebhooks: z.enum(["cert-manager", "off"], { error: "expected cert-manager or off" }),
     chartVersion: semver,
     crdsChartVersion: semver,
     namespace: dnsLabel,

@@ -142,7 +142,8 @@ describe("automation: the hangar CLI", () => {
             HANGAR_ENVIRONMENTS_DIR: fake.environmentsDir,
             FAKE_PULUMI_RECORD: fake.recordFile,
         };
-        const ok = spawnSync(shim, ["preview", "staging"], { env, encoding: "utf8" });
+        // The fake CLI has no cluster behind it (preflight.spec.ts covers the reads).
+        const ok = spawnSync(shim, ["preview", "staging", "--skip-preflight"], { env, encoding: "utf8" });
         assert.strictEqual(ok.status, EXIT.ok, ok.stderr);
         assert.match(ok.stdout, /Preview of staging/);
         assert.deepStrictEqual(

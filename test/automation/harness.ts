@@ -67,6 +67,8 @@ export class FakeCli {
             pulumiRoot: FAKE_ROOT,
             environmentsDir: this.environmentsDir,
             envVars: { FAKE_PULUMI_RECORD: this.recordFile, FAKE_PULUMI_SCENARIO: this.scenarioFile },
+            // The fake CLI has no cluster behind it: preflight.spec.ts runs the preflight against a fake API server.
+            preflight: false,
             ...(extra as T),
         };
     }

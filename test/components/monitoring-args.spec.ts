@@ -26,6 +26,21 @@ describe("resolveMonitoring", () => {
         assert.deepStrictEqual(r.resources.prometheus, { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } });
     });
 
+    it("runs the operator without webhooks or TLS where the cluster has no cert-manager (operatorWebhooks off)", () => {
+        type Operator = { prometheusOperator: { admissionWebhooks: Record<string, unknown>; tls?: { enabled: boolean } } };
+        const on = kubePrometheusStackValues(resolveMonitoring({ alertmanager: { receiver } })) as Operator;
+        const hooks = on.prometheusOperator.admissionWebhooks;
+        assert.deepStrictEqual([hooks.certManager, hooks.failurePolicy, hooks.enabled], [{ enabled: true }, "Fail", undefined]);
+        assert.strictEqual(on.prometheusOperator.tls, undefined, "the chart's default: TLS with the cert-manager certificate");
+        const off = kubePrometheusStackValues(resolveMonitoring({ alertmanager: { receiver }, operatorWebhooks: "off" })) as Operator;
+        assert.deepStrictEqual(
+            [off.prometheusOperator.admissionWebhooks.enabled, off.prometheusOperator.admissionWebhooks.certManager],
+            [false, undefined],
+        );
+        assert.deepStrictEqual(off.prometheusOperator.tls, { enabled: false });
+        assert.throws(() => resolveMonitoring({ operatorWebhooks: "self-signed" }), /operatorWebhooks must be one of cert-manager, off/);
+    });
+
     it("sizes staging and ephemeral down, and keeps explicit undefined fields at their defaults", () => {
         const staging = resolveMonitoring({ environment: "staging", prometheus: { retention: undefined } });
         assert.deepStrictEqual([staging.prometheus.replicas, staging.prometheus.retention, staging.alertmanager.replicas], [1, "15d", 1]);
