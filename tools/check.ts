@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { stringify as toYaml } from "yaml";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { formatIssues, parseConfig, PlatformConfig, readStackConfig, toPlatformArgs } from "../config";
 import { clusterPrerequisites } from "../components/platform/prerequisites";
 import { owningComponent, redact, reveal, ROOT, runStack, runStackInProcess, Snapshot, SnapshotResource } from "./harness";
@@ -31,6 +31,8 @@ export interface SectionResult {
 /** One part of the report. Later parts (app tier, data tier, policies) add themselves here. */
 export interface CheckSection {
     title: string;
+    /** What an error of this section is, for the exit code. @default "schema" */
+    failure?: "schema" | "policy";
     run(ctx: CheckContext): SectionResult | Promise<SectionResult>;
 }
 
@@ -216,6 +218,7 @@ const alertRules: CheckSection = {
 /** The guardrails pack with the environment's config: mandatory violations fail the check. */
 const policyVerdict: CheckSection = {
     title: "Policies",
+    failure: "policy",
     async run({ snapshot, config }) {
         const violations = await checkPolicies(snapshot, config.environment);
         const byLevel = (level: string) => violations.filter((v) => v.enforcementLevel === level);
@@ -243,21 +246,64 @@ export const SECTIONS: CheckSection[] = [
     policyVerdict,
 ];
 
-export async function check(
-    stack: string,
-    options: { preview?: boolean; stackFile?: string; inProcess?: boolean } = {},
-): Promise<{ ok: boolean; report: string }> {
+/** The check's exit codes (README "The offline check"). */
+export const CHECK_EXIT = { ok: 0, internal: 1, usage: 2, config: 3, program: 4, schema: 5, policy: 6 } as const;
+
+export interface CheckOptions {
+    preview?: boolean;
+    /** A stack file other than `Pulumi.<stack>.yaml`; its results go to `out/<stack>@<file name>`. */
+    stackFile?: string;
+    /** Outputs of the stack `foundation.stackReference` names (a JSON or YAML mapping). @default examples/foundation-outputs.yaml */
+    foundationOutputs?: string;
+    inProcess?: boolean;
+}
+
+export interface CheckResult {
+    ok: boolean;
+    exitCode: number;
+    /** The report (stdout). */
+    report: string;
+    /** What failed (stderr). */
+    errors: string;
+}
+
+/** Where a run's files go: `out/<stack>`, or `out/<stack>@<stem>` for another stack file, which must not overwrite it. */
+export function outDirFor(stack: string, stackFile: string | undefined): string {
+    const own = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (!stackFile || path.resolve(stackFile) === own) return path.join(ROOT, "out", stack);
+    return path.join(ROOT, "out", `${stack}@${path.basename(stackFile).replace(/\.ya?ml$/, "")}`);
+}
+
+export const EXAMPLE_FOUNDATION_OUTPUTS = path.join(ROOT, "examples", "foundation-outputs.yaml");
+
+const failed = (exitCode: number, errors: string): CheckResult => ({ ok: false, exitCode, report: "", errors });
+
+export async function check(stack: string, options: CheckOptions = {}): Promise<CheckResult> {
     const out: string[] = [];
     const stackFile = options.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) return { ok: false, report: `no stack file ${path.relative(ROOT, stackFile)}` };
+    if (!fs.existsSync(stackFile)) {
+        const known = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+        return failed(
+            CHECK_EXIT.config,
+            `no stack file ${path.relative(ROOT, stackFile)}; the stack files here: ${known.join(", ") || "none"}`,
+        );
+    }
 
     const parsed = parseConfig(readStackConfig(stackFile), stack);
-    if (!parsed.ok) return { ok: false, report: formatIssues(parsed.errors) };
+    if (!parsed.ok) return failed(CHECK_EXIT.config, formatIssues(parsed.errors));
 
-    const snapshot = await (options.inProcess ? runStackInProcess : runStack)(stack, { preview: options.preview, stackFile });
-    if (snapshot.error) return { ok: false, report: `the program failed: ${snapshot.error.message}` };
+    const reference = parsed.config.foundation.stackReference;
+    const outputsFile = reference ? (options.foundationOutputs ?? EXAMPLE_FOUNDATION_OUTPUTS) : undefined;
+    if (outputsFile && !fs.existsSync(outputsFile)) return failed(CHECK_EXIT.usage, `no foundation outputs file ${outputsFile}`);
+    const stackOutputs =
+        reference && outputsFile
+            ? { [reference]: (parseYaml(fs.readFileSync(outputsFile, "utf8")) ?? {}) as Record<string, unknown> }
+            : undefined;
 
-    const outDir = path.join(ROOT, "out", stack);
+    const snapshot = await (options.inProcess ? runStackInProcess : runStack)(stack, { preview: options.preview, stackFile, stackOutputs });
+    if (snapshot.error) return failed(CHECK_EXIT.program, `the program failed: ${snapshot.error.message}`);
+
+    const outDir = outDirFor(stack, options.stackFile);
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(redact(snapshot), null, 2));
@@ -267,38 +313,17 @@ export async function check(
         `Hangar offline check — stack ${stack} (${parsed.config.environment}${options.preview ? ", preview" : ""}): ` +
             `${snapshot.resources.length} resources registered under mocks in ${(snapshot.durationMs / 1000).toFixed(1)} s`,
     );
-    let errors = 0;
+    if (reference) out.push(`foundation.stackReference ${reference}: outputs read from ${path.relative(ROOT, outputsFile!)}`);
+    const errorLines: string[] = [];
+    const failures = new Set<string>();
     for (const section of SECTIONS) {
         const result = await section.run(ctx);
         out.push("", `${section.title}`, ...result.lines.map((l) => `  ${l}`), ...result.errors.map((e) => `  ERROR ${e}`));
-        errors += result.errors.length;
+        errorLines.push(...result.errors.map((e) => `ERROR ${e}`));
+        if (result.errors.length > 0) failures.add(section.failure ?? "schema");
     }
+    const errors = errorLines.length;
     out.push("", `Wrote ${path.relative(ROOT, outDir)}/resources.json`, errors === 0 ? "Result: OK" : `Result: FAILED (${errors} errors)`);
-    return { ok: errors === 0, report: out.join("\n") };
-}
-
-if (require.main === module) {
-    const args = process.argv.slice(2);
-    const fileFlag = args.indexOf("--stack-file");
-    const stackFile = fileFlag >= 0 ? path.resolve(args[fileFlag + 1] ?? "") : undefined;
-    const stack = args.find((a, i) => !a.startsWith("--") && (fileFlag < 0 || i !== fileFlag + 1));
-    if (!stack) {
-        process.stderr.write("usage: npm run check -- <stack> [--preview] [--stack-file <file>]\n");
-        process.exit(2);
-    }
-    // The command runs one stack and exits: the program runs in this process, and a
-    // failure surfacing late (a rejection inside an apply) still fails the check plainly.
-    process.on("unhandledRejection", (err) => {
-        process.stderr.write(`the program failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(1);
-    });
-    check(stack, { preview: args.includes("--preview"), stackFile, inProcess: true })
-        .then(({ ok, report }) => {
-            (ok ? process.stdout : process.stderr).write(`${report}\n`);
-            process.exit(ok ? 0 : 1);
-        })
-        .catch((err) => {
-            process.stderr.write(`check failed: ${err instanceof Error ? err.message : String(err)}\n`);
-            process.exit(1);
-        });
+    const exitCode = failures.has("schema") ? CHECK_EXIT.schema : failures.has("policy") ? CHECK_EXIT.policy : CHECK_EXIT.ok;
+    return { ok: errors === 0, exitCode, report: out.join("\n"), errors: errorLines.join("\n") };
 }

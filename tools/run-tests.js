@@ -17,9 +17,34 @@ const root = path.resolve(__dirname, "..");
 const files = process.argv.length > 2 ? process.argv.slice(2).map((f) => path.resolve(f)) : specs(path.join(root, "test")).sort();
 const mocha = new Mocha({ reporter: "spec", timeout: 120000, slow: 5000 });
 files.forEach((f) => mocha.addFile(f));
+// Wall time per spec file, from its first suite's start to its last suite's end, against
+// the budget in test/budgets.json (seconds; files without an entry get the default).
+const budgets = JSON.parse(fs.readFileSync(path.join(root, "test", "budgets.json"), "utf8"));
+const spans = new Map();
+const fileOf = (suite) => (suite.file ? path.relative(root, suite.file) : undefined);
 const runner = mocha.run((failures) => {
     const { passes = 0, pending = 0 } = runner.stats ?? {};
     const skipped = pending ? `, ${pending} skipped` : "";
+    const rows = [...spans].map(([file, s]) => [file, (s.end - s.start) / 1000, budgets.files[file] ?? budgets.default]);
+    const over = rows.filter(([, took, budget]) => took > budget);
+    const total = rows.reduce((sum, [, took]) => sum + took, 0);
+    process.stdout.write(`\nSlowest spec files (s, budget from test/budgets.json):\n`);
+    for (const [file, took, budget] of rows.sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+        process.stdout.write(
+            `  ${took.toFixed(1).padStart(6)} / ${String(budget).padStart(3)}  ${file}${took > budget ? "  OVER BUDGET" : ""}\n`,
+        );
+    }
+    process.stdout.write(
+        `  ${total.toFixed(1).padStart(6)}        all ${rows.length} files (suite budget ${budgets.suite} s)${over.length ? `; ${over.length} over budget` : ""}\n`,
+    );
     process.stdout.write(`\n${passes} passed, ${failures} failed${skipped}\n`);
     process.exitCode = failures > 0 ? 1 : 0;
+});
+runner.on("suite", (suite) => {
+    const file = fileOf(suite);
+    if (file && !spans.has(file)) spans.set(file, { start: Date.now(), end: Date.now() });
+});
+runner.on("suite end", (suite) => {
+    const file = fileOf(suite);
+    if (file && spans.has(file)) spans.get(file).end = Date.now();
 });

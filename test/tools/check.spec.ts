@@ -1,11 +1,13 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { ROOT } from "../../tools/harness";
 
 function runCheck(...args: string[]) {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check.ts"), ...args], {
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check-cli.ts"), ...args], {
         cwd: ROOT,
         encoding: "utf8",
     });
@@ -32,15 +34,15 @@ describe("npm run check", () => {
         });
     }
 
-    it("fails a three-mistake stack file with exit 1, three path-named messages and no stack trace", () => {
+    it("fails a three-mistake stack file with exit 3, three path-named messages and no stack trace", () => {
         const { code, stdout, stderr } = runCheck("prod", "--stack-file", "test/fixtures/stack-files/three-mistakes.yaml");
-        assert.strictEqual(code, 1);
+        assert.strictEqual(code, 3);
         const messages = stderr.split("\n").filter((l) => /^\s+hangar:/.test(l));
         assert.strictEqual(messages.length, 3, stderr);
         assert.ok(!/\n\s+at /.test(stderr + stdout), "no stack trace");
     });
 
-    it("fails with exit 1 on a mandatory policy violation, naming the rule and resource", () => {
+    it("fails with exit 6 on a mandatory policy violation, naming the rule and resource, in out/<stack>@<file>", () => {
         const file = path.join(ROOT, "out", "other-gateway.yaml");
         const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
         // Reach the pack through a value the schema allows but the prod policy config does not:
@@ -49,15 +51,63 @@ describe("npm run check", () => {
         assert.notStrictEqual(changed, prod);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, changed);
-        const { code, stderr } = runCheck("prod", "--stack-file", file);
-        assert.strictEqual(code, 1, stderr);
+        const own = path.join(ROOT, "out", "prod", "resources.json");
+        const before = fs.existsSync(own) ? fs.statSync(own).mtimeMs : undefined;
+        const { code, stdout, stderr } = runCheck("prod", "--stack-file", file);
+        assert.strictEqual(code, 6, stderr);
         assert.match(stderr, /ERROR \[mandatory\] kubernetes-httproute-tls-gateway — hangar-app-api/);
+        assert.match(stdout, /Result: FAILED/, "the report itself goes to stdout");
+        assert.ok(fs.existsSync(path.join(ROOT, "out", "prod@other-gateway", "resources.json")));
+        assert.strictEqual(fs.existsSync(own) ? fs.statSync(own).mtimeMs : undefined, before, "out/prod is the real stack file's");
     });
 
-    it("fails with usage on a missing stack name and with a message on an unknown stack", () => {
-        assert.strictEqual(runCheck().code, 2);
+    it("answers usage errors at once with exit 2, and --help with the exit codes", () => {
+        for (const args of [
+            [],
+            ["prod", "staging"],
+            ["prod", "--frobnicate"],
+            ["prod", "--stack-file"],
+            ["prod", "--stack-file", "--preview"],
+        ]) {
+            const started = Date.now();
+            const { code, stderr } = runCheck(...args);
+            assert.strictEqual(code, 2, `${args.join(" ")}: ${stderr}`);
+            assert.match(stderr, /Usage: npm run check/);
+            assert.ok(Date.now() - started < 3000, `${args.join(" ")} took ${Date.now() - started} ms: the SDKs were loaded`);
+        }
+        for (const flag of ["--help", "-h"]) {
+            const { code, stdout } = runCheck(flag);
+            assert.strictEqual(code, 0);
+            assert.match(stdout, /Exit codes: 0 OK, 1 internal error, 2 usage, 3 stack file \(config\) error, 4 program error,\n5 schema/);
+        }
+    });
+
+    it("names the stack files that exist when the stack is unknown (exit 3)", () => {
         const { code, stderr } = runCheck("nosuchstack");
-        assert.strictEqual(code, 1);
-        assert.match(stderr, /no stack file Pulumi\.nosuchstack\.yaml/);
+        assert.strictEqual(code, 3);
+        assert.match(stderr, /no stack file Pulumi\.nosuchstack\.yaml; the stack files here: Pulumi\.prod\.yaml, Pulumi\.staging\.yaml/);
+    });
+
+    it("answers foundation.stackReference from a foundation outputs file, and leaves no kubeconfig behind", () => {
+        const doc = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8"));
+        const foundation = doc.config["hangar:foundation"];
+        delete foundation.network;
+        delete foundation.oidcProviderArn;
+        foundation.stackReference = "acme/foundation/staging";
+        const file = path.join(ROOT, "out", "staging-referenced.yaml");
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, toYaml(doc));
+        const outputs = path.join(ROOT, "out", "foundation-outputs.json");
+        const example = parseYaml(fs.readFileSync(path.join(ROOT, "examples", "foundation-outputs.yaml"), "utf8"));
+        fs.writeFileSync(outputs, JSON.stringify({ ...example, vpcId: "vpc-0fromthefilegiven1" }));
+        const kubeconfigs = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("hangar-kube-")).length;
+        const before = kubeconfigs();
+
+        const { code, stdout, stderr } = runCheck("staging", "--stack-file", file, "--foundation-outputs", outputs);
+        assert.strictEqual(code, 0, stderr);
+        assert.match(stdout, /foundation.stackReference acme\/foundation\/staging: outputs read from out\/foundation-outputs.json/);
+        const resources = fs.readFileSync(path.join(ROOT, "out", "staging@staging-referenced", "resources.json"), "utf8");
+        assert.ok(resources.includes("vpc-0fromthefilegiven1"), "the security groups are in the referenced VPC");
+        assert.strictEqual(kubeconfigs(), before, "the stand-in kubeconfig was removed");
     });
 });

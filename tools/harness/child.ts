@@ -27,6 +27,8 @@ export interface ChildRequest {
     config?: Record<string, unknown>;
     /** Secrets Manager values by ARN, for getSecretVersion. */
     secrets?: Record<string, string>;
+    /** Outputs of the stacks a StackReference names, by `org/project/stack`. */
+    stackOutputs?: Record<string, Record<string, unknown>>;
     out: string;
 }
 
@@ -63,7 +65,10 @@ function standInKubeconfig(config: unknown): string {
     const k8s = ((config as Record<string, Record<string, unknown>>)?.["hangar:foundation"]?.kubernetes ?? {}) as Record<string, unknown>;
     const context = typeof k8s.context === "string" ? k8s.context : "offline";
     const server = typeof k8s.server === "string" ? k8s.server : "https://offline.invalid";
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hangar-kube-")), "config");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-kube-"));
+    const file = path.join(dir, "config");
+    // The stand-in holds nothing secret, but a run leaves nothing behind in the temp directory either.
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     fs.writeFileSync(
         file,
         toYaml({
@@ -98,6 +103,7 @@ async function main(request: ChildRequest): Promise<Snapshot> {
             foundation?.aws?.accountId ?? "000000000000",
             foundation?.aws?.region ?? "us-east-1",
             request.secrets,
+            request.stackOutputs,
         ),
         "hangar",
         request.stack,

@@ -32,6 +32,8 @@ export interface RunOptions {
     config?: Record<string, unknown>;
     /** Secrets Manager values by ARN, for getSecretVersion invokes. */
     secrets?: Record<string, string>;
+    /** Outputs a StackReference reads, by the referenced stack's `org/project/stack`. */
+    stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 export class HarnessError extends Error {}
@@ -46,6 +48,7 @@ function requestFor(stack: string, options: RunOptions, out: string): ChildReque
         program: options.program ? path.resolve(options.program) : DEFAULT_PROGRAM,
         config: options.config,
         secrets: options.secrets,
+        stackOutputs: options.stackOutputs,
         out,
     };
 }

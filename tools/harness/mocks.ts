@@ -17,12 +17,20 @@ export class HangarMocks implements pulumi.runtime.Mocks {
         private readonly account: string,
         private readonly region: string,
         private readonly secrets: Record<string, string> = {},
+        private readonly stackOutputs: Record<string, Record<string, unknown>> = {},
     ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const id = args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : `${args.name}-id`;
         if (args.type === "pulumi:providers:aws" && typeof args.inputs.region === "string") {
             this.providerRegions.set(`${args.name}::${id}`, args.inputs.region);
+        }
+        // A StackReference reads the other stack's outputs, in a preview too (the engine's read step).
+        if (args.type === "pulumi:pulumi:StackReference") {
+            const name = String(args.inputs.name);
+            const outputs = this.stackOutputs[name];
+            if (!outputs) throw new Error(`no outputs for stack reference ${name}: give the check --foundation-outputs <file>`);
+            return { id: name, state: { name, outputs, secretOutputNames: [] } };
         }
         if (this.preview) return { id: undefined, state: args.inputs };
         const region = this.regionOf(args.provider);
