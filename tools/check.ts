@@ -14,7 +14,8 @@ import { owningComponent, redact, reveal, ROOT, runStack, runStackInProcess, Sna
 import { spawnSync } from "child_process";
 import { renderRulesFile } from "../components/monitoring";
 import { Manifest, validateManifest } from "./k8s-schema";
-import { CHECK_POLICIES, checkPolicies, policyConfigFile } from "./policy-check";
+import { CHECK_POLICIES, checkPolicies, policyConfig, policyConfigFile } from "./policy-check";
+import { chartVersions, policySource, protectedResources, publicExposure } from "./check-report";
 
 export interface CheckContext {
     stack: string;
@@ -26,11 +27,15 @@ export interface CheckContext {
 export interface SectionResult {
     lines: string[];
     errors: string[];
+    /** What the section found, as data for out/<stack>/report.json (under the section's `key`). */
+    data?: unknown;
 }
 
 /** One part of the report. Later parts (app tier, data tier, policies) add themselves here. */
 export interface CheckSection {
     title: string;
+    /** The section's key in report.json, when it reports data. */
+    key?: string;
     /** What an error of this section is, for the exit code. @default "schema" */
     failure?: "schema" | "policy";
     run(ctx: CheckContext): SectionResult | Promise<SectionResult>;
@@ -76,14 +81,17 @@ const inventory: CheckSection = {
 /** What the cluster must already run; nothing here can read a cluster, so each is listed, unverified. */
 const prerequisites: CheckSection = {
     title: "Cluster prerequisites (not verified offline: `hangar preflight <stack>` reads them, and preview and up do first)",
+    key: "prerequisites",
     run({ config }) {
-        const lines = clusterPrerequisites(toPlatformArgs(config, "")).map((p) => `${p.id.padEnd(48)} for ${p.neededBy}`);
-        return { lines, errors: [] };
+        const prerequisites = clusterPrerequisites(toPlatformArgs(config, ""));
+        const lines = prerequisites.map((p) => `${p.id.padEnd(48)} for ${p.neededBy}`);
+        return { lines, errors: [], data: prerequisites.map((p) => ({ id: p.id, neededBy: p.neededBy, verified: false })) };
     },
 };
 
 const kubernetesSchemas: CheckSection = {
     title: "Kubernetes schemas",
+    key: "schemas",
     run({ snapshot, outDir }) {
         const dir = path.join(outDir, "manifests");
         fs.mkdirSync(dir, { recursive: true });
@@ -96,7 +104,8 @@ const kubernetesSchemas: CheckSection = {
             for (const problem of validateManifest(manifest))
                 errors.push(`${manifest.kind} ${ns}/${manifest.metadata?.name ?? resource.name}: ${problem}`);
         }
-        return { lines: [`${objects.length} objects validated, ${errors.length} errors; written to ${path.relative(ROOT, dir)}/`], errors };
+        const lines = [`${objects.length} objects validated, ${errors.length} errors; written to ${path.relative(ROOT, dir)}/`];
+        return { lines, errors, data: { validated: objects.length, errors } };
     },
 };
 
@@ -194,6 +203,7 @@ const regions: CheckSection = {
 /** Hangar's PrometheusRules as one rules file, checked by promtool when it is installed. */
 const alertRules: CheckSection = {
     title: "Alert rules",
+    key: "promtool",
     run({ snapshot, outDir }) {
         const groups = snapshot.resources
             .filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
@@ -201,17 +211,27 @@ const alertRules: CheckSection = {
                 (r) =>
                     ((reveal(r.inputs.spec) as { groups?: unknown[] } | undefined)?.groups ?? []) as Parameters<typeof renderRulesFile>[0],
             );
-        if (groups.length === 0) return { lines: ["no PrometheusRules"], errors: [] };
+        if (groups.length === 0) return { lines: ["no PrometheusRules"], errors: [], data: { groups: 0, rules: 0, result: "no rules" } };
         const file = path.join(outDir, "prometheus-rules.yaml");
         fs.writeFileSync(file, renderRulesFile(groups));
         const rules = groups.reduce((n, g) => n + ((g as { rules?: unknown[] }).rules?.length ?? 0), 0);
         const lines = [`${groups.length} groups, ${rules} rules → ${path.relative(ROOT, file)}`];
         const promtool = spawnSync(process.env.PROMTOOL ?? "promtool", ["check", "rules", file], { encoding: "utf8" });
+        const data = (result: string, output = "") => ({ groups: groups.length, rules, file: path.relative(ROOT, file), result, output });
         if (promtool.error)
-            return { lines: [...lines, "promtool not installed: syntax not checked (Debian package prometheus)"], errors: [] };
+            return {
+                lines: [...lines, "promtool not installed: syntax not checked (Debian package prometheus)"],
+                errors: [],
+                data: data("not installed"),
+            };
         const output = `${promtool.stdout}${promtool.stderr}`.trim().split("\n").pop() ?? "";
-        if (promtool.status !== 0) return { lines, errors: [`promtool check rules failed: ${promtool.stdout}${promtool.stderr}`] };
-        return { lines: [...lines, `promtool check rules: ${output}`], errors: [] };
+        if (promtool.status !== 0)
+            return {
+                lines,
+                errors: [`promtool check rules failed: ${promtool.stdout}${promtool.stderr}`],
+                data: data("failed", `${promtool.stdout}${promtool.stderr}`),
+            };
+        return { lines: [...lines, `promtool check rules: ${output}`], errors: [], data: data("passed", output) };
     },
 };
 
@@ -219,8 +239,10 @@ const alertRules: CheckSection = {
 const policyVerdict: CheckSection = {
     title: "Policies",
     failure: "policy",
+    key: "policies",
     async run({ snapshot, config }) {
         const violations = await checkPolicies(snapshot, config.environment);
+        const settings = policyConfig(config.environment);
         const byLevel = (level: string) => violations.filter((v) => v.enforcementLevel === level);
         const describe = (v: (typeof violations)[number]) =>
             `[${v.enforcementLevel}] ${v.policy} — ${v.urn?.split("::").pop() ?? "stack"}: ${v.message.split("\n").pop()}`;
@@ -231,7 +253,33 @@ const policyVerdict: CheckSection = {
                 ...byLevel("advisory").map(describe),
             ],
             errors: byLevel("mandatory").map(describe),
+            data: {
+                rules: CHECK_POLICIES.length,
+                config: path.relative(ROOT, policyConfigFile(config.environment)),
+                mandatory: byLevel("mandatory").length,
+                advisory: byLevel("advisory").length,
+                violations: violations.map((v) => ({
+                    policy: v.policy,
+                    level: v.enforcementLevel,
+                    urn: v.urn,
+                    message: v.message,
+                    config: policySource(config.environment, settings, v.policy),
+                })),
+            },
         };
+    },
+};
+
+/** Everything reachable from outside the cluster and the VPC. */
+const exposure: CheckSection = {
+    title: "Publicly exposed",
+    key: "public",
+    run({ snapshot }) {
+        const entries = publicExposure(snapshot);
+        const lines = entries.map(
+            (e) => `${e.kind} ${e.namespace ? `${e.namespace}/` : ""}${e.name}: ${e.hosts.join(", ") || "(no host)"} via ${e.via}`,
+        );
+        return { lines: lines.length ? lines : ["nothing"], errors: [], data: entries };
     },
 };
 
@@ -241,6 +289,7 @@ export const SECTIONS: CheckSection[] = [
     dataTier,
     regions,
     prerequisites,
+    exposure,
     alertRules,
     kubernetesSchemas,
     policyVerdict,
@@ -316,14 +365,34 @@ export async function check(stack: string, options: CheckOptions = {}): Promise<
     if (reference) out.push(`foundation.stackReference ${reference}: outputs read from ${path.relative(ROOT, outputsFile!)}`);
     const errorLines: string[] = [];
     const failures = new Set<string>();
+    const sectionData: Record<string, unknown> = {};
     for (const section of SECTIONS) {
         const result = await section.run(ctx);
+        if (section.key) sectionData[section.key] = result.data;
         out.push("", `${section.title}`, ...result.lines.map((l) => `  ${l}`), ...result.errors.map((e) => `  ERROR ${e}`));
         errorLines.push(...result.errors.map((e) => `ERROR ${e}`));
         if (result.errors.length > 0) failures.add(section.failure ?? "schema");
     }
     const errors = errorLines.length;
-    out.push("", `Wrote ${path.relative(ROOT, outDir)}/resources.json`, errors === 0 ? "Result: OK" : `Result: FAILED (${errors} errors)`);
     const exitCode = failures.has("schema") ? CHECK_EXIT.schema : failures.has("policy") ? CHECK_EXIT.policy : CHECK_EXIT.ok;
+    const counts: Record<string, number> = {};
+    for (const r of snapshot.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+    const report = {
+        stack,
+        environment: parsed.config.environment,
+        preview: options.preview ?? false,
+        stackFile: path.relative(ROOT, stackFile),
+        result: { ok: errors === 0, exitCode, errors: errorLines },
+        resources: { total: snapshot.resources.length, byType: counts },
+        protected: protectedResources(snapshot),
+        charts: chartVersions(snapshot),
+        ...sectionData,
+    };
+    fs.writeFileSync(path.join(outDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+    out.push(
+        "",
+        `Wrote ${path.relative(ROOT, outDir)}/report.json and resources.json`,
+        errors === 0 ? "Result: OK" : `Result: FAILED (${errors} errors)`,
+    );
     return { ok: errors === 0, exitCode, report: out.join("\n"), errors: errorLines.join("\n") };
 }
