@@ -80,7 +80,7 @@ export interface AlertThresholdsArgs {
     dumpMaxAgeHours?: number;
     /** Connections as a share of `max_connections`. @default 0.8 */
     postgresConnectionsRatio?: number;
-    /** Replica lag, seconds. @default 30 */
+    /** Replica lag, seconds: the writer's unreplayed WAL at its write rate (Prometheus), CloudWatch ReplicaLag (alarms). @default 30 */
     replicaLagSeconds?: number;
     /** Used memory as a share of maxmemory. @default 0.9 */
     redisMemoryRatio?: number;
@@ -101,6 +101,11 @@ export interface PostgresExporterArgs {
     username: Input<string>;
     /** That user's password; copied into a Secret in the monitoring namespace. */
     password: Input<string>;
+    /**
+     * Streaming replicas the writer feeds, in-region and cross-region: fewer of them in its pg_stat_replication
+     * for 15 minutes fires HangarPostgresReplicaMissing. @default 0 (no such alert)
+     */
+    replicas?: number;
 }
 
 export interface RedisExporterArgs {

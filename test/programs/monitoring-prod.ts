@@ -15,6 +15,8 @@ const monitoring = new Monitoring(
             database: "hangar",
             username: "hangar_monitor",
             password: pulumi.secret("pg-password-from-random"),
+            // One in-region replica (as in cloudwatch.rds) and the DR region's.
+            replicas: 2,
         },
         redis: { host: "master.hangar-prod.abc123.euw1.cache.amazonaws.com", authToken: pulumi.secret("redis-token-from-random") },
         cloudwatch: {
