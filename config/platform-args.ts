@@ -70,7 +70,6 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
                 enabled: b.dump.enabled,
                 image: b.dump.image,
                 schedule: b.dump.schedule,
-                caBundlePath: b.dump.caBundlePath,
                 deadlineSeconds: b.dump.deadlineSeconds,
             },
         },

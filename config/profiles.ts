@@ -82,7 +82,6 @@ const common: ProfileDefaults = {
         dump: {
             schedule: "15 2 * * *",
             clientMajorVersion: 16,
-            caBundlePath: "/etc/ssl/certs/rds-global-bundle.pem",
             deadlineSeconds: 3600,
         },
     },

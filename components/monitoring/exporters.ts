@@ -5,8 +5,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { caBundleConfigMap } from "../shared/ca-bundle";
 import { PART_OF } from "../shared/labels";
 import type { PostgresExporterArgs, RedisExporterArgs } from "./args";
+import { POSTGRES_EXPORTER_CA_OWNER, postgresExporterTls } from "./exporter-tls";
 import type { ResolvedMonitoring } from "./resolve";
 import { POSTGRES_EXPORTER, REDIS_EXPORTER } from "./rules";
 import { applyWorkloads, chartSource } from "./values";
@@ -16,15 +18,13 @@ export const EXPORTER_CHARTS = {
     [REDIS_EXPORTER]: "6.29.0",
 };
 
-const CA_DIR = "/etc/postgres-ca";
-
-/** prometheus-postgres-exporter values: `sslmode=verify-full`, credentials from a Secret. */
+/** prometheus-postgres-exporter values: `sslmode=verify-full` against the RDS CA bundle (exporter-tls.ts), credentials from a Secret. */
 export function postgresExporterValues(
     r: ResolvedMonitoring,
     endpoint: { host: pulumi.Input<string>; port: pulumi.Input<string>; database: pulumi.Input<string> },
     secretName: string,
-    caConfigMap: string | undefined,
 ): Record<string, unknown> {
+    const tls = postgresExporterTls();
     const values: Record<string, unknown> = {
         config: {
             datasource: {
@@ -33,16 +33,12 @@ export function postgresExporterValues(
                 database: endpoint.database,
                 userSecret: { name: secretName, key: "username" },
                 passwordSecret: { name: secretName, key: "password" },
-                sslmode: "verify-full",
-                extraParams: caConfigMap ? `sslrootcert=${CA_DIR}/ca.pem` : "",
+                sslmode: tls.sslmode,
+                extraParams: tls.extraParams,
             },
         },
-        ...(caConfigMap
-            ? {
-                  extraVolumes: [{ name: "postgres-ca", configMap: { name: caConfigMap } }],
-                  extraVolumeMounts: [{ name: "postgres-ca", mountPath: CA_DIR, readOnly: true }],
-              }
-            : {}),
+        extraVolumes: tls.extraVolumes,
+        extraVolumeMounts: tls.extraVolumeMounts,
     };
     return applyWorkloads(values, POSTGRES_EXPORTER, r);
 }
@@ -133,25 +129,15 @@ export function postgresExporter(ctx: ExporterContext, pg: PostgresExporterArgs)
         },
         { parent, dependsOn: ctx.dependsOn },
     );
-    const extra: pulumi.Resource[] = [];
-    if (pg.caBundle !== undefined) {
-        extra.push(
-            new k8s.core.v1.ConfigMap(
-                `${name}-postgres-ca`,
-                { metadata: { name: "postgres-exporter-ca", namespace: r.namespace, labels }, data: { "ca.pem": pg.caBundle } },
-                { parent, dependsOn: ctx.dependsOn },
-            ),
-        );
-    }
+    const ca = caBundleConfigMap(
+        `${name}-postgres-exporter-ca`,
+        { owner: POSTGRES_EXPORTER_CA_OWNER, namespace: r.namespace, labels },
+        { parent, dependsOn: ctx.dependsOn },
+    );
     // The chart passes the port through `tpl`, which takes strings only.
     const port = pulumi.output(pg.port ?? 5432).apply((p) => String(p));
-    const values = postgresExporterValues(
-        r,
-        { host: pg.host, port, database: pg.database },
-        "postgres-exporter",
-        pg.caBundle !== undefined ? "postgres-exporter-ca" : undefined,
-    );
-    return exporter(ctx, POSTGRES_EXPORTER, secret, values, extra);
+    const values = postgresExporterValues(r, { host: pg.host, port, database: pg.database }, "postgres-exporter");
+    return exporter(ctx, POSTGRES_EXPORTER, secret, values, [ca]);
 }
 
 export function redisExporter(ctx: ExporterContext, redis: RedisExporterArgs) {

@@ -28,7 +28,7 @@ export { alertmanagerConfig } from "./alertmanager";
 export { hangarDashboards } from "./dashboards";
 export { exporterServiceMonitorSpec, postgresExporterValues, redisExporterValues } from "./exporters";
 export { MONITORING_SIZING, MONITORING_DEFAULTS, resolveMonitoring, ResolvedMonitoring } from "./resolve";
-export { alertGroups, AlertRule, renderRulesFile, AlertRuleGroup } from "./rules";
+export { alertGroups, AlertRule, renderRulesFile, AlertRuleGroup, MonitoredData } from "./rules";
 export { GRAFANA_DASHBOARD_LABEL, kubePrometheusStackValues } from "./values";
 export { MONITORING_RESOURCES, chartValueAt, MonitoringWorkload, MONITORING_WORKLOADS } from "./workloads";
 
@@ -100,7 +100,11 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         const base: pulumi.Resource[] = namespace ? [namespace] : [];
         const readyResources = r.installChart ? this.installStack(name, r, args, base) : base;
-        const ruleGroups = alertGroups(r, { postgres: args.postgres !== undefined, redis: args.redis !== undefined });
+        const ruleGroups = alertGroups(r, {
+            postgres: args.postgres !== undefined,
+            redis: args.redis !== undefined,
+            postgresReplicas: args.postgres?.replicas,
+        });
         internals.set(this, { readyResources });
         this.rulesFile = renderRulesFile(ruleGroups);
         const ready = { parent: this, dependsOn: readyResources };

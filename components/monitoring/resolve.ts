@@ -163,6 +163,9 @@ export function resolveMonitoring(args: MonitoringArgs): ResolvedMonitoring {
     for (const key of ["latencyP95Seconds", "restarts", "dumpMaxAgeHours", "replicaLagSeconds", "redisEvictions"] as const) {
         if (!(thresholds[key] > 0)) problems.push(`thresholds.${key} must be positive (got ${thresholds[key]})`);
     }
+    const replicas = args.postgres?.replicas;
+    if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0))
+        problems.push(`postgres.replicas must be a whole number, 0 or more (got ${replicas})`);
     if (!/^https:\/\/[^\s#]+$/.test(thresholds.runbookBaseUrl))
         problems.push(`thresholds.runbookBaseUrl must be an https URL without a fragment (got "${thresholds.runbookBaseUrl}")`);
 

@@ -29,7 +29,17 @@ const matchers = (m: Record<string, string>) =>
         .map(([k, v]) => (v.startsWith("~") ? `${k}=~"${v.slice(1)}"` : `${k}="${v}"`))
         .join(", ")}}`;
 
-export function alertGroups(r: ResolvedMonitoring, data: { postgres: boolean; redis: boolean }): AlertRuleGroup[] {
+/**
+ * Which data stores the exporters scrape. `postgresReplicas`: the streaming replicas the writer should
+ * feed (in-region and cross-region); above 0 a missing one alerts.
+ */
+export interface MonitoredData {
+    postgres: boolean;
+    redis: boolean;
+    postgresReplicas?: number;
+}
+
+export function alertGroups(r: ResolvedMonitoring, data: MonitoredData): AlertRuleGroup[] {
     const t = r.thresholds;
     const rule = (alert: string, severity: string, expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
         alert,
@@ -98,7 +108,7 @@ export function alertGroups(r: ResolvedMonitoring, data: { postgres: boolean; re
         },
         backupRules(r, rule),
     ];
-    if (data.postgres) groups.push(postgresRules(r, rule));
+    if (data.postgres) groups.push(postgresRules(r, rule, data.postgresReplicas ?? 0));
     if (data.redis) groups.push(redisRules(r, rule));
     return groups;
 }
@@ -154,7 +164,7 @@ function downRule(rule: RuleFn, id: string, product: string, upMetric: string, s
     );
 }
 
-function postgresRules(r: ResolvedMonitoring, rule: RuleFn): AlertRuleGroup {
+function postgresRules(r: ResolvedMonitoring, rule: RuleFn, replicas: number): AlertRuleGroup {
     const t = r.thresholds;
     const pg = matchers({ namespace: r.namespace, job: POSTGRES_EXPORTER });
     const by = "max by (namespace, job)";
@@ -170,16 +180,47 @@ function postgresRules(r: ResolvedMonitoring, rule: RuleFn): AlertRuleGroup {
                 `PostgreSQL uses more than ${percent(t.postgresConnectionsRatio)} of max_connections`,
                 `Open connections have exceeded ${percent(t.postgresConnectionsRatio)} of max_connections for 10 minutes; new connections will soon be refused.`,
             ),
-            rule(
-                "HangarPostgresReplicaLag",
-                "warning",
-                `${by} (pg_replication_lag_seconds${pg}) > ${t.replicaLagSeconds}`,
-                "5m",
-                `PostgreSQL replica lags more than ${t.replicaLagSeconds}s`,
-                `Replication lag has exceeded ${t.replicaLagSeconds} seconds for 5 minutes; reads from replicas are stale.`,
-            ),
+            ...replicationRules(rule, pg, t.replicaLagSeconds, replicas),
         ],
     };
+}
+
+/**
+ * Replication as the writer sees it. The exporter scrapes the writer, where pg_replication_lag_seconds
+ * is always 0 (it measures replay on a standby); every replica, in-region or cross-region (physical
+ * streaming replication), is a row of the writer's pg_stat_replication, which postgres_exporter v0.20.1
+ * (chart prometheus-postgres-exporter 8.2.0, appVersion) exports from its default-on `stat_replication`
+ * collector (collector/pg_stat_replication.go), labelled application_name, client_addr, state, slot_name:
+ * `pg_stat_replication_pg_wal_lsn_diff` (bytes of WAL not yet replayed: pg_current_wal_lsn() - replay_lsn)
+ * and `pg_stat_replication_pg_current_wal_lsn_bytes` (the writer's WAL position). replay_lag itself is not
+ * exported, and goes NULL when the writer is idle anyway.
+ *
+ * Lag in seconds is the unreplayed WAL divided by the rate the writer writes it (5 minutes): at a steady
+ * rate that is exactly how old the replica's data is. Idle and caught up, 0/0 is no sample; idle with WAL
+ * outstanding, x/0 is +Inf: a replica that replayed nothing for minutes fires.
+ */
+function replicationRules(rule: RuleFn, pg: string, lagSeconds: number, replicas: number): AlertRule[] {
+    const rows = `pg_stat_replication_pg_current_wal_lsn_bytes${pg}`;
+    const lag = rule(
+        "HangarPostgresReplicaLag",
+        "warning",
+        `max by (namespace, job, application_name, client_addr) (pg_stat_replication_pg_wal_lsn_diff${pg}) / on (namespace, job) group_left () max by (namespace, job) (rate(${rows}[5m])) > ${lagSeconds}`,
+        "5m",
+        `PostgreSQL replica {{ $labels.application_name }} lags more than ${lagSeconds}s`,
+        `Replica {{ $labels.application_name }} ({{ $labels.client_addr }}) has had more than ${lagSeconds} seconds of the writer's WAL (at its current write rate) not yet replayed for 5 minutes; reads from it are stale.`,
+    );
+    if (replicas <= 0) return [lag];
+    // No row at all is an empty count: say 0 then, unless the writer itself is unreachable (HangarPostgresDown's).
+    const connected = `count by (namespace, job) (${rows})`;
+    const missing = rule(
+        "HangarPostgresReplicaMissing",
+        "warning",
+        `(${connected} < ${replicas}) or (0 * max by (namespace, job) (pg_up${pg} == 1) unless on (namespace, job) ${connected})`,
+        "15m",
+        `PostgreSQL has {{ $value }} of its ${replicas} replicas connected`,
+        `The writer {{ $labels.namespace }}/{{ $labels.job }} scrapes has {{ $value }} of its ${replicas} replicas in pg_stat_replication for 15 minutes; a replica is down or has stopped replicating.`,
+    );
+    return [lag, missing];
 }
 
 function redisRules(r: ResolvedMonitoring, rule: RuleFn): AlertRuleGroup {

@@ -66,7 +66,14 @@ export function monitoringArgs(args: PlatformArgs, db: DatabaseHandles | undefin
     return {
         ...settings,
         environment: args.environment,
-        postgres: db && { host: db.address, port: db.port, database: db.databaseName, username: db.username, password: db.password },
+        postgres: db && {
+            host: db.address,
+            port: db.port,
+            database: db.databaseName,
+            username: db.username,
+            password: db.password,
+            replicas: streamingReplicas(args, db),
+        },
         redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
         cloudwatch: {
             rds: db && { instanceIds: [db.identifier], replicaIds: db.replicaIdentifiers },
@@ -74,6 +81,15 @@ export function monitoringArgs(args: PlatformArgs, db: DatabaseHandles | undefin
             subscriptions: alarmSubscriptions,
         },
     };
+}
+
+/**
+ * Replicas that stream from the writer, each a row of its pg_stat_replication: the in-region ones and,
+ * until it is promoted, the DR region's (RDS cross-region replicas replicate physically too).
+ */
+function streamingReplicas(args: PlatformArgs, db: DatabaseHandles): number {
+    const dr = (args.dr?.enabled ?? PLATFORM_DEFAULTS.dr.enabled) && !(args.dr?.promoted ?? false);
+    return db.replicaIdentifiers.length + (dr ? 1 : 0);
 }
 
 /** The DR region's replica and targets, shaped like the primary database. */

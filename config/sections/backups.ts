@@ -35,12 +35,10 @@ export const backupsSchema = mapping({
     dump: mapping({
         enabled: bool(),
         schedule: kubeCron,
-        /** Image with sh, pg_dump, aws CLI v2 and the RDS CA bundle; pinned. */
+        /** Image with sh, pg_dump and aws CLI v2; pinned (the RDS CA bundle is mounted from a ConfigMap). */
         image: pinnedImage.optional(),
         /** pg_dump's major version in the image: must be ≥ the database's major. */
         clientMajorVersion: intIn(9, 99),
-        /** Path of the RDS CA bundle inside the image. */
-        caBundlePath: pattern(/^\/\S+$/, "an absolute path"),
         /** activeDeadlineSeconds of each run. */
         deadlineSeconds: intIn(60, 86400),
     }),

@@ -16,7 +16,6 @@ import { startSslOnlyServer, TestServer } from "./postgres-server";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
-const CA_PATH = "/etc/ssl/certs/rds-global-bundle.pem";
 const FAKE_AWS = path.join(ROOT, "test/fixtures/backups/fake-aws");
 const haveBwrap = spawnSync("bwrap", ["--version"]).status === 0;
 
@@ -46,7 +45,6 @@ function sandboxFor(server: TestServer): Sandbox {
         schedule: "15 2 * * *",
         image: "registry.example/pg-dump:16",
         deadlineSeconds: 3600,
-        caBundlePath: CA_PATH,
         database: "flightdata",
         username: "postgres",
         destination: "s3://hangar-test-dumps/postgres",
@@ -62,10 +60,19 @@ function sandboxFor(server: TestServer): Sandbox {
     for (const mount of container.volumeMounts) {
         const volume = pod.volumes.find((v: Any) => v.name === mount.name);
         if (volume.configMap) {
-            // The script ConfigMap: the repository's script, read-only, where the spec mounts it.
             const dir = path.join(temp, mount.name);
             fs.mkdirSync(dir);
-            fs.copyFileSync(path.join(ROOT, "components/backups/pg-dump.sh"), path.join(dir, "pg-dump.sh"));
+            if (volume.configMap.name === "pg-dump-script") {
+                // The script ConfigMap: the repository's script, read-only, where the spec mounts it.
+                fs.copyFileSync(path.join(ROOT, "components/backups/pg-dump.sh"), path.join(dir, "pg-dump.sh"));
+            } else if (volume.configMap.name === "pg-dump-ca-bundles") {
+                // The CA bundle ConfigMap: here the test CA, under the file name PGSSLROOTCERT gives, in the mounted directory.
+                const file = container.env.find((e: Any) => e.name === "PGSSLROOTCERT").value as string;
+                assert.strictEqual(path.dirname(file), mount.mountPath, "PGSSLROOTCERT is a file of the bundle mount");
+                fs.copyFileSync(server.caFile, path.join(dir, path.basename(file)));
+            } else {
+                throw new Error(`ConfigMap ${volume.configMap.name} the sandbox does not model`);
+            }
             args.push("--ro-bind", dir, mount.mountPath);
         } else if (volume.emptyDir) {
             const dir = path.join(temp, mount.name);
@@ -75,23 +82,7 @@ function sandboxFor(server: TestServer): Sandbox {
             throw new Error(`volume ${mount.name} of a kind the sandbox does not model`);
         }
     }
-    // The image carries the RDS bundle in its trust store directory: here, the test CA in a copy of it.
-    const certs = path.join(temp, "certs");
-    fs.mkdirSync(certs);
-    fs.copyFileSync(server.caFile, path.join(certs, path.basename(CA_PATH)));
-    args.push(
-        "--ro-bind",
-        certs,
-        path.dirname(CA_PATH),
-        "--ro-bind",
-        FAKE_AWS,
-        "/opt/test-bin",
-        "--bind",
-        s3,
-        "/fake-s3",
-        "--remount-ro",
-        "/",
-    );
+    args.push("--ro-bind", FAKE_AWS, "/opt/test-bin", "--bind", s3, "/fake-s3", "--remount-ro", "/");
     const env: Record<string, string> = { PATH: "/opt/test-bin:/usr/local/bin:/usr/bin:/bin" };
     for (const e of container.env) if (typeof e.value === "string") env[e.name] = e.value;
     Object.assign(env, { PGHOST: "localhost", PGPORT: String(server.env.PGPORT), PGPASSWORD: String(server.env.PGPASSWORD) });

@@ -84,6 +84,17 @@ describe("resolveMonitoring", () => {
         );
     });
 
+    it("refuses a replica count that is not a whole number", () => {
+        const postgres = { host: "db", database: "hangar", username: "u", password: "p" };
+        for (const replicas of [-1, 1.5, Number.NaN])
+            assert.throws(
+                () => resolveMonitoring({ environment: "staging", postgres: { ...postgres, replicas } }),
+                /postgres\.replicas must be a whole number, 0 or more/,
+                String(replicas),
+            );
+        assert.doesNotThrow(() => resolveMonitoring({ environment: "staging", postgres: { ...postgres, replicas: 0 } }));
+    });
+
     it("refuses prod without two Alertmanagers or an on-call receiver", () => {
         assert.throws(
             () => resolveMonitoring({ alertmanager: { replicas: 1, receiver } }),

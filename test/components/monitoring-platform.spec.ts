@@ -43,6 +43,15 @@ describe("Monitoring as the stacks wire it", () => {
         assert.match(errorAlert(staging), /0\.1\b/);
     });
 
+    it("measures replica lag on the writer's pg_stat_replication and expects every replica the stack has there", () => {
+        // prod: two in-region replicas and the DR region's; staging: none.
+        assert.match(ruleExpr(prod, "HangarPostgresReplicaLag"), /pg_stat_replication_pg_wal_lsn_diff/);
+        assert.doesNotMatch(ruleExpr(prod, "HangarPostgresReplicaLag"), /pg_replication_lag_seconds/);
+        assert.match(ruleExpr(prod, "HangarPostgresReplicaMissing"), /\(pg_stat_replication_pg_current_wal_lsn_bytes\{[^}]*\}\) < 3\)/);
+        assert.match(ruleExpr(staging, "HangarPostgresReplicaLag"), / > 120$/);
+        assert.strictEqual(ruleExpr(staging, "HangarPostgresReplicaMissing"), undefined);
+    });
+
     it("keeps Grafana's admin password and the exporters' credentials secret", () => {
         const secrets = byType(prod, "kubernetes:core/v1:Secret").filter((r) => (r.inputs.metadata as Any).namespace === "monitoring");
         assert.ok(secrets.length >= 3, "grafana admin, postgres and redis exporter credentials");

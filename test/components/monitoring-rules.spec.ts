@@ -71,7 +71,7 @@ describe("Hangar's alert rules", () => {
     });
 
     it("fire on breaching series and stay silent on healthy ones (promtool test rules)", () => {
-        assert.deepStrictEqual(TEST_FILES, ["alerts.test.yaml", "dump-late.test.yaml"]);
+        assert.deepStrictEqual(TEST_FILES, ["alerts.test.yaml", "dump-late.test.yaml", "replication.test.yaml"]);
         const { ok, output } = promtool(["test", "rules", ...TEST_FILES], dir);
         assert.ok(ok, output);
     });
@@ -139,7 +139,12 @@ describe("Hangar's alert rules", () => {
         assert.match(rules.HangarPostgresReplicaLag.expr, / > 90$/);
         assert.match(rules.HangarRedisEvictions.expr, / > 7$/);
         assert.match(rules.HangarDumpJobFailed.expr, /job_name=~"nightly-dump-\[0-9\]\+"/);
-        assert.deepStrictEqual(Object.keys(rules).length, 14);
+        assert.deepStrictEqual(Object.keys(rules).length, 14, "no replica count, no missing-replica rule");
+        const missing = alertGroups(r, { postgres: true, redis: false, postgresReplicas: 3 })
+            .flatMap((g) => g.rules)
+            .find((x) => x.alert === "HangarPostgresReplicaMissing");
+        assert.match(missing?.expr ?? "", /\) < 3\) or /);
+        assert.match(missing?.annotations.summary ?? "", /of its 3 replicas/);
         assert.deepStrictEqual(
             alertGroups(r, { postgres: false, redis: false }).map((g) => g.name),
             ["hangar-app", "hangar-backups"],

@@ -138,14 +138,18 @@ describe("Monitoring in prod (chart mode)", () => {
         assert.strictEqual(s.outputs.readyResources, 3, "namespace, CRDs and the stack");
     });
 
-    it("scrapes PostgreSQL with sslmode=verify-full against the given CA, credentials from a Secret", () => {
+    it("scrapes PostgreSQL with sslmode=verify-full against the mounted RDS CA bundle, credentials from a Secret", () => {
         const pg = chart(s, "prometheus-postgres-exporter");
         assert.strictEqual(pg.version, "8.2.0");
         const ds = pg.values.config.datasource;
         assert.strictEqual(ds.sslmode, "verify-full");
-        assert.strictEqual(ds.extraParams, "sslrootcert=/etc/postgres-ca/ca.pem");
-        assert.deepStrictEqual(pg.values.extraVolumeMounts, [{ name: "postgres-ca", mountPath: "/etc/postgres-ca", readOnly: true }]);
-        assert.deepStrictEqual(pg.values.extraVolumes[0].configMap, { name: "postgres-exporter-ca" });
+        assert.strictEqual(ds.extraParams, "sslrootcert=/opt/hangar-ca/rds-ca-bundle.pem");
+        assert.deepStrictEqual(pg.values.extraVolumeMounts, [{ name: "aws-ca-bundles", mountPath: "/opt/hangar-ca", readOnly: true }]);
+        assert.deepStrictEqual(pg.values.extraVolumes, [{ name: "aws-ca-bundles", configMap: { name: "postgres-exporter-ca-bundles" } }]);
+        const ca = named(s, CONFIGMAP, "prod-postgres-exporter-ca");
+        assert.deepStrictEqual(Object.keys(inputs(ca).data), ["rds-ca-bundle.pem"]);
+        assert.strictEqual(inputs(ca).metadata.namespace, "monitoring");
+        assert.ok(named(s, CHART, "prod-postgres-exporter").options.dependencies.includes(ca.urn), "the chart waits for the bundle");
         assert.strictEqual(ds.password, undefined);
         assert.deepStrictEqual([ds.userSecret.name, ds.passwordSecret.name], ["postgres-exporter", "postgres-exporter"]);
         const secret = named(s, SECRET, "prod-postgres-exporter");
@@ -355,11 +359,13 @@ describe("Monitoring with an existing operator", () => {
         }
         assert.strictEqual(manifests(s, CONFIGMAP).filter((c) => c.metadata.labels.grafana_dashboard === "1").length, 6);
         assert.strictEqual(chart(s, "prometheus-postgres-exporter").values.config.datasource.port, "5433");
+        // The system roots do not sign RDS certificates: the bundle is mounted here too, in the operator's namespace.
         assert.strictEqual(
             chart(s, "prometheus-postgres-exporter").values.config.datasource.extraParams,
-            "",
-            "system trust store without a CA bundle",
+            "sslrootcert=/opt/hangar-ca/rds-ca-bundle.pem",
         );
+        const ca = manifests(s, CONFIGMAP).find((c) => c.metadata.name === "postgres-exporter-ca-bundles");
+        assert.strictEqual(ca?.metadata.namespace, "observability");
         assert.strictEqual(byType(s, ALARM).length, 3);
     });
 });

@@ -74,6 +74,15 @@ describe("Platform's argument mappers", () => {
         assert.deepStrictEqual(args.cloudwatch?.subscriptions, [{ protocol: "email", endpoint: "a@b.c" }]);
     });
 
+    it("tell Monitoring how many replicas stream from the writer: the in-region ones and the DR region's until it is promoted", () => {
+        const dr = { enabled: true, region: "eu-central-1", network: { vpcId: "v", privateSubnetIds: ["a", "b"], privateSubnetCidrs: [] } };
+        assert.strictEqual(monitoringArgs(minimal(), db, cache).postgres?.replicas, 1);
+        assert.strictEqual(monitoringArgs(minimal({ dr }), db, cache).postgres?.replicas, 2);
+        assert.strictEqual(monitoringArgs(minimal({ dr: { ...dr, promoted: true } }), db, cache).postgres?.replicas, 1);
+        assert.strictEqual(monitoringArgs(minimal({ dr }), { ...db, replicaIdentifiers: [] }, cache).postgres?.replicas, 1);
+        assert.strictEqual(monitoringArgs(platformArgsOf("prod"), db, cache).postgres?.replicas, 2, "prod: its DR replica besides db's");
+    });
+
     it("give Monitoring no exporter and no alarm for a data store the platform does not have", () => {
         const args = monitoringArgs(minimal({ monitoring: { enabled: true } }), undefined, undefined);
         assert.strictEqual(args.postgres, undefined);

@@ -16,6 +16,5 @@ export function providers() {
 }
 
 export const RECEIVER_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:hangar/pagerduty-AbCdEf";
-export const RDS_CA = "-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n";
 /** The staging profile's lower thresholds (monitoring-staging.ts). */
 export const STAGING_THRESHOLDS = { errorRatio: 0.1, latencyP95Seconds: 1.5, restarts: 5, dumpMaxAgeHours: 50, redisMemoryRatio: 0.85 };

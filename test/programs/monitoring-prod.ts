@@ -2,7 +2,7 @@
 // Grafana behind the gateway, both exporters and CloudWatch alarms (prod-shaped defaults).
 import * as pulumi from "@pulumi/pulumi";
 import { Monitoring } from "../../components/monitoring";
-import { providers, RDS_CA, RECEIVER_ARN } from "./monitoring-common";
+import { providers, RECEIVER_ARN } from "./monitoring-common";
 
 const monitoring = new Monitoring(
     "prod",
@@ -15,7 +15,8 @@ const monitoring = new Monitoring(
             database: "hangar",
             username: "hangar_monitor",
             password: pulumi.secret("pg-password-from-random"),
-            caBundle: RDS_CA,
+            // One in-region replica (as in cloudwatch.rds) and the DR region's.
+            replicas: 2,
         },
         redis: { host: "master.hangar-prod.abc123.euw1.cache.amazonaws.com", authToken: pulumi.secret("redis-token-from-random") },
         cloudwatch: {
