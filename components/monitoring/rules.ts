@@ -75,10 +75,13 @@ export function alertGroups(r: ResolvedMonitoring, data: MonitoredData): AlertRu
                 rule(
                     "HangarTargetDown",
                     "critical",
-                    `up${app} == 0`,
+                    // No target at all (a ServiceMonitor that selects nothing) leaves `up` absent, and `== 0` empty.
+                    `up${app} == 0 or absent(up${app})`,
                     "5m",
-                    "Prometheus cannot scrape {{ $labels.job }}",
-                    "Target {{ $labels.instance }} of {{ $labels.namespace }}/{{ $labels.job }} has been down for 5 minutes.",
+                    "{{ if $labels.job }}Prometheus cannot scrape {{ $labels.job }}{{ else }}Prometheus scrapes no target in {{ $labels.namespace }}{{ end }}",
+                    "{{ if $labels.job }}Target {{ $labels.instance }} of {{ $labels.namespace }}/{{ $labels.job }} has been down for 5 minutes." +
+                        "{{ else }}Prometheus has had no target in namespace {{ $labels.namespace }} for 5 minutes (up is absent); " +
+                        "the ServiceMonitors select nothing or no pod runs.{{ end }}",
                 ),
                 rule(
                     "HangarPodRestarting",
