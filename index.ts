@@ -4,7 +4,7 @@
  * (RunError: no stack trace) before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterTargetError, Platform } from "./components";
+import { ClusterTargetError, Platform } from "./components/index";
 import { formatIssues, parseConfig, toPlatformArgs } from "./config";
 import { loadKubeconfig } from "./config/load/kubeconfig";
 import { runtimeStackConfig } from "./config/load/runtime";

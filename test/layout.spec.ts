@@ -59,7 +59,7 @@ describe("the repository's layout", () => {
     });
 
     it("exports only components, their args' types and Platform's entry points from the component package", () => {
-        const pkg = require("../components") as Record<string, unknown>;
+        const pkg = require("../components/index") as Record<string, unknown>;
         const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
         const values = Object.entries(pkg).filter(([, v]) => !(typeof v === "function" && v.prototype instanceof pulumi.ComponentResource));
         assert.deepStrictEqual(values.map(([k]) => k).sort(), [

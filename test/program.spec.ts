@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { verifyClusterTarget, ClusterTargetError } from "../components";
+import { verifyClusterTarget, ClusterTargetError } from "../components/index";
 import { byType, ROOT, runProgram, runStack, snapshotOf, Snapshot } from "../tools/harness";
 
 const fixture = (...p: string[]) => path.join(ROOT, "test", "fixtures", ...p);

@@ -36,7 +36,7 @@ describe("the component package", function () {
     this.timeout(120000);
     let schema: Any;
     before(async () => {
-        const components = getPulumiComponents(require("../../components"));
+        const components = getPulumiComponents(require("../../components/index"));
         schema = JSON.parse(
             await new ComponentProvider({ components, dirname: COMPONENTS, name: "hangar", namespace: "hangar-platform" }).getSchema(),
         );
