@@ -34,6 +34,11 @@ export interface AppTierSettings {
     ingress?: IngressArgs;
     /** ResourceQuota of the namespace. */
     quota?: QuotaArgs;
+    /**
+     * Pod Security Standards version the namespace enforces, audits and warns at: the cluster's minor version.
+     * @default "v1.34"
+     */
+    podSecurityVersion?: string;
 }
 
 export interface AppTierArgs extends AppTierSettings {
@@ -80,7 +85,7 @@ export class AppTier extends pulumi.ComponentResource {
 
         const namespace = new k8s.core.v1.Namespace(
             name,
-            { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels() } } },
+            { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels(args.podSecurityVersion) } } },
             child,
         );
         this.namespace = namespace.metadata.name;

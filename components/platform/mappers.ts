@@ -66,6 +66,7 @@ export function monitoringArgs(args: PlatformArgs, db: DatabaseHandles | undefin
     return {
         ...settings,
         environment: args.environment,
+        podSecurityVersion: args.kubernetes.version,
         postgres: db && { host: db.address, port: db.port, database: db.databaseName, username: db.username, password: db.password },
         redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
         cloudwatch: {
@@ -192,6 +193,7 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
     return {
         ...app,
         environment: args.environment,
+        podSecurityVersion: args.kubernetes.version,
         oidcProviderArn: t.oidcProviderArn,
         services: app.services.map((s) => ({
             ...s,
