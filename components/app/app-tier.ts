@@ -19,6 +19,14 @@ export interface AppSecretArgs {
     stringData: Record<string, pulumi.Input<string>>;
 }
 
+/** PriorityClasses of the tier's pods (see shared/priority-classes.ts). */
+export interface AppPriorityClassesArgs {
+    /** Class of public services' pods. */
+    api: pulumi.Input<string>;
+    /** Class of the other services' pods. */
+    workers: pulumi.Input<string>;
+}
+
 /** The defaults `AppTierArgs` documents. */
 export const APP_TIER_DEFAULTS = { environment: "prod", namespace: "hangar", serviceAccount: "app" };
 
@@ -55,6 +63,11 @@ export interface AppTierArgs extends AppTierSettings {
      * `metrics` gets a ServiceMonitor (which waits for this component's `dependsOn`, the CRDs). @default no ServiceMonitors
      */
     serviceMonitorLabels?: Record<string, string>;
+    /**
+     * PriorityClasses of the pods: `api` for public services, `workers` for the others
+     * (see shared/priority-classes.ts). @default none: the cluster's default priority
+     */
+    priorityClassNames?: AppPriorityClassesArgs;
 }
 
 /**
@@ -150,6 +163,7 @@ export class AppTier extends pulumi.ComponentResource {
                     namespace: this.namespace,
                     serviceAccountName: this.serviceAccountName,
                     environment,
+                    priorityClassName: service.public ? args.priorityClassNames?.api : args.priorityClassNames?.workers,
                     network: args.network,
                     gateway: args.gateway,
                     ingress: args.ingress,
