@@ -10,6 +10,7 @@ import { imagePolicies } from "./kubernetes/images";
 import { namespacePolicies } from "./kubernetes/namespaces";
 import { podSecurityPolicies } from "./kubernetes/pod-security";
 import { podSecurityVersionPolicies } from "./kubernetes/pod-security-by-version";
+import { priorityPolicies } from "./kubernetes/priority";
 import { resourcePolicies } from "./kubernetes/resources";
 import { tlsPolicies } from "./kubernetes/tls";
 
@@ -18,6 +19,7 @@ export const policies: Policies = [
     ...namespacePolicies,
     ...podSecurityVersionPolicies,
     ...resourcePolicies,
+    ...priorityPolicies,
     ...tlsPolicies,
     ...imagePolicies,
     ...backupJobPolicies,
