@@ -35,8 +35,6 @@ export const PRIORITY_TIERS: Record<PriorityTier, { value: number; preemptionPol
     batch: { value: 10000, preemptionPolicy: "Never", description: "Hangar's batch jobs (pg_dump): wait for room, never preempt" },
 };
 
-export const PRIORITY_CLASS_TYPE = "kubernetes:scheduling.k8s.io/v1:PriorityClass";
-
 /** `<prefix>-<tier>`, e.g. `hangar-prod-api`. */
 export function priorityClassName(prefix: string, tier: PriorityTier): string {
     return `${prefix}-${tier}`;
