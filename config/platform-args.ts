@@ -11,7 +11,7 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
     return {
         environment: config.environment,
         aws: { accountId: f.aws.accountId, region: f.aws.region, tags: f.tags },
-        kubernetes: { kubeconfig, context: f.kubernetes.context, server: f.kubernetes.server },
+        kubernetes: { kubeconfig, context: f.kubernetes.context, server: f.kubernetes.server, version: f.kubernetes.version },
         network: f.network,
         oidcProviderArn: f.oidcProviderArn,
         stackReference: f.stackReference,

@@ -10,7 +10,7 @@ import { deepMerge } from "./merge";
 export type ProfileDefaults = Record<string, Record<string, unknown>>;
 
 const common: ProfileDefaults = {
-    foundation: { tags: {} },
+    foundation: { kubernetes: { version: "v1.34" }, tags: {} },
     app: {
         namespace: "hangar",
         gateway: { namespace: "gateway-system", name: "public", listener: "https" },

@@ -35,6 +35,8 @@ export interface AppServiceArgs {
     serviceAccountName: pulumi.Input<string>;
     /** `prod` rolls out without losing capacity and spreads strictly across zones. @default "prod" */
     environment?: string;
+    /** PriorityClass of the service's pods. @default none: the cluster's default priority */
+    priorityClassName?: pulumi.Input<string>;
     /** Where public traffic and scrapes may come from, and which data-tier destinations the service may reach. */
     network?: AppNetworkArgs;
     /** The Gateway a public service with `gateway` exposure attaches its HTTPRoute to. */
@@ -70,7 +72,7 @@ export class AppService extends pulumi.ComponentResource {
 
         new k8s.apps.v1.Deployment(
             name,
-            { metadata, spec: deploymentSpec(s, this.image, args.serviceAccountName, production) },
+            { metadata, spec: deploymentSpec(s, this.image, args.serviceAccountName, production, args.priorityClassName) },
             { ...child, ...deploymentOptions(s) },
         );
         new k8s.core.v1.Service(name, { metadata, spec: serviceSpec(s) }, child);

@@ -19,6 +19,14 @@ export interface AppSecretArgs {
     stringData: Record<string, pulumi.Input<string>>;
 }
 
+/** PriorityClasses of the tier's pods (see shared/priority-classes.ts). */
+export interface AppPriorityClassesArgs {
+    /** Class of public services' pods. */
+    api: pulumi.Input<string>;
+    /** Class of the other services' pods. */
+    workers: pulumi.Input<string>;
+}
+
 /** The defaults `AppTierArgs` documents. */
 export const APP_TIER_DEFAULTS = { environment: "prod", namespace: "hangar", serviceAccount: "app" };
 
@@ -34,6 +42,11 @@ export interface AppTierSettings {
     ingress?: IngressArgs;
     /** ResourceQuota of the namespace. */
     quota?: QuotaArgs;
+    /**
+     * Pod Security Standards version the namespace enforces, audits and warns at: the cluster's minor version.
+     * @default "v1.34"
+     */
+    podSecurityVersion?: string;
 }
 
 export interface AppTierArgs extends AppTierSettings {
@@ -50,6 +63,11 @@ export interface AppTierArgs extends AppTierSettings {
      * `metrics` gets a ServiceMonitor (which waits for this component's `dependsOn`, the CRDs). @default no ServiceMonitors
      */
     serviceMonitorLabels?: Record<string, string>;
+    /**
+     * PriorityClasses of the pods: `api` for public services, `workers` for the others
+     * (see shared/priority-classes.ts). @default none: the cluster's default priority
+     */
+    priorityClassNames?: AppPriorityClassesArgs;
 }
 
 /**
@@ -80,7 +98,7 @@ export class AppTier extends pulumi.ComponentResource {
 
         const namespace = new k8s.core.v1.Namespace(
             name,
-            { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels() } } },
+            { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels(args.podSecurityVersion) } } },
             child,
         );
         this.namespace = namespace.metadata.name;
@@ -145,6 +163,7 @@ export class AppTier extends pulumi.ComponentResource {
                     namespace: this.namespace,
                     serviceAccountName: this.serviceAccountName,
                     environment,
+                    priorityClassName: service.public ? args.priorityClassNames?.api : args.priorityClassNames?.workers,
                     network: args.network,
                     gateway: args.gateway,
                     ingress: args.ingress,

@@ -17,6 +17,7 @@ export function podSpec(
     image: Input<string>,
     serviceAccountName: Input<string>,
     production: boolean,
+    priorityClassName?: Input<string>,
 ): k8s.core.v1.PodSpec {
     const probe = (path: string, failureThreshold: number) => ({
         httpGet: { path, port: "http" },
@@ -31,6 +32,7 @@ export function podSpec(
     const selector = selectorLabels(s.name);
     return {
         serviceAccountName,
+        ...(priorityClassName ? { priorityClassName } : {}),
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         securityContext: restrictedPodSecurityContext(s.runAsUser),
@@ -89,6 +91,7 @@ export function deploymentSpec(
     image: Input<string>,
     serviceAccountName: Input<string>,
     production: boolean,
+    priorityClassName?: Input<string>,
 ): k8s.apps.v1.DeploymentSpec {
     const selector = selectorLabels(s.name);
     return {
@@ -98,7 +101,7 @@ export function deploymentSpec(
         selector: { matchLabels: selector },
         // prod never trades capacity for speed during a rollout.
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: production ? 0 : "25%", maxSurge: production ? 1 : "25%" } },
-        template: { metadata: { labels: selector }, spec: podSpec(s, image, serviceAccountName, production) },
+        template: { metadata: { labels: selector }, spec: podSpec(s, image, serviceAccountName, production, priorityClassName) },
     };
 }
 

@@ -48,6 +48,8 @@ export interface DumpJobArgs extends DumpScheduleArgs {
     databaseCidrs: pulumi.Input<string[]>;
     /** Key prefix the job may write. @default "postgres" */
     prefix?: string;
+    /** PriorityClass of the job's pods: a batch class that never preempts. @default none: the cluster's default priority */
+    priorityClassName?: pulumi.Input<string>;
     /** Set by Backups. */
     bucketName?: pulumi.Input<string>;
     /** ARN of the dump bucket, for the job's IAM policy. Set by Backups. */
@@ -75,6 +77,7 @@ export function dumpCronJobSpec(a: {
     destination: pulumi.Input<string>;
     host: pulumi.Input<string>;
     port: pulumi.Input<number>;
+    priorityClassName?: pulumi.Input<string>;
 }) {
     const labels = selectorLabels(NAME);
     return {
@@ -94,6 +97,7 @@ export function dumpCronJobSpec(a: {
                     spec: {
                         restartPolicy: "Never",
                         serviceAccountName: NAME,
+                        ...(a.priorityClassName ? { priorityClassName: a.priorityClassName } : {}),
                         automountServiceAccountToken: false,
                         securityContext: restrictedPodSecurityContext(UID),
                         containers: [
@@ -226,6 +230,7 @@ export class DumpJob extends pulumi.ComponentResource {
                     destination: pulumi.interpolate`s3://${args.bucketName}/${prefix}`,
                     host: args.host,
                     port: args.port,
+                    priorityClassName: args.priorityClassName,
                 }),
             },
             // A pod whose ConfigMap volume is missing waits in ContainerCreating: the Job would burn its deadline.

@@ -187,6 +187,10 @@ export interface MonitoringArgs extends MonitoringSettings {
     environment?: string;
     /** Create `namespace` (restricted). @default true with mode `chart`, false with `existing-operator` */
     createNamespace?: boolean;
+    /** Pod Security Standards version the created namespaces pin: the cluster's minor version. @default "v1.34" */
+    podSecurityVersion?: string;
+    /** PriorityClass of every pod the charts render (see shared/priority-classes.ts). @default none: the cluster's default priority */
+    priorityClassName?: Input<string>;
     /** Helm release name of kube-prometheus-stack; its `release` label is what Prometheus selects. @default "kube-prometheus-stack" */
     releaseName?: string;
     /** Labels the existing operator's Prometheus selects rules and monitors by (mode `existing-operator`). @default { release: releaseName } */

@@ -87,7 +87,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const namespace = r.createNamespace
             ? new k8s.core.v1.Namespace(
                   name,
-                  { metadata: { name: r.namespace, labels: { ...labels, ...restrictedNamespaceLabels() } } },
+                  { metadata: { name: r.namespace, labels: { ...labels, ...restrictedNamespaceLabels(args.podSecurityVersion) } } },
                   child,
               )
             : undefined;
@@ -203,6 +203,9 @@ export class Monitoring extends pulumi.ComponentResource {
                             ...labels,
                             "pod-security.kubernetes.io/enforce": "privileged",
                             "pod-security.kubernetes.io/warn": "baseline",
+                            "pod-security.kubernetes.io/warn-version": restrictedNamespaceLabels(args.podSecurityVersion)[
+                                "pod-security.kubernetes.io/warn-version"
+                            ],
                         },
                     },
                 },

@@ -72,6 +72,7 @@ export interface ResolvedMonitoring {
     nodeExporter: boolean;
     nodeExporterNamespace: string;
     managedControlPlane: boolean;
+    priorityClassName: MonitoringArgs["priorityClassName"];
     prometheus: Required<NonNullable<MonitoringArgs["prometheus"]>>;
     alertmanager: { replicas: number; storageSize: string; receiverType?: string; channel?: string };
     grafana: { host?: string; exposure: string };
@@ -187,6 +188,7 @@ export function resolveMonitoring(args: MonitoringArgs): ResolvedMonitoring {
         nodeExporter,
         nodeExporterNamespace,
         managedControlPlane: args.managedControlPlane ?? d.managedControlPlane,
+        priorityClassName: args.priorityClassName,
         prometheus,
         alertmanager,
         grafana,

@@ -55,10 +55,11 @@ export function setAt(values: Values, path: string, value: unknown): void {
     });
 }
 
-/** Applies the workload table: pod and container security contexts and resources of every workload of `chart`. */
+/** Applies the workload table: pod and container security contexts, priority class and resources of every workload of `chart`. */
 export function applyWorkloads(values: Values, chart: string, r: ResolvedMonitoring): Values {
     for (const w of MONITORING_WORKLOADS.filter((x) => x.chart === chart)) {
         setAt(values, w.podSecurityContext, podSecurityContext(w));
+        if (r.priorityClassName) setAt(values, w.priorityClassName, r.priorityClassName);
         for (const c of w.containers) {
             setAt(values, c.securityContext, containerSecurityContext(w));
             setAt(values, c.resources, r.resources[resourceKeyOf(w, c)]);

@@ -28,6 +28,8 @@ export interface MonitoringWorkload {
     gid: number;
     /** Values path of the pod securityContext. */
     podSecurityContext: string;
+    /** Values path of the pod's priorityClassName, read by `source` (the line is cited per workload). */
+    priorityClassName: string;
     containers: MonitoringWorkloadContainer[];
     /** When the chart renders it with Hangar's values. Values are set either way. */
     rendered: string;
@@ -57,6 +59,8 @@ const operatorManaged = (id: string, spec: string, source: string): MonitoringWo
     uid: 1000,
     gid: 2000,
     podSecurityContext: `${spec}.securityContext`,
+    // Into the Prometheus/Alertmanager object: templates/prometheus/prometheus.yaml:399, templates/alertmanager/alertmanager.yaml:172.
+    priorityClassName: `${spec}.priorityClassName`,
     containers: [
         { name: id, securityContext: `${spec}.containers[name=${id}].securityContext`, resources: `${spec}.resources` },
         ...reloader(spec),
@@ -75,6 +79,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 65534,
         gid: 65534,
         podSecurityContext: "prometheusOperator.securityContext",
+        priorityClassName: "prometheusOperator.priorityClassName", // templates/prometheus-operator/deployment.yaml:41
         containers: [
             {
                 name: "kube-prometheus-stack",
@@ -98,6 +103,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 472,
         gid: 472,
         podSecurityContext: "grafana.securityContext",
+        priorityClassName: "grafana.priorityClassName", // grafana-12.11.1/templates/_pod.tpl:28
         containers: [
             { name: "grafana", securityContext: "grafana.containerSecurityContext", resources: "grafana.resources" },
             // Both sidecars (dashboards, datasources) share the sidecar block.
@@ -122,6 +128,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 65534,
         gid: 65534,
         podSecurityContext: "kube-state-metrics.securityContext",
+        priorityClassName: "kube-state-metrics.priorityClassName", // kube-state-metrics-8.4.0/templates/deployment.yaml:54
         containers: [
             {
                 name: "kube-state-metrics",
@@ -139,6 +146,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 65534,
         gid: 65534,
         podSecurityContext: "prometheus-node-exporter.securityContext",
+        priorityClassName: "prometheus-node-exporter.priorityClassName", // prometheus-node-exporter-4.56.1/templates/daemonset.yaml:38
         containers: [
             {
                 name: "node-exporter",
@@ -156,6 +164,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 2000,
         gid: 2000,
         podSecurityContext: `${webhook}.patch.securityContext`,
+        priorityClassName: `${webhook}.patch.priorityClassName`, // job-patch/job-createSecret.yaml:29, job-patchWebhook.yaml:37
         containers: [
             { name: "create", securityContext: `${webhook}.createSecretJob.securityContext`, resources: `${webhook}.patch.resources` },
             { name: "patch", securityContext: `${webhook}.patchWebhookJob.securityContext`, resources: `${webhook}.patch.resources` },
@@ -170,6 +179,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 65534,
         gid: 65534,
         podSecurityContext: "podSecurityContext",
+        priorityClassName: "priorityClassName", // templates/deployment.yaml:186
         containers: [{ name: "prometheus-postgres-exporter", securityContext: "securityContext", resources: "resources" }],
         rendered: "postgres args given",
         source: "prometheus-postgres-exporter-8.2.0/templates/deployment.yaml",
@@ -181,6 +191,7 @@ export const MONITORING_WORKLOADS: MonitoringWorkload[] = [
         uid: 59000,
         gid: 59000,
         podSecurityContext: "podSecurityContext",
+        priorityClassName: "priorityClassName", // templates/deployment.yaml:25
         containers: [{ name: "prometheus-redis-exporter", securityContext: "securityContext", resources: "resources" }],
         rendered: "redis args given",
         source: "prometheus-redis-exporter-6.29.0/templates/deployment.yaml",

@@ -12,6 +12,12 @@ export interface KubernetesTargetArgs {
      * @default no server check (prod stack files always set it)
      */
     server?: string;
+    /**
+     * The cluster's Kubernetes minor version (`v1.34`): the Pod Security Standards version
+     * every namespace Hangar creates pins, so admission and the guardrails judge pods alike.
+     * @default "v1.34"
+     */
+    version?: string;
 }
 
 export class ClusterTargetError extends Error {

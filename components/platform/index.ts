@@ -13,6 +13,9 @@ import { Backups } from "../backups";
 import { PostgresDatabase, RedisCache } from "../data";
 import { DisasterRecovery } from "../disaster-recovery";
 import { Monitoring } from "../monitoring";
+import { partOfLabels } from "../shared/labels";
+import { physicalName } from "../shared/naming";
+import { priorityClasses } from "../shared/priority-classes";
 import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
 import { verifyClusterTarget } from "./cluster-target";
 import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs, failoverHosts, monitoringArgs } from "./mappers";
@@ -113,9 +116,11 @@ export class Platform extends pulumi.ComponentResource {
                 ? new RedisCache(`${name}-cache`, cacheArgs(args, placement, stack), withProviders)
                 : undefined;
 
+        // Cluster-scoped, so named by the stack; every pod Hangar makes names one (its output: it waits for the class).
+        const priority = priorityClasses(`${name}-priority`, physicalName(stack), partOfLabels(), { parent: this, provider: p.kubernetes });
         const monitoring =
             (args.monitoring?.enabled ?? defaults.monitoring.enabled)
-                ? new Monitoring(`${name}-monitoring`, monitoringArgs(args, database, cache), withProviders)
+                ? new Monitoring(`${name}-monitoring`, monitoringArgs(args, database, cache, priority.monitoring), withProviders)
                 : undefined;
 
         const disasterRecovery =
@@ -138,6 +143,7 @@ export class Platform extends pulumi.ComponentResource {
                     serviceMonitorLabels: monitoring?.selectorLabels,
                     trafficCidrs: args.app.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
                     extraHosts: failoverHosts(args),
+                    priorityClassNames: priority,
                 }),
                 // ServiceMonitors need the monitoring CRDs first.
                 { ...withProviders, dependsOn: monitoring?.readyResources ?? [] },
@@ -163,6 +169,10 @@ export class Platform extends pulumi.ComponentResource {
                         oidcProviderArn: pilot.oidcProviderArn,
                         dataCidrs: dr!.network.privateSubnetCidrs,
                         fixedReplicas: pilot.replicas ?? defaults.dr.pilotLight.replicas,
+                        priorityClassNames: priorityClasses(`${name}-priority-dr`, physicalName(stack), partOfLabels(), {
+                            parent: this,
+                            provider: drKubernetes,
+                        }),
                     }),
                     { parent: this, providers: [drAws, drKubernetes, p.random, p.docker], dependsOn: [] },
                 );
@@ -172,6 +182,7 @@ export class Platform extends pulumi.ComponentResource {
         if ((args.backups?.enabled ?? defaults.backups.enabled) && database) {
             const dumpPlacement = appTier && {
                 namespace: appTier.namespace,
+                priorityClassName: priority.batch,
                 oidcProviderArn: network.oidcProviderArn,
                 databaseCidrs: network.privateSubnetCidrs,
             };

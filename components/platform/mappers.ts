@@ -5,7 +5,7 @@
  * `*_DEFAULTS` and `PLATFORM_DEFAULTS`, never from literals here.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { AppTierArgs } from "../app";
+import type { AppPriorityClassesArgs, AppTierArgs } from "../app";
 import type { BackupsArgs } from "../backups";
 import { BACKUPS_DEFAULTS } from "../backups";
 import type { PostgresDatabaseArgs, RedisCacheArgs, DataPlacementArgs } from "../data";
@@ -61,11 +61,18 @@ export function cacheArgs(args: PlatformArgs, placement: DataPlacementArgs, stac
 }
 
 /** Monitoring's settings from the args, with exporters and alarms on the data tier. */
-export function monitoringArgs(args: PlatformArgs, db: DatabaseHandles | undefined, cache: CacheHandles | undefined): MonitoringArgs {
+export function monitoringArgs(
+    args: PlatformArgs,
+    db: DatabaseHandles | undefined,
+    cache: CacheHandles | undefined,
+    priorityClassName?: pulumi.Input<string>,
+): MonitoringArgs {
     const { enabled: _enabled, alarmSubscriptions, ...settings } = args.monitoring ?? {};
     return {
         ...settings,
         environment: args.environment,
+        podSecurityVersion: args.kubernetes.version,
+        priorityClassName,
         postgres: db && {
             host: db.address,
             port: db.port,
@@ -145,6 +152,7 @@ export function failoverHosts(args: PlatformArgs): Record<string, string[]> {
 /** Where the dump CronJob runs and what it may reach; unset when there is no app tier. */
 export interface DumpPlacement {
     namespace: pulumi.Input<string>;
+    priorityClassName?: pulumi.Input<string>;
     oidcProviderArn: pulumi.Input<string>;
     databaseCidrs: pulumi.Input<string[]>;
 }
@@ -199,6 +207,8 @@ export interface TierPlacement {
     trafficCidrs?: pulumi.Input<string[]>;
     /** More hostnames per service host (see `failoverHosts`). @default {} */
     extraHosts?: Record<string, string[]>;
+    /** The PriorityClasses of this tier's cluster. @default none */
+    priorityClassNames?: AppPriorityClassesArgs;
 }
 
 export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
@@ -208,6 +218,8 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
     return {
         ...app,
         environment: args.environment,
+        podSecurityVersion: args.kubernetes.version,
+        priorityClassNames: t.priorityClassNames,
         oidcProviderArn: t.oidcProviderArn,
         services: app.services.map((s) => ({
             ...s,

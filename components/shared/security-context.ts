@@ -5,13 +5,28 @@
  * https://kubernetes.io/docs/concepts/security/pod-security-admission/).
  */
 
-/** Labels that make a namespace enforce the restricted Pod Security Standard. */
-export function restrictedNamespaceLabels(): Record<string, string> {
+/**
+ * The Pod Security Standards version namespaces pin by default: the cluster's minor
+ * version (the standards are versioned with Kubernetes; `latest` would move the
+ * rules under running pods at each control-plane upgrade, and the guardrails judge
+ * pods at the pinned version, so both agree only when it is explicit).
+ */
+export const POD_SECURITY_VERSION_DEFAULT = "v1.34";
+
+/** A policy version as the admission controller reads it: `v1.<minor>`. */
+export const POD_SECURITY_VERSION = /^v1\.(0|[1-9][0-9]*)$/;
+
+/** Labels that make a namespace enforce (and audit and warn about) the restricted Pod Security Standard at `version`. */
+export function restrictedNamespaceLabels(version: string = POD_SECURITY_VERSION_DEFAULT): Record<string, string> {
+    if (!POD_SECURITY_VERSION.test(version))
+        throw new Error(`podSecurityVersion must be a Kubernetes minor version such as v1.34 (got "${version}")`);
     return {
         "pod-security.kubernetes.io/enforce": "restricted",
-        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/enforce-version": version,
         "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/audit-version": version,
         "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/warn-version": version,
     };
 }
 

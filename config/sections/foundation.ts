@@ -39,6 +39,8 @@ export const foundationSchema = mapping({
     kubernetes: mapping({
         context: kubeContext,
         server: httpsUrl.optional(),
+        /** The cluster's minor version; namespaces pin the Pod Security Standards at it. */
+        version: pattern(/^v1\.(0|[1-9][0-9]*)$/, "a Kubernetes minor version such as v1.34"),
     }),
     /** The VPC the data tier lives in; omit when `stackReference` supplies it. */
     network: mapping({

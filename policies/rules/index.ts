@@ -9,13 +9,17 @@ import { backupJobPolicies } from "./kubernetes/backups";
 import { imagePolicies } from "./kubernetes/images";
 import { namespacePolicies } from "./kubernetes/namespaces";
 import { podSecurityPolicies } from "./kubernetes/pod-security";
+import { podSecurityVersionPolicies } from "./kubernetes/pod-security-by-version";
+import { priorityPolicies } from "./kubernetes/priority";
 import { resourcePolicies } from "./kubernetes/resources";
 import { tlsPolicies } from "./kubernetes/tls";
 
 export const policies: Policies = [
     ...podSecurityPolicies,
     ...namespacePolicies,
+    ...podSecurityVersionPolicies,
     ...resourcePolicies,
+    ...priorityPolicies,
     ...tlsPolicies,
     ...imagePolicies,
     ...backupJobPolicies,

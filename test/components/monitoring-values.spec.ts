@@ -115,6 +115,32 @@ const TYPES: Record<string, Record<string, string>> = {
     "prometheus-redis-exporter": { podSecurityContext: POD, securityContext: CONTAINER, resources: RESOURCES },
 };
 
+/**
+ * Keys a chart's values.yaml documents only in a comment (`# priorityClassName: ""`) but its
+ * template reads, so they are absent from the defaults: each with the template that reads it
+ * (under ../shared/charts/src/) and its type.
+ */
+const COMMENTED_KEYS: Record<string, Record<string, { template: string; reads: string; type: string }>> = {
+    "kube-prometheus-stack": {
+        "prometheusOperator.priorityClassName": {
+            template: "kube-prometheus-stack-88.5.3/templates/prometheus-operator/deployment.yaml",
+            reads: ".Values.prometheusOperator.priorityClassName",
+            type: "string",
+        },
+        "grafana.priorityClassName": { template: "grafana-12.11.1/templates/_pod.tpl", reads: ".Values.priorityClassName", type: "string" },
+        "kube-state-metrics.priorityClassName": {
+            template: "kube-state-metrics-8.4.0/templates/deployment.yaml",
+            reads: ".Values.priorityClassName",
+            type: "string",
+        },
+        "prometheus-node-exporter.priorityClassName": {
+            template: "prometheus-node-exporter-4.56.1/templates/daemonset.yaml",
+            reads: ".Values.priorityClassName",
+            type: "string",
+        },
+    },
+};
+
 const AM_TYPES = `
 interface AmRoute { receiver?: string; matchers?: string[]; group_by?: string[]; continue?: boolean; routes?: AmRoute[] }
 interface AmReceiver {
@@ -145,8 +171,10 @@ function checkKeys(chart: string, values: unknown, defaults: unknown, at: string
         else {
             for (const [k, v] of Object.entries(values)) {
                 const p = at ? `${at}.${k}` : k;
-                if (!(k in defaults)) out.problems.push(`${chart}: ${p} is not a key of the chart`);
-                else checkKeys(chart, v, defaults[k], p, out);
+                const commented = COMMENTED_KEYS[chart]?.[p];
+                if (k in defaults) checkKeys(chart, v, defaults[k], p, out);
+                else if (commented) out.typed.push({ chart, path: p, type: commented.type, value: v });
+                else out.problems.push(`${chart}: ${p} is not a key of the chart`);
             }
         }
     } else if (defaults !== null && defaults !== "" && typeof defaults !== typeof values) {
@@ -297,6 +325,13 @@ describe("Monitoring chart values against the pinned charts", () => {
 });
 
 describe("the chart digests the repository keeps", () => {
+    it("name, for each key values.yaml only comments, a template that reads it, where ../shared/charts is beside the clone", function () {
+        if (!fs.existsSync(SHARED_CHARTS)) return this.skip();
+        for (const keys of Object.values(COMMENTED_KEYS))
+            for (const [key, { template, reads }] of Object.entries(keys))
+                assert.ok(fs.readFileSync(path.join(SHARED_CHARTS, "src", template), "utf8").includes(reads), `${key}: ${template}`);
+    });
+
     it("match the pinned charts' values.yaml under ../shared/charts, where it is beside the clone", function () {
         if (!fs.existsSync(SHARED_CHARTS)) return this.skip();
         for (const file of CHART_VALUES_FILES) {

@@ -86,6 +86,18 @@ export const INVALID_CONFIGS: [string, string, unknown, string][] = [
         "hangar:foundation.kubernetes.server: expected an https:// URL",
     ],
     [
+        "a Kubernetes version without its v (the enforce-version label's format)",
+        "prod",
+        mutate("prod", "hangar:foundation", ["kubernetes", "version"], "1.34"),
+        "hangar:foundation.kubernetes.version: expected a Kubernetes minor version such as v1.34",
+    ],
+    [
+        "a Kubernetes version with a patch",
+        "staging",
+        mutate("staging", "hangar:foundation", ["kubernetes", "version"], "v1.34.2"),
+        "hangar:foundation.kubernetes.version: expected a Kubernetes minor version such as v1.34",
+    ],
+    [
         "prod without an expected API server",
         "prod",
         mutate("prod", "hangar:foundation", ["kubernetes", "server"], undefined),

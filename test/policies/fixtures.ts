@@ -34,6 +34,8 @@ export function compliantPod(): PodFixture {
     return {
         metadata: { labels: { app: "api" } },
         spec: {
+            // A built-in class, so the pod passes kubernetes-pod-priority-class without a PriorityClass beside it.
+            priorityClassName: "system-cluster-critical",
             securityContext: {
                 runAsNonRoot: true,
                 runAsUser: 10001,

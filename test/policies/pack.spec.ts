@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { policies } from "../../policies/rules";
 import { namespacePodSecurity } from "../../policies/rules/kubernetes/namespaces";
 import { podSecurityPolicies } from "../../policies/rules/kubernetes/pod-security";
+import { podSecurityByVersion } from "../../policies/rules/kubernetes/pod-security-by-version";
 import { PACK_NAME, resolvePackConfig, runPolicies, validatePackConfig } from "../../tools/policy/runner";
 import { compliantPod, WORKLOAD_KINDS } from "./fixtures";
 import { loadPackWithStub, mutated } from "./util";
@@ -106,7 +107,7 @@ describe("the hangar-guardrails pack", () => {
                 const exempting = policies.filter((p) =>
                     ((resolved.get(p.name)?.properties.exemptNamespaces ?? []) as string[]).includes(EXEMPT),
                 );
-                assert.deepStrictEqual(exempting, [...podSecurityPolicies, namespacePodSecurity]);
+                assert.deepStrictEqual(exempting, [...podSecurityPolicies, namespacePodSecurity, podSecurityByVersion]);
             });
         }
 

@@ -2,4 +2,8 @@
 import { Monitoring } from "../../components/monitoring";
 import { providers } from "./monitoring-common";
 
-new Monitoring("node-exporter", { environment: "ephemeral", nodeExporter: true }, { providers: providers() });
+new Monitoring(
+    "node-exporter",
+    { environment: "ephemeral", nodeExporter: true, priorityClassName: "hangar-pr-1-monitoring" },
+    { providers: providers() },
+);

@@ -8,6 +8,7 @@ const monitoring = new Monitoring(
     "prod",
     {
         environment: "prod",
+        priorityClassName: "hangar-prod-monitoring",
         grafana: { host: "grafana.hangar.example.com", gateway: { namespace: "gateway-system", name: "public", listener: "https" } },
         alertmanager: { receiver: { type: "pagerduty", secretArn: RECEIVER_ARN } },
         postgres: {

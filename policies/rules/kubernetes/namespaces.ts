@@ -4,11 +4,13 @@
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { ObjectMeta } from "./pod-template";
+import { formatVersion, OLDEST_POLICY_VERSION, parsePolicyVersion } from "./pod-security-versions";
 import { configOf, ExemptionConfig, kubernetesRule, namespaceOf, oneOf, schemaWith } from "./shared";
 import { readKnown, UnknownValueError, UnknownValueErrorInstance } from "../unknowns";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
+const VERSION_LABELS = ["enforce", "audit", "warn"].map((mode) => `pod-security.kubernetes.io/${mode}-version`);
 const LEVELS = ["privileged", "baseline", "restricted"];
 
 interface PodSecurityLabelConfig extends ExemptionConfig {
@@ -31,10 +33,23 @@ export const namespacePodSecurity: ResourceValidationPolicy = kubernetesRule<Pod
     check: (props, config, args) => {
         const metadata = (props.metadata ?? {}) as ObjectMeta;
         const level = metadata.labels?.[ENFORCE_LABEL];
-        if (level !== undefined && LEVELS.indexOf(level) >= LEVELS.indexOf(config.minimumLevel)) return [];
-        return [
-            `Namespace "${metadata.name ?? args.name}": set metadata.labels["${ENFORCE_LABEL}"]: ${config.minimumLevel} (it is ${level ?? "unset"})`,
-        ];
+        const who = `Namespace "${metadata.name ?? args.name}"`;
+        const messages =
+            level !== undefined && LEVELS.indexOf(level) >= LEVELS.indexOf(config.minimumLevel)
+                ? []
+                : [`${who}: set metadata.labels["${ENFORCE_LABEL}"]: ${config.minimumLevel} (it is ${level ?? "unset"})`];
+        // The pod rules judge at these versions (kubernetes-pod-security-by-version); admission would
+        // judge a malformed one as latest, and the pack knows no version before its oldest.
+        for (const key of VERSION_LABELS) {
+            const value = metadata.labels?.[key];
+            if (value === undefined) continue;
+            const version = parsePolicyVersion(value);
+            if (version === undefined || version < OLDEST_POLICY_VERSION)
+                messages.push(
+                    `${who}: set metadata.labels["${key}"] to latest or v1.<minor> from ${formatVersion(OLDEST_POLICY_VERSION)} (it is ${value})`,
+                );
+        }
+        return messages;
     },
 });
 

@@ -5,6 +5,7 @@
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { podField, sitesOf, unconfinedProfiles } from "./pod-security-sites";
+import { SAFE_SYSCTLS, SELINUX_TYPES } from "./pod-security-versions";
 import { ExemptionConfig, oneOf, podRule, stringList } from "./shared";
 
 export const privileged: ResourceValidationPolicy = podRule<ExemptionConfig>({
@@ -84,12 +85,10 @@ export const seLinux: ResourceValidationPolicy = podRule<SELinuxConfig>({
         "SELinux options may set only an allowed type (container_t, container_init_t, container_kvm_t, container_engine_t) and never user or role (PSS baseline).",
     enforcementLevel: "mandatory",
     properties: {
-        allowedTypes: stringList("SELinux types pods and containers may set.", [
-            "container_t",
-            "container_init_t",
-            "container_kvm_t",
-            "container_engine_t",
-        ]),
+        allowedTypes: stringList(
+            "SELinux types pods and containers may set (at the newest policy version).",
+            SELINUX_TYPES.map((t) => t.type),
+        ),
     },
     check: (pod, config) =>
         sitesOf(pod, "seLinuxOptions").flatMap(({ who, path, value }) => [
@@ -112,19 +111,8 @@ export const procMount: ResourceValidationPolicy = podRule<ExemptionConfig>({
             .map((c) => `${c.label}: set securityContext.procMount: Default (it is ${c.own.procMount})`),
 });
 
-/** The "safe" sysctls of the baseline profile, as of Kubernetes 1.32. */
-const SAFE_SYSCTLS = [
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-];
+/** The "safe" sysctls at the newest policy version; older versions refuse some (kubernetes-pod-security-by-version). */
+const SAFE_SYSCTL_NAMES = SAFE_SYSCTLS.map((s) => s.name);
 
 interface SysctlConfig extends ExemptionConfig {
     allowedSysctls: string[];
@@ -132,10 +120,10 @@ interface SysctlConfig extends ExemptionConfig {
 
 export const sysctls: ResourceValidationPolicy = podRule<SysctlConfig>({
     name: "kubernetes-pod-sysctls-safe",
-    description: "Pods may set only the safe sysctls (PSS baseline).",
+    description: "Pods may set only the safe sysctls of the newest policy version (PSS baseline).",
     enforcementLevel: "mandatory",
     properties: {
-        allowedSysctls: stringList("Sysctls pods may set.", SAFE_SYSCTLS),
+        allowedSysctls: stringList("Sysctls pods may set.", SAFE_SYSCTL_NAMES),
     },
     check: (pod, config) =>
         (pod.securityContext.sysctls ?? [])
