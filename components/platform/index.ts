@@ -115,7 +115,15 @@ export class Platform extends pulumi.ComponentResource {
 
         const monitoring =
             (args.monitoring?.enabled ?? defaults.monitoring.enabled)
-                ? new Monitoring(`${name}-monitoring`, monitoringArgs(args, database, cache), withProviders)
+                ? new Monitoring(
+                      `${name}-monitoring`,
+                      monitoringArgs(args, database, cache, {
+                          controlPlaneCidrs: args.controlPlaneCidrs ?? network.privateSubnetCidrs,
+                          privateSubnetCidrs: network.privateSubnetCidrs,
+                          trafficCidrs: args.app?.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
+                      }),
+                      withProviders,
+                  )
                 : undefined;
 
         const disasterRecovery =
