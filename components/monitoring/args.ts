@@ -124,7 +124,7 @@ export interface PostgresLoginArgs {
     username?: string;
     /** Change to rotate the password: a new password and a new Job. @default 1 */
     passwordVersion?: number;
-    /** Pinned image with psql ≥ 15 (`\getenv`), run as UID 70. @default "postgres:16.6-alpine" */
+    /** Pinned image with psql ≥ 15 (`\getenv`) and the RDS CA bundle at `caBundlePath`, run as UID 70. @default "postgres:16.6-alpine" */
     image?: string;
     /** Path of the RDS CA bundle inside the image (`PGSSLROOTCERT`; sslmode verify-full). @default "/etc/ssl/certs/rds-global-bundle.pem" */
     caBundlePath?: string;

@@ -80,11 +80,16 @@ export function monitoringArgs(
     placement: MonitoringPlacement,
 ): MonitoringArgs {
     const { enabled: _enabled, alarmSubscriptions, ...settings } = args.monitoring ?? {};
+    // The dump image already carries a PostgreSQL client and the RDS CA bundle: the login Job needs both
+    // (until the shared RDS CA-bundle ConfigMap lets any client image verify the server).
+    const client = args.backups?.dump;
     const login = db && {
         masterUsername: db.username,
         masterPassword: db.password,
         kmsKeyArn: db.kmsKeyArn,
         secretName: `${db.identifier}/postgres/monitor`,
+        ...(client?.image ? { image: client.image } : {}),
+        ...(client?.image && client.caBundlePath ? { caBundlePath: client.caBundlePath } : {}),
     };
     // Grafana is exposed like the app: its traffic comes from where the app's does.
     const grafanaFrom = placement.trafficCidrs

@@ -86,6 +86,9 @@ describe("Platform's argument mappers", () => {
             kmsKeyArn: db.kmsKeyArn,
             secretName: "hangar-prod/postgres/monitor",
         });
+        const image = "registry.example/pg-dump:16.4-2";
+        const withDump = monitoringArgs(minimal({ backups: { dump: { image } } }), db, cache, monitoringPlacement);
+        assert.strictEqual(withDump.postgres?.login?.image, image, "the dump image: a PostgreSQL client with the RDS CA bundle");
     });
 
     it("place the monitoring namespace's policies: control plane, nodes and data tier, Grafana's traffic like the app's", () => {
