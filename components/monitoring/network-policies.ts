@@ -12,6 +12,11 @@
  * | kube-state-metrics | 8080 from Prometheus | API server 443 |
  * | exporters | 9187 / 9121 from Prometheus | data subnets 5432 / 6379 |
  * | login Job | nothing | data subnets 5432 |
+ *
+ * The API server is not a pod: pods reach it (the `kubernetes` Service, DNAT'd) and it calls the webhook
+ * from the control-plane ENIs in `controlPlaneCidrs`. With the AWS VPC CNI a subnet ipBlock admits every
+ * pod in that subnet, so while the ENIs share the pods' subnets (the default) those allows admit pods too;
+ * dedicated control-plane subnets make them exact.
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
