@@ -116,6 +116,19 @@ describe("the exporter's credentials in prod (issue 16, item 4)", () => {
         assert.ok(!text.includes(exporterPassword), "no exporter password in the Job");
     });
 
+    it("is selected by its own NetworkPolicy (egress to the database only)", () => {
+        const labels = inputs(job()).spec.template.metadata.labels;
+        const policy = inMonitoring(s, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .map(inputs)
+            .find((p) => p.metadata.name === "postgres-exporter-login");
+        assert.ok(policy, "the login Job's policy");
+        for (const [k, v] of Object.entries(policy.spec.podSelector.matchLabels)) assert.strictEqual(labels[k], v, k);
+        assert.deepStrictEqual(
+            policy.spec.egress.map((r: Any) => r.ports.map((p: Any) => p.port)),
+            [[5432]],
+        );
+    });
+
     it("starts the exporter only after the login exists", () => {
         assert.ok(exporterChart().options.dependencies.includes(job().urn));
     });
