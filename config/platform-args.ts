@@ -13,6 +13,7 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
         aws: { accountId: f.aws.accountId, region: f.aws.region, tags: f.tags },
         kubernetes: { kubeconfig, context: f.kubernetes.context, server: f.kubernetes.server, version: f.kubernetes.version },
         network: f.network,
+        controlPlaneCidrs: f.kubernetes.controlPlaneCidrs,
         oidcProviderArn: f.oidcProviderArn,
         stackReference: f.stackReference,
         app: {

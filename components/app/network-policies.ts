@@ -5,6 +5,9 @@
  */
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import { selectorLabels } from "../shared/labels";
+import { inNamespace } from "../shared/network-policy";
+
+export { defaultDenySpec, dnsEgressSpec } from "../shared/network-policy";
 import type { ResolvedService } from "./spec";
 
 /** Where public traffic enters from: the controller's namespace, or load-balancer ENIs in the VPC. */
@@ -24,7 +27,7 @@ export function ingressPolicySpec(
     traffic: TrafficSource,
     monitoringNamespace: string,
 ): k8s.networking.v1.NetworkPolicySpec {
-    const fromNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+    const fromNamespace = inNamespace;
     const httpFrom: k8s.networking.v1.NetworkPolicyPeer[] = [{ podSelector: {} }];
     if (s.public) {
         if (traffic.namespace) httpFrom.push(fromNamespace(traffic.namespace));
@@ -42,30 +45,4 @@ export function egressPolicySpec(s: ResolvedService, data: DataEgress[]): k8s.ne
     }));
     if (s.allowHttpsEgress) egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] });
     return { podSelector: { matchLabels: selectorLabels(s.name) }, policyTypes: ["Egress"], egress };
-}
-
-/** Namespace-wide: deny everything, then allow DNS to kube-dns. */
-export function defaultDenySpec(): k8s.networking.v1.NetworkPolicySpec {
-    return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
-}
-
-export function dnsEgressSpec(): k8s.networking.v1.NetworkPolicySpec {
-    return {
-        podSelector: {},
-        policyTypes: ["Egress"],
-        egress: [
-            {
-                to: [
-                    {
-                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                    },
-                ],
-                ports: [
-                    { protocol: "UDP", port: 53 },
-                    { protocol: "TCP", port: 53 },
-                ],
-            },
-        ],
-    };
 }

@@ -7,17 +7,12 @@ import { keyPolicyWithLogs, managedKey } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
 import { singlePortSecurityGroup } from "../shared/security-group";
 import { AccountContext, accountContext, serviceRole } from "../shared/service-role";
-import { postgresParameters } from "../shared/postgres-parameters";
+import { postgresParameters, RDS_PASSWORD_SPECIALS } from "../shared/postgres-parameters";
 import { LOG_EXPORTS, POSTGRES_DEFAULTS, PostgresDatabaseArgs } from "./postgres-args";
 
 export * from "./postgres-args";
 
-/**
- * Characters RDS refuses in a master password are `/ @ "` and space ("Master password" constraints,
- * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints);
- * `'` breaks shell and SQL quoting. The rest of the printable specials stay.
- */
-export const RDS_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?.,^~";
+export { RDS_PASSWORD_SPECIALS };
 
 /**
  * PostgreSQL on RDS: KMS key, subnet and security groups, a parameter group that

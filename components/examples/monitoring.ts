@@ -20,6 +20,12 @@ const monitoring = new Monitoring(
         grafana: { host: "grafana.example.aero" },
         thresholds: { errorRatio: 0.02, latencyP95Seconds: 0.4 },
         cloudwatch: { rds: { instanceIds: ["flights-prod"] }, subscriptions: [{ protocol: "email", endpoint: "oncall@example.aero" }] },
+        // Default deny in the namespace, then only the flows the stack needs (the API server is the control-plane ENIs).
+        network: {
+            controlPlaneCidrs: ["10.40.0.0/19", "10.40.32.0/19"],
+            nodeCidrs: ["10.40.0.0/19", "10.40.32.0/19"],
+            dataCidrs: ["10.40.0.0/19", "10.40.32.0/19"],
+        },
     },
     { providers },
 );

@@ -97,15 +97,60 @@ export interface PostgresExporterArgs {
     port?: Input<number>;
     /** Database the exporter connects to. */
     database: Input<string>;
-    /** User the exporter connects as; copied into a Secret in the monitoring namespace. */
-    username: Input<string>;
-    /** That user's password; copied into a Secret in the monitoring namespace. */
-    password: Input<string>;
+    /** User the exporter connects as; copied into a Secret in the monitoring namespace. Required unless `login`. */
+    username?: Input<string>;
+    /** That user's password; copied into a Secret in the monitoring namespace. Required unless `login`. */
+    password?: Input<string>;
     /**
      * Streaming replicas the writer feeds, in-region and cross-region: fewer of them in its pg_stat_replication
      * for 15 minutes fires HangarPostgresReplicaMissing. @default 0 (no such alert)
      */
     replicas?: number;
+    /** Create the exporter's own `pg_monitor` login (replaces `username`/`password`). @default use `username`/`password` as given */
+    login?: PostgresLoginArgs;
+}
+
+/**
+ * The exporter's own login, created idempotently by a one-shot Job that alone reads the master
+ * credentials; its password comes from `random` and is kept in Secrets Manager.
+ */
+export interface PostgresLoginArgs {
+    /** Master user the Job connects as. */
+    masterUsername: Input<string>;
+    /** The master password (secret: only the Job's Secret holds it). */
+    masterPassword: Input<string>;
+    /** Customer-managed key of the Secrets Manager secret (the data tier's). */
+    kmsKeyArn: Input<string>;
+    /** Name of the Secrets Manager secret holding the login (`<identifier>/postgres/monitor`). */
+    secretName: string;
+    /** The role created. @default "hangar_monitor" */
+    username?: string;
+    /** Change to rotate the password: a new password and a new Job. @default 1 */
+    passwordVersion?: number;
+    /** Pinned image with psql ≥ 15 (`\getenv`), run as UID 70; the RDS CA bundle is mounted (shared/ca-bundle.ts). @default "postgres:16.6-alpine" */
+    image?: string;
+}
+
+/** Where the monitoring namespace's pods may connect (its NetworkPolicies). CIDR lists may be outputs. */
+export interface MonitoringNetworkArgs {
+    /** Subnets of the EKS control-plane ENIs: the API server's address as pods see it, and where webhook calls come from. */
+    controlPlaneCidrs: Input<string[]>;
+    /** Subnets of the nodes: kubelet, kube-proxy and (hostNetwork) node-exporter metrics. */
+    nodeCidrs: Input<string[]>;
+    /** Subnets of the database and cache: the exporters' only egress besides DNS. */
+    dataCidrs: Input<string[]>;
+    /** Metrics ports of the app's services, scraped in `app.namespace`. @default [] */
+    appMetricsPorts?: number[];
+    /** Where traffic to Grafana comes from. @default the namespace of `grafana.gateway` */
+    grafanaFrom?: TrafficFromArgs;
+}
+
+/** Where traffic comes from: the pods of a namespace, or addresses (load-balancer ENIs in the VPC). */
+export interface TrafficFromArgs {
+    /** Namespace of the gateway or ingress controller pods. */
+    namespace?: string;
+    /** CIDRs of load-balancer ENIs (AWS Load Balancer Controller IP targets). */
+    cidrs?: Input<string[]>;
 }
 
 export interface RedisExporterArgs {
@@ -207,4 +252,6 @@ export interface MonitoringArgs extends MonitoringSettings {
     redis?: RedisExporterArgs;
     /** CloudWatch alarms to a KMS-encrypted SNS topic. @default no alarms */
     cloudwatch?: CloudWatchAlarmsArgs;
+    /** Default-deny NetworkPolicies with an allow per flow, in a namespace the component creates. @default no NetworkPolicies */
+    network?: MonitoringNetworkArgs;
 }

@@ -118,7 +118,10 @@ function exporter(
 
 const labels = { "app.kubernetes.io/part-of": PART_OF };
 
-export function postgresExporter(ctx: ExporterContext, pg: PostgresExporterArgs) {
+export function postgresExporter(
+    ctx: ExporterContext,
+    pg: PostgresExporterArgs & { username: pulumi.Input<string>; password: pulumi.Input<string> },
+) {
     const { name, r, parent } = ctx;
     const secret = new k8s.core.v1.Secret(
         `${name}-postgres-exporter`,

@@ -2,15 +2,18 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { partOfLabels } from "../shared/labels";
 import { namespaceLimits } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
-import type { MonitoringArgs } from "./args";
+import type { MonitoringArgs, MonitoringNetworkArgs, PostgresExporterArgs } from "./args";
 import { cloudWatchAlarms } from "./alarms";
 import { RECEIVER_SECRET_KEY } from "./alertmanager";
 import { hangarDashboards } from "./dashboards";
 import { grafanaExposure } from "./grafana";
+import { exporterLogin } from "./exporter-login";
 import { postgresExporter, redisExporter } from "./exporters";
+import { monitoringNetworkPolicies } from "./network-policies";
 import { ResolvedMonitoring, resolveMonitoring } from "./resolve";
 import { alertGroups, renderRulesFile } from "./rules";
 import {
@@ -139,8 +142,9 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
+        if (args.network && namespace && r.installChart) this.networkPolicies(name, r, args, args.network, base);
         const exporters = { name, r, parent: this, dependsOn: readyResources };
-        if (args.postgres) postgresExporter(exporters, args.postgres);
+        if (args.postgres) this.postgres(exporters, args.postgres);
         if (args.redis) redisExporter(exporters, args.redis);
 
         this.alarmTopicArn = args.cloudwatch ? cloudWatchAlarms(name, args.cloudwatch, r, this).arn : pulumi.output(undefined);
@@ -152,6 +156,40 @@ export class Monitoring extends pulumi.ComponentResource {
             grafanaUrl: this.grafanaUrl,
             alarmTopicArn: this.alarmTopicArn,
         });
+    }
+
+    /** The exporter connects as its own login when `login` is given (a Job creates it; the exporter waits for it). */
+    private postgres(ctx: Parameters<typeof postgresExporter>[0], pg: PostgresExporterArgs) {
+        if (pg.login) {
+            const login = exporterLogin(ctx, pg, pg.login);
+            return postgresExporter({ ...ctx, dependsOn: [...ctx.dependsOn, login.job] }, { ...pg, ...login });
+        }
+        if (pg.username === undefined || pg.password === undefined)
+            throw new pulumi.ResourceError("Monitoring: postgres needs username and password, or login", this);
+        return postgresExporter(ctx, { ...pg, username: pg.username, password: pg.password });
+    }
+
+    /** Default deny and the flows of ./network-policies.ts, in the namespace this component created. */
+    private networkPolicies(
+        name: string,
+        r: ResolvedMonitoring,
+        args: MonitoringArgs,
+        net: MonitoringNetworkArgs,
+        base: pulumi.Resource[],
+    ) {
+        const gatewayNamespace = args.grafana?.gateway?.namespace ?? GATEWAY_DEFAULTS.namespace;
+        const grafanaFrom = r.grafana.host ? (net.grafanaFrom ?? { namespace: gatewayNamespace }) : undefined;
+        const flags = {
+            release: r.releaseName,
+            appNamespace: r.app.namespace,
+            appMetricsPorts: [...new Set(net.appMetricsPorts ?? [])].sort((a, b) => a - b),
+            nodeExporter: r.nodeExporter,
+            receiver: r.alertmanager.receiverType !== undefined,
+            postgres: args.postgres !== undefined,
+            redis: args.redis !== undefined,
+            login: args.postgres?.login !== undefined,
+        };
+        monitoringNetworkPolicies({ name, namespace: r.namespace, parent: this, dependsOn: base }, flags, net, grafanaFrom);
     }
 
     /** CRDs (kept on delete), Grafana's admin Secret, the receiver Secret and kube-prometheus-stack. Returns what later objects wait for. */

@@ -63,6 +63,8 @@ export interface PlatformArgs {
     kubernetes: KubernetesTargetArgs;
     /** The network; required unless `stackReference` supplies it. */
     network?: NetworkArgs;
+    /** Subnets of the EKS control-plane ENIs (API server, webhook calls), for the monitoring NetworkPolicies. @default the private subnet CIDRs */
+    controlPlaneCidrs?: string[];
     /** The cluster's IAM OIDC provider ARN (IRSA); required unless `stackReference` supplies it. */
     oidcProviderArn?: string;
     /** A stack (`org/project/stack`) whose outputs supply `network` and `oidcProviderArn`. */

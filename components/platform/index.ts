@@ -120,7 +120,21 @@ export class Platform extends pulumi.ComponentResource {
         const priority = priorityClasses(`${name}-priority`, physicalName(stack), partOfLabels(), { parent: this, provider: p.kubernetes });
         const monitoring =
             (args.monitoring?.enabled ?? defaults.monitoring.enabled)
-                ? new Monitoring(`${name}-monitoring`, monitoringArgs(args, database, cache, priority.monitoring), withProviders)
+                ? new Monitoring(
+                      `${name}-monitoring`,
+                      monitoringArgs(
+                          args,
+                          database,
+                          cache,
+                          {
+                              controlPlaneCidrs: args.controlPlaneCidrs ?? network.privateSubnetCidrs,
+                              privateSubnetCidrs: network.privateSubnetCidrs,
+                              trafficCidrs: args.app?.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
+                          },
+                          priority.monitoring,
+                      ),
+                      withProviders,
+                  )
                 : undefined;
 
         const disasterRecovery =

@@ -13,6 +13,7 @@ import { POSTGRES_DEFAULTS, REDIS_DEFAULTS } from "../data";
 import { regionalHost } from "../disaster-recovery";
 import type { DisasterRecoveryArgs } from "../disaster-recovery";
 import type { MonitoringArgs } from "../monitoring";
+import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { physicalName } from "../shared/naming";
 import type { PlatformArgs, PlatformDrArgs } from "./args";
 import { PLATFORM_DEFAULTS } from "./args";
@@ -30,6 +31,8 @@ export interface DatabaseHandles {
     databaseName: string;
     username: string;
     password: pulumi.Input<string>;
+    /** The data tier's customer-managed key (its secrets too). */
+    kmsKeyArn: pulumi.Input<string>;
 }
 
 /** What the mappers read of a RedisCache. */
@@ -60,26 +63,49 @@ export function cacheArgs(args: PlatformArgs, placement: DataPlacementArgs, stac
     return { ...settings, ...placement, identifier: physicalName(stack, "", CACHE_IDENTIFIER_LENGTH) };
 }
 
-/** Monitoring's settings from the args, with exporters and alarms on the data tier. */
+/** Where the monitoring namespace's pods connect: the control plane, the nodes, the data tier. */
+export interface MonitoringPlacement {
+    controlPlaneCidrs: pulumi.Input<string[]>;
+    /** Nodes and pods share the private subnets (VPC CNI). */
+    privateSubnetCidrs: pulumi.Input<string[]>;
+    /** Load-balancer ENIs, when public traffic comes from the VPC (`app.trafficSource: vpc`). */
+    trafficCidrs?: pulumi.Input<string[]>;
+}
+
+/** Monitoring's settings from the args, with exporters (on their own login) and alarms on the data tier. */
 export function monitoringArgs(
     args: PlatformArgs,
     db: DatabaseHandles | undefined,
     cache: CacheHandles | undefined,
+    placement: MonitoringPlacement,
     priorityClassName?: pulumi.Input<string>,
 ): MonitoringArgs {
     const { enabled: _enabled, alarmSubscriptions, ...settings } = args.monitoring ?? {};
+    // The dump image carries a PostgreSQL client: the login Job runs it when there is one (the CA bundle is mounted).
+    const client = args.backups?.dump;
+    const login = db && {
+        masterUsername: db.username,
+        masterPassword: db.password,
+        kmsKeyArn: db.kmsKeyArn,
+        secretName: `${db.identifier}/postgres/monitor`,
+        ...(client?.image ? { image: client.image } : {}),
+    };
+    // Grafana is exposed like the app: its traffic comes from where the app's does.
+    const grafanaFrom = placement.trafficCidrs
+        ? { cidrs: placement.trafficCidrs }
+        : { namespace: args.app?.trafficNamespace ?? GATEWAY_DEFAULTS.namespace };
     return {
         ...settings,
         environment: args.environment,
         podSecurityVersion: args.kubernetes.version,
         priorityClassName,
-        postgres: db && {
-            host: db.address,
-            port: db.port,
-            database: db.databaseName,
-            username: db.username,
-            password: db.password,
-            replicas: streamingReplicas(args, db),
+        postgres: db && { host: db.address, port: db.port, database: db.databaseName, login, replicas: streamingReplicas(args, db) },
+        network: {
+            controlPlaneCidrs: placement.controlPlaneCidrs,
+            nodeCidrs: placement.privateSubnetCidrs,
+            dataCidrs: placement.privateSubnetCidrs,
+            appMetricsPorts: (args.app?.services ?? []).flatMap((s) => (s.metrics ? [s.metrics.port] : [])),
+            grafanaFrom,
         },
         redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
         cloudwatch: {

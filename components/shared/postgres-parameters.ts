@@ -38,3 +38,11 @@ export function postgresParameters(logMinDurationMs: number) {
     ];
     return parameters.map((p) => (RDS_POSTGRES_DEFAULTS[p.name] === p.value ? { ...p, applyMethod: "pending-reboot" } : p));
 }
+
+/**
+ * Characters RDS refuses in a master password are `/ @ "` and space ("Master password" constraints,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints);
+ * `'` breaks shell and SQL quoting. The rest of the printable specials stay. Every generated
+ * PostgreSQL password (the master's, the exporter login's) uses these.
+ */
+export const RDS_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?.,^~";

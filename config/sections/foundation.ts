@@ -41,6 +41,11 @@ export const foundationSchema = mapping({
         server: httpsUrl.optional(),
         /** The cluster's minor version; namespaces pin the Pod Security Standards at it. */
         version: pattern(/^v1\.(0|[1-9][0-9]*)$/, "a Kubernetes minor version such as v1.34"),
+        /**
+         * Subnets of the EKS control-plane ENIs (the cluster's subnets): the API server as pods reach it and
+         * the source of its webhook calls. Default: `network.privateSubnetCidrs`.
+         */
+        controlPlaneCidrs: z.array(cidr, { error: "expected a list of CIDRs" }).min(1, { error: "expected at least 1 CIDR" }).optional(),
     }),
     /** The VPC the data tier lives in; omit when `stackReference` supplies it. */
     network: mapping({
@@ -103,6 +108,17 @@ export const foundationRules: Row[] = [
                 path: "foundation.network.privateSubnetCidrs[i]",
                 when: (s: SubnetScope) => outside(vpcCidr(s), s.cidr),
                 message: (s: SubnetScope) => `${String(s.cidr)} is outside the VPC CIDR ${vpcCidr(s)}`,
+            },
+        ],
+    ),
+    each(
+        (s: Scope) => list(get(s.doc, "foundation.kubernetes.controlPlaneCidrs")).flatMap((cidr, i): SubnetScope[] => [{ ...s, cidr, i }]),
+        [
+            {
+                path: "foundation.kubernetes.controlPlaneCidrs[i]",
+                when: (s: SubnetScope) => outside(vpcCidr(s), s.cidr),
+                message: (s: SubnetScope) =>
+                    `${String(s.cidr)} is outside the VPC CIDR ${vpcCidr(s)}: EKS places its control-plane ENIs in the cluster's subnets`,
             },
         ],
     ),

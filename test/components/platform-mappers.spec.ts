@@ -32,7 +32,9 @@ const db: DatabaseHandles = {
     databaseName: "hangar",
     username: "hangar_admin",
     password: "secret",
+    kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/db",
 };
+const monitoringPlacement = { controlPlaneCidrs: ["10.0.0.0/19"], privateSubnetCidrs: ["10.0.0.0/19", "10.0.32.0/19"] };
 const cache = { identifier: "hangar-prod", address: "cache.example", port: 6379, authToken: "token" };
 const minimal = (extra: Partial<PlatformArgs> = {}): PlatformArgs => ({
     environment: "prod",
@@ -64,6 +66,7 @@ describe("Platform's argument mappers", () => {
             minimal({ monitoring: { enabled: true, namespace: "obs", alarmSubscriptions: [{ protocol: "email", endpoint: "a@b.c" }] } }),
             db,
             cache,
+            monitoringPlacement,
         );
         assert.strictEqual(args.namespace, "obs");
         assert.ok(!("enabled" in args) && !("alarmSubscriptions" in args));
@@ -76,15 +79,48 @@ describe("Platform's argument mappers", () => {
 
     it("tell Monitoring how many replicas stream from the writer: the in-region ones and the DR region's until it is promoted", () => {
         const dr = { enabled: true, region: "eu-central-1", network: { vpcId: "v", privateSubnetIds: ["a", "b"], privateSubnetCidrs: [] } };
-        assert.strictEqual(monitoringArgs(minimal(), db, cache).postgres?.replicas, 1);
-        assert.strictEqual(monitoringArgs(minimal({ dr }), db, cache).postgres?.replicas, 2);
-        assert.strictEqual(monitoringArgs(minimal({ dr: { ...dr, promoted: true } }), db, cache).postgres?.replicas, 1);
-        assert.strictEqual(monitoringArgs(minimal({ dr }), { ...db, replicaIdentifiers: [] }, cache).postgres?.replicas, 1);
-        assert.strictEqual(monitoringArgs(platformArgsOf("prod"), db, cache).postgres?.replicas, 2, "prod: its DR replica besides db's");
+        assert.strictEqual(monitoringArgs(minimal(), db, cache, monitoringPlacement).postgres?.replicas, 1);
+        assert.strictEqual(monitoringArgs(minimal({ dr }), db, cache, monitoringPlacement).postgres?.replicas, 2);
+        assert.strictEqual(
+            monitoringArgs(minimal({ dr: { ...dr, promoted: true } }), db, cache, monitoringPlacement).postgres?.replicas,
+            1,
+        );
+        assert.strictEqual(
+            monitoringArgs(minimal({ dr }), { ...db, replicaIdentifiers: [] }, cache, monitoringPlacement).postgres?.replicas,
+            1,
+        );
+        assert.strictEqual(
+            monitoringArgs(platformArgsOf("prod"), db, cache, monitoringPlacement).postgres?.replicas,
+            2,
+            "prod: its DR replica besides db's",
+        );
+    });
+
+    it("give the exporter its own login, made with the master credentials, its secret under the data tier's key", () => {
+        const args = monitoringArgs(minimal({ monitoring: { enabled: true } }), db, cache, monitoringPlacement);
+        assert.strictEqual(args.postgres?.username, undefined, "never the master user");
+        assert.deepStrictEqual(args.postgres?.login, {
+            masterUsername: "hangar_admin",
+            masterPassword: "secret",
+            kmsKeyArn: db.kmsKeyArn,
+            secretName: "hangar-prod/postgres/monitor",
+        });
+        const image = "registry.example/pg-dump:16.4-2";
+        const withDump = monitoringArgs(minimal({ backups: { dump: { image } } }), db, cache, monitoringPlacement);
+        assert.strictEqual(withDump.postgres?.login?.image, image, "the dump image: a PostgreSQL client with the RDS CA bundle");
+    });
+
+    it("place the monitoring namespace's policies: control plane, nodes and data tier, Grafana's traffic like the app's", () => {
+        const args = monitoringArgs(minimal({ monitoring: { enabled: true } }), db, cache, monitoringPlacement);
+        assert.deepStrictEqual(args.network?.controlPlaneCidrs, ["10.0.0.0/19"]);
+        assert.deepStrictEqual(args.network?.dataCidrs, monitoringPlacement.privateSubnetCidrs);
+        assert.deepStrictEqual(args.network?.grafanaFrom, { namespace: "gateway-system" });
+        const vpc = monitoringArgs(minimal(), db, cache, { ...monitoringPlacement, trafficCidrs: ["10.0.0.0/16"] });
+        assert.deepStrictEqual(vpc.network?.grafanaFrom, { cidrs: ["10.0.0.0/16"] });
     });
 
     it("give Monitoring no exporter and no alarm for a data store the platform does not have", () => {
-        const args = monitoringArgs(minimal({ monitoring: { enabled: true } }), undefined, undefined);
+        const args = monitoringArgs(minimal({ monitoring: { enabled: true } }), undefined, undefined, monitoringPlacement);
         assert.strictEqual(args.postgres, undefined);
         assert.strictEqual(args.redis, undefined);
         assert.strictEqual(args.cloudwatch?.rds, undefined);

@@ -91,6 +91,21 @@ describe("the RDS CA bundle in prod (Postgres exporter and dump job)", () => {
         assert.strictEqual(text, PACKAGE_BUNDLE);
     });
 
+    it("the exporter's login Job verifies the server against the same bundle, from its own ConfigMap", () => {
+        const [job] = manifests(s, "kubernetes:batch/v1:Job").filter((j) => j.metadata.name.startsWith("postgres-exporter-login-"));
+        const pod = job.spec.template.spec;
+        const env = Object.fromEntries(pod.containers[0].env.filter((e: Any) => "value" in e).map((e: Any) => [e.name, e.value]));
+        assert.strictEqual(env.PGSSLMODE, "verify-full");
+        const { text, configMap } = mountedFile(
+            s,
+            "monitoring",
+            { volumes: pod.volumes, mounts: pod.containers[0].volumeMounts },
+            env.PGSSLROOTCERT,
+        );
+        assert.strictEqual(text, PACKAGE_BUNDLE);
+        assert.strictEqual(configMap.metadata.name, "postgres-exporter-login-ca-bundles");
+    });
+
     it("both ConfigMaps carry the same files (one source), each named after its owner", () => {
         const exporterPod = { volumes: exporter.values.extraVolumes ?? [], mounts: exporter.values.extraVolumeMounts ?? [] };
         const a = mountedFile(s, "monitoring", exporterPod, exporter.sslrootcert).configMap;

@@ -77,6 +77,12 @@ const EXAMPLES: Record<string, Example[]> = {
         },
         {
             base: "prod",
+            set: { "foundation.kubernetes.controlPlaneCidrs.1": "10.99.0.0/19" },
+            path: "foundation.kubernetes.controlPlaneCidrs[1]",
+            message: "10.99.0.0/19 is outside the VPC CIDR 10.40.0.0/16: EKS places its control-plane ENIs in the cluster's subnets",
+        },
+        {
+            base: "prod",
             set: { "foundation.network.privateSubnetIds.2": "subnet-0a1b2c3d4e5f60001" },
             path: "foundation.network.privateSubnetIds",
             message: 'lists "subnet-0a1b2c3d4e5f60001" twice',

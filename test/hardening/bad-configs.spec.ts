@@ -103,7 +103,10 @@ describe("a valid config is one the guardrails accept", function () {
     it(`over ${RUNS} random valid mutations of the real stack files, every snapshot passes the pack with no mandatory violation`, async () => {
         const candidates = ["prod", "staging"].flatMap((stack) => {
             const doc = stackConfig(stack);
-            const paths = pathsOf(doc).filter((p) => p.length > 1 && String(p[0]).startsWith("hangar:"));
+            // Which Gateway routes attach to is the pack's to allow, not the schema's (policies/config/<env>.json
+            // lists the TLS gateways; test/tools/check.spec.ts fails a valid stack file on another one).
+            const policyGuarded = (p: (string | number)[]) => p[0] === "hangar:app" && p[1] === "gateway" && p[2] !== "hostname";
+            const paths = pathsOf(doc).filter((p) => p.length > 1 && String(p[0]).startsWith("hangar:") && !policyGuarded(p));
             return fc
                 .sample(fc.tuple(fc.constantFrom(...paths), arbitraryValue), { numRuns: 400, seed: 7 })
                 .map(([at, value]) => ({ stack, at, config: mutateAt(doc, at, value) }))
