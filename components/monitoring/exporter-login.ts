@@ -70,6 +70,8 @@ export function exporterLoginJobSpec(a: {
     sqlConfigMap: string;
     /** The Job's RDS CA-bundle ConfigMap (shared/ca-bundle.ts): verify-full needs the RDS CAs, not the image's roots. */
     caConfigMap: string;
+    /** The monitoring PriorityClass, like the other pods of the namespace. */
+    priorityClassName?: pulumi.Input<string>;
 }) {
     const labels = selectorLabels(EXPORTER_LOGIN);
     const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: JOB_SECRET, key } } });
@@ -81,6 +83,7 @@ export function exporterLoginJobSpec(a: {
             spec: {
                 restartPolicy: "Never",
                 automountServiceAccountToken: false,
+                ...(a.priorityClassName ? { priorityClassName: a.priorityClassName } : {}),
                 securityContext: restrictedPodSecurityContext(UID),
                 containers: [
                     {
@@ -203,6 +206,7 @@ export function exporterLogin(ctx: LoginContext, pg: PostgresExporterArgs, login
                 username,
                 sqlConfigMap: jobName,
                 caConfigMap: caBundleConfigMapName(EXPORTER_LOGIN),
+                priorityClassName: r.priorityClassName,
             }),
         },
         { parent, dependsOn: [...ctx.dependsOn, jobSecret, sql, ca] },
