@@ -211,5 +211,5 @@ export function exporterLogin(ctx: LoginContext, pg: PostgresExporterArgs, login
         },
         { parent, dependsOn: [...ctx.dependsOn, jobSecret, sql, ca] },
     );
-    return { username, password: pulumi.secret(password.result), job };
+    return { username, password: pulumi.secret(password.result), job, credentialsVersion: version };
 }

@@ -120,7 +120,7 @@ const labels = { "app.kubernetes.io/part-of": PART_OF };
 
 export function postgresExporter(
     ctx: ExporterContext,
-    pg: PostgresExporterArgs & { username: pulumi.Input<string>; password: pulumi.Input<string> },
+    pg: PostgresExporterArgs & { username: pulumi.Input<string>; password: pulumi.Input<string>; credentialsVersion?: string },
 ) {
     const { name, r, parent } = ctx;
     const secret = new k8s.core.v1.Secret(
@@ -140,6 +140,9 @@ export function postgresExporter(
     // The chart passes the port through `tpl`, which takes strings only.
     const port = pulumi.output(pg.port ?? 5432).apply((p) => String(p));
     const values = postgresExporterValues(r, { host: pg.host, port, database: pg.database }, "postgres-exporter");
+    // A new password is a new Secret value, which running pods never reread: a new version rolls them
+    // (prometheus-postgres-exporter 8.2.0 templates/deployment.yaml puts `.Values.annotations` on the pod template).
+    if (pg.credentialsVersion) values.annotations = { "hangar.dev/credentials-version": pg.credentialsVersion };
     return exporter(ctx, POSTGRES_EXPORTER, secret, values, [ca]);
 }
 

@@ -75,6 +75,12 @@ describe("the exporter's credentials in prod (issue 16, item 4)", () => {
         assert.notStrictEqual(data[ds.passwordSecret.key], master.password);
     });
 
+    it("restarts the exporter when the password version changes: its pods carry the version (chart value `annotations`)", () => {
+        // prometheus-postgres-exporter 8.2.0 templates/deployment.yaml: `.Values.annotations` go on the pod template; its
+        // checksum/secrets annotation covers only Secrets the chart renders, not the one Hangar gives it.
+        assert.strictEqual(inputs(exporterChart()).values.annotations?.["hangar.dev/credentials-version"], "1");
+    });
+
     it("keeps the master password out of every Secret but the login Job's", () => {
         const holders = byType(s, SECRET).filter((r) => JSON.stringify(inputs(r).stringData ?? {}).includes(master.password));
         const names = holders.map((r) => `${inputs(r).metadata.namespace}/${inputs(r).metadata.name}`);
