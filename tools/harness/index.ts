@@ -2,7 +2,7 @@
  * The harness: runs the Hangar program for a stack under Pulumi's mocks in a
  * child process and returns the snapshot. Shared by the tests and the offline check.
  */
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -64,6 +64,125 @@ export async function runStackInProcess(stack: string, options: RunOptions = {})
 }
 
 export async function runStack(stack: string, options: RunOptions = {}): Promise<Snapshot> {
+    const t0 = Date.now();
+    try {
+        return await runStackUntimed(stack, options);
+    } finally {
+        if (process.env.HANGAR_HARNESS_LOG) {
+            const where =
+                new Error().stack
+                    ?.split("\n")
+                    .find((l) => l.includes(".spec.ts"))
+                    ?.trim() ?? "";
+            fs.appendFileSync(
+                process.env.HANGAR_HARNESS_LOG,
+                `${Date.now() - t0}\t${stack}\t${JSON.stringify(options).slice(0, 200)}\t${where}\n`,
+            );
+        }
+    }
+}
+
+/**
+ * Long-lived harness children (`child.ts --worker`), each serving one run at a time. HANGAR_HARNESS_WORKERS
+ * sets how many (default 1; 0 spawns a fresh process per run, as before). Idle workers do not keep the
+ * test process alive.
+ */
+interface PoolWorker {
+    proc: ChildProcess;
+    busy: boolean;
+    log: string;
+    pending?: { resolve: (answer: { out: string; failed: boolean }) => void; reject: (err: Error) => void };
+}
+const pool: PoolWorker[] = [];
+const waiting: ((w: PoolWorker) => void)[] = [];
+const POOL_SIZE = Number(process.env.HANGAR_HARNESS_WORKERS ?? 1);
+
+function entryArgs(): string[] {
+    return COMPILED ? [path.join(__dirname, "child.js")] : ["--import", "tsx", path.join(__dirname, "child.ts")];
+}
+
+function setRef(w: PoolWorker, on: boolean) {
+    for (const h of [w.proc, w.proc.stdin, w.proc.stdout, w.proc.stderr, w.proc.stdio[3]] as ({ ref(): void; unref(): void } | null)[]) {
+        if (h) on ? h.ref() : h.unref();
+    }
+}
+
+function startWorker(): PoolWorker {
+    const proc = spawn(process.execPath, [...entryArgs(), "--worker"], {
+        cwd: ROOT,
+        env: { ...process.env, PULUMI_NODEJS_SKIP_COMPONENT_INPUTS: undefined },
+        stdio: ["pipe", "pipe", "pipe", "pipe"],
+    });
+    const w: PoolWorker = { proc, busy: false, log: "" };
+    proc.stdout!.on("data", (d) => (w.log += d));
+    proc.stderr!.on("data", (d) => (w.log += d));
+    let buffer = "";
+    (proc.stdio[3] as NodeJS.ReadableStream).on("data", (d) => {
+        buffer += d;
+        for (let at = buffer.indexOf("\n"); at >= 0; at = buffer.indexOf("\n")) {
+            const line = buffer.slice(0, at);
+            buffer = buffer.slice(at + 1);
+            w.pending?.resolve(JSON.parse(line));
+        }
+    });
+    proc.on("exit", (code) => {
+        pool.splice(pool.indexOf(w), 1);
+        w.pending?.reject(new HarnessError(`harness worker exited with ${code}:\n${w.log}`));
+    });
+    setRef(w, false);
+    pool.push(w);
+    return w;
+}
+
+async function acquire(): Promise<PoolWorker> {
+    const idle = pool.find((w) => !w.busy) ?? (pool.length < POOL_SIZE ? startWorker() : undefined);
+    if (idle) {
+        idle.busy = true;
+        return idle;
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+}
+
+function release(w: PoolWorker) {
+    const next = waiting.shift();
+    if (next && pool.includes(w)) return next(w);
+    w.busy = false;
+    if (next) void acquire().then(next);
+}
+
+async function runInWorker(request: ChildRequest): Promise<Snapshot> {
+    const w = await acquire();
+    try {
+        setRef(w, true);
+        w.log = "";
+        const answer = await new Promise<{ out: string; failed: boolean }>((resolve, reject) => {
+            w.pending = { resolve, reject };
+            w.proc.stdin!.write(`${JSON.stringify(request)}\n`);
+        });
+        w.pending = undefined;
+        const snapshot = JSON.parse(fs.readFileSync(answer.out, "utf8")) as Snapshot & { log?: string };
+        snapshot.log = w.log;
+        return snapshot;
+    } finally {
+        w.pending = undefined;
+        setRef(w, false);
+        release(w);
+    }
+}
+
+async function runStackUntimed(stack: string, options: RunOptions): Promise<Snapshot> {
+    if (POOL_SIZE > 0) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-run-"));
+        try {
+            return await runInWorker(requestFor(stack, options, path.join(dir, "snapshot.json")));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }
+    return runFreshProcess(stack, options);
+}
+
+async function runFreshProcess(stack: string, options: RunOptions): Promise<Snapshot> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-run-"));
     const request = requestFor(stack, options, path.join(dir, "snapshot.json"));
     const entry = COMPILED ? [path.join(__dirname, "child.js")] : ["--import", "tsx", path.join(__dirname, "child.ts")];
