@@ -5,12 +5,20 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", "out/", "**/*.js", "!tools/*.js", "!.ci/**"] },
+    { ignores: ["node_modules/", "bin/", "out/", "components/dist/", "**/*.js", "!tools/*.js", "!.ci/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
         languageOptions: {
-            globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable", __dirname: "readonly" },
+            globals: {
+                process: "readonly",
+                console: "readonly",
+                require: "readonly",
+                module: "writable",
+                exports: "writable",
+                __dirname: "readonly",
+                __filename: "readonly",
+            },
         },
         rules: {
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

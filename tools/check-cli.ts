@@ -82,6 +82,13 @@ if (require.main === module) {
         process.stderr.write(`no stack file ${path.relative(root, file)}; the stack files here: ${known.join(", ") || "none"}\n`);
         process.exit(3);
     }
+    // A stack file with mistakes is answered before the SDKs load, too.
+    const config = require("../config") as typeof import("../config");
+    const parsed = config.parseConfig(config.readStackConfig(file), args.stack);
+    if (!parsed.ok) {
+        process.stderr.write(`${config.formatIssues(parsed.errors)}\n`);
+        process.exit(3);
+    }
     const { check } = require("./check") as typeof import("./check");
     check(args.stack, {
         preview: args.preview,

@@ -14,17 +14,44 @@ function specs(dir) {
 }
 
 const root = path.resolve(__dirname, "..");
-const files = process.argv.length > 2 ? process.argv.slice(2).map((f) => path.resolve(f)) : specs(path.join(root, "test")).sort();
-const mocha = new Mocha({ reporter: "spec", timeout: 120000, slow: 5000 });
+const budgets = JSON.parse(fs.readFileSync(path.join(root, "test", "budgets.json"), "utf8"));
+const budgetOf = (file) => budgets.files[path.relative(root, file)] ?? budgets.default;
+// The slowest files first, so the parallel workers finish together.
+const files = (process.argv.length > 2 ? process.argv.slice(2).map((f) => path.resolve(f)) : specs(path.join(root, "test")).sort()).sort(
+    (a, b) => budgetOf(b) - budgetOf(a),
+);
+// Spec files run in parallel workers (HANGAR_TEST_JOBS, default 2: the CI machine's cores), each
+// with tsx and the timing hooks; HANGAR_TEST_JOBS=1 runs them in this process, in order.
+const jobs = Number(process.env.HANGAR_TEST_JOBS ?? 2);
+const timings = path.join(require("os").tmpdir(), `hangar-test-timings-${process.pid}.jsonl`);
+process.env.HANGAR_TEST_TIMINGS = timings;
+// Snapshots shared by the parallel workers of this run (tools/harness snapshotOf), removed at the end.
+const runDir = path.join(require("os").tmpdir(), `hangar-test-run-${process.pid}`);
+process.env.HANGAR_TEST_RUN = runDir;
+const parallel = jobs > 1 && files.length > 1;
+const mocha = new Mocha({
+    reporter: "spec",
+    timeout: 120000,
+    slow: 5000,
+    parallel,
+    jobs,
+    require: ["tsx/cjs", path.join(__dirname, "test-timing.js")],
+});
 files.forEach((f) => mocha.addFile(f));
 // Wall time per spec file, from its first suite's start to its last suite's end, against
 // the budget in test/budgets.json (seconds; files without an entry get the default).
-const budgets = JSON.parse(fs.readFileSync(path.join(root, "test", "budgets.json"), "utf8"));
 const spans = new Map();
 const fileOf = (suite) => (suite.file ? path.relative(root, suite.file) : undefined);
 const runner = mocha.run((failures) => {
     const { passes = 0, pending = 0 } = runner.stats ?? {};
     const skipped = pending ? `, ${pending} skipped` : "";
+    if (parallel && fs.existsSync(timings)) {
+        for (const line of fs.readFileSync(timings, "utf8").split("\n").filter(Boolean)) {
+            const { file, ms } = JSON.parse(line);
+            spans.set(path.relative(root, file), { start: 0, end: ms });
+        }
+        fs.rmSync(timings, { force: true });
+    }
     const rows = [...spans].map(([file, s]) => [file, (s.end - s.start) / 1000, budgets.files[file] ?? budgets.default]);
     const over = rows.filter(([, took, budget]) => took > budget);
     const total = rows.reduce((sum, [, took]) => sum + took, 0);
@@ -37,6 +64,7 @@ const runner = mocha.run((failures) => {
     process.stdout.write(
         `  ${total.toFixed(1).padStart(6)}        all ${rows.length} files (suite budget ${budgets.suite} s)${over.length ? `; ${over.length} over budget` : ""}\n`,
     );
+    fs.rmSync(runDir, { recursive: true, force: true });
     process.stdout.write(`\n${passes} passed, ${failures} failed${skipped}\n`);
     process.exitCode = failures > 0 ? 1 : 0;
 });

@@ -14,7 +14,21 @@ export const RUNTIME_SECRET_OUTPUTS = { PostgresDatabase: ["password"], RedisCac
 
 /** Each component's constructor `args` properties and whether TypeScript says they are optional. */
 function argsFromTypeScript(): Record<string, Record<string, boolean>> {
-    const program = ts.createProgram([path.join(COMPONENTS, "index.ts")], { strict: true, esModuleInterop: true, skipLibCheck: true });
+    // Only the package's own files: optionality of the args' properties needs no type from @pulumi/* (noResolve
+    // leaves those `any`), and skipping their declarations saves most of the program's cost.
+    const sourcesOf = (dir: string): string[] =>
+        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+            const full = path.join(dir, e.name);
+            if (e.isDirectory()) return ["examples", "dist", "node_modules"].includes(e.name) ? [] : sourcesOf(full);
+            return e.name.endsWith(".ts") ? [full] : [];
+        });
+    const program = ts.createProgram(sourcesOf(COMPONENTS), {
+        strict: true,
+        esModuleInterop: true,
+        skipLibCheck: true,
+        noResolve: true,
+        types: [],
+    });
     const checker = program.getTypeChecker();
     const out: Record<string, Record<string, boolean>> = {};
     for (const file of program.getSourceFiles().filter((f) => f.fileName.startsWith(COMPONENTS) && !f.fileName.includes("/examples/"))) {

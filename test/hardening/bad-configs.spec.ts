@@ -98,7 +98,7 @@ describe("parseConfig under random mutations of the real stack files", () => {
 describe("a valid config is one the guardrails accept", function () {
     this.timeout(300000);
     /** Runs the program (a child process, about 1–2 s each), so a bounded number of runs. */
-    const RUNS = 12;
+    const RUNS = 8;
 
     it(`over ${RUNS} random valid mutations of the real stack files, every snapshot passes the pack with no mandatory violation`, async () => {
         const candidates = ["prod", "staging"].flatMap((stack) => {

@@ -3,6 +3,7 @@
  * child process and returns the snapshot. Shared by the tests and the offline check.
  */
 import { ChildProcess, spawn } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -103,7 +104,8 @@ function entryArgs(): string[] {
 
 function setRef(w: PoolWorker, on: boolean) {
     for (const h of [w.proc, w.proc.stdin, w.proc.stdout, w.proc.stderr, w.proc.stdio[3]] as ({ ref(): void; unref(): void } | null)[]) {
-        if (h) on ? h.ref() : h.unref();
+        if (h && on) h.ref();
+        else if (h) h.unref();
     }
 }
 
@@ -219,9 +221,43 @@ export function runProgram(
     return runStack(options.stack ?? "test", { program, preview: options.preview, config: options.config ?? {} });
 }
 
-/** `runStack`, memoised per stack and options: the tests share one run per stack. */
+/**
+ * `runStack`, memoised per stack and options: the tests share one run per stack. Spec files running
+ * in parallel workers of one test run (HANGAR_TEST_RUN, set by tools/run-tests.js) share it through
+ * a directory of that run: the first to need a snapshot runs it, the others wait for its file.
+ */
 export function snapshotOf(stack: string, options: RunOptions = {}): Promise<Snapshot> {
     const key = JSON.stringify([stack, options]);
-    if (!cache.has(key)) cache.set(key, runStack(stack, options));
+    if (!cache.has(key))
+        cache.set(
+            key,
+            sharedRun(key, () => runStack(stack, options)),
+        );
     return cache.get(key)!;
+}
+
+async function sharedRun(key: string, run: () => Promise<Snapshot>): Promise<Snapshot> {
+    const dir = process.env.HANGAR_TEST_RUN;
+    if (!dir) return run();
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${createHash("sha1").update(key).digest("hex")}.json`);
+    try {
+        fs.writeFileSync(`${file}.lock`, String(process.pid), { flag: "wx" });
+    } catch {
+        // Another worker is running it: wait for the snapshot (or run it here if that worker gave up).
+        for (let waited = 0; waited < 300_000; waited += 100) {
+            if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as Snapshot;
+            if (!fs.existsSync(`${file}.lock`)) return run();
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return run();
+    }
+    try {
+        const snapshot = await run();
+        fs.writeFileSync(`${file}.tmp`, JSON.stringify(snapshot));
+        fs.renameSync(`${file}.tmp`, file);
+        return snapshot;
+    } finally {
+        fs.rmSync(`${file}.lock`, { force: true });
+    }
 }
