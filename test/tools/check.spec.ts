@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { ROOT } from "../../tools/harness";
+import { validateManifest } from "../../tools/k8s-schema";
 
 function runCheck(...args: string[]) {
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check-cli.ts"), ...args], {
@@ -61,6 +62,18 @@ describe("npm run check", () => {
             assert.strictEqual(report.promtool.result, "passed");
             assert.deepStrictEqual([report.schemas.errors, report.policies.mandatory], [[], 0]);
             assert.ok(report.prerequisites.every((p: { verified: boolean }) => p.verified === false));
+
+            // Secrets are written redacted but still valid Kubernetes: a map of values, not a string.
+            const dir = path.join(ROOT, "out", stack, "manifests");
+            const secrets = fs.readdirSync(dir).filter((f) => f.startsWith("secret."));
+            assert.ok(secrets.length > 0);
+            for (const f of secrets) {
+                const manifest = parseYaml(fs.readFileSync(path.join(dir, f), "utf8"));
+                for (const field of ["data", "stringData"].filter((k) => manifest[k] !== undefined)) {
+                    assert.strictEqual(typeof manifest[field], "object", `${f}: ${field} is a map`);
+                }
+                assert.deepStrictEqual(validateManifest(manifest), [], f);
+            }
         });
     }
 

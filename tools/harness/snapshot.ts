@@ -69,12 +69,19 @@ export function reveal(value: unknown): unknown {
 
 /** The value with every secret replaced by a marker, for files people read. */
 export function redact(value: unknown): unknown {
-    if (isSecret(value)) return "[secret]";
+    // A secret map (a Secret's stringData, say) keeps its keys, so a written manifest stays valid Kubernetes.
+    if (isSecret(value)) return redactAll(reveal(value));
     if (Array.isArray(value)) return value.map(redact);
     if (typeof value === "object" && value !== null) {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
     }
     return value;
+}
+
+function redactAll(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(redactAll);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.keys(value).map((k) => [k, "[secret]"]));
+    return "[secret]";
 }
 
 /** Dotted paths (`data.password`) of every secret inside a value. */
