@@ -55,26 +55,42 @@ export function manifestsOf(snapshot: Snapshot): { resource: SnapshotResource; m
 }
 
 const inventory: CheckSection = {
-    title: "Inventory",
+    title: "Inventory (what the program registers; Helm charts are listed, their contents are not rendered offline)",
+    key: "inventory",
     run({ snapshot }) {
         const groups = new Map<string, SnapshotResource[]>();
         const platform = new Set(snapshot.resources.filter((r) => r.type === "hangar:index:Platform").map((r) => r.urn));
         const topLevel = new Set(snapshot.resources.filter((r) => !r.custom && r.parent && platform.has(r.parent)).map((r) => r.urn));
+        const structure: SnapshotResource[] = [];
         for (const r of snapshot.resources) {
-            if (r.type === "pulumi:pulumi:Stack" || r.type === "hangar:index:Platform" || topLevel.has(r.urn)) continue;
+            if (r.type === "pulumi:pulumi:Stack" || r.type === "hangar:index:Platform" || topLevel.has(r.urn)) {
+                structure.push(r);
+                continue;
+            }
             const owner = owningComponent(snapshot, r);
-            const label = owner ? `${owner.type.split(":").pop()} ${owner.name}` : "Platform (providers)";
+            const label = owner ? `${owner.type.split(":").pop()} ${owner.name}` : "Platform (providers and cluster-wide objects)";
             if (!groups.has(label)) groups.set(label, []);
             groups.get(label)!.push(r);
         }
-        const lines: string[] = [];
+        const lines = [
+            `${snapshot.resources.length} resources = ${structure.length} for the stack, Platform and its ${topLevel.size} components` +
+                [...groups.values()].map((m) => ` + ${m.length}`).join(""),
+        ];
+        const names = (members: SnapshotResource[]) => {
+            const shown = members.slice(0, 4).map((m) => m.name);
+            return members.length > 4 ? `${shown.join(", ")}, … (${members.length - 4} more)` : shown.join(", ");
+        };
         for (const [label, members] of groups) {
             lines.push(`${label} — ${members.length} resources`);
-            const counts = new Map<string, number>();
-            for (const m of members) counts.set(m.type, (counts.get(m.type) ?? 0) + 1);
-            for (const [type, n] of [...counts].sort()) lines.push(`  ${String(n).padStart(3)} × ${type}`);
+            const byType = new Map<string, SnapshotResource[]>();
+            for (const m of members) byType.set(m.type, [...(byType.get(m.type) ?? []), m]);
+            for (const [type, of] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+                const chart = type === "kubernetes:helm.sh/v4:Chart" ? " (chart contents not rendered offline)" : "";
+                lines.push(`  ${String(of.length).padStart(3)} × ${type}: ${names(of)}${chart}`);
+            }
         }
-        return { lines, errors: [] };
+        const counts = Object.fromEntries([...groups].map(([label, members]) => [label, members.length]));
+        return { lines, errors: [], data: { total: snapshot.resources.length, structure: structure.length, groups: counts } };
     },
 };
 

@@ -62,6 +62,16 @@ describe("npm run check", () => {
             assert.strictEqual(report.promtool.result, "passed");
             assert.deepStrictEqual([report.schemas.errors, report.policies.mandatory], [[], 0]);
             assert.ok(report.prerequisites.every((p: { verified: boolean }) => p.verified === false));
+            // The inventory adds up to the total, names what it counts, and says charts are not rendered.
+            const header = /\n {2}(\d+) resources = (\d+) for the stack, Platform and its \d+ components((?: \+ \d+)+)\n/.exec(stdout);
+            assert.ok(header, "the inventory's header");
+            const terms = [Number(header[2]), ...header[3].split("+").slice(1).map(Number)];
+            assert.strictEqual(
+                terms.reduce((a, b) => a + b, 0),
+                Number(header[1]),
+            );
+            assert.strictEqual(Number(header[1]), report.resources.total);
+            assert.match(stdout, / × kubernetes:helm\.sh\/v4:Chart: hangar-monitoring-stack.*\(chart contents not rendered offline\)/);
 
             // Secrets are written redacted but still valid Kubernetes: a map of values, not a string.
             const dir = path.join(ROOT, "out", stack, "manifests");
