@@ -33,3 +33,12 @@ export const awsAccountId = config.foundation.aws.accountId;
 export const awsRegion = config.foundation.aws.region;
 export const kubernetesContext = config.foundation.kubernetes.context;
 export const kubernetesServer = platform.kubernetesServer;
+// The endpoints users ask for (`hangar outputs <stack>`): none of them is a credential.
+export const appNamespace = platform.appNamespace;
+export const appUrls = platform.appUrls;
+export const databaseAddress = platform.databaseAddress;
+export const databaseReaderAddress = platform.databaseReaderAddress;
+export const databaseSecretArn = platform.databaseSecretArn;
+export const cacheAddress = platform.cacheAddress;
+export const cacheSecretArn = platform.cacheSecretArn;
+export const drReplicaAddress = platform.drReplicaAddress;

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { verifyClusterTarget, ClusterTargetError } from "../components/index";
-import { byType, ROOT, runProgram, runStack, snapshotOf, Snapshot } from "../tools/harness";
+import { byType, reveal, ROOT, runProgram, runStack, snapshotOf, Snapshot } from "../tools/harness";
 
 const fixture = (...p: string[]) => path.join(ROOT, "test", "fixtures", ...p);
 const laptop = fixture("kubeconfig", "laptop.yaml");
@@ -37,6 +37,20 @@ for (const stack of ["prod", "staging"]) {
                 stack === "prod" ? ["hangar-aws", "hangar-aws-dr"] : ["hangar-aws"],
                 "a primary AWS provider, and a DR one where DR is on",
             );
+        });
+
+        it("exports the endpoints users ask for: app URLs, database writer and reader, secret ARNs, the DR replica", () => {
+            const o = reveal(snapshot.outputs) as Record<string, unknown>;
+            assert.deepStrictEqual(o.appUrls, {
+                api: stack === "prod" ? "https://api.hangar.example.aero" : "https://api.staging.hangar.example.aero",
+            });
+            assert.strictEqual(o.appNamespace, "hangar");
+            assert.match(String(o.databaseAddress), /\.rds\.amazonaws\.com$|^hangar-/);
+            assert.ok(o.databaseReaderAddress, "a reader address");
+            for (const key of ["databaseSecretArn", "cacheSecretArn"]) assert.match(String(o[key]), /^arn:aws:secretsmanager:/, key);
+            assert.ok(o.cacheAddress, "the cache's endpoint");
+            if (stack === "prod") assert.ok(o.drReplicaAddress, "the DR replica");
+            else assert.strictEqual(o.drReplicaAddress, undefined);
         });
 
         it("pins the AWS provider to the stack's account and region", () => {

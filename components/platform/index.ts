@@ -46,8 +46,14 @@ export class Platform extends pulumi.ComponentResource {
     public readonly appUrls: pulumi.Output<Record<string, string>>;
     /** Writer hostname of the database. */
     public readonly databaseAddress: pulumi.Output<string | undefined>;
+    /** Reader hostname: the first in-region replica, or the writer without replicas. */
+    public readonly databaseReaderAddress: pulumi.Output<string | undefined>;
     /** Secrets Manager ARN of the database's master credentials. */
     public readonly databaseSecretArn: pulumi.Output<string | undefined>;
+    /** Primary endpoint of the cache. */
+    public readonly cacheAddress: pulumi.Output<string | undefined>;
+    /** Secrets Manager ARN of the cache's AUTH token. */
+    public readonly cacheSecretArn: pulumi.Output<string | undefined>;
     /** Hostname of the DR replica, when DR is on. */
     public readonly drReplicaAddress: pulumi.Output<string | undefined>;
 
@@ -206,7 +212,10 @@ export class Platform extends pulumi.ComponentResource {
         this.appNamespace = appTier ? appTier.namespace : pulumi.output(undefined);
         this.appUrls = appTier ? appTier.serviceUrls : pulumi.output({} as Record<string, string>);
         this.databaseAddress = database ? database.address : pulumi.output(undefined);
+        this.databaseReaderAddress = database ? database.readerAddress : pulumi.output(undefined);
         this.databaseSecretArn = database ? database.secretArn : pulumi.output(undefined);
+        this.cacheAddress = cache ? cache.address : pulumi.output(undefined);
+        this.cacheSecretArn = cache ? cache.secretArn : pulumi.output(undefined);
         this.drReplicaAddress = disasterRecovery ? disasterRecovery.replicaAddress : pulumi.output(undefined);
         this.registerOutputs({
             environment: this.environment,
@@ -214,7 +223,10 @@ export class Platform extends pulumi.ComponentResource {
             appNamespace: this.appNamespace,
             appUrls: this.appUrls,
             databaseAddress: this.databaseAddress,
+            databaseReaderAddress: this.databaseReaderAddress,
             databaseSecretArn: this.databaseSecretArn,
+            cacheAddress: this.cacheAddress,
+            cacheSecretArn: this.cacheSecretArn,
             drReplicaAddress: this.drReplicaAddress,
         });
     }
