@@ -11,6 +11,13 @@ describe("automation/README.md", () => {
         assert.strictEqual(block, example.replace('from "../../../automation";', 'from "hangar/automation";'));
     });
 
+    it("and the main README's snippet is examples/automation.ts, which the type-check compiles", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const example = fs.readFileSync(path.join(REPO_ROOT, "examples", "automation.ts"), "utf8");
+        const block = /```ts\n(import \{ createEnvironment[\s\S]*?)```/.exec(readme)?.[1];
+        assert.strictEqual(block, example);
+    });
+
     it("documents every export: functions, error classes, constants", () => {
         const readme = fs.readFileSync(path.join(REPO_ROOT, "automation", "README.md"), "utf8");
         const api = require("../../automation") as Record<string, unknown>;
