@@ -27,7 +27,12 @@ export interface PolicyViolationRecord {
 /** The name policies/index.ts gives the pack. */
 export const PACK_NAME = "hangar-guardrails";
 /** The pack's version, from policies/package.json (as PolicyPack reads it). */
-export const PACK_VERSION: string = (require("../../policies/package.json") as { version: string }).version;
+// From tools/policy/, or bin/tools/policy/ when precompiled (`tsc` emits no JSON it was not imported from).
+export const PACK_VERSION: string = (
+    require(require("path").resolve(__dirname, __filename.endsWith(".js") ? "../../.." : "../..", "policies", "package.json")) as {
+        version: string;
+    }
+).version;
 
 export const ENFORCEMENT_LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
 
