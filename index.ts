@@ -40,5 +40,4 @@ export const databaseAddress = platform.databaseAddress;
 export const databaseReaderAddress = platform.databaseReaderAddress;
 export const databaseSecretArn = platform.databaseSecretArn;
 export const cacheAddress = platform.cacheAddress;
-export const cacheSecretArn = platform.cacheSecretArn;
 export const drReplicaAddress = platform.drReplicaAddress;
