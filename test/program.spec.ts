@@ -47,7 +47,8 @@ for (const stack of ["prod", "staging"]) {
             assert.strictEqual(o.appNamespace, "hangar");
             assert.match(String(o.databaseAddress), /\.rds\.amazonaws\.com$|^hangar-/);
             assert.ok(o.databaseReaderAddress, "a reader address");
-            for (const key of ["databaseSecretArn"]) assert.match(String(o[key]), /^arn:aws:secretsmanager:/, key);
+            for (const key of ["databaseCredentialsArn", "cacheCredentialsArn"])
+                assert.match(String(o[key]), /^arn:aws:secretsmanager:/, key);
             assert.ok(o.cacheAddress, "the cache's endpoint");
             if (stack === "prod") assert.ok(o.drReplicaAddress, "the DR replica");
             else assert.strictEqual(o.drReplicaAddress, undefined);
