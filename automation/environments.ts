@@ -146,9 +146,10 @@ async function openEnvironmentWorkspace(connection: Connection, workDir: string,
  * Removes an ephemeral environment: destroys its resources (unless
  * `keepResources`), removes the stack from the backend (`pulumi stack rm`) and
  * deletes its work directory. Refuses prod, staging and any stack tracked in the
- * repository. Works without a work directory (recreates the project file), so an
- * environment created on another host can be removed here; a work directory whose
- * stack is no longer in the backend is just deleted.
+ * repository. Works without a work directory (recreates the project file, and
+ * deletes it again when the removal fails), so an environment created on another
+ * host can be removed here; a work directory whose stack is no longer in the
+ * backend is just deleted. Without a Pulumi CLI it fails before writing anything.
  *
  * @throws ValidationError, NotFoundError, BusyError, StackLockedError, CancelledError, CliNotFoundError, CommandFailedError
  */
@@ -158,7 +159,13 @@ export async function removeEnvironment(name: string, options: RemoveEnvironment
     const workDir = environmentWorkDir(connection, name);
     const release = await locks.acquire(lockKey(connection, name), name, "remove", options);
     const existed = fs.existsSync(path.join(workDir, "Pulumi.yaml"));
+    // A work directory this call makes must not outlive it: createEnvironment takes any
+    // directory of that name for an existing environment.
+    const madeDir = !fs.existsSync(workDir);
     try {
+        // Find the CLI before writing the project file, so a missing one leaves nothing on disk.
+        await pulumiCommand(connection);
+        if (options.signal?.aborted) throw new CancelledError(name, "remove");
         const workspace = await openEnvironmentWorkspace(connection, workDir);
         let stack: Stack;
         try {
@@ -181,6 +188,7 @@ export async function removeEnvironment(name: string, options: RemoveEnvironment
         fs.rmSync(workDir, { recursive: true, force: true });
         return { stack: name, environment: "ephemeral", ...(destroyed ? { destroyed } : {}) };
     } catch (err) {
+        if (madeDir) fs.rmSync(workDir, { recursive: true, force: true });
         throw translateError(err, { stackName: name, operation: "remove", signal: options.signal });
     } finally {
         release();

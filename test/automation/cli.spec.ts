@@ -3,6 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { EXIT, main, parseSets } from "../../automation/cli";
+import { lockKey, locks } from "../../automation/session";
+import { connect } from "../../automation/workspace";
 import { FAKE_ROOT, FakeCli, policy, REPO_ROOT, step, urn } from "./harness";
 
 /** Runs `hangar` in-process against the fake CLI. */
@@ -116,6 +118,28 @@ describe("automation: the hangar CLI", () => {
         const removed = await hangar(fake, "remove", "pr-9", "--yes", "--quiet");
         assert.strictEqual(removed.code, EXIT.ok, removed.stderr);
         assert.ok(!fs.existsSync(path.join(fake.environmentsDir, "pr-9")));
+    });
+
+    it("a failed remove without a Pulumi CLI leaves nothing behind: create then fails for the missing CLI, not 'already exists'", async () => {
+        fake = new FakeCli();
+        const noCli = { ...fake.options(), pulumiRoot: path.join(fake.dir, "no-pulumi-here") };
+        const run = async (...argv: string[]) => {
+            let stderr = "";
+            const code = await main(argv, { stdout: () => undefined, stderr: (t) => (stderr += t), env: {}, connection: noCli });
+            return { code, stderr };
+        };
+        const removed = await run("remove", "pr-13", "--yes", "--quiet");
+        assert.strictEqual(removed.code, EXIT.failure, removed.stderr);
+        assert.match(removed.stderr, /Pulumi CLI was not found/);
+        assert.ok(!fs.existsSync(path.join(fake.environmentsDir, "pr-13")), "remove left the environment's work directory");
+        const created = await run("create", "pr-13", "--from", "staging");
+        assert.strictEqual(created.code, EXIT.failure, created.stderr);
+        assert.match(created.stderr, /Pulumi CLI was not found/);
+        assert.doesNotMatch(created.stderr, /already exists/);
+        assert.deepStrictEqual(fs.existsSync(fake.environmentsDir) ? fs.readdirSync(fake.environmentsDir) : [], []);
+        assert.strictEqual(locks.holder(lockKey(connect(noCli), "pr-13")), undefined, "the stack's lock is free");
+        // With a CLI, the same name is free.
+        assert.strictEqual((await hangar(fake, "create", "pr-13", "--from", "staging")).code, EXIT.ok);
     });
 
     it("reads --set values as YAML", () => {

@@ -5,6 +5,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import {
     AlreadyExistsError,
+    CommandFailedError,
     createEnvironment,
     destroy,
     listEnvironments,
@@ -231,6 +232,12 @@ describe("automation: ephemeral environments", () => {
         await assert.rejects(removeEnvironment("pr-53", fake.options()), NotFoundError);
         assert.deepStrictEqual(fs.readdirSync(fake.environmentsDir), []);
         assert.ok(!fake.invocations().some((i) => i.command === "destroy" || i.command === "stack rm"));
+    });
+
+    it("leaves no work directory behind when removing a stack it has no directory for fails", async () => {
+        fake = new FakeCli({ commands: { destroy: { stderr: "error: kaboom\n", exitCode: 255 } } });
+        await assert.rejects(removeEnvironment("pr-54", fake.options()), CommandFailedError);
+        assert.ok(!fs.existsSync(path.join(fake.environmentsDir, "pr-54")), "a directory that would block createEnvironment");
     });
 
     it("lists the backend's stacks with the repository's stack files and the environments directory", async () => {
