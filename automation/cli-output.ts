@@ -1,4 +1,7 @@
 /** How `hangar` prints progress, change summaries and policy violations. */
+import type { ConfigIssue } from "../config";
+import { HangarError, PolicyViolationError, PreflightError, StackLockedError, StatefulChangeError, ValidationError } from "./errors";
+import type { HangarErrorCode, Words } from "./errors";
 import type { OpMap, PolicyViolation, ProgressEvent } from "./index";
 
 export function progressPrinter(io: { stderr: (text: string) => void }): (event: ProgressEvent) => void {
@@ -20,4 +23,57 @@ export function describeViolations(violations: readonly PolicyViolation[]): stri
     if (violations.length === 0) return "";
     const lines = violations.map((v) => `  ${v.level.padEnd(9)} ${v.pack}/${v.policy}  ${v.urn ?? "(stack)"}\n            ${v.message}`);
     return `Policy violations (${violations.length}):\n${lines.join("\n")}\n`;
+}
+
+/** The command line's words for what an error asks its reader to pass or do (HangarError.explain). */
+export const CLI_WORDS: Words = {
+    allowProd: "--allow-prod",
+    acceptReplacement: "pass each URN with --allow-replace <urn>",
+    from: "--from",
+    overrides: "--set values",
+    environmentsDir: "HANGAR_ENVIRONMENTS_DIR",
+    locateCli: "set HANGAR_PULUMI_ROOT to a directory holding bin/pulumi",
+    createEnvironment: (name) => `hangar create ${name}`,
+    removeEnvironment: (name) => `hangar remove ${name} --yes`,
+};
+
+/** A failure as `--json` prints it: `{ ok: false, error: { code, message, … } }`, the message in the CLI's words. */
+export interface JsonFailure {
+    ok: false;
+    error: {
+        /** A {@link HangarError}'s code, `USAGE` (the command line itself), or `INTERNAL` (a bug: anything else). */
+        code: HangarErrorCode | "USAGE" | "INTERNAL";
+        message: string;
+        /** The exit code of this run. */
+        exitCode: number;
+        stack?: string;
+        /** ValidationError: every problem, by key path. */
+        issues?: readonly ConfigIssue[];
+        /** PolicyViolationError: every violation. */
+        violations?: readonly PolicyViolation[];
+        /** StatefulChangeError: the refused changes. */
+        changes?: readonly { op: string; urn: string }[];
+        /** PreflightError: every prerequisite read. */
+        findings?: readonly object[];
+        /** StackLockedError: true. */
+        retryable?: boolean;
+    };
+}
+
+/** The JSON document of a failed run. */
+export function jsonFailure(err: unknown, code: JsonFailure["error"]["code"], message: string, exitCode: number): JsonFailure {
+    return {
+        ok: false,
+        error: {
+            code,
+            message,
+            exitCode,
+            ...(err instanceof HangarError && err.stackName ? { stack: err.stackName } : {}),
+            ...(err instanceof ValidationError ? { issues: err.issues } : {}),
+            ...(err instanceof PolicyViolationError ? { violations: err.violations } : {}),
+            ...(err instanceof StatefulChangeError ? { changes: err.changes.map((c) => ({ op: c.op, urn: c.urn })) } : {}),
+            ...(err instanceof PreflightError ? { findings: err.findings } : {}),
+            ...(err instanceof StackLockedError ? { retryable: true } : {}),
+        },
+    };
 }

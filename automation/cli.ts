@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "util";
 import { parse as parseYaml } from "yaml";
-import { describeChanges, describeViolations, progressPrinter } from "./cli-output";
+import { CLI_WORDS, describeChanges, describeViolations, jsonFailure, JsonFailure, progressPrinter } from "./cli-output";
 import { formatFindings } from "./preflight";
 import {
     BusyError,
@@ -96,22 +96,25 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 /** Runs `hangar` with `argv` (without the node and script paths); resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+    // Read before parsing, so that even a command line that does not parse fails as JSON.
+    const terminator = argv.indexOf("--");
+    const json = (terminator < 0 ? argv : argv.slice(0, terminator)).includes("--json");
     let parsed: { values: Values; positionals: string[] };
     try {
         parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
     } catch (err) {
-        io.stderr(`${(err as Error).message}\n\n${USAGE}`);
-        return EXIT.usage;
+        return report(new UsageError((err as Error).message), io, json);
     }
     const { values, positionals } = parsed;
-    if (values.help || positionals.length === 0) {
-        (values.help ? io.stdout : io.stderr)(USAGE);
-        return values.help ? EXIT.ok : EXIT.usage;
+    if (values.help) {
+        io.stdout(USAGE);
+        return EXIT.ok;
     }
     try {
+        if (positionals.length === 0) throw new UsageError("no command given");
         return await dispatch(positionals, values, io);
     } catch (err) {
-        return report(err, io);
+        return report(err, io, json);
     }
 }
 
@@ -236,35 +239,36 @@ export function parseSets(pairs: readonly string[]): Record<string, unknown> {
     return overrides;
 }
 
-function report(err: unknown, io: CliIo): number {
+/** What a failed run prints and exits with: `--json` prints {@link JsonFailure} on stdout, text goes to stderr. */
+function report(err: unknown, io: CliIo, json: boolean): number {
+    const { exitCode, code, message, text } = describeFailure(err);
+    if (json) io.stdout(`${JSON.stringify(jsonFailure(err, code, message, exitCode), null, 2)}\n`);
+    else io.stderr(text);
+    return exitCode;
+}
+
+/** A failure's exit code, its code and message (in the CLI's words), and the text people read. */
+function describeFailure(err: unknown): { exitCode: number; code: JsonFailure["error"]["code"]; message: string; text: string } {
     if (err instanceof UsageError) {
-        io.stderr(`hangar: ${err.message}\n\n${USAGE}`);
-        return EXIT.usage;
+        return { exitCode: EXIT.usage, code: "USAGE", message: err.message, text: `hangar: ${err.message}\n\n${USAGE}` };
     }
+    if (!(err instanceof HangarError)) {
+        const message = err instanceof Error ? err.message : String(err);
+        const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        return { exitCode: EXIT.failure, code: "INTERNAL", message, text: `hangar: ${detail}\n` };
+    }
+    const message = err.explain(CLI_WORDS);
+    const failure = { code: err.code, message, text: `hangar: ${message}\n` };
     if (err instanceof PolicyViolationError) {
-        io.stderr(`hangar: ${err.message}\n${describeViolations(err.violations)}`);
-        return EXIT.policy;
+        return { ...failure, exitCode: EXIT.policy, text: `hangar: ${message}\n${describeViolations(err.violations)}` };
     }
     if (err instanceof PreflightError) {
-        io.stderr(
-            `hangar: stack "${err.stackName}": the cluster lacks a prerequisite; nothing was changed\n${formatFindings([...err.findings])}\n`,
-        );
-        return EXIT.prerequisites;
+        const text = `hangar: stack "${err.stackName}": the cluster lacks a prerequisite; nothing was changed\n${formatFindings([...err.findings])}\n`;
+        return { ...failure, exitCode: EXIT.prerequisites, text };
     }
-    if (err instanceof BusyError || err instanceof StackLockedError) {
-        io.stderr(`hangar: ${err.message}\n`);
-        return EXIT.busy;
-    }
-    if (err instanceof ValidationError) {
-        io.stderr(`hangar: ${err.message}\n`);
-        return err.source === "request" ? EXIT.usage : EXIT.failure;
-    }
-    if (err instanceof HangarError) {
-        io.stderr(`hangar: ${err.message}\n`);
-        return EXIT.failure;
-    }
-    io.stderr(`hangar: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return EXIT.failure;
+    if (err instanceof BusyError || err instanceof StackLockedError) return { ...failure, exitCode: EXIT.busy };
+    if (err instanceof ValidationError) return { ...failure, exitCode: err.source === "request" ? EXIT.usage : EXIT.failure };
+    return { ...failure, exitCode: EXIT.failure };
 }
 
 /** The process entry point (automation/hangar.js): wires stdio, Ctrl-C and the exit code. */

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { environmentFromStackName, readStackConfig } from "../config";
-import { AlreadyExistsError, CancelledError, NotFoundError, translateError, ValidationError } from "./errors";
+import { AlreadyExistsError, API_WORDS, CancelledError, NotFoundError, translateError, ValidationError, Words } from "./errors";
 import { destroyStage, lockKey, locks, Session } from "./session";
 import {
     ConfigOverrides,
@@ -101,7 +101,13 @@ export async function createEnvironment(name: string, options: CreateEnvironment
         options.overrides as ConfigOverrides,
     );
     const workDir = environmentWorkDir(connection, name);
-    if (fs.existsSync(workDir)) throw new AlreadyExistsError(name, `environment "${name}" already exists (${workDir})`);
+    if (fs.existsSync(workDir)) {
+        throw new AlreadyExistsError(
+            name,
+            (w) =>
+                `environment "${name}" already exists (${workDir}): pick another name, or remove it first (${w.removeEnvironment(name)})`,
+        );
+    }
 
     const release = await locks.acquire(lockKey(connection, name), name, "create", options);
     let created = false;
@@ -129,8 +135,8 @@ function baseDocument(connection: Connection, tracked: readonly string[], from: 
     if (from === undefined) return {};
     assertStackName(from);
     if (!tracked.includes(from)) {
-        const issue = { path: "from", message: `"${from}" has no stack file in the repository (one of: ${tracked.join(", ")})` };
-        throw new ValidationError(issue.message, [issue]);
+        const problem = (w: Words) => `${w.from} "${from}": no stack file in the repository (one of: ${tracked.join(", ")})`;
+        throw new ValidationError(problem, [{ path: "from", message: problem(API_WORDS) }]);
     }
     const raw = readStackConfig(path.join(connection.repoRoot, `Pulumi.${from}.yaml`));
     return typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};

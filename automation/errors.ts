@@ -21,17 +21,72 @@ export type HangarErrorCode =
     | "FAILED"
     | "PREFLIGHT";
 
+/**
+ * How a message names what its reader can pass or do. The Automation API's
+ * callers pass options and call functions ({@link API_WORDS}, every `message`);
+ * the `hangar` command has flags, commands and environment variables for them
+ * (automation/cli-output.ts), and renders the same errors with
+ * {@link HangarError.explain}.
+ */
+export interface Words {
+    /** What permits destroying prod. */
+    allowProd: string;
+    /** How to accept the destructive change of a stateful resource (a sentence's predicate). */
+    acceptReplacement: string;
+    /** The tracked stack file a new environment starts from. */
+    from: string;
+    /** A new environment's config overrides. */
+    overrides: string;
+    /** What sets the environments directory. */
+    environmentsDir: string;
+    /** How to point at a Pulumi CLI that is not on PATH (a sentence's predicate). */
+    locateCli: string;
+    /** How to create environment `name`. */
+    createEnvironment(name: string): string;
+    /** How to remove environment `name`. */
+    removeEnvironment(name: string): string;
+    /** How to clear a stale lock on `stack`, besides `pulumi cancel` (none on the command line). */
+    cancel?(stack: string): string;
+    /** How to queue behind a running operation instead of failing (the command line always queues). */
+    waitWhenBusy?: string;
+}
+
+/** The Automation API's words: its option and function names. */
+export const API_WORDS: Words = {
+    allowProd: "allowProd: true",
+    acceptReplacement: "list each URN in allowReplace",
+    from: "from",
+    overrides: "overrides",
+    environmentsDir: "environmentsDir",
+    locateCli: "point pulumiRoot at a directory holding bin/pulumi (or pass a located pulumiCommand)",
+    createEnvironment: (name) => `createEnvironment("${name}")`,
+    removeEnvironment: (name) => `removeEnvironment("${name}")`,
+    cancel: (stack) => `this module's cancel("${stack}")`,
+    waitWhenBusy: 'whenBusy: "wait"',
+};
+
+/** A message, or how to write it in a given set of {@link Words}. */
+export type Explanation = string | ((words: Words) => string);
+
 /** Base class of every error this module throws. */
 export abstract class HangarError extends Error {
     /** Stable machine-readable kind of failure. */
     abstract readonly code: HangarErrorCode;
     /** The stack the failed call was about, when there is one. */
     readonly stackName?: string;
+    readonly #explanation: Explanation;
 
-    protected constructor(message: string, stackName?: string, options?: { cause?: unknown }) {
-        super(message, options);
+    /** `explanation` is the message, or a function writing it in the reader's {@link Words} (the message uses {@link API_WORDS}). */
+    protected constructor(explanation: Explanation, stackName?: string, options?: { cause?: unknown }) {
+        super(typeof explanation === "function" ? explanation(API_WORDS) : explanation, options);
         this.name = new.target.name;
         this.stackName = stackName;
+        this.#explanation = explanation;
+    }
+
+    /** The message in `words` (`message` is `explain(API_WORDS)`): the CLI passes its flags and commands. */
+    explain(words: Words): string {
+        return typeof this.#explanation === "function" ? this.#explanation(words) : this.message;
     }
 }
 
@@ -42,7 +97,7 @@ export abstract class HangarError extends Error {
 export class ValidationError extends HangarError {
     readonly code = "INVALID";
     constructor(
-        message: string,
+        message: Explanation,
         /** Every problem found, each with the key path it concerns. */
         readonly issues: readonly ConfigIssue[],
         stackName?: string,
@@ -76,7 +131,7 @@ export class PreflightError extends HangarError {
 /** The stack has no stack file in the repository, no environment work directory, or no stack in the backend. */
 export class NotFoundError extends HangarError {
     readonly code = "NOT_FOUND";
-    constructor(stackName: string, message: string, options?: { cause?: unknown }) {
+    constructor(stackName: string, message: Explanation, options?: { cause?: unknown }) {
         super(message, stackName, options);
     }
 }
@@ -84,7 +139,7 @@ export class NotFoundError extends HangarError {
 /** `createEnvironment` met an environment or backend stack that already exists. */
 export class AlreadyExistsError extends HangarError {
     readonly code = "EXISTS";
-    constructor(stackName: string, message: string, options?: { cause?: unknown }) {
+    constructor(stackName: string, message: Explanation, options?: { cause?: unknown }) {
         super(message, stackName, options);
     }
 }
@@ -101,7 +156,9 @@ export class BusyError extends HangarError {
         readonly runningOperation: OperationKind,
     ) {
         super(
-            `stack "${stackName}" is busy: a ${runningOperation} is running in this process; retry when it ends or pass whenBusy: "wait"`,
+            (w) =>
+                `stack "${stackName}" is busy: a ${runningOperation} is running in this process; retry when it ends` +
+                (w.waitWhenBusy ? ` or pass ${w.waitWhenBusy}` : ""),
             stackName,
         );
     }
@@ -124,12 +181,12 @@ export class StackLockedError extends HangarError {
         readonly detail: string,
         options?: { cause?: unknown },
     ) {
-        const guidance =
+        const guidance = (w: Words) =>
             `Another process is updating stack "${stackName}". Retry after it finishes (for example with backoff from 30 s). ` +
-            `If no update is running (a crashed process left the lock), clear it with \`pulumi cancel --stack ${stackName}\` ` +
-            `or this module's cancel("${stackName}").`;
-        super(`stack "${stackName}" is locked by another update. ${guidance}`, stackName, options);
-        this.guidance = guidance;
+            `If no update is running (a crashed process left the lock), clear it with \`pulumi cancel --stack ${stackName}\`` +
+            `${w.cancel ? ` or ${w.cancel(stackName)}` : ""}.`;
+        super((w) => `stack "${stackName}" is locked by another update. ${guidance(w)}`, stackName, options);
+        this.guidance = guidance(API_WORDS);
     }
 }
 
@@ -182,18 +239,25 @@ export class StatefulChangeError extends HangarError {
         readonly preview: PreviewResult,
     ) {
         super(
-            `stack "${stackName}": refusing to ${changes.length === 1 ? "change a stateful resource" : `change ${changes.length} stateful resources`} ` +
+            (w) =>
+                `stack "${stackName}": refusing to ${changes.length === 1 ? "change a stateful resource" : `change ${changes.length} stateful resources`} ` +
                 `destructively (data would be lost):\n${changes.map((c) => `  ${c.op} ${c.urn}`).join("\n")}\n` +
-                `If this is intended, list each URN in allowReplace (CLI: --allow-replace <urn>).`,
+                `If this is intended, ${w.acceptReplacement}.`,
             stackName,
         );
     }
 }
 
-/** Where the Pulumi CLI comes from, and how to install it. */
-export const INSTALL_HINT =
-    "Install the Pulumi CLI with `curl -fsSL https://get.pulumi.com | sh` (see https://www.pulumi.com/docs/iac/download-install/), " +
-    "or point pulumiRoot (HANGAR_PULUMI_ROOT for the CLI) at a directory holding bin/pulumi.";
+/** Where the Pulumi CLI comes from, and how to install it, in `words`. */
+export function installHint(words: Words): string {
+    return (
+        "Install the Pulumi CLI with `curl -fsSL https://get.pulumi.com | sh` (see https://www.pulumi.com/docs/iac/download-install/), " +
+        `or ${words.locateCli}.`
+    );
+}
+
+/** Where the Pulumi CLI comes from, and how to install it (the Automation API's words). */
+export const INSTALL_HINT = installHint(API_WORDS);
 
 /** No Pulumi CLI where the module looked for it. */
 export class CliNotFoundError extends HangarError {
@@ -203,7 +267,7 @@ export class CliNotFoundError extends HangarError {
         readonly command: string,
         options?: { cause?: unknown },
     ) {
-        super(`the Pulumi CLI was not found (${command}). ${INSTALL_HINT}`, undefined, options);
+        super((w) => `the Pulumi CLI was not found (${command}). ${installHint(w)}`, undefined, options);
     }
 }
 
@@ -273,7 +337,12 @@ export function translateError(err: unknown, context: ErrorContext): Error {
         return new NotFoundError(stackName, `stack "${stackName}" does not exist in the backend`, { cause: err });
     }
     if (err instanceof StackAlreadyExistsError) {
-        return new AlreadyExistsError(stackName, `stack "${stackName}" already exists in the backend`, { cause: err });
+        return new AlreadyExistsError(
+            stackName,
+            (w) =>
+                `stack "${stackName}" already exists in the backend: pick another name, or remove it if nothing uses it (${w.removeEnvironment(stackName)})`,
+            { cause: err },
+        );
     }
     return new CommandFailedError(context.stackName, operation, code, stdout, stderr, { cause: err });
 }

@@ -12,6 +12,7 @@
  */
 export {
     AlreadyExistsError,
+    API_WORDS,
     BusyError,
     CancelledError,
     CliNotFoundError,
@@ -25,6 +26,7 @@ export {
     StackLockedError,
     StatefulChangeError,
     ValidationError,
+    type Words,
 } from "./errors";
 export * from "./types";
 export { DESTRUCTIVE_OPS, isDestructiveOp, isStatefulType, STATEFUL_RESOURCE_TYPES } from "./stateful";

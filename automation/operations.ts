@@ -5,7 +5,7 @@
  * before anything reaches the CLI, and turns every failure into a typed error.
  */
 import { CommandError, ConcurrentUpdateError, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { PolicyViolationError, StatefulChangeError, translateError, ValidationError } from "./errors";
+import { API_WORDS, PolicyViolationError, StatefulChangeError, translateError, ValidationError, Words } from "./errors";
 import { EventCollector } from "./events";
 import { assertPrerequisites, PreflightFinding, stackPreflightInput, verifyPrerequisites } from "./preflight";
 import { destroyStage, lockKey, locks, runStage, Session, summaryResult, updateInfo } from "./session";
@@ -44,8 +44,8 @@ async function withStack<R>(
     const target = resolveTarget(connection, stackName);
     const environment = stackEnvironment(target);
     if (operation === "destroy" && environment === "prod" && !(options as DestroyOptions).allowProd) {
-        const issue = { path: "allowProd", message: `stack "${stackName}" is prod: destroying it needs allowProd: true` };
-        throw new ValidationError(issue.message, [issue], stackName);
+        const problem = (w: Words) => `stack "${stackName}" is prod: destroying it needs ${w.allowProd}`;
+        throw new ValidationError(problem, [{ path: "allowProd", message: problem(API_WORDS) }], stackName);
     }
     // Before the lock and the CLI: a missing cluster prerequisite fails here, with nothing changed.
     if ((operation === "preview" || operation === "up") && options.preflight !== false) {

@@ -223,5 +223,19 @@ export function stackPreflightInput(stack: string, stackFile: string, env: NodeJ
         };
         throw new PreflightError(stack, [finding]);
     }
-    return { prerequisites: clusterPrerequisites(toPlatformArgs(parsed.config, kubeconfig)), reader: kubeReader(kubeconfig, context) };
+    let reader: KubeReader;
+    try {
+        reader = kubeReader(kubeconfig, context);
+    } catch (err) {
+        // A kubeconfig without the stack's context (or its cluster's server) is the caller's to fix, not an internal error.
+        const finding = {
+            id: "kubeconfig",
+            neededBy: "every Kubernetes resource",
+            ok: false,
+            problem: (err as Error).message,
+            install: `add context "${context}" to the kubeconfig (KUBECONFIG or ~/.kube/config), or fix hangar:foundation.kubernetes.context`,
+        };
+        throw new PreflightError(stack, [finding]);
+    }
+    return { prerequisites: clusterPrerequisites(toPlatformArgs(parsed.config, kubeconfig)), reader };
 }

@@ -168,7 +168,7 @@ export function buildEnvironmentConfig(
 ): EnvironmentConfig {
     const issues: ConfigIssue[] = [];
     const entries = Object.entries(overrides);
-    if (entries.length > MAX_OVERRIDES) issues.push({ path: "overrides", message: `expected at most ${MAX_OVERRIDES} overrides` });
+    if (entries.length > MAX_OVERRIDES) issues.push({ path: "overrides", message: `expected at most ${MAX_OVERRIDES}` });
     const document: Record<string, unknown> = structuredClone(base);
     delete document[`${NAMESPACE}:environment`];
     for (const [path, value] of entries.slice(0, MAX_OVERRIDES)) {
@@ -190,7 +190,8 @@ export function buildEnvironmentConfig(
     }
     if (issues.length > 0)
         throw new ValidationError(
-            `invalid overrides for "${name}":\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`,
+            (w) =>
+                `invalid ${w.overrides} for "${name}":\n${issues.map((i) => `  ${i.path === "overrides" ? w.overrides : i.path}: ${i.message}`).join("\n")}`,
             issues,
             name,
         );

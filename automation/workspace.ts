@@ -12,7 +12,7 @@ import * as path from "path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { Environment, formatIssues, parseConfig, readStackConfig } from "../config";
-import { CliNotFoundError, commandOutput, NotFoundError, ValidationError } from "./errors";
+import { API_WORDS, CliNotFoundError, commandOutput, NotFoundError, ValidationError, Words } from "./errors";
 import type { ConnectionOptions, EnvironmentSource } from "./types";
 
 /** The repository this module belongs to. */
@@ -35,11 +35,10 @@ export function connect(options: ConnectionOptions = {}): Connection {
         options.environmentsDir ?? process.env.HANGAR_ENVIRONMENTS_DIR ?? path.join(os.homedir(), ".hangar", "environments"),
     );
     if (isInside(environmentsDir, repoRoot)) {
-        const issue = {
-            path: "environmentsDir",
-            message: `${environmentsDir} is inside the repository ${repoRoot}; stack files written there would pollute it`,
-        };
-        throw new ValidationError(issue.message, [issue]);
+        const problem = (w: Words) =>
+            `the environments directory ${environmentsDir} (${w.environmentsDir}) is inside the repository ${repoRoot}; ` +
+            "stack files written there would pollute it";
+        throw new ValidationError(problem, [{ path: "environmentsDir", message: problem(API_WORDS) }]);
     }
     return {
         repoRoot,
@@ -98,7 +97,8 @@ export function resolveTarget(connection: Connection, stack: string): Target {
     }
     throw new NotFoundError(
         stack,
-        `no stack "${stack}": neither ${tracked} nor an environment in ${connection.environmentsDir} (create one with createEnvironment)`,
+        (w) =>
+            `no stack "${stack}": neither ${tracked} nor an environment in ${connection.environmentsDir} (create one with ${w.createEnvironment(stack)})`,
     );
 }
 
