@@ -1,7 +1,8 @@
 /** How `hangar` prints progress, change summaries and policy violations. */
 import type { ConfigIssue } from "../config";
 import { HangarError, PolicyViolationError, PreflightError, StackLockedError, StatefulChangeError, ValidationError } from "./errors";
-import type { HangarErrorCode, Words } from "./errors";
+import type { HangarErrorCode } from "./errors";
+import type { Words } from "./words";
 import type { OpMap, PolicyViolation, ProgressEvent } from "./index";
 
 export function progressPrinter(io: { stderr: (text: string) => void }): (event: ProgressEvent) => void {

@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { environmentFromStackName, readStackConfig } from "../config";
-import { AlreadyExistsError, API_WORDS, CancelledError, NotFoundError, translateError, ValidationError, Words } from "./errors";
+import { AlreadyExistsError, CancelledError, NotFoundError, translateError, ValidationError } from "./errors";
+import { API_WORDS, Words } from "./words";
 import { destroyStage, lockKey, locks, Session } from "./session";
 import {
     ConfigOverrides,

@@ -6,6 +6,9 @@
 import { CommandError, ConcurrentUpdateError, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
 import type { ConfigIssue } from "../config";
 import type { CallKind, OperationKind, PolicyViolation, PreviewResult, ResourceChange } from "./types";
+import { API_WORDS, Explanation, installHint, Words } from "./words";
+
+export { API_WORDS, INSTALL_HINT, type Explanation, type Words } from "./words";
 
 /** The `code` of each {@link HangarError} subclass. */
 export type HangarErrorCode =
@@ -20,53 +23,6 @@ export type HangarErrorCode =
     | "CLI_NOT_FOUND"
     | "FAILED"
     | "PREFLIGHT";
-
-/**
- * How a message names what its reader can pass or do. The Automation API's
- * callers pass options and call functions ({@link API_WORDS}, every `message`);
- * the `hangar` command has flags, commands and environment variables for them
- * (automation/cli-output.ts), and renders the same errors with
- * {@link HangarError.explain}.
- */
-export interface Words {
-    /** What permits destroying prod. */
-    allowProd: string;
-    /** How to accept the destructive change of a stateful resource (a sentence's predicate). */
-    acceptReplacement: string;
-    /** The tracked stack file a new environment starts from. */
-    from: string;
-    /** A new environment's config overrides. */
-    overrides: string;
-    /** What sets the environments directory. */
-    environmentsDir: string;
-    /** How to point at a Pulumi CLI that is not on PATH (a sentence's predicate). */
-    locateCli: string;
-    /** How to create environment `name`. */
-    createEnvironment(name: string): string;
-    /** How to remove environment `name`. */
-    removeEnvironment(name: string): string;
-    /** How to clear a stale lock on `stack`, besides `pulumi cancel` (none on the command line). */
-    cancel?(stack: string): string;
-    /** How to queue behind a running operation instead of failing (the command line always queues). */
-    waitWhenBusy?: string;
-}
-
-/** The Automation API's words: its option and function names. */
-export const API_WORDS: Words = {
-    allowProd: "allowProd: true",
-    acceptReplacement: "list each URN in allowReplace",
-    from: "from",
-    overrides: "overrides",
-    environmentsDir: "environmentsDir",
-    locateCli: "point pulumiRoot at a directory holding bin/pulumi (or pass a located pulumiCommand)",
-    createEnvironment: (name) => `createEnvironment("${name}")`,
-    removeEnvironment: (name) => `removeEnvironment("${name}")`,
-    cancel: (stack) => `this module's cancel("${stack}")`,
-    waitWhenBusy: 'whenBusy: "wait"',
-};
-
-/** A message, or how to write it in a given set of {@link Words}. */
-export type Explanation = string | ((words: Words) => string);
 
 /** Base class of every error this module throws. */
 export abstract class HangarError extends Error {
@@ -247,17 +203,6 @@ export class StatefulChangeError extends HangarError {
         );
     }
 }
-
-/** Where the Pulumi CLI comes from, and how to install it, in `words`. */
-export function installHint(words: Words): string {
-    return (
-        "Install the Pulumi CLI with `curl -fsSL https://get.pulumi.com | sh` (see https://www.pulumi.com/docs/iac/download-install/), " +
-        `or ${words.locateCli}.`
-    );
-}
-
-/** Where the Pulumi CLI comes from, and how to install it (the Automation API's words). */
-export const INSTALL_HINT = installHint(API_WORDS);
 
 /** No Pulumi CLI where the module looked for it. */
 export class CliNotFoundError extends HangarError {

@@ -5,7 +5,8 @@
  * before anything reaches the CLI, and turns every failure into a typed error.
  */
 import { CommandError, ConcurrentUpdateError, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { API_WORDS, PolicyViolationError, StatefulChangeError, translateError, ValidationError, Words } from "./errors";
+import { PolicyViolationError, StatefulChangeError, translateError, ValidationError } from "./errors";
+import { API_WORDS, Words } from "./words";
 import { EventCollector } from "./events";
 import { assertPrerequisites, PreflightFinding, stackPreflightInput, verifyPrerequisites } from "./preflight";
 import { destroyStage, lockKey, locks, runStage, Session, summaryResult, updateInfo } from "./session";

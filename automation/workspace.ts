@@ -12,7 +12,8 @@ import * as path from "path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { Environment, formatIssues, parseConfig, readStackConfig } from "../config";
-import { API_WORDS, CliNotFoundError, commandOutput, NotFoundError, ValidationError, Words } from "./errors";
+import { CliNotFoundError, commandOutput, NotFoundError, ValidationError } from "./errors";
+import { API_WORDS, Words } from "./words";
 import type { ConnectionOptions, EnvironmentSource } from "./types";
 
 /** The repository this module belongs to. */
