@@ -23,12 +23,6 @@ export type { PostgresDatabaseArgs, PostgresSettings } from "./data/postgres";
 export { RedisCache } from "./data/redis";
 export type { RedisCacheArgs, RedisSettings } from "./data/redis";
 export type { DataPlacementArgs } from "./data/placement";
-export { DisasterRecovery } from "./disaster-recovery";
-export type { DisasterRecoveryArgs, FailoverArgs, FailoverRecordArgs } from "./disaster-recovery";
-export { Backups } from "./backups";
-export type { BackupsArgs, BackupsSettings, BucketReplicationTargetArgs } from "./backups";
-export { DumpJob } from "./backups/dump-job";
-export type { DumpJobArgs, DumpScheduleArgs } from "./backups/dump-job";
 export { Monitoring } from "./monitoring";
 export type {
     AlarmSubscriptionArgs,
@@ -46,3 +40,9 @@ export type {
     RdsAlarmArgs,
     RedisExporterArgs,
 } from "./monitoring";
+export { DisasterRecovery } from "./disaster-recovery";
+export type { DisasterRecoveryArgs, FailoverArgs, FailoverRecordArgs } from "./disaster-recovery";
+export { Backups } from "./backups";
+export type { BackupsArgs, BackupsSettings, BucketReplicationTargetArgs } from "./backups";
+export { DumpJob } from "./backups/dump-job";
+export type { DumpJobArgs, DumpScheduleArgs } from "./backups/dump-job";
