@@ -122,24 +122,26 @@ describe("npm run check", () => {
     });
 
     it("answers usage errors at once with exit 2, and --help with the exit codes", () => {
+        // Every refused command line, through the parser the CLI calls first…
+        const { parseCheckArgs } = require("../../tools/check-cli") as typeof import("../../tools/check-cli");
         for (const args of [
             [],
             ["prod", "staging"],
             ["prod", "--frobnicate"],
             ["prod", "--stack-file"],
             ["prod", "--stack-file", "--preview"],
-        ]) {
-            const started = Date.now();
-            const { code, stderr } = runCheck(...args);
-            assert.strictEqual(code, 2, `${args.join(" ")}: ${stderr}`);
-            assert.match(stderr, /Usage: npm run check/);
-            assert.ok(Date.now() - started < 5000, `${args.join(" ")} took ${Date.now() - started} ms: the SDKs were loaded`);
-        }
-        for (const flag of ["--help", "-h"]) {
-            const { code, stdout } = runCheck(flag);
-            assert.strictEqual(code, 0);
-            assert.match(stdout, /Exit codes: 0 OK, 1 internal error, 2 usage, 3 stack file \(config\) error, 4 program error,\n5 schema/);
-        }
+        ])
+            assert.ok("error" in parseCheckArgs(args), `${args.join(" ")} is refused`);
+        for (const flag of ["--help", "-h"]) assert.deepStrictEqual(parseCheckArgs([flag]), { help: true });
+        // …and one of each through the command itself: exit code, stream, and no SDK loaded before answering.
+        const started = Date.now();
+        const usage = runCheck("prod", "--frobnicate");
+        assert.strictEqual(usage.code, 2, usage.stderr);
+        assert.match(usage.stderr, /Usage: npm run check/);
+        assert.ok(Date.now() - started < 5000, `a usage error took ${Date.now() - started} ms: the SDKs were loaded`);
+        const { code, stdout } = runCheck("-h");
+        assert.strictEqual(code, 0);
+        assert.match(stdout, /Exit codes: 0 OK, 1 internal error, 2 usage, 3 stack file \(config\) error, 4 program error,\n5 schema/);
     });
 
     it("names the stack files that exist when the stack is unknown (exit 3)", () => {
