@@ -16,6 +16,7 @@ import { renderRulesFile } from "../components/monitoring";
 import { Manifest, validateManifest } from "./k8s-schema";
 import { CHECK_POLICIES, checkPolicies, policyConfig, policyConfigFile } from "./policy-check";
 import { chartVersions, policySource, protectedResources, publicExposure } from "./check-report";
+import { compareTwins } from "./policy-twins";
 
 export interface CheckContext {
     stack: string;
@@ -260,8 +261,14 @@ const policyVerdict: CheckSection = {
         const violations = await checkPolicies(snapshot, config.environment);
         const settings = policyConfig(config.environment);
         const byLevel = (level: string) => violations.filter((v) => v.enforcementLevel === level);
-        const describe = (v: (typeof violations)[number]) =>
-            `[${v.enforcementLevel}] ${v.policy} — ${v.urn?.split("::").pop() ?? "stack"}: ${v.message.split("\n").pop()}`;
+        // Each message says where its expectation comes from: the policy-config file and key.
+        const describe = (v: (typeof violations)[number]) => {
+            const source = policySource(config.environment, settings, v.policy);
+            return (
+                `[${v.enforcementLevel}] ${v.policy} — ${v.urn?.split("::").pop() ?? "stack"}: ${v.message.split("\n").pop()} ` +
+                `(expected by ${source.file} key ${source.key})`
+            );
+        };
         return {
             lines: [
                 `${CHECK_POLICIES.length} rules, config ${path.relative(ROOT, policyConfigFile(config.environment))}: ` +
@@ -282,6 +289,32 @@ const policyVerdict: CheckSection = {
                     config: policySource(config.environment, settings, v.policy),
                 })),
             },
+        };
+    },
+};
+
+/** The rule's default for a property its config leaves unset (its configSchema). */
+const ruleDefault = (policy: string, property: string) =>
+    (CHECK_POLICIES.find((p) => p.name === policy)?.configSchema?.properties?.[property] as { default?: unknown } | undefined)?.default;
+
+/**
+ * Stack keys against their twins in the pack's config (tools/policy-twins.ts). Informational: a
+ * disagreement on a mandatory rule already fails the Policies section; this names the stack key to change.
+ */
+const policyTwins: CheckSection = {
+    title: "Stack file vs policy config",
+    key: "policyTwins",
+    run({ config }) {
+        const file = path.relative(ROOT, policyConfigFile(config.environment));
+        const results = compareTwins(config, policyConfig(config.environment), ruleDefault).map((r) => ({ ...r, file }));
+        const disagree = results.filter((r) => !r.agrees);
+        return {
+            lines: [
+                `${results.length} stack keys with a twin in ${file}: ${disagree.length} disagree`,
+                ...disagree.map((r) => `hangar:${r.stackKey} vs ${file} ${r.policy}.${r.property} [${r.level}]: ${r.message}`),
+            ],
+            errors: [],
+            data: results,
         };
     },
 };
@@ -309,6 +342,7 @@ export const SECTIONS: CheckSection[] = [
     alertRules,
     kubernetesSchemas,
     policyVerdict,
+    policyTwins,
 ];
 
 /** The check's exit codes (README "The offline check"). */

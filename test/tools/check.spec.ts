@@ -119,6 +119,16 @@ describe("npm run check", () => {
             ["mandatory", "policies/config/prod.json", "kubernetes-httproute-tls-gateway"],
         );
         assert.strictEqual(report.result.exitCode, 6);
+        // The message says where its expectation comes from, and the stack key its twin is.
+        assert.match(stderr, /\(expected by policies\/config\/prod\.json key kubernetes-httproute-tls-gateway\)/);
+        assert.match(
+            stdout,
+            /hangar:app\.gateway vs policies\/config\/prod\.json kubernetes-httproute-tls-gateway\.gateways \[mandatory\]: gateway-system\/internal listener https is not one of the pack's gateways \(gateway-system\/public https\)/,
+        );
+        assert.deepStrictEqual(
+            report.policyTwins.filter((t: { agrees: boolean }) => !t.agrees).map((t: { stackKey: string }) => t.stackKey),
+            ["app.gateway"],
+        );
     });
 
     it("answers usage errors at once with exit 2, and --help with the exit codes", () => {
