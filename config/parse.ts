@@ -10,6 +10,7 @@ import { type ConfigIssue, NAMESPACE } from "./issue";
 import { deepMerge, isPlainObject } from "./merge";
 import { profileDefaults } from "./profiles";
 import { crossFieldIssues } from "./rules";
+import { nearestKey } from "./suggest";
 import { PlatformConfig, platformSchema, SECTIONS } from "./schema";
 
 export { type ConfigIssue, NAMESPACE } from "./issue";
@@ -74,7 +75,7 @@ export function mergedDocument(
         if (!key.startsWith(`${NAMESPACE}:`)) continue;
         const section = key.slice(NAMESPACE.length + 1);
         if (!(SECTIONS as string[]).includes(section)) {
-            errors.push({ path: key, message: `unknown key (expected one of ${SECTIONS.join(", ")})` });
+            errors.push({ path: key, message: unknownKey(section, SECTIONS, `${NAMESPACE}:`) });
             continue;
         }
         document[section] = value;
@@ -99,10 +100,8 @@ function applyServiceDefaults(document: Record<string, unknown>): void {
 
 function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
     if (issue.code === "unrecognized_keys") {
-        return issue.keys.map((key) => ({
-            path: formatPath([...issue.path, key]),
-            message: `unknown key${allowedKeysHint(issue.path)}`,
-        }));
+        const allowed = allowedKeys(issue.path);
+        return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: unknownKey(key, allowed) }));
     }
     let message = issue.message;
     if (issue.code === "invalid_type" && issue.input === undefined) {
@@ -113,17 +112,29 @@ function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
     return [{ path: formatPath(issue.path), message }];
 }
 
-/** Names the keys a mapping accepts, so a typo's fix is on the same line. */
-function allowedKeysHint(path: readonly PropertyKey[]): string {
+/**
+ * `unknown key; did you mean `backupRetentionDays`? (expected one of …)`: the
+ * nearest valid key first, then every key the mapping accepts, so a typo's fix
+ * is on the same line.
+ */
+function unknownKey(key: string, allowed: readonly string[] | undefined, prefix = ""): string {
+    if (allowed === undefined) return "unknown key";
+    const nearest = nearestKey(key, allowed);
+    const guess = nearest === undefined ? "" : `; did you mean \`${prefix}${nearest}\`?`;
+    return `unknown key${guess} (expected one of ${allowed.join(", ")})`;
+}
+
+/** The keys the mapping at `path` accepts, or undefined where the schema there is not a mapping. */
+function allowedKeys(path: readonly PropertyKey[]): string[] | undefined {
     let schema: z.core.$ZodType | undefined = platformSchema;
     for (const key of path) {
         schema = unwrap(schema);
         if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.core.$ZodType>)[String(key)];
         else if (schema instanceof z.ZodArray) schema = schema.element as z.core.$ZodType;
-        else return "";
+        else return undefined;
     }
     schema = unwrap(schema);
-    return schema instanceof z.ZodObject ? ` (expected one of ${Object.keys(schema.shape).join(", ")})` : "";
+    return schema instanceof z.ZodObject ? Object.keys(schema.shape) : undefined;
 }
 
 function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {

@@ -29,7 +29,12 @@ export function mutate(stack: string, key: string, at: (string | number)[], valu
 export const INVALID_CONFIGS: [string, string, unknown, string][] = [
     ["a stack file that is not a mapping", "prod", ["a", "b"], "hangar: expected the stack file's config to be a mapping"],
     ["YAML scalar instead of a mapping", "prod", "just text", "hangar: expected the stack file's config to be a mapping"],
-    ["an unknown section", "prod", mutate("prod", "hangar:databse", [], {}), "hangar:databse: unknown key (expected one of environment"],
+    [
+        "an unknown section",
+        "prod",
+        mutate("prod", "hangar:databse", [], {}),
+        "hangar:databse: unknown key; did you mean `hangar:database`? (expected one of environment",
+    ],
     [
         "an unknown environment",
         "prod",
