@@ -7,6 +7,7 @@ import { stackNameIssues } from "./stack-name";
 import { z } from "zod";
 import { ENVIRONMENTS, type Environment } from "./environments";
 import { type ConfigIssue, NAMESPACE } from "./issue";
+import { get, list } from "./document";
 import { deepMerge, isPlainObject } from "./merge";
 import { profileDefaults } from "./profiles";
 import { crossFieldIssues } from "./rules";
@@ -50,25 +51,26 @@ export function parseConfig(raw: unknown, stackName: string): ParseResult {
     // A stack made with the CLI never passed the Automation module's check: the names it maps to must stay unique.
     const nameIssues = stackNameIssues(stackName).map((i) => ({ path: "stack", message: `stack name ${i.message}` }));
     if (nameIssues.length > 0) return { ok: false, errors: nameIssues };
-    const { merged, environment, errors } = mergedDocument(raw, stackName);
+    const { document, merged, environment, errors } = mergedDocument(raw, stackName);
 
     const result = platformSchema.safeParse(merged, { reportInput: true });
     if (!result.success) errors.push(...result.error.issues.flatMap(fromZodIssue));
     errors.push(...crossFieldIssues(merged, environment));
 
-    if (errors.length > 0 || !result.success) return { ok: false, errors: dedupe(errors) };
+    if (errors.length > 0 || !result.success) return { ok: false, errors: dedupe(mergeInherited(errors, document)) };
     return { ok: true, config: result.data };
 }
 
 /**
  * The document the schema and the rules check: the stack file's `hangar:` keys
  * over the environment's profile, each service over `app.serviceDefaults`;
- * with the environment it was merged for and the unknown top-level keys.
+ * with the stack file's own `hangar:` sections (`document`), the environment it
+ * was merged for and the unknown top-level keys.
  */
 export function mergedDocument(
     raw: Record<string, unknown>,
     stackName: string,
-): { merged: Record<string, unknown>; environment: Environment; errors: ConfigIssue[] } {
+): { document: Record<string, unknown>; merged: Record<string, unknown>; environment: Environment; errors: ConfigIssue[] } {
     const errors: ConfigIssue[] = [];
     const document: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(raw)) {
@@ -87,7 +89,7 @@ export function mergedDocument(
         : environmentFromStackName(stackName);
     const merged = deepMerge({ ...profileDefaults(environment), environment }, document) as Record<string, unknown>;
     applyServiceDefaults(merged);
-    return { merged, environment, errors };
+    return { document, merged, environment, errors };
 }
 
 /** Each service is `app.serviceDefaults` overlaid with what the service sets. */
@@ -140,6 +142,44 @@ function allowedKeys(path: readonly PropertyKey[]): string[] | undefined {
 function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
     while (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) schema = schema.unwrap() as z.core.$ZodType;
     return schema;
+}
+
+const DEFAULTS_PREFIX = `${NAMESPACE}:app.serviceDefaults.`;
+const SERVICE_PATH = /^hangar:app\.services\[(\d+)\]\.(.+)$/;
+/** Unknown-key messages differ by the keys the mapping accepts; they are one mistake all the same. */
+const kindOf = (message: string) => (message.startsWith("unknown key") ? "unknown key" : message);
+
+/**
+ * One mistake in `app.serviceDefaults` is reported once: every service that
+ * inherits the value (does not set the key itself) would repeat the error at
+ * `app.services[i]`; those copies are folded into the serviceDefaults error,
+ * which names the services that inherit it.
+ */
+function mergeInherited(errors: ConfigIssue[], document: Record<string, unknown>): ConfigIssue[] {
+    const services = list(get(document, "app.services"));
+    const sources = new Map<string, ConfigIssue>();
+    for (const e of errors)
+        if (e.path.startsWith(DEFAULTS_PREFIX)) sources.set(`${e.path.slice(DEFAULTS_PREFIX.length)}\u0000${kindOf(e.message)}`, e);
+    const inheritedBy = new Map<ConfigIssue, string[]>();
+    const kept = errors.filter((e) => {
+        const [, i, rest] = SERVICE_PATH.exec(e.path) ?? [];
+        const source = rest === undefined ? undefined : sources.get(`${rest}\u0000${kindOf(e.message)}`);
+        if (source === undefined || setsItself(services[Number(i)], rest)) return true;
+        inheritedBy.set(source, [...(inheritedBy.get(source) ?? []), `app.services[${i}]`]);
+        return false;
+    });
+    return kept.map((e) => (inheritedBy.has(e) ? { ...e, message: `${e.message} (inherited by ${inheritedBy.get(e)!.join(", ")})` } : e));
+}
+
+/** True when the stack file's service sets the value at `rest` (or a list or scalar on the way) itself. */
+function setsItself(service: unknown, rest: string): boolean {
+    let node = service;
+    for (const key of rest.match(/[^.[\]]+/g) ?? []) {
+        if (!isPlainObject(node)) return true;
+        node = node[key];
+        if (node === undefined) return false;
+    }
+    return true;
 }
 
 function dedupe(errors: ConfigIssue[]): ConfigIssue[] {

@@ -77,4 +77,47 @@ describe("stack-file diagnostics", () => {
             assert.ok(errorsOf(raw, "prod").some((e) => e.startsWith("hangar:database.retention: unknown key (expected one of enabled, ")));
         });
     });
+
+    describe("one mistake is one error", () => {
+        const services = (r: Record<string, Record<string, unknown>>) => r["hangar:app"].services as Record<string, unknown>[];
+
+        it("reports a bad app.serviceDefaults value once, naming the services that inherit it", () => {
+            const raw = edited("staging", (r) => {
+                r["hangar:app"].serviceDefaults = { exposure: "ingress", probes: { periodSeconds: -1 }, replicaz: 2 };
+            });
+            const errors = errorsOf(raw, "staging");
+            assert.deepStrictEqual(
+                errors.filter((e) => /periodSeconds|replicaz/.test(e)),
+                [
+                    "hangar:app.serviceDefaults.probes.periodSeconds: expected an integer 1–300 (inherited by app.services[0], app.services[1])",
+                    "hangar:app.serviceDefaults.replicaz: unknown key; did you mean `replicas`? (expected one of exposure, replicas, resources, probes, autoscaling, allowHttpsEgress, writablePaths) (inherited by app.services[0], app.services[1])",
+                ],
+            );
+        });
+
+        it("keeps the error of a service that sets the bad value itself", () => {
+            const raw = edited("staging", (r) => {
+                r["hangar:app"].serviceDefaults = { exposure: "ingress", probes: { periodSeconds: -1 } };
+                services(r)[1].probes = { periodSeconds: -1 };
+            });
+            assert.deepStrictEqual(
+                errorsOf(raw, "staging").filter((e) => e.includes("periodSeconds")),
+                [
+                    "hangar:app.serviceDefaults.probes.periodSeconds: expected an integer 1–300 (inherited by app.services[0])",
+                    "hangar:app.services[1].probes.periodSeconds: expected an integer 1–300",
+                ],
+            );
+        });
+
+        it("lists the same problem of one key path once", () => {
+            // A list where a string belongs fails both the type and the length check, with one message.
+            const raw = edited("prod", (r) => void ((r["hangar:foundation"].kubernetes as Record<string, unknown>).context = []));
+            const errors = errorsOf(raw, "prod");
+            assert.deepStrictEqual(
+                errors.filter((e) => e.startsWith("hangar:foundation.kubernetes.context:")),
+                ["hangar:foundation.kubernetes.context: expected a kubeconfig context name"],
+            );
+            assert.strictEqual(new Set(errors).size, errors.length);
+        });
+    });
 });
