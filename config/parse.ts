@@ -1,12 +1,15 @@
 /**
  * `parseConfig`: a pure function from a stack file's `config:` mapping to a typed
  * PlatformConfig or every problem at once, each named by its key path
- * (`hangar:app.services[1].port: expected an integer 1–65535`).
+ * (`hangar:app.services[1].port: expected an integer 1–65535`) and, given the
+ * file's source, its line; with either, the warnings and notices that do not
+ * make the config invalid (keys with no effect, the environment from the name).
  */
 import { stackNameIssues } from "./stack-name";
 import { z } from "zod";
-import { ENVIRONMENTS, type Environment } from "./environments";
-import { type ConfigIssue, NAMESPACE } from "./issue";
+import { ENVIRONMENTS, environmentFromStackName, type Environment } from "./environments";
+import { ignoredKeyWarnings } from "./ignored";
+import { type ConfigIssue, type ConfigWarning, NAMESPACE, type StackFileSource } from "./issue";
 import { get, list } from "./document";
 import { deepMerge, isPlainObject } from "./merge";
 import { profileDefaults } from "./profiles";
@@ -14,14 +17,17 @@ import { crossFieldIssues } from "./rules";
 import { nearestKey } from "./suggest";
 import { PlatformConfig, platformSchema, SECTIONS } from "./schema";
 
-export { type ConfigIssue, NAMESPACE } from "./issue";
+export { type ConfigIssue, type ConfigWarning, NAMESPACE, type StackFileSource } from "./issue";
+export { environmentFromStackName } from "./environments";
+export { formatIssues, formatWarning, formatWarnings } from "./format";
 
-export type ParseResult = { ok: true; config: PlatformConfig } | { ok: false; errors: ConfigIssue[] };
+/** Warnings and notices come with both outcomes: they never decide validity. */
+export type ParseResult =
+    { ok: true; config: PlatformConfig; warnings: ConfigWarning[] } | { ok: false; errors: ConfigIssue[]; warnings: ConfigWarning[] };
 
-/** The environment a stack name implies when the stack file does not say. */
-export function environmentFromStackName(stackName: string): Environment {
-    if (stackName === "prod" || stackName === "staging") return stackName;
-    return "ephemeral";
+export interface ParseOptions {
+    /** The stack file the config was read from: problems and warnings then carry its line (config/load/stack-file.ts). */
+    source?: StackFileSource;
 }
 
 /** Key paths as users write them: `hangar:app.services[1].port`. */
@@ -32,33 +38,41 @@ export function formatPath(path: readonly PropertyKey[]): string {
     return text;
 }
 
-export function formatIssues(errors: readonly ConfigIssue[]): string {
-    const noun = errors.length === 1 ? "problem" : "problems";
-    return `invalid stack configuration (${errors.length} ${noun}):\n${errors.map((e) => `  ${e.path}: ${e.message}`).join("\n")}`;
-}
-
 /**
  * Parses the `config:` mapping of a stack file (keys such as `hangar:app`; other
  * namespaces such as `aws:` or `pulumi:` are ignored) for the named stack.
  */
-export function parseConfig(raw: unknown, stackName: string): ParseResult {
+export function parseConfig(raw: unknown, stackName: string, options: ParseOptions = {}): ParseResult {
     if (!isPlainObject(raw)) {
         return {
             ok: false,
             errors: [{ path: `${NAMESPACE}`, message: "expected the stack file's config to be a mapping of keys to values" }],
+            warnings: [],
         };
     }
     // A stack made with the CLI never passed the Automation module's check: the names it maps to must stay unique.
     const nameIssues = stackNameIssues(stackName).map((i) => ({ path: "stack", message: `stack name ${i.message}` }));
-    if (nameIssues.length > 0) return { ok: false, errors: nameIssues };
+    if (nameIssues.length > 0) return { ok: false, errors: nameIssues, warnings: [] };
     const { document, merged, environment, errors } = mergedDocument(raw, stackName);
 
     const result = platformSchema.safeParse(merged, { reportInput: true });
     if (!result.success) errors.push(...result.error.issues.flatMap(fromZodIssue));
     errors.push(...crossFieldIssues(merged, environment));
 
-    if (errors.length > 0 || !result.success) return { ok: false, errors: dedupe(mergeInherited(errors, document)) };
-    return { ok: true, config: result.data };
+    const warnings = located(ignoredKeyWarnings(merged, document, environment), options.source);
+    if (errors.length > 0 || !result.success) {
+        return { ok: false, errors: located(dedupe(mergeInherited(errors, document)), options.source), warnings };
+    }
+    return { ok: true, config: result.data, warnings };
+}
+
+/** Each issue with the stack file's line of its key path, where the source knows it. */
+function located<T extends ConfigIssue>(issues: T[], source: StackFileSource | undefined): T[] {
+    if (source === undefined) return issues;
+    return issues.map((issue) => {
+        const line = source.lineOf(issue.path);
+        return line === undefined ? issue : { ...issue, file: source.file, line };
+    });
 }
 
 /**

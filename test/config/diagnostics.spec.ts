@@ -5,9 +5,10 @@
  * stack file's line of every problem.
  */
 import * as assert from "assert";
+import * as fc from "fast-check";
 import { parseConfig } from "../../config";
 import { editDistance, nearestKey } from "../../config/suggest";
-import { stackConfig } from "./cases";
+import { arbitraryValue, mutateAt, pathsOf, stackConfig } from "./cases";
 
 /** The real stack file of `stack` with `edit` applied to a deep copy. */
 function edited(stack: string, edit: (raw: Record<string, Record<string, unknown>>) => void): Record<string, unknown> {
@@ -15,6 +16,11 @@ function edited(stack: string, edit: (raw: Record<string, Record<string, unknown
     edit(raw);
     return raw;
 }
+
+/** Pulumi.staging.yaml with whole `hangar:` sections replaced. */
+const stagingWith = (sections: Record<string, unknown>) => edited("staging", (r) => Object.assign(r, sections));
+const PAGERDUTY = "arn:aws:secretsmanager:eu-west-1:210987654321:secret:hangar/pagerduty-routing-key-Xy12Ab";
+const PROD_DR_NETWORK = stackConfig("prod")["hangar:dr"] && (stackConfig("prod")["hangar:dr"] as Record<string, unknown>).network;
 
 function errorsOf(raw: unknown, stack: string): string[] {
     const result = parseConfig(raw, stack);
@@ -118,6 +124,113 @@ describe("stack-file diagnostics", () => {
                 ["hangar:foundation.kubernetes.context: expected a kubeconfig context name"],
             );
             assert.strictEqual(new Set(errors).size, errors.length);
+        });
+    });
+
+    describe("a key that has no effect is a warning naming it", () => {
+        const warningsOf = (raw: unknown, stack: string) => parseConfig(raw, stack).warnings.filter((w) => w.level === "warning");
+        const lines = (raw: unknown, stack: string) => warningsOf(raw, stack).map((w) => `${w.path}: ${w.message}`);
+
+        it("leaves the config valid: warnings come beside it", () => {
+            const result = parseConfig(stagingWith({ "hangar:dr": { enabled: false, region: "eu-central-1" } }), "staging");
+            assert.ok(result.ok);
+            assert.deepStrictEqual(
+                result.warnings.map((w) => w.level),
+                ["warning"],
+            );
+        });
+
+        it("names each key set under a part that is off, and why (the switch set in the file)", () => {
+            const raw = stagingWith({
+                "hangar:dr": { enabled: false, region: "eu-central-1", instanceClass: "db.r7g.large", promoted: false },
+            });
+            assert.deepStrictEqual(lines(raw, "staging"), [
+                "hangar:dr.region: has no effect: dr.enabled is false",
+                "hangar:dr.instanceClass: has no effect: dr.enabled is false",
+            ]);
+        });
+
+        it("says when the switch is the environment's default rather than the file's", () => {
+            assert.deepStrictEqual(lines(stagingWith({}), "dev"), [
+                "hangar:backups.dump.clientMajorVersion: has no effect: backups.enabled is false (the ephemeral default)",
+            ]);
+        });
+
+        it("reports a mapping once, not each key inside it", () => {
+            const raw = stagingWith({
+                "hangar:backups": { enabled: false, vaultLock: { enabled: true, changeableForDays: 3 }, dump: { schedule: "@daily" } },
+            });
+            assert.deepStrictEqual(lines(raw, "staging"), [
+                "hangar:backups.vaultLock: has no effect: backups.enabled is false",
+                "hangar:backups.dump.schedule: has no effect: backups.enabled is false",
+            ]);
+        });
+
+        it("keeps backups.dump.image, which the exporter login Job runs while monitoring exports the database", () => {
+            const dump = {
+                enabled: false,
+                image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/hangar/pg-dump:16.4-2",
+                deadlineSeconds: 600,
+            };
+            assert.deepStrictEqual(lines(stagingWith({ "hangar:backups": { dump } }), "staging"), [
+                "hangar:backups.dump.deadlineSeconds: has no effect: backups.dump.enabled is false",
+            ]);
+            assert.deepStrictEqual(lines(stagingWith({ "hangar:backups": { dump }, "hangar:monitoring": { enabled: false } }), "staging"), [
+                "hangar:backups.dump.image: has no effect: backups.dump.enabled is false",
+                "hangar:backups.dump.deadlineSeconds: has no effect: backups.dump.enabled is false",
+            ]);
+        });
+
+        it("knows the settings of features nothing uses", () => {
+            const raw = edited("prod", (r) => {
+                r["hangar:app"].ingress = { className: "traefik" };
+                (r["hangar:app"].services as Record<string, unknown>[])[1].ingressAnnotations = { a: "b" };
+                r["hangar:database"].replicaInstanceClass = "db.r7g.large";
+                r["hangar:database"].replicas = 0;
+                r["hangar:monitoring"].receiver = { type: "pagerduty", secretArn: PAGERDUTY, channel: "#oncall" };
+            });
+            const expected = [
+                "hangar:database.replicaInstanceClass: has no effect: database.replicas is 0",
+                "hangar:monitoring.receiver.channel: has no effect: only a slack receiver has a channel (monitoring.receiver.type is pagerduty)",
+                "hangar:app.ingress: has no effect: no public service (nor Grafana) is exposed through an Ingress",
+                "hangar:app.services[1].ingressAnnotations: has no effect: app.services[1] is not a public service with ingress exposure",
+            ];
+            const result = parseConfig(raw, "prod");
+            assert.deepStrictEqual(
+                result.warnings.map((w) => `${w.path}: ${w.message}`),
+                expected,
+            );
+        });
+
+        it("says nothing about the settings of a part that is on", () => {
+            const raw = stagingWith({ "hangar:dr": { enabled: true, region: "eu-central-1", network: PROD_DR_NETWORK } });
+            assert.deepStrictEqual(lines(raw, "staging"), []);
+        });
+    });
+
+    describe("the real stack files", () => {
+        for (const stack of ["prod", "staging"]) {
+            it(`Pulumi.${stack}.yaml has no warning and no notice`, () => {
+                assert.deepStrictEqual(parseConfig(stackConfig(stack), stack).warnings, []);
+            });
+        }
+
+        it("a warning always names a key the stack file sets, under random mutations of the real files", () => {
+            for (const stack of ["prod", "staging", "dev"]) {
+                const doc = stackConfig(stack === "dev" ? "staging" : stack);
+                const paths = pathsOf(doc).filter((p) => p.length > 0 && String(p[0]).startsWith("hangar:"));
+                fc.assert(
+                    fc.property(fc.constantFrom(...paths), arbitraryValue, (at, value) => {
+                        const raw = mutateAt(doc, at, value);
+                        for (const w of parseConfig(raw, stack).warnings.filter((x) => x.level === "warning")) {
+                            const [section, ...rest] = w.path.split(/\.|\[|\]\.?/).filter(Boolean);
+                            const node = rest.reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k], raw[section]);
+                            assert.notStrictEqual(node, undefined, `${w.path} is set in the file`);
+                        }
+                    }),
+                    { numRuns: 300, seed: 20261123 },
+                );
+            }
         });
     });
 });
