@@ -8,6 +8,7 @@
 import { stackNameIssues } from "./stack-name";
 import { z } from "zod";
 import { ENVIRONMENTS, environmentFromStackName, type Environment } from "./environments";
+import { environmentNotice } from "./environment-notice";
 import { ignoredKeyWarnings } from "./ignored";
 import { type ConfigIssue, type ConfigWarning, NAMESPACE, type StackFileSource } from "./issue";
 import { get, list } from "./document";
@@ -59,7 +60,8 @@ export function parseConfig(raw: unknown, stackName: string, options: ParseOptio
     if (!result.success) errors.push(...result.error.issues.flatMap(fromZodIssue));
     errors.push(...crossFieldIssues(merged, environment));
 
-    const warnings = located(ignoredKeyWarnings(merged, document, environment), options.source);
+    const notice = environmentNotice(document, merged, stackName, environment);
+    const warnings = located([...(notice ? [notice] : []), ...ignoredKeyWarnings(merged, document, environment)], options.source);
     if (errors.length > 0 || !result.success) {
         return { ok: false, errors: located(dedupe(mergeInherited(errors, document)), options.source), warnings };
     }
