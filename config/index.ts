@@ -14,4 +14,4 @@ export { profileDefaults } from "./profiles";
 export { deepMerge } from "./merge";
 export { cidrContains } from "./cidr";
 export { toPlatformArgs } from "./platform-args";
-export { readStackConfig } from "./load/stack-file";
+export { readStackConfig, readStackFile, stackFileFromText, type StackFile } from "./load/stack-file";

@@ -6,7 +6,9 @@
  */
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { parseConfig } from "../../config";
+import * as fs from "fs";
+import * as path from "path";
+import { formatIssues, formatWarnings, parseConfig, readStackFile, stackFileFromText } from "../../config";
 import { editDistance, nearestKey } from "../../config/suggest";
 import { arbitraryValue, mutateAt, pathsOf, stackConfig } from "./cases";
 
@@ -21,6 +23,8 @@ function edited(stack: string, edit: (raw: Record<string, Record<string, unknown
 const stagingWith = (sections: Record<string, unknown>) => edited("staging", (r) => Object.assign(r, sections));
 const PAGERDUTY = "arn:aws:secretsmanager:eu-west-1:210987654321:secret:hangar/pagerduty-routing-key-Xy12Ab";
 const PROD_DR_NETWORK = stackConfig("prod")["hangar:dr"] && (stackConfig("prod")["hangar:dr"] as Record<string, unknown>).network;
+
+const ROOT = path.resolve(__dirname, "..", "..");
 
 function errorsOf(raw: unknown, stack: string): string[] {
     const result = parseConfig(raw, stack);
@@ -266,6 +270,91 @@ describe("stack-file diagnostics", () => {
             const result = parseConfig({ ...stackConfig("staging"), "hangar:database": { replicas: 1, backupRetentionDays: 0 } }, "dev");
             assert.ok(!result.ok);
             assert.ok(result.warnings.some((w) => w.level === "notice"));
+        });
+    });
+
+    describe("problems and warnings carry the stack file's line", () => {
+        /** parseConfig of a small stack file, with its source. */
+        const parsedText = (text: string, stack: string) => {
+            const { config, source } = stackFileFromText(text, `Pulumi.${stack}.yaml`);
+            return parseConfig(config, stack, { source });
+        };
+        const DEV = [
+            "config:", // 1
+            "  hangar:foundation:", // 2
+            '    aws: { accountId: "123456789012", region: eu-west-1 }', // 3
+            "    kubernetes:", // 4
+            "      context: dev", // 5
+            "    network:", // 6
+            "      vpcId: vpc-0f1e2d3c4b5a69788", // 7
+            "      vpcCidr: 10.20.0.0/16", // 8
+            "      privateSubnetIds: [subnet-0f1e2d3c4b5a60001, subnet-0f1e2d3c4b5a60002]", // 9
+            "      privateSubnetCidrs: [10.20.0.0/19, 10.99.0.0/19]", // 10
+            "    oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X", // 11
+            "  hangar:app:", // 12
+            "    services:", // 13
+            "      - name: api", // 14
+            "        image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/hangar/api:1.0.0", // 15
+            "        port: 70000", // 16
+            "  hangar:databse: {}", // 17
+            "  hangar:dr:", // 18
+            "    enabled: true", // 19
+            "  hangar:backups:", // 20
+            "    dump: { clientMajorVersion: 16 }", // 21
+        ].join("\n");
+        const where = (issues: { path: string; file?: string; line?: number }[]) =>
+            Object.fromEntries(issues.map((i) => [i.path, i.line === undefined ? undefined : `${i.file}:${i.line}`]));
+
+        it("names the line of each key the file sets", () => {
+            const result = parsedText(DEV, "dev");
+            assert.ok(!result.ok);
+            const lines = where(result.errors);
+            assert.strictEqual(lines["hangar:app.services[0].port"], "Pulumi.dev.yaml:16");
+            assert.strictEqual(lines["hangar:databse"], "Pulumi.dev.yaml:17");
+            assert.strictEqual(lines["hangar:foundation.network.privateSubnetCidrs[1]"], "Pulumi.dev.yaml:10");
+        });
+
+        it("names the line of the enclosing key where a required key is missing", () => {
+            const result = parsedText(DEV, "dev");
+            assert.ok(!result.ok);
+            assert.strictEqual(where(result.errors)["hangar:dr.region"], "Pulumi.dev.yaml:18");
+        });
+
+        it("gives warnings their line too, and the notice none (its key is not in the file)", () => {
+            const lines = where(parsedText(DEV, "dev").warnings);
+            assert.strictEqual(lines["hangar:backups.dump.clientMajorVersion"], "Pulumi.dev.yaml:21");
+            assert.ok("hangar:environment" in lines);
+            assert.strictEqual(lines["hangar:environment"], undefined);
+        });
+
+        it("prints the line after the message, and nothing without a source", () => {
+            const result = parsedText(DEV, "dev");
+            assert.ok(!result.ok);
+            assert.match(
+                formatIssues(result.errors),
+                /\n {2}hangar:app\.services\[0\]\.port: expected an integer 1–65535 \(Pulumi\.dev\.yaml:16\)\n/,
+            );
+            assert.match(
+                formatWarnings(result.warnings),
+                /\n {2}warning hangar:backups\.dump\.clientMajorVersion: has no effect: .* \(Pulumi\.dev\.yaml:21\)/,
+            );
+            const bare = parseConfig(stackFileFromText(DEV, "Pulumi.dev.yaml").config, "dev");
+            assert.ok(!bare.ok);
+            assert.ok(bare.errors.every((e) => e.line === undefined && e.file === undefined));
+            assert.doesNotMatch(formatIssues(bare.errors), /Pulumi\.dev\.yaml/);
+        });
+
+        it("finds keys that hold dots, and list items, in the real staging file", () => {
+            const { source } = readStackFile(path.join(ROOT, "Pulumi.staging.yaml"));
+            const text = fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8").split("\n");
+            const lineOf = (p: string) => text[source.lineOf(p)! - 1].trim();
+            assert.strictEqual(
+                lineOf("hangar:app.ingress.annotations.traefik.ingress.kubernetes.io/router.entrypoints"),
+                "traefik.ingress.kubernetes.io/router.entrypoints: websecure",
+            );
+            assert.strictEqual(lineOf("hangar:app.services[1].replicas.max"), "replicas: { min: 1, max: 1 }");
+            assert.strictEqual(lineOf("hangar:app.services[1]"), "- name: workers");
+            assert.strictEqual(source.lineOf("stack"), undefined);
         });
     });
 
