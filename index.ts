@@ -1,17 +1,17 @@
 /**
  * The Hangar program: parse the stack file, build the platform, export outputs.
  * Config mistakes and a wrong Kubernetes target end the run with a plain message
- * (RunError: no stack trace) before any resource is registered.
+ * (RunError: no stack trace) before any resource is registered; the stack
+ * file's warnings are logged and the run goes on.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterTargetError, Platform } from "./components/index";
-import { formatIssues, parseConfig, toPlatformArgs } from "./config";
+import { toPlatformArgs } from "./config";
 import { loadKubeconfig } from "./config/load/kubeconfig";
-import { runtimeStackConfig } from "./config/load/runtime";
+import { programConfig, runtimeStackConfig } from "./config/load/runtime";
 
-const parsed = parseConfig(runtimeStackConfig(), pulumi.getStack());
-if (!parsed.ok) throw new pulumi.RunError(formatIssues(parsed.errors));
-const config = parsed.config;
+// Warnings and notices about the stack file (keys with no effect, the environment from the name) go to the log.
+const config = programConfig(runtimeStackConfig(), pulumi.getStack(), (message) => pulumi.log.warn(message));
 
 const kubeconfig = loadKubeconfig();
 if (kubeconfig === undefined) {

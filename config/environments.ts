@@ -35,3 +35,9 @@ export const ENVIRONMENT_MINIMUMS: Record<Environment, EnvironmentMinimums> = {
     staging: { databaseBackupDays: 7, cacheSnapshotDays: 3, backupDailyDays: 14, dumpBucketDays: 365, forbiddenImageTags: ["latest"] },
     ephemeral: { databaseBackupDays: 1, cacheSnapshotDays: 0, backupDailyDays: 1, dumpBucketDays: 1, forbiddenImageTags: ["latest"] },
 };
+
+/** The environment a stack name implies when the stack file does not say. */
+export function environmentFromStackName(stackName: string): Environment {
+    if (stackName === "prod" || stackName === "staging") return stackName;
+    return "ephemeral";
+}

@@ -120,6 +120,72 @@ describe("the program refuses before registering anything", () => {
     });
 });
 
+describe("the stack file's warnings and notices", () => {
+    it("are logged through pulumi.log.warn, and the program goes on: a copy of staging named pr-7", async () => {
+        // The same run as the ephemeral data-tier spec's (snapshotOf shares it).
+        const snapshot = await snapshotOf("pr-7", { kubeconfig: laptop, stackFile: path.join(ROOT, "Pulumi.staging.yaml") });
+        assert.strictEqual(snapshot.error, undefined, snapshot.error?.message);
+        const warnings = snapshot.warnings ?? [];
+        assert.ok(
+            warnings.some((w) =>
+                w.startsWith(
+                    "notice hangar:environment: environment ephemeral comes from the stack name `pr-7`; set hangar:environment to choose",
+                ),
+            ),
+            warnings.join("\n"),
+        );
+        assert.ok(warnings.some((w) => /\n {4}database\.instanceClass: db\.t4g\.micro \(staging: db\.t4g\.medium\)/.test(w)));
+        assert.ok(warnings.some((w) => w.startsWith("warning hangar:backups.dump.clientMajorVersion: has no effect")));
+    });
+
+    it("are none for the real stack files", async () => {
+        for (const stack of ["prod", "staging"]) {
+            // The SDK logs through the same call (an undefined output); none of the stack file's notes is there.
+            const notes = ((await snapshotOf(stack, { kubeconfig: laptop })).warnings ?? []).filter((w) =>
+                / hangar:/.test(w.split("\n")[0]),
+            );
+            assert.deepStrictEqual(notes, [], stack);
+        }
+    });
+});
+
+describe("programConfig (the program's parse of the engine's config)", () => {
+    const { programConfig, runtimeStackFileSource } = require("../config/load/runtime") as typeof import("../config/load/runtime");
+    const { readStackConfig, readStackFile } = require("../config") as typeof import("../config");
+    const staging = () => readStackConfig(path.join(ROOT, "Pulumi.staging.yaml")) as Record<string, unknown>;
+
+    it("passes each warning to the log, with the stack file's line, and returns the config", () => {
+        const logged: string[] = [];
+        const { source } = readStackFile(path.join(ROOT, "Pulumi.staging.yaml"), "Pulumi.dev.yaml");
+        const config = programConfig(staging(), "dev", (m) => logged.push(m), source);
+        assert.strictEqual(config.environment, "ephemeral");
+        assert.strictEqual(logged.length, 2);
+        assert.match(logged[1], /^warning hangar:backups\.dump\.clientMajorVersion: has no effect: .* \(Pulumi\.dev\.yaml:\d+\)$/);
+    });
+
+    it("ends the run with a RunError listing the problems, then the notes", () => {
+        const raw = { ...staging(), "hangar:databse": {} };
+        const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+        assert.throws(
+            () => programConfig(raw, "dev", () => assert.fail("nothing is logged when the run ends"), undefined),
+            (err: Error) =>
+                pulumi.RunError.isInstance(err) &&
+                /^invalid stack configuration \(1 problem\):\n {2}hangar:databse: unknown key; did you mean `hangar:database`\?/.test(
+                    err.message,
+                ) &&
+                /\nstack configuration \(2 notes, not errors\):\n {2}notice hangar:environment: /.test(err.message),
+        );
+    });
+
+    it("takes lines from Pulumi.<stack>.yaml only when it holds the config the engine handed over", () => {
+        assert.ok(runtimeStackFileSource("staging", staging(), ROOT), "the file the engine read");
+        assert.strictEqual(runtimeStackFileSource("staging", { ...staging(), "hangar:dns": { domain: "x.example.com" } }, ROOT), undefined);
+        assert.strictEqual(runtimeStackFileSource("pr-7", staging(), ROOT), undefined, "no Pulumi.pr-7.yaml");
+        // Other namespaces (aws:, pulumi:tags from Pulumi.yaml) do not count.
+        assert.ok(runtimeStackFileSource("staging", { ...staging(), "pulumi:tags": { a: "b" } }, ROOT));
+    });
+});
+
 describe("verifyClusterTarget", () => {
     const kubeconfig = fs.readFileSync(laptop, "utf8");
     const prodServer = "https://4F2C0A9B7E6D5C3B2A1908F7E6D5C4B3.gr7.eu-west-1.eks.amazonaws.com";

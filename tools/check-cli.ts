@@ -84,9 +84,11 @@ if (require.main === module) {
     }
     // A stack file with mistakes is answered before the SDKs load, too.
     const config = require("../config") as typeof import("../config");
-    const parsed = config.parseConfig(config.readStackConfig(file), args.stack);
+    const written = config.readStackFile(file, path.relative(root, file));
+    const parsed = config.parseConfig(written.config, args.stack, { source: written.source });
     if (!parsed.ok) {
-        process.stderr.write(`${config.formatIssues(parsed.errors)}\n`);
+        const notes = config.formatWarnings(parsed.warnings);
+        process.stderr.write(`${config.formatIssues(parsed.errors)}\n${notes ? `${notes}\n` : ""}`);
         process.exit(3);
     }
     const { check } = require("./check") as typeof import("./check");

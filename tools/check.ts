@@ -8,7 +8,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { formatIssues, parseConfig, PlatformConfig, readStackConfig, toPlatformArgs } from "../config";
+import {
+    type ConfigWarning,
+    formatIssues,
+    formatWarning,
+    formatWarnings,
+    parseConfig,
+    PlatformConfig,
+    readStackFile,
+    toPlatformArgs,
+} from "../config";
 import { clusterPrerequisites } from "../components/platform/prerequisites";
 import { owningComponent, redact, reveal, ROOT, runStack, runStackInProcess, Snapshot, SnapshotResource } from "./harness";
 import { spawnSync } from "child_process";
@@ -21,6 +30,8 @@ import { compareTwins } from "./policy-twins";
 export interface CheckContext {
     stack: string;
     config: PlatformConfig;
+    /** The stack file's warnings and notices (parseConfig), which never fail the check. */
+    warnings: ConfigWarning[];
     snapshot: Snapshot;
     outDir: string;
 }
@@ -54,6 +65,16 @@ export function manifestsOf(snapshot: Snapshot): { resource: SnapshotResource; m
         )
         .map((resource) => ({ resource, manifest: reveal(resource.inputs) as Manifest }));
 }
+
+/** What parsing the stack file noticed: keys with no effect, the environment from the stack name. */
+const stackFileNotes: CheckSection = {
+    title: "Stack file (warnings and notices: they do not fail the check)",
+    key: "config",
+    run({ warnings }) {
+        const lines = warnings.length > 0 ? warnings.flatMap((w) => formatWarning(w).split("\n")) : ["no warnings"];
+        return { lines, errors: [], data: { warnings } };
+    },
+};
 
 const inventory: CheckSection = {
     title: "Inventory (what the program registers; Helm charts are listed, their contents are not rendered offline)",
@@ -333,6 +354,7 @@ const exposure: CheckSection = {
 };
 
 export const SECTIONS: CheckSection[] = [
+    stackFileNotes,
     inventory,
     appTier,
     dataTier,
@@ -388,8 +410,10 @@ export async function check(stack: string, options: CheckOptions = {}): Promise<
         );
     }
 
-    const parsed = parseConfig(readStackConfig(stackFile), stack);
-    if (!parsed.ok) return failed(CHECK_EXIT.config, formatIssues(parsed.errors));
+    const { config, source } = readStackFile(stackFile, path.relative(ROOT, stackFile));
+    const parsed = parseConfig(config, stack, { source });
+    if (!parsed.ok)
+        return failed(CHECK_EXIT.config, [formatIssues(parsed.errors), formatWarnings(parsed.warnings)].filter(Boolean).join("\n"));
 
     const reference = parsed.config.foundation.stackReference;
     const outputsFile = reference ? (options.foundationOutputs ?? EXAMPLE_FOUNDATION_OUTPUTS) : undefined;
@@ -407,7 +431,7 @@ export async function check(stack: string, options: CheckOptions = {}): Promise<
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(redact(snapshot), null, 2));
 
-    const ctx: CheckContext = { stack, config: parsed.config, snapshot, outDir };
+    const ctx: CheckContext = { stack, config: parsed.config, warnings: parsed.warnings, snapshot, outDir };
     out.push(
         `Hangar offline check — stack ${stack} (${parsed.config.environment}${options.preview ? ", preview" : ""}): ` +
             `${snapshot.resources.length} resources registered under mocks in ${(snapshot.durationMs / 1000).toFixed(1)} s`,

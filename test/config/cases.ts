@@ -1,8 +1,11 @@
 /**
  * Invalid stack configs, each a real stack file with one mistake, and the
  * error (`<key path>: <message start>`) parseConfig must report for it.
- * Shared by the parse tests and the bad-config corpus generator.
+ * Shared by the parse tests and the bad-config corpus generator, with the
+ * helpers of the mutation properties (paths of a document, a mutated copy,
+ * arbitrary values).
  */
+import * as fc from "fast-check";
 import * as path from "path";
 import { readStackConfig } from "../../config";
 
@@ -25,11 +28,47 @@ export function mutate(stack: string, key: string, at: (string | number)[], valu
     return raw;
 }
 
+/** Every path (as a list of keys) inside a config document. */
+export function pathsOf(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+    if (Array.isArray(value)) return [at, ...value.flatMap((v, i) => pathsOf(v, [...at, i]))];
+    if (value !== null && typeof value === "object") return [at, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...at, k]))];
+    return [at];
+}
+
+/** Sets (or with `undefined`, deletes) the value at a path of a deep copy. */
+export function mutateAt(doc: Record<string, unknown>, at: (string | number)[], value: unknown): Record<string, unknown> {
+    const copy = structuredClone(doc);
+    if (at.length === 0) return copy;
+    let node = copy as Record<string | number, unknown>;
+    for (const step of at.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
+    const last = at[at.length - 1];
+    if (value === undefined && !Array.isArray(node)) delete node[last];
+    else node[last] = value;
+    return copy;
+}
+
+export const arbitraryValue = fc.oneof(
+    fc.constant(undefined),
+    fc.string(),
+    fc.integer({ min: -100000, max: 100000 }),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 3 }),
+    fc.constantFrom("latest", "16", "eu-west-1", "db.r7g.large", "10.0.0.0/8", "-1", "", "api.example.com", "*"),
+);
+
 /** [what, stack, raw config, expected "<path>: <message start>"] */
 export const INVALID_CONFIGS: [string, string, unknown, string][] = [
     ["a stack file that is not a mapping", "prod", ["a", "b"], "hangar: expected the stack file's config to be a mapping"],
     ["YAML scalar instead of a mapping", "prod", "just text", "hangar: expected the stack file's config to be a mapping"],
-    ["an unknown section", "prod", mutate("prod", "hangar:databse", [], {}), "hangar:databse: unknown key (expected one of environment"],
+    [
+        "an unknown section",
+        "prod",
+        mutate("prod", "hangar:databse", [], {}),
+        "hangar:databse: unknown key; did you mean `hangar:database`? (expected one of environment",
+    ],
     [
         "an unknown environment",
         "prod",

@@ -6,7 +6,7 @@ import { parseConfig, readStackConfig } from "../../config";
 import { LAPTOP_KUBECONFIG } from "../../tools/baseline";
 import { ROOT, runStack } from "../../tools/harness";
 import { checkPolicies, mandatory } from "../../tools/policy-check";
-import { stackConfig } from "../config/cases";
+import { arbitraryValue, mutateAt, pathsOf, stackConfig } from "../config/cases";
 
 const CORPUS = path.join(ROOT, "test", "fixtures", "bad-configs");
 
@@ -42,37 +42,6 @@ describe("the bad-input corpus (test/fixtures/bad-configs)", () => {
         });
     }
 });
-
-/** Every path (as a list of keys) inside a config document. */
-function pathsOf(value: unknown, at: (string | number)[] = []): (string | number)[][] {
-    if (Array.isArray(value)) return [at, ...value.flatMap((v, i) => pathsOf(v, [...at, i]))];
-    if (value !== null && typeof value === "object") return [at, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...at, k]))];
-    return [at];
-}
-
-/** Sets (or with `undefined`, deletes) the value at a path of a deep copy. */
-export function mutateAt(doc: Record<string, unknown>, at: (string | number)[], value: unknown): Record<string, unknown> {
-    const copy = structuredClone(doc);
-    if (at.length === 0) return copy;
-    let node = copy as Record<string | number, unknown>;
-    for (const step of at.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
-    const last = at[at.length - 1];
-    if (value === undefined && !Array.isArray(node)) delete node[last];
-    else node[last] = value;
-    return copy;
-}
-
-export const arbitraryValue = fc.oneof(
-    fc.constant(undefined),
-    fc.string(),
-    fc.integer({ min: -100000, max: 100000 }),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(fc.string(), { maxLength: 3 }),
-    fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 3 }),
-    fc.constantFrom("latest", "16", "eu-west-1", "db.r7g.large", "10.0.0.0/8", "-1", "", "api.example.com", "*"),
-);
 
 describe("parseConfig under random mutations of the real stack files", () => {
     for (const stack of ["prod", "staging"]) {

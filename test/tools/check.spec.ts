@@ -43,6 +43,8 @@ describe("npm run check", () => {
 
             const report = JSON.parse(fs.readFileSync(path.join(ROOT, "out", stack, "report.json"), "utf8"));
             assert.deepStrictEqual([report.stack, report.result.ok, report.result.exitCode], [stack, true, 0]);
+            assert.deepStrictEqual(report.config, { warnings: [] }, "the real stack files have no warnings");
+            assert.match(stdout, /\nStack file \(warnings and notices: they do not fail the check\)\n {2}no warnings\n/);
             assert.strictEqual(report.resources.total, resources.resources.length);
             assert.ok(
                 report.public.some((e: { kind: string; name: string }) => e.name === "api"),
@@ -166,6 +168,8 @@ describe("npm run check", () => {
         delete foundation.network;
         delete foundation.oidcProviderArn;
         foundation.stackReference = "acme/foundation/staging";
+        // A key with no effect (DR is off): a warning in the report, which does not fail the check.
+        doc.config["hangar:dr"].region = "eu-central-1";
         const file = path.join(ROOT, "out", "staging-referenced.yaml");
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, toYaml(doc));
@@ -178,6 +182,17 @@ describe("npm run check", () => {
         const { code, stdout, stderr } = await checkInProcess("staging", { stackFile: file, foundationOutputs: outputs });
         assert.strictEqual(code, 0, stderr);
         assert.match(stdout, /foundation.stackReference acme\/foundation\/staging: outputs read from out\/foundation-outputs.json/);
+        assert.match(
+            stdout,
+            /\nStack file \(warnings and notices: they do not fail the check\)\n {2}warning hangar:dr\.region: has no effect: dr\.enabled is false \(out\/staging-referenced\.yaml:\d+\)\n/,
+        );
+        const report = JSON.parse(fs.readFileSync(path.join(ROOT, "out", "staging@staging-referenced", "report.json"), "utf8"));
+        assert.deepStrictEqual(
+            report.config.warnings.map((w: { level: string; path: string; file: string }) => [w.level, w.path, w.file]),
+            [["warning", "hangar:dr.region", "out/staging-referenced.yaml"]],
+        );
+        assert.ok(Number.isInteger(report.config.warnings[0].line));
+        assert.strictEqual(report.result.ok, true);
         const resources = fs.readFileSync(path.join(ROOT, "out", "staging@staging-referenced", "resources.json"), "utf8");
         assert.ok(resources.includes("vpc-0fromthefilegiven1"), "the security groups are in the referenced VPC");
         assert.strictEqual(kubeconfigs(), before, "the stand-in kubeconfig was removed");

@@ -172,6 +172,11 @@ async function main(request: ChildRequest): Promise<Snapshot> {
     };
     /* eslint-enable @typescript-eslint/no-explicit-any */
 
+    // The program's warnings go to the engine's log; with no engine the SDK prints them, so keep them in the snapshot instead.
+    const warnings: string[] = [];
+    const log = pulumi.log as { warn: typeof pulumi.log.warn };
+    const warn = log.warn;
+    log.warn = async (message: string) => void warnings.push(message);
     let error: Snapshot["error"];
     try {
         // As the language host does: the program's exports become the stack's outputs.
@@ -184,6 +189,8 @@ async function main(request: ChildRequest): Promise<Snapshot> {
         error = { message: err instanceof Error ? err.message : String(err), runError: pulumi.RunError.isInstance(err) };
         // Let registrations already sent reach the (mock) engine, as they would reach the real one.
         await pulumi.runtime.disconnect().catch(() => undefined);
+    } finally {
+        log.warn = warn;
     }
     return {
         project: "hangar",
@@ -193,6 +200,7 @@ async function main(request: ChildRequest): Promise<Snapshot> {
         resources,
         invokes,
         outputs,
+        ...(warnings.length > 0 ? { warnings } : {}),
         durationMs: Date.now() - started,
     };
 }

@@ -50,6 +50,8 @@ export interface Snapshot {
     resources: SnapshotResource[];
     invokes: SnapshotInvoke[];
     outputs: Record<string, unknown>;
+    /** What the program and the SDK logged with `pulumi.log.warn` (the stack file's warnings and notices among them), when anything. */
+    warnings?: string[];
     durationMs: number;
 }
 
