@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { LAPTOP_KUBECONFIG } from "../../tools/baseline";
-import { byType, isSecret, reveal, snapshotOf, Snapshot, SnapshotResource } from "../../tools/harness";
+import { byType, isSecret, reveal, realStackSnapshots, Snapshot, SnapshotResource } from "../../tools/harness";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -15,10 +15,7 @@ describe("Monitoring as the stacks wire it", () => {
     let prod: Snapshot;
     let staging: Snapshot;
     before(async () => {
-        [prod, staging] = await Promise.all([
-            snapshotOf("prod", { kubeconfig: LAPTOP_KUBECONFIG }),
-            snapshotOf("staging", { kubeconfig: LAPTOP_KUBECONFIG }),
-        ]);
+        [prod, staging] = await realStackSnapshots(LAPTOP_KUBECONFIG);
     });
 
     it("gives every app service with metrics a ServiceMonitor the chart selects, created after the CRDs", () => {

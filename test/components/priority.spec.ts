@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { chartValueAt, MONITORING_WORKLOADS } from "../../components/monitoring";
 import { PRIORITY_TIERS, priorityClassSpecs } from "../../components/shared/priority-classes";
 import { LAPTOP_KUBECONFIG } from "../../tools/baseline";
-import { byType, reveal, snapshotOf, Snapshot } from "../../tools/harness";
+import { byType, reveal, realStackSnapshots, Snapshot } from "../../tools/harness";
 import { monitoringSnapshot } from "../programs/monitoring-snapshots";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -33,10 +33,7 @@ describe("PriorityClasses: the API above monitoring above workers above batch", 
         let prod: Snapshot;
         let staging: Snapshot;
         before(async () => {
-            [prod, staging] = await Promise.all([
-                snapshotOf("prod", { kubeconfig: LAPTOP_KUBECONFIG }),
-                snapshotOf("staging", { kubeconfig: LAPTOP_KUBECONFIG }),
-            ]);
+            [prod, staging] = await realStackSnapshots(LAPTOP_KUBECONFIG);
         });
 
         it("are named by the stack, so prod and staging can share a cluster", () => {

@@ -236,6 +236,11 @@ export function snapshotOf(stack: string, options: RunOptions = {}): Promise<Sna
     return cache.get(key)!;
 }
 
+/** The real stack files, prod and staging, as one shared run each against the given kubeconfig. */
+export function realStackSnapshots(kubeconfig: string): Promise<[Snapshot, Snapshot]> {
+    return Promise.all([snapshotOf("prod", { kubeconfig }), snapshotOf("staging", { kubeconfig })]);
+}
+
 async function sharedRun(key: string, run: () => Promise<Snapshot>): Promise<Snapshot> {
     const dir = process.env.HANGAR_TEST_RUN;
     if (!dir) return run();
