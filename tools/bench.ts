@@ -4,7 +4,9 @@
  *     SDKs the program uses), as a ratio, run from TypeScript (tsx) and from
  *     precompiled JavaScript;
  *  2. program time per service at 3, 30 and 100 app services (linearity);
- *  3. policy time per resource over the prod snapshot.
+ *  3. policy time per resource over the prod snapshot;
+ *  4. the whole test suite (`npm test`, once: it takes minutes) against its 90 s budget,
+ *     with its slowest spec files. BENCH_SUITE=0 skips it.
  * Medians of a few runs; the machines are noisy, so compare ratios within one run.
  */
 import { execFileSync, spawnSync } from "child_process";
@@ -102,6 +104,17 @@ async function main() {
         say(`policies over prod: ${resources} resources in ${ms.toFixed(1)} ms = ${((ms * 1000) / resources).toFixed(0)} µs per resource`);
     } catch (err) {
         say(`policies: not measured (${(err as Error).message})`);
+    }
+
+    // 4. the suite, as CI runs it
+    if (process.env.BENCH_SUITE !== "0") {
+        const suite = spawnSync(process.execPath, [path.join(ROOT, "tools", "test-all.js")], { cwd: ROOT, encoding: "utf8" });
+        const took = /npm test took ([\d.]+) s/.exec(suite.stdout)?.[1];
+        const verdict = suite.stdout.trim().split("\n").pop();
+        const budgets = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "budgets.json"), "utf8")) as { suite: number };
+        say(`npm test: ${took ?? "?"} s (suite budget ${budgets.suite} s) — ${verdict}`);
+        const slowest = suite.stdout.split("Slowest spec files")[1]?.split("\n").slice(1, 6) ?? [];
+        for (const line of slowest) say(`  ${line.trim()}`);
     }
     fs.mkdirSync(path.join(ROOT, "out"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, "out", "bench.txt"), `${lines.join("\n")}\n`);
