@@ -2,11 +2,14 @@
  * `npm run baseline`: records the URNs and replacement-forcing values of every
  * stateful resource of prod and staging in test/baselines/<stack>.json. Run it
  * when a stateful resource is added on purpose, and review the diff: a changed
- * line is a replacement.
+ * line is a replacement. It also writes test/baselines/<stack>.plan.json, every
+ * resource's URN and input digests, which `npm run check` diffs against when there
+ * is no previous run (a fresh clone, CI).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT, runStack } from "./harness";
+import { formatPlanFile, planBaselineFile, planOf } from "./check-diff";
 import { baselineOf } from "./stateful";
 
 export const BASELINE_STACKS = ["prod", "staging"];
@@ -22,6 +25,8 @@ if (require.main === module) {
             const entries = baselineOf(snapshot);
             fs.writeFileSync(baselineFile(stack), `${JSON.stringify(entries, null, 2)}\n`);
             process.stdout.write(`${stack}: ${entries.length} stateful resources → ${path.relative(ROOT, baselineFile(stack))}\n`);
+            // Every resource, for the check's diff where there is no previous run (CI): informational, not enforced.
+            fs.writeFileSync(planBaselineFile(stack), formatPlanFile(planOf(snapshot)));
         }
         if (!fs.existsSync(ALLOW_REPLACE_FILE)) fs.writeFileSync(ALLOW_REPLACE_FILE, "[]\n");
     })().catch((err) => {

@@ -17,6 +17,8 @@ Options:
   --stack-file <file>            check this stack file instead (results in out/<stack>@<file name>)
   --foundation-outputs <file>    outputs of the stack foundation.stackReference names (JSON or YAML)
                                  default: examples/foundation-outputs.yaml
+  --against <file>               diff against this resources.json of an earlier check or plan file
+                                 default: the previous run in out/, else test/baselines/<stack>.plan.json
   -h, --help                     this help
 
 Exit codes: 0 OK, 1 internal error, 2 usage, 3 stack file (config) error, 4 program error,
@@ -27,10 +29,11 @@ const OPTIONS = {
     preview: { type: "boolean" },
     "stack-file": { type: "string" },
     "foundation-outputs": { type: "string" },
+    against: { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
-export type CheckArgs = { stack: string; preview: boolean; stackFile?: string; foundationOutputs?: string };
+export type CheckArgs = { stack: string; preview: boolean; stackFile?: string; foundationOutputs?: string; against?: string };
 
 /** The parsed command line, or the usage error to print. */
 export function parseCheckArgs(argv: string[]): { help: true } | { error: string } | CheckArgs {
@@ -44,7 +47,7 @@ export function parseCheckArgs(argv: string[]): { help: true } | { error: string
     if (values.help) return { help: true };
     if (positionals.length === 0) return { error: "a stack name is required" };
     if (positionals.length > 1) return { error: `unexpected argument "${positionals[1]}"` };
-    for (const flag of ["stack-file", "foundation-outputs"] as const) {
+    for (const flag of ["stack-file", "foundation-outputs", "against"] as const) {
         if (values[flag] !== undefined && (values[flag] === "" || values[flag]!.startsWith("-")))
             return { error: `--${flag} needs a file` };
     }
@@ -53,6 +56,7 @@ export function parseCheckArgs(argv: string[]): { help: true } | { error: string
         preview: values.preview ?? false,
         stackFile: values["stack-file"],
         foundationOutputs: values["foundation-outputs"],
+        against: values.against,
     };
 }
 
@@ -96,6 +100,7 @@ if (require.main === module) {
         preview: args.preview,
         stackFile: args.stackFile && path.resolve(args.stackFile),
         foundationOutputs: args.foundationOutputs && path.resolve(args.foundationOutputs),
+        against: args.against && path.resolve(args.against),
         inProcess: true,
     })
         .then(({ exitCode, report, errors }) => {

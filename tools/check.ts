@@ -26,6 +26,7 @@ import { Manifest, validateManifest } from "./k8s-schema";
 import { CHECK_POLICIES, checkPolicies, policyConfig, policyConfigFile } from "./policy-check";
 import { chartVersions, policySource, protectedResources, publicExposure } from "./check-report";
 import { compareTwins } from "./policy-twins";
+import { describeDiff, diffPlans, planBaselineFile, planOf, PlanEntry, readPlan } from "./check-diff";
 
 export interface CheckContext {
     stack: string;
@@ -34,6 +35,8 @@ export interface CheckContext {
     warnings: ConfigWarning[];
     snapshot: Snapshot;
     outDir: string;
+    /** What the diff compares with (tools/check-diff.ts), when there is something. */
+    previous?: { label: string; entries: PlanEntry[] };
 }
 
 export interface SectionResult {
@@ -340,6 +343,18 @@ const policyTwins: CheckSection = {
     },
 };
 
+/** The plan: added, changed, removed resources and replacements of stateful ones, against an earlier run. Informational. */
+const planDiff: CheckSection = {
+    title: "Diff",
+    key: "diff",
+    run({ snapshot, previous }) {
+        if (!previous)
+            return { lines: ["no previous run, no --against file and no committed baseline: nothing to compare"], errors: [], data: null };
+        const diff = diffPlans(previous.entries, planOf(snapshot), previous.label);
+        return { lines: describeDiff(diff), errors: [], data: diff };
+    },
+};
+
 /** Everything reachable from outside the cluster and the VPC. */
 const exposure: CheckSection = {
     title: "Publicly exposed",
@@ -365,6 +380,7 @@ export const SECTIONS: CheckSection[] = [
     kubernetesSchemas,
     policyVerdict,
     policyTwins,
+    planDiff,
 ];
 
 /** The check's exit codes (README "The offline check"). */
@@ -376,6 +392,8 @@ export interface CheckOptions {
     stackFile?: string;
     /** Outputs of the stack `foundation.stackReference` names (a JSON or YAML mapping). @default examples/foundation-outputs.yaml */
     foundationOutputs?: string;
+    /** A resources.json of an earlier check or a plan file to diff against. @default the previous run in out/, else test/baselines/<stack>.plan.json */
+    against?: string;
     inProcess?: boolean;
 }
 
@@ -423,15 +441,30 @@ export async function check(stack: string, options: CheckOptions = {}): Promise<
             ? { [reference]: (parseYaml(fs.readFileSync(outputsFile, "utf8")) ?? {}) as Record<string, unknown> }
             : undefined;
 
+    const outDir = outDirFor(stack, options.stackFile);
+    // What the diff compares with, read before the previous run's out/ is replaced.
+    let previous: CheckContext["previous"];
+    const earlier = [options.against, path.join(outDir, "resources.json"), planBaselineFile(stack)].find((f) => f && fs.existsSync(f));
+    if (options.against && earlier !== options.against) return failed(CHECK_EXIT.usage, `no file ${options.against} to diff against`);
+    if (earlier) {
+        try {
+            const label = path.relative(ROOT, earlier);
+            previous = {
+                label: earlier === planBaselineFile(stack) ? `${label} (the committed baseline)` : label,
+                entries: readPlan(earlier),
+            };
+        } catch (err) {
+            if (earlier === options.against) return failed(CHECK_EXIT.usage, (err as Error).message);
+        }
+    }
     const snapshot = await (options.inProcess ? runStackInProcess : runStack)(stack, { preview: options.preview, stackFile, stackOutputs });
     if (snapshot.error) return failed(CHECK_EXIT.program, `the program failed: ${snapshot.error.message}`);
 
-    const outDir = outDirFor(stack, options.stackFile);
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(redact(snapshot), null, 2));
 
-    const ctx: CheckContext = { stack, config: parsed.config, warnings: parsed.warnings, snapshot, outDir };
+    const ctx: CheckContext = { stack, config: parsed.config, warnings: parsed.warnings, snapshot, outDir, previous };
     out.push(
         `Hangar offline check — stack ${stack} (${parsed.config.environment}${options.preview ? ", preview" : ""}): ` +
             `${snapshot.resources.length} resources registered under mocks in ${(snapshot.durationMs / 1000).toFixed(1)} s`,

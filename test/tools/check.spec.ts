@@ -16,7 +16,7 @@ function runCheck(...args: string[]) {
 }
 
 /** The check as the CLI runs it, in this process (its program run goes to the harness's worker). */
-async function checkInProcess(stack: string, options: { stackFile?: string; foundationOutputs?: string } = {}) {
+async function checkInProcess(stack: string, options: { stackFile?: string; foundationOutputs?: string; against?: string } = {}) {
     const { check } = require("../../tools/check") as typeof import("../../tools/check");
     const { exitCode, report, errors } = await check(stack, options);
     return { code: exitCode, stdout: report, stderr: errors };
@@ -108,7 +108,19 @@ describe("npm run check", () => {
         fs.writeFileSync(file, changed);
         const own = path.join(ROOT, "out", "prod", "resources.json");
         const before = fs.existsSync(own) ? fs.statSync(own).mtimeMs : undefined;
-        const { code, stdout, stderr } = await checkInProcess("prod", { stackFile: file });
+        // Diffed against a copy of the committed plan in which the database had another identifier and a namespace did not exist.
+        const plan = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "baselines", "prod.plan.json"), "utf8")) as {
+            urn: string;
+            type: string;
+            values?: Record<string, unknown>;
+        }[];
+        const db = plan.find((e) => e.type === "aws:rds/instance:Instance" && e.values?.identifier === "hangar-prod")!;
+        db.values!.identifier = "hangar-prod-old";
+        const ns = plan.findIndex((e) => e.type === "kubernetes:core/v1:Namespace");
+        const [addedNs] = plan.splice(ns, 1);
+        const against = path.join(ROOT, "out", "other-gateway.plan.json");
+        fs.writeFileSync(against, JSON.stringify(plan));
+        const { code, stdout, stderr } = await checkInProcess("prod", { stackFile: file, against });
         assert.strictEqual(code, 6, stderr);
         assert.match(stderr, /ERROR \[mandatory\] kubernetes-httproute-tls-gateway — hangar-app-api/);
         assert.match(stdout, /Result: FAILED/, "the report itself goes to stdout");
@@ -127,6 +139,21 @@ describe("npm run check", () => {
             stdout,
             /hangar:app\.gateway vs policies\/config\/prod\.json kubernetes-httproute-tls-gateway\.gateways \[mandatory\]: gateway-system\/internal listener https is not one of the pack's gateways \(gateway-system\/public https\)/,
         );
+        assert.deepStrictEqual(report.diff.added, [addedNs.urn]);
+        assert.deepStrictEqual(report.diff.removed, []);
+        assert.deepStrictEqual(
+            report.diff.replaces.map((r: { urn: string; property: string; from: string; to: string }) => [r.urn, r.property, r.from, r.to]),
+            [[db.urn, "identifier", "hangar-prod-old", "hangar-prod"]],
+        );
+        assert.ok(
+            report.diff.changed.some((c: { type: string; keys: string[] }) => c.type.endsWith(":HTTPRoute") && c.keys.includes("spec")),
+            "the route moved to another gateway",
+        );
+        assert.match(
+            stdout,
+            /Diff\n {2}against out\/other-gateway\.plan\.json: 1 to add, \d+ to change, 1 replacement of stateful resources, 0 to remove/,
+        );
+        assert.match(stdout, /± REPLACES aws:rds\/instance:Instance \S+: identifier "hangar-prod-old" → "hangar-prod"/);
         assert.deepStrictEqual(
             report.policyTwins.filter((t: { agrees: boolean }) => !t.agrees).map((t: { stackKey: string }) => t.stackKey),
             ["app.gateway"],
@@ -142,6 +169,7 @@ describe("npm run check", () => {
             ["prod", "--frobnicate"],
             ["prod", "--stack-file"],
             ["prod", "--stack-file", "--preview"],
+            ["prod", "--against"],
         ])
             assert.ok("error" in parseCheckArgs(args), `${args.join(" ")} is refused`);
         for (const flag of ["--help", "-h"]) assert.deepStrictEqual(parseCheckArgs([flag]), { help: true });
