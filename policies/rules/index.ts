@@ -13,6 +13,7 @@ import { podSecurityVersionPolicies } from "./kubernetes/pod-security-by-version
 import { priorityPolicies } from "./kubernetes/priority";
 import { resourcePolicies } from "./kubernetes/resources";
 import { tlsPolicies } from "./kubernetes/tls";
+import { wiringPolicies } from "./wiring/services";
 
 export const policies: Policies = [
     ...podSecurityPolicies,
@@ -24,4 +25,5 @@ export const policies: Policies = [
     ...imagePolicies,
     ...backupJobPolicies,
     ...awsPolicies,
+    ...wiringPolicies,
 ];

@@ -1,0 +1,106 @@
+/**
+ * Wiring rules (issue 18): each relation, clean on both real stacks, and broken by one
+ * mutation of a real snapshot that the rule catches.
+ */
+import * as assert from "assert";
+import { LAPTOP_KUBECONFIG } from "../../tools/baseline";
+import { realStackSnapshots, Snapshot, SnapshotResource } from "../../tools/harness";
+import { policyConfig, policyResources } from "../../tools/policy-check";
+import { runPolicies } from "../../tools/policy/runner";
+import { serviceSelectsPods, wiringPolicies } from "../../policies/rules/wiring/services";
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const wiring = (snapshot: Snapshot, stack: string) =>
+    runPolicies(policyResources(snapshot), policyConfig(stack), { policies: wiringPolicies, preview: snapshot.preview });
+
+const find = (snapshot: Snapshot, type: string, name: string): SnapshotResource => {
+    const r = snapshot.resources.find((x) => x.type === type && x.name === name);
+    assert.ok(r, `${type} ${name} in the snapshot`);
+    return r;
+};
+
+describe("wiring rules over the real stacks", () => {
+    let prod: Snapshot;
+    let staging: Snapshot;
+    before(async () => {
+        [prod, staging] = await realStackSnapshots(LAPTOP_KUBECONFIG);
+    });
+
+    it("are clean for prod and staging", async () => {
+        assert.deepStrictEqual(await wiring(prod, "prod"), []);
+        assert.deepStrictEqual(await wiring(staging, "staging"), []);
+    });
+
+    const SERVICE = "kubernetes:core/v1:Service";
+    const MUTATIONS: [string, (s: Snapshot) => SnapshotResource, RegExp][] = [
+        [
+            "a Deployment's pod label changed",
+            (s) => {
+                const svc = s.resources.find((r) => r.type === SERVICE)!;
+                const app = (svc.inputs.spec as Any).selector["app.kubernetes.io/name"];
+                const deployment = s.resources.find(
+                    (r) =>
+                        r.type === "kubernetes:apps/v1:Deployment" &&
+                        (r.inputs.spec as Any).template.metadata.labels["app.kubernetes.io/name"] === app,
+                )!;
+                (deployment.inputs.spec as Any).template.metadata.labels["app.kubernetes.io/name"] = `${app}-v2`;
+                return svc;
+            },
+            /selects no pod of the stack in namespace hangar/,
+        ],
+        [
+            "a Service moved to another namespace",
+            (s) => {
+                const svc = s.resources.find((r) => r.type === SERVICE)!;
+                (svc.inputs.metadata as Any).namespace = "elsewhere";
+                return svc;
+            },
+            /Service elsewhere\/\S+: spec.selector .* selects no pod/,
+        ],
+        [
+            "a container port renamed",
+            (s) => {
+                const svc = s.resources.find((r) => r.type === SERVICE)!;
+                const app = (svc.inputs.spec as Any).selector["app.kubernetes.io/name"];
+                const deployment = s.resources.find(
+                    (r) =>
+                        r.type === "kubernetes:apps/v1:Deployment" &&
+                        (r.inputs.spec as Any).template.metadata.labels["app.kubernetes.io/name"] === app,
+                )!;
+                for (const c of (deployment.inputs.spec as Any).template.spec.containers)
+                    for (const p of c.ports ?? []) if (p.name === "metrics") p.name = "prom";
+                return svc;
+            },
+            /targetPort "metrics" is not a port the containers of Deployment \S+ declare/,
+        ],
+    ];
+    for (const [what, mutate, message] of MUTATIONS) {
+        it(`${what} → wiring-service-selects-pods`, async () => {
+            const snapshot = structuredClone(prod);
+            const target = mutate(snapshot);
+            const hits = (await wiring(snapshot, "prod")).filter((v) => v.policy === serviceSelectsPods.name);
+            assert.ok(
+                hits.some((v) => v.urn === target.urn && message.test(v.message)),
+                JSON.stringify(hits.map((v) => v.message)),
+            );
+            assert.ok(hits.every((v) => v.enforcementLevel === "mandatory"));
+        });
+    }
+
+    it("cannot decide during preview when a pod template is unknown, instead of failing", async () => {
+        const preview = structuredClone(prod);
+        preview.preview = true;
+        const deployment = find(
+            preview,
+            "kubernetes:apps/v1:Deployment",
+            preview.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.name,
+        );
+        (deployment.inputs.spec as Any).template = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const hits = (await wiring(preview, "prod")).filter((v) => v.policy === serviceSelectsPods.name);
+        assert.ok(
+            hits.length > 0 && hits.every((v) => v.enforcementLevel === "advisory" && /can't run|cannot decide/.test(v.message)),
+            JSON.stringify(hits),
+        );
+    });
+});
