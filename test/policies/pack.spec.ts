@@ -27,10 +27,10 @@ describe("the hangar-guardrails pack", () => {
         assert.deepStrictEqual(Object.keys(constructed[0].args), ["policies"]);
     });
 
-    it("has at least 20 Kubernetes rules, uniquely named <kubernetes|aws>-<what>-<rule>", () => {
+    it("has at least 20 Kubernetes rules, uniquely named <kubernetes|aws|wiring>-<what>-<rule>", () => {
         assert.ok(policies.filter((p) => p.name.startsWith("kubernetes-")).length >= 20, `${policies.length} rules`);
         assert.strictEqual(new Set(policies.map((p) => p.name)).size, policies.length);
-        for (const p of policies) assert.match(p.name, /^(kubernetes|aws)-[a-z0-9]+(-[a-z0-9]+)+$/);
+        for (const p of policies) assert.match(p.name, /^(kubernetes|aws|wiring)-[a-z0-9]+(-[a-z0-9]+)+$/);
     });
 
     for (const p of policies) {
