@@ -13,7 +13,7 @@ import { podSecurityVersionPolicies } from "./kubernetes/pod-security-by-version
 import { priorityPolicies } from "./kubernetes/priority";
 import { resourcePolicies } from "./kubernetes/resources";
 import { tlsPolicies } from "./kubernetes/tls";
-import { wiringPolicies } from "./wiring/services";
+import { wiringPolicies } from "./wiring";
 
 export const policies: Policies = [
     ...podSecurityPolicies,

@@ -7,7 +7,9 @@ import { LAPTOP_KUBECONFIG } from "../../tools/baseline";
 import { realStackSnapshots, Snapshot, SnapshotResource } from "../../tools/harness";
 import { policyConfig, policyResources } from "../../tools/policy-check";
 import { runPolicies } from "../../tools/policy/runner";
-import { serviceSelectsPods, wiringPolicies } from "../../policies/rules/wiring/services";
+import { wiringPolicies } from "../../policies/rules/wiring";
+import { hpaTargetsWorkload, pdbAllowsEviction } from "../../policies/rules/wiring/scaling";
+import { serviceSelectsPods } from "../../policies/rules/wiring/services";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -85,6 +87,67 @@ describe("wiring rules over the real stacks", () => {
                 JSON.stringify(hits.map((v) => v.message)),
             );
             assert.ok(hits.every((v) => v.enforcementLevel === "mandatory"));
+        });
+    }
+
+    const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+    const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+    const deploymentOf = (s: Snapshot, name: string) =>
+        s.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs.metadata as Any).name === name)!;
+    const SCALING: [string, string, (s: Snapshot) => SnapshotResource, RegExp][] = [
+        [
+            "an HPA's scaleTargetRef renamed",
+            hpaTargetsWorkload.name,
+            (s) => {
+                const hpa = s.resources.find((r) => r.type === HPA)!;
+                (hpa.inputs.spec as Any).scaleTargetRef.name = "api-old";
+                return hpa;
+            },
+            /scaleTargetRef Deployment api-old is no workload of the stack in namespace hangar/,
+        ],
+        [
+            "the CPU request removed from the workload an HPA scales on CPU",
+            hpaTargetsWorkload.name,
+            (s) => {
+                const hpa = s.resources.find((r) => r.type === HPA)!;
+                for (const c of (deploymentOf(s, (hpa.inputs.spec as Any).scaleTargetRef.name).inputs.spec as Any).template.spec.containers)
+                    delete c.resources.requests.cpu;
+                return hpa;
+            },
+            /targets cpu utilization, but container \S+ of Deployment \S+ requests no cpu/,
+        ],
+        [
+            "a PDB's selector label changed",
+            pdbAllowsEviction.name,
+            (s) => {
+                const pdb = s.resources.find((r) => r.type === PDB)!;
+                (pdb.inputs.spec as Any).selector.matchLabels["app.kubernetes.io/name"] = "nothing";
+                return pdb;
+            },
+            /selects no workload of the stack in namespace hangar/,
+        ],
+        [
+            "a PDB's minAvailable at the HPA's minReplicas",
+            pdbAllowsEviction.name,
+            (s) => {
+                const pdb = s.resources.find((r) => r.type === PDB && (r.inputs.metadata as Any).name === "api")!;
+                const spec = pdb.inputs.spec as Any;
+                delete spec.maxUnavailable;
+                spec.minAvailable = 3;
+                return pdb;
+            },
+            /minAvailable 3 leaves no pod of Deployment api \(minimum 3 replicas\) to evict/,
+        ],
+    ];
+    for (const [what, rule, mutate, message] of SCALING) {
+        it(`${what} → ${rule}`, async () => {
+            const snapshot = structuredClone(prod);
+            const target = mutate(snapshot);
+            const hits = (await wiring(snapshot, "prod")).filter((v) => v.policy === rule);
+            assert.ok(
+                hits.some((v) => v.urn === target.urn && message.test(v.message)),
+                JSON.stringify(hits.map((v) => v.message)),
+            );
         });
     }
 

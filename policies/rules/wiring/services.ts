@@ -125,4 +125,4 @@ export const serviceSelectsPods: StackValidationPolicy = {
     },
 };
 
-export const wiringPolicies = [serviceSelectsPods];
+export const serviceWiringPolicies = [serviceSelectsPods];

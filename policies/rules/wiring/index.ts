@@ -1,0 +1,5 @@
+/** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
+import { scalingPolicies } from "./scaling";
+import { serviceWiringPolicies } from "./services";
+
+export const wiringPolicies = [...serviceWiringPolicies, ...scalingPolicies];
