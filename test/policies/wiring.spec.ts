@@ -9,6 +9,7 @@ import { policyConfig, policyResources } from "../../tools/policy-check";
 import { runPolicies } from "../../tools/policy/runner";
 import { wiringPolicies } from "../../policies/rules/wiring";
 import { hpaTargetsWorkload, pdbAllowsEviction } from "../../policies/rules/wiring/scaling";
+import { irsaRoleTrust, trustProblem } from "../../policies/rules/wiring/irsa";
 import { serviceSelectsPods } from "../../policies/rules/wiring/services";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -150,6 +151,81 @@ describe("wiring rules over the real stacks", () => {
             );
         });
     }
+
+    const SA = "kubernetes:core/v1:ServiceAccount";
+    const IRSA: [string, (s: Snapshot) => SnapshotResource, RegExp][] = [
+        [
+            "the role trusts another ServiceAccount",
+            (s) => {
+                const sa = s.resources.find((r) => r.type === SA && (r.inputs.metadata as Any).name === "app")!;
+                const role = s.resources.find(
+                    (r) => r.urn === sa.options.propertyDependencies.metadata.find((u) => u.includes("iam/role")),
+                )!;
+                role.inputs.assumeRolePolicy = String(role.inputs.assumeRolePolicy).replace(
+                    "system:serviceaccount:hangar:app",
+                    "system:serviceaccount:hangar:other",
+                );
+                return sa;
+            },
+            /ServiceAccount hangar\/app: Role hangar-app-irsa: its web-identity statement does not require StringEquals \S+:sub = system:serviceaccount:hangar:app/,
+        ],
+        [
+            "the annotation no longer comes from a role of the stack",
+            (s) => {
+                const sa = s.resources.find((r) => r.type === SA && (r.inputs.metadata as Any).name === "pg-dump")!;
+                sa.options.propertyDependencies.metadata = sa.options.propertyDependencies.metadata.filter((u) => !u.includes("iam/role"));
+                return sa;
+            },
+            /ServiceAccount hangar\/pg-dump: its eks.amazonaws.com\/role-arn annotation must be the arn of one Role of the stack \(it depends on 0\)/,
+        ],
+    ];
+    for (const [what, mutate, message] of IRSA) {
+        it(`${what} → wiring-irsa-role-trust`, async () => {
+            const snapshot = structuredClone(prod);
+            const target = mutate(snapshot);
+            const hits = (await wiring(snapshot, "prod")).filter((v) => v.policy === irsaRoleTrust.name);
+            assert.ok(
+                hits.some((v) => v.urn === target.urn && message.test(v.message)),
+                JSON.stringify(hits.map((v) => v.message)),
+            );
+        });
+    }
+
+    it("judges trust policies: exact subject and audience on the provider's issuer, no wildcards", () => {
+        const issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+        const statement = (condition: Any) =>
+            JSON.stringify({
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Federated: `arn:aws:iam::111122223333:oidc-provider/${issuer}` },
+                        Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition: condition,
+                    },
+                ],
+            });
+        const subject = "system:serviceaccount:hangar:app";
+        assert.strictEqual(
+            trustProblem(statement({ StringEquals: { [`${issuer}:sub`]: subject, [`${issuer}:aud`]: "sts.amazonaws.com" } }), subject),
+            undefined,
+        );
+        assert.match(trustProblem(statement({ StringEquals: { [`${issuer}:sub`]: subject } }), subject)!, /:aud = sts.amazonaws.com/);
+        assert.match(
+            trustProblem(
+                statement({
+                    StringEquals: { [`${issuer}:sub`]: subject, [`${issuer}:aud`]: "sts.amazonaws.com" },
+                    StringLike: { [`${issuer}:sub`]: "system:serviceaccount:*" },
+                }),
+                subject,
+            )!,
+            /wildcard/,
+        );
+        assert.match(
+            trustProblem(JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole" }] }), subject)!,
+            /no sts:AssumeRoleWithWebIdentity/,
+        );
+        assert.match(trustProblem("{not json", subject)!, /not JSON/);
+    });
 
     it("cannot decide during preview when a pod template is unknown, instead of failing", async () => {
         const preview = structuredClone(prod);

@@ -1,5 +1,6 @@
 /** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
+import { irsaPolicies } from "./irsa";
 import { scalingPolicies } from "./scaling";
 import { serviceWiringPolicies } from "./services";
 
-export const wiringPolicies = [...serviceWiringPolicies, ...scalingPolicies];
+export const wiringPolicies = [...serviceWiringPolicies, ...scalingPolicies, ...irsaPolicies];
