@@ -10,6 +10,7 @@ import { runPolicies } from "../../tools/policy/runner";
 import { wiringPolicies } from "../../policies/rules/wiring";
 import { hpaTargetsWorkload, pdbAllowsEviction } from "../../policies/rules/wiring/scaling";
 import { irsaRoleTrust, trustProblem } from "../../policies/rules/wiring/irsa";
+import { s3BucketRelations } from "../../policies/rules/wiring/s3";
 import { serviceSelectsPods } from "../../policies/rules/wiring/services";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -226,6 +227,40 @@ describe("wiring rules over the real stacks", () => {
         );
         assert.match(trustProblem("{not json", subject)!, /not JSON/);
     });
+
+    const S3: [string, (s: Snapshot) => SnapshotResource, RegExp][] = [
+        [
+            "replication no longer ordered after the destination's versioning",
+            (s) => {
+                const rep = s.resources.find((r) => r.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig")!;
+                const versioning = s.resources.filter((r) => r.type === "aws:s3/bucketVersioning:BucketVersioning").map((r) => r.urn);
+                const dest = versioning.find((u) => u.endsWith("::hangar-dr-dumps"))!;
+                rep.options.dependencies = rep.options.dependencies.filter((u) => u !== dest);
+                return rep;
+            },
+            /add dependsOn BucketVersioning hangar-dr-dumps: replication must be created after Bucket hangar-dr-dumps is versioned/,
+        ],
+        [
+            "a lifecycle configuration naming a bucket by a literal",
+            (s) => {
+                const lc = s.resources.find((r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")!;
+                lc.options.propertyDependencies.bucket = [];
+                return lc;
+            },
+            /BucketLifecycleConfiguration \S+: set bucket from a Bucket of the stack/,
+        ],
+    ];
+    for (const [what, mutate, message] of S3) {
+        it(`${what} → wiring-s3-bucket-relations`, async () => {
+            const snapshot = structuredClone(prod);
+            const target = mutate(snapshot);
+            const hits = (await wiring(snapshot, "prod")).filter((v) => v.policy === s3BucketRelations.name);
+            assert.ok(
+                hits.some((v) => v.urn === target.urn && message.test(v.message)),
+                JSON.stringify(hits.map((v) => v.message)),
+            );
+        });
+    }
 
     it("cannot decide during preview when a pod template is unknown, instead of failing", async () => {
         const preview = structuredClone(prod);
