@@ -67,7 +67,8 @@ export const irsaRoleTrust: StackValidationPolicy = {
         for (const sa of accounts) {
             const read = readKnown(() => {
                 const metadata = (sa.props.metadata ?? {}) as ObjectMeta;
-                if (metadata.annotations?.[ROLE_ARN] === undefined) return undefined;
+                // The key, not its value: the ARN is the Role's output, unknown during preview.
+                if (!metadata.annotations || !Object.keys(metadata.annotations).includes(ROLE_ARN)) return undefined;
                 annotated++;
                 if (metadata.namespace && config.exemptNamespaces.includes(metadata.namespace)) return undefined;
                 const who = `ServiceAccount ${metadata.namespace}/${metadata.name ?? sa.name}`;
