@@ -39,3 +39,15 @@ export function readKnown<T>(read: () => T): { known: true; value: T } | { known
         throw err;
     }
 }
+
+/**
+ * Ends a stack policy that could not judge everything during preview: throws the
+ * UnknownValueError the engine reports as an advisory "can't run … during preview",
+ * with what stayed undecided. Does nothing when everything was decided.
+ */
+export function throwIfUndecided(firstUnknown: UnknownValueErrorInstance | undefined, undecided: string[], hint = ""): void {
+    if (undecided.length === 0 || !firstUnknown) return;
+    const err = new UnknownValueError(firstUnknown.unknownTypeSentinel, firstUnknown.props);
+    err.message = `cannot decide: ${undecided.join("; ")}${hint}`;
+    throw err;
+}

@@ -6,7 +6,7 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from 
 import { ObjectMeta } from "./pod-template";
 import { formatVersion, OLDEST_POLICY_VERSION, parsePolicyVersion } from "./pod-security-versions";
 import { configOf, ExemptionConfig, kubernetesRule, namespaceOf, oneOf, schemaWith } from "./shared";
-import { readKnown, UnknownValueError, UnknownValueErrorInstance } from "../unknowns";
+import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
@@ -144,11 +144,11 @@ export const namespaceQuotaAndLimitRange: StackValidationPolicy = {
                 );
             }
         }
-        if (undecided.length > 0 && firstUnknown) {
-            const err = new UnknownValueError(firstUnknown.unknownTypeSentinel, firstUnknown.props);
-            err.message = `cannot decide: ${undecided.join("; ")} (give related resources deterministic names, or set metadata.namespace from the Namespace's output)`;
-            throw err;
-        }
+        throwIfUndecided(
+            firstUnknown,
+            undecided,
+            " (give related resources deterministic names, or set metadata.namespace from the Namespace's output)",
+        );
     },
 };
 

@@ -10,7 +10,7 @@ import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { ObjectMeta, podTemplateOf, POD_TEMPLATE_TYPES, PodView } from "./pod-template";
 import { checksAt, formatVersion, judgedVersion } from "./pod-security-versions";
 import { configOf, ExemptionConfig, namespaceOf, schemaWith } from "./shared";
-import { readKnown, UnknownValueError, UnknownValueErrorInstance } from "../unknowns";
+import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version";
@@ -74,11 +74,7 @@ export const podSecurityByVersion: StackValidationPolicy = {
                 reportViolation(`${message} (judged at policy ${formatVersion(version)}: ${where})`, resource.urn);
         }
         if (judged === 0) args.notApplicable("every pod template is in an exempt namespace (exemptNamespaces)");
-        if (undecided.length > 0 && firstUnknown) {
-            const err = new UnknownValueError(firstUnknown.unknownTypeSentinel, firstUnknown.props);
-            err.message = `cannot decide: ${undecided.join("; ")}`;
-            throw err;
-        }
+        throwIfUndecided(firstUnknown, undecided);
     },
 };
 

@@ -8,7 +8,7 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { ObjectMeta, podTemplateOf, POD_TEMPLATE_TYPES } from "./pod-template";
 import { configOf, namespaceOf, oneOf, schemaWith, stringList, ExemptionConfig } from "./shared";
-import { readKnown, UnknownValueError, UnknownValueErrorInstance } from "../unknowns";
+import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 
 const PRIORITY_CLASS = "kubernetes:scheduling.k8s.io/v1:PriorityClass";
 
@@ -74,11 +74,7 @@ export const podPriorityClass: StackValidationPolicy = {
             }
         }
         if (judged === 0) args.notApplicable("every pod template is in an exempt namespace (exemptNamespaces)");
-        if (undecided.length > 0 && firstUnknown) {
-            const err = new UnknownValueError(firstUnknown.unknownTypeSentinel, firstUnknown.props);
-            err.message = `cannot decide: ${undecided.join("; ")}`;
-            throw err;
-        }
+        throwIfUndecided(firstUnknown, undecided);
     },
 };
 

@@ -13,7 +13,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { ObjectMeta } from "../kubernetes/pod-template";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
-import { readKnown, UnknownValueError, UnknownValueErrorInstance } from "../unknowns";
+import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 
 const ROLE_ARN = "eks.amazonaws.com/role-arn";
 
@@ -87,11 +87,7 @@ export const irsaRoleTrust: StackValidationPolicy = {
             } else if (read.value) reportViolation(read.value, sa.urn);
         }
         if (annotated === 0 && undecided.length === 0) args.notApplicable("no ServiceAccount carries an IRSA role");
-        if (undecided.length > 0 && firstUnknown) {
-            const err = new UnknownValueError(firstUnknown.unknownTypeSentinel, firstUnknown.props);
-            err.message = `cannot decide: ${undecided.join(", ")} read values unknown during preview`;
-            throw err;
-        }
+        throwIfUndecided(firstUnknown, undecided, " (values unknown during preview)");
     },
 };
 

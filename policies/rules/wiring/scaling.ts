@@ -15,7 +15,7 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { ObjectMeta, podTemplateOf } from "../kubernetes/pod-template";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
-import { readKnown, UnknownValueError, UnknownValueErrorInstance } from "../unknowns";
+import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 
 /** Workload kinds an HPA can scale and a PDB can cover, by Pulumi type. */
 const SCALABLE: Record<string, string> = {
@@ -110,11 +110,7 @@ function relation(
                 } else if (read.value.length > 0 && workloadsUnknown) undecided.push(`${o.name} (a workload is unknown during preview)`);
                 else for (const message of read.value) reportViolation(message, o.urn);
             }
-            if (undecided.length > 0 && firstUnknown) {
-                const err = new UnknownValueError(firstUnknown.unknownTypeSentinel, firstUnknown.props);
-                err.message = `cannot decide: ${undecided.join(", ")} read values unknown during preview`;
-                throw err;
-            }
+            throwIfUndecided(firstUnknown, undecided, " (values unknown during preview)");
         },
     };
 }

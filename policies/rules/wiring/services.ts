@@ -12,7 +12,7 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { ObjectMeta, podTemplateOf, POD_TEMPLATE_TYPES } from "../kubernetes/pod-template";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
-import { readKnown, UnknownValueError, UnknownValueErrorInstance } from "../unknowns";
+import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 
 const SERVICE = "kubernetes:core/v1:Service";
 
@@ -117,11 +117,7 @@ export const serviceSelectsPods: StackValidationPolicy = {
                     );
             }
         }
-        if (undecided.length > 0 && firstUnknown) {
-            const err = new UnknownValueError(firstUnknown.unknownTypeSentinel, firstUnknown.props);
-            err.message = `cannot decide: ${undecided.join(", ")} read values unknown during preview`;
-            throw err;
-        }
+        throwIfUndecided(firstUnknown, undecided, " (values unknown during preview)");
     },
 };
 
