@@ -23,7 +23,7 @@ import { owningComponent, redact, reveal, ROOT, runStack, runStackInProcess, Sna
 import { spawnSync } from "child_process";
 import { renderRulesFile } from "../components/monitoring";
 import { Manifest, validateManifest } from "./k8s-schema";
-import { CHECK_POLICIES, checkPolicies, policyConfig, policyConfigFile } from "./policy-check";
+import { CHECK_POLICIES, checkPolicies, policyConfig, policyConfigFile, ruleDefault } from "./policy-check";
 import { chartVersions, policySource, protectedResources, publicExposure } from "./check-report";
 import { compareTwins } from "./policy-twins";
 import { describeDiff, diffPlans, planBaselineFile, planOf, PlanEntry, readPlan } from "./check-diff";
@@ -282,8 +282,8 @@ const policyVerdict: CheckSection = {
     failure: "policy",
     key: "policies",
     async run({ snapshot, config }) {
-        const violations = await checkPolicies(snapshot, config.environment);
         const settings = policyConfig(config.environment);
+        const violations = await checkPolicies(snapshot, config.environment, settings);
         const byLevel = (level: string) => violations.filter((v) => v.enforcementLevel === level);
         // Each message says where its expectation comes from: the policy-config file and key.
         const describe = (v: (typeof violations)[number]) => {
@@ -316,10 +316,6 @@ const policyVerdict: CheckSection = {
         };
     },
 };
-
-/** The rule's default for a property its config leaves unset (its configSchema). */
-const ruleDefault = (policy: string, property: string) =>
-    (CHECK_POLICIES.find((p) => p.name === policy)?.configSchema?.properties?.[property] as { default?: unknown } | undefined)?.default;
 
 /**
  * Stack keys against their twins in the pack's config (tools/policy-twins.ts). Informational: a

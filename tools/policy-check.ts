@@ -18,6 +18,10 @@ export function policyConfig(environment: string): Record<string, unknown> {
     return JSON.parse(fs.readFileSync(policyConfigFile(environment), "utf8")) as Record<string, unknown>;
 }
 
+/** A rule's default for a property its config leaves unset (its configSchema), as the engine applies it. */
+export const ruleDefault = (policy: string, property: string): unknown =>
+    (CHECK_POLICIES.find((p) => p.name === policy)?.configSchema?.properties?.[property] as { default?: unknown } | undefined)?.default;
+
 /** The snapshot as the policy engine sees it: custom resources (providers too, so rules can read a provider's region). */
 export function policyResources(snapshot: Snapshot): PolicyInputResource[] {
     return snapshot.resources

@@ -3,12 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, PlatformConfig } from "../../config";
 import { ROOT } from "../../tools/harness";
-import { CHECK_POLICIES, policyConfig } from "../../tools/policy-check";
+import { CHECK_POLICIES, policyConfig, ruleDefault } from "../../tools/policy-check";
 import { compareTwins, POLICY_TWINS } from "../../tools/policy-twins";
 import { mutate, stackConfig } from "../config/cases";
-
-const ruleDefault = (policy: string, property: string) =>
-    (CHECK_POLICIES.find((p) => p.name === policy)?.configSchema?.properties?.[property] as { default?: unknown } | undefined)?.default;
 
 function configOf(raw: unknown, stack: string): PlatformConfig {
     const parsed = parseConfig(raw, stack);
