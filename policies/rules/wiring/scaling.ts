@@ -17,12 +17,14 @@ import { ObjectMeta, podTemplateOf } from "../kubernetes/pod-template";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
 import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 
-/** Workload kinds an HPA can scale and a PDB can cover, by Pulumi type. */
+/**
+ * Workload kinds an HPA can scale and a PDB can cover, by Pulumi type. Rollouts join when the
+ * delivery issue adds them, through POD_TEMPLATE_PATHS (pod-template.ts), so every rule knows them.
+ */
 const SCALABLE: Record<string, string> = {
     "kubernetes:apps/v1:Deployment": "Deployment",
     "kubernetes:apps/v1:StatefulSet": "StatefulSet",
     "kubernetes:apps/v1:ReplicaSet": "ReplicaSet",
-    "kubernetes:argoproj.io/v1alpha1:Rollout": "Rollout",
 };
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
@@ -42,7 +44,7 @@ function workloadsOf(resources: PolicyResource[], remember: (err: UnknownValueEr
     const out: Workload[] = [];
     for (const r of resources.filter((x) => SCALABLE[x.type])) {
         const read = readKnown(() => {
-            const pod = podTemplateOf(r.type, r.props) ?? podTemplateOf("kubernetes:apps/v1:Deployment", r.props)!;
+            const pod = podTemplateOf(r.type, r.props)!;
             const metadata = (r.props.metadata ?? {}) as ObjectMeta;
             const containers = pod.containers.filter((c) => c.group === "containers");
             const missing = (resource: "cpu" | "memory") =>
@@ -175,16 +177,11 @@ export const pdbAllowsEviction = relation(
         if (spec.minAvailable === "100%") return [`${who}: minAvailable 100% never allows an eviction (node drains block)`];
         const minAvailable = spec.minAvailable;
         if (typeof minAvailable !== "number") return [];
+        const hpas = resources
+            .filter((r) => r.type === HPA)
+            .map((r) => ({ namespace: ((r.props.metadata ?? {}) as ObjectMeta).namespace, spec: (r.props.spec ?? {}) as HpaSpec }));
         return covered.flatMap((w) => {
-            const hpa = resources
-                .filter((r) => r.type === HPA)
-                .map((r) => ({ meta: (r.props.metadata ?? {}) as ObjectMeta, spec: (r.props.spec ?? {}) as HpaSpec }))
-                .find(
-                    (h) =>
-                        h.meta.namespace === w.namespace &&
-                        h.spec.scaleTargetRef?.kind === w.kind &&
-                        h.spec.scaleTargetRef?.name === w.name,
-                );
+            const hpa = hpas.find((h) => targetOf(h.spec, h.namespace, [w]));
             const minimum = hpa ? (hpa.spec.minReplicas ?? 1) : (w.replicas ?? 1);
             return minAvailable >= minimum
                 ? [
