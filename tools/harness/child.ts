@@ -230,9 +230,16 @@ function failedSnapshot(request: ChildRequest, err: unknown): Snapshot {
  * Pulumi's runtime state is global: one run per process.
  */
 export async function runInProcess(request: ChildRequest): Promise<Snapshot> {
+    // Pulumi's SDK reads `new Error().stack` for every promise it tracks (runtime/debuggable.js,
+    // debuggablePromise) and for every resource's source position (resource.js); with source maps on
+    // (tsx turns them on) each read maps every frame: a quarter of a run. Failures are reported by
+    // message, so the run goes without them and the process gets its setting back afterwards.
+    const sourceMaps = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
     try {
         return await runGuarded(request);
     } finally {
+        process.setSourceMapsEnabled(sourceMaps);
         removeStandIns();
     }
 }

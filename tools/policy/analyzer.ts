@@ -36,7 +36,11 @@ import { policyProps } from "./wire";
 /** Thrown by `notApplicable()`; like server.js's, it ends the validation function without a violation. */
 class NotApplicableError extends Error {
     constructor(readonly reason?: string) {
+        // Control flow, thrown by many rules for most resources: capturing a stack for it cost more than the rules.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
         super(reason ?? "Policy does not apply");
+        Error.stackTraceLimit = limit;
     }
 }
 
@@ -65,12 +69,29 @@ function optionsOf(r: PolicyInputResource): PolicyResourceOptions {
     };
 }
 
+/** What a provider reference shows a rule: props decoded and proxied on first read. */
+class ProviderView implements PolicyProviderResource {
+    readonly type: string;
+    readonly urn: string;
+    readonly name: string;
+    readonly #raw: Record<string, unknown>;
+    #props?: Record<string, unknown>;
+    constructor(provider: PolicyInputResource) {
+        this.type = provider.type;
+        this.urn = provider.urn;
+        this.name = provider.name;
+        this.#raw = provider.props;
+    }
+    get props(): Record<string, unknown> {
+        return (this.#props ??= policyProps(this.#raw));
+    }
+}
+
 /** The provider of a resource: its reference is `<urn>::<id>` (or just the URN in a snapshot). */
 function providerOf(r: PolicyInputResource, byUrn: Map<string, PolicyInputResource>): PolicyProviderResource | undefined {
     if (!r.provider) return undefined;
-    const provider = byUrn.get(r.provider) ?? [...byUrn.values()].find((p) => r.provider?.startsWith(`${p.urn}::`));
-    if (!provider) return undefined;
-    return { type: provider.type, props: policyProps(provider.props), urn: provider.urn, name: provider.name };
+    const provider = byUrn.get(r.provider) ?? byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::")));
+    return provider && new ProviderView(provider);
 }
 
 const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
@@ -80,19 +101,41 @@ type ResourceView = Pick<PolicyResource, "type" | "props" | "urn" | "name" | "op
     asType: PolicyResource["asType"] & ResourceValidationArgs["asType"];
 };
 
+/**
+ * A fresh view per validation, as server.js deserializes the request for each: its props are decoded and
+ * proxied on first read. Most rules look at the type first and never read them; building every view's
+ * props (and a closure per method) up front was most of a pack run.
+ */
+class View {
+    readonly type: string;
+    readonly urn: string;
+    readonly name: string;
+    readonly opts: PolicyResourceOptions;
+    declare readonly provider?: PolicyProviderResource;
+    readonly #raw: Record<string, unknown>;
+    #props?: Record<string, unknown>;
+    constructor(r: PolicyInputResource, byUrn: Map<string, PolicyInputResource>) {
+        this.type = r.type;
+        this.urn = r.urn;
+        this.name = r.name;
+        this.opts = optionsOf(r);
+        const provider = providerOf(r, byUrn);
+        if (provider) (this as { provider?: PolicyProviderResource }).provider = provider;
+        this.#raw = r.props;
+    }
+    get props(): Record<string, unknown> {
+        return (this.#props ??= policyProps(this.#raw));
+    }
+    isType(resourceClass: unknown): boolean {
+        return isTypeOf(this.type, resourceClass);
+    }
+    asType(resourceClass: unknown): Record<string, unknown> | undefined {
+        return isTypeOf(this.type, resourceClass) ? this.props : undefined;
+    }
+}
+
 function resourceView(r: PolicyInputResource, byUrn: Map<string, PolicyInputResource>): ResourceView {
-    const props = policyProps(r.props);
-    const provider = providerOf(r, byUrn);
-    return {
-        type: r.type,
-        props,
-        urn: r.urn,
-        name: r.name,
-        opts: optionsOf(r),
-        ...(provider ? { provider } : {}),
-        isType: (resourceClass) => isTypeOf(r.type, resourceClass),
-        asType: ((resourceClass: unknown) => (isTypeOf(r.type, resourceClass) ? props : undefined)) as ResourceView["asType"],
-    };
+    return new View(r, byUrn) as unknown as ResourceView;
 }
 
 export interface RunContext {
@@ -181,12 +224,11 @@ export async function analyzeResource(
         for (const validation of validations) {
             try {
                 // A fresh copy per validation, as server.js deserializes the request for each.
-                const args: ResourceValidationArgs = {
-                    ...resourceView(r, byUrn),
+                const args: ResourceValidationArgs = Object.assign(resourceView(r, byUrn), {
                     stackTags: EMPTY_TAGS,
                     getConfig: <T extends object>() => ctx.configOf(p) as T,
                     notApplicable: throwNotApplicable,
-                };
+                });
                 await validation(args, report);
             } catch (err) {
                 handleError(ctx, p, err, r.urn, "resource");
@@ -198,7 +240,7 @@ export async function analyzeResource(
 /** The stack as server.js hands it to a stack policy: proxied props, with parent and dependencies linked. */
 function stackResources(resources: PolicyInputResource[], byUrn: Map<string, PolicyInputResource>): PolicyResource[] {
     const built = new Map<string, PolicyResource>();
-    for (const r of resources) built.set(r.urn, { ...resourceView(r, byUrn), dependencies: [], propertyDependencies: {} });
+    for (const r of resources) built.set(r.urn, Object.assign(resourceView(r, byUrn), { dependencies: [], propertyDependencies: {} }));
     const lookup = (urns: string[] | undefined) => (urns ?? []).flatMap((u) => (built.has(u) ? [built.get(u) as PolicyResource] : []));
     for (const r of resources) {
         const resource = built.get(r.urn) as PolicyResource;
