@@ -38,6 +38,13 @@ describe("the repository's layout", () => {
         assert.deepStrictEqual(problems, []);
     });
 
+    it("has the components reach @pulumi/aws through shared/aws.ts, never the SDK's index (780,000 lines of declarations)", () => {
+        const direct = sources("components")
+            .filter((f) => !/^components\/(dist|examples)\//.test(f) && f !== path.join("components", "shared", "aws.ts"))
+            .filter((f) => /from "@pulumi\/aws"/.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
+        assert.deepStrictEqual(direct, [], 'import * as aws from "../shared/aws" instead');
+    });
+
     it("keeps the pack self-contained: nothing under policies/ imports from outside it", () => {
         const outside = sources("policies").flatMap((file) =>
             importsOf(file)

@@ -3,7 +3,7 @@
  * KMS) and a docker build tagged by the context's content, pushed there. Needs a
  * Docker daemon at `pulumi up`; digest-pinned images from CI are the default.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";

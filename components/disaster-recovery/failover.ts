@@ -5,7 +5,7 @@
  * balancer and the gateway serves; probing the load balancer's hostname would send
  * a Host and SNI no route answers, and the name would fail over right after `up`.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DISASTER_RECOVERY_DEFAULTS, FailoverArgs } from "./args";
 

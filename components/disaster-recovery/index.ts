@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { encryptedAlarmTopic, metricAlarm, RDS_ALARM_DEFAULTS, rdsInstanceAlarmSpecs } from "../shared/alarms";
 import { finalSnapshot } from "../shared/final-snapshot";

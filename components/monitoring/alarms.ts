@@ -3,7 +3,7 @@
  * customer-managed KMS key that CloudWatch may use (an AWS-managed SNS key
  * would not let CloudWatch publish).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmSpec, encryptedAlarmTopic, metricAlarm, RDS_ALARM_DEFAULTS, RDS_METRICS, rdsInstanceAlarmSpecs } from "../shared/alarms";
 import type { CloudWatchAlarmsArgs } from "./args";

@@ -6,7 +6,7 @@
  * later change can sync them from Secrets Manager instead (the Job and the
  * exporter only name Secrets and the password version, never a value).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";

@@ -3,7 +3,7 @@
  * provider explicitly (stack files disable default providers) and composes the
  * components in dependency order. Argument mapping lives in ./mappers (pure).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

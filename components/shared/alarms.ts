@@ -5,7 +5,7 @@
  * An alarm can only notify a topic in its own region, so each region that has
  * alarms gets its own key and topic.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecycle } from "./lifecycle";
 

@@ -3,7 +3,7 @@
  * a deletion window per environment, protected in prod, with an alias. The key
  * keeps the name `<name>-kms` under the calling component (URNs must not move).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecycle } from "./lifecycle";
 

@@ -2,7 +2,7 @@
  * A security group that admits one TCP port from the given CIDRs and groups,
  * named `<name>-sg` under the calling component (URNs must not move).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** A security group admitting `port` (TCP) from `cidrs` and `securityGroupIds` only; no egress rules. */

@@ -6,7 +6,7 @@
  * confused-deputy protection of "The confused deputy problem"
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The account, region and partition the parent's AWS provider works in. */

@@ -130,6 +130,10 @@ describe("the component package, packed and installed as a dependency", function
             "the dump script is packed",
         );
         assert.ok(!fs.existsSync(path.join(dir, "node_modules/typescript")), "typescript is not installed for the consumer");
+        assert.ok(
+            !fs.existsSync(path.join(dir, "node_modules/@hangar-platform/hangar/dist/.tsbuildinfo")),
+            "the build's state is not packed",
+        );
         assert.strictEqual(pkg.peerDependencies?.typescript, undefined);
     });
 
