@@ -25,10 +25,12 @@ function binDir(): string {
 
 const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
 
-export function startSslOnlyServer(): TestServer {
-    const bin = binDir();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-pg-"));
-    fs.chmodSync(dir, 0o755);
+/**
+ * The certificates, the password file and an initdb'd cluster in `dir` (owned by the server's user): about
+ * 3 s of key generation and initdb, so the spec files of one test run (HANGAR_TEST_RUN, set by
+ * tools/run-tests.js) build it once and each server starts from a copy.
+ */
+function initialise(dir: string, bin: string): void {
     const quiet: ExecFileSyncOptions = { stdio: "pipe", cwd: dir };
     const openssl = (...args: string[]) => execFileSync("openssl", args, quiet);
 
@@ -68,23 +70,54 @@ export function startSslOnlyServer(): TestServer {
         "san.ext",
     );
     fs.chmodSync(path.join(dir, "server.key"), 0o600);
-
-    const password = `pw-${Math.random().toString(36).slice(2)}`;
-    fs.writeFileSync(path.join(dir, "pwfile"), `${password}\n`);
-    const asServer = (cmd: string, args: string[]) =>
-        asRoot ? execFileSync("runuser", ["-u", "postgres", "--", cmd, ...args], quiet) : execFileSync(cmd, args, quiet);
+    fs.writeFileSync(path.join(dir, "pwfile"), `pw-${Math.random().toString(36).slice(2)}\n`);
     if (asRoot) execFileSync("chown", ["-R", "postgres:postgres", dir]);
+    asServer(
+        path.join(bin, "initdb"),
+        ["-D", path.join(dir, "data"), "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${path.join(dir, "pwfile")}`, "--no-sync"],
+        quiet,
+    );
+}
 
+function asServer(cmd: string, args: string[], options: ExecFileSyncOptions): void {
+    if (asRoot) execFileSync("runuser", ["-u", "postgres", "--", cmd, ...args], options);
+    else execFileSync(cmd, args, options);
+}
+
+/** Fills `dir` from the run's shared template (built by the first server of the run), or initialises it alone. */
+function prepare(dir: string, bin: string): void {
+    const run = process.env.HANGAR_TEST_RUN;
+    if (!run) return initialise(dir, bin);
+    fs.mkdirSync(run, { recursive: true });
+    const template = path.join(run, "postgres-template");
+    try {
+        // The lock stays: the first server of the run builds the template, every later one copies it.
+        fs.mkdirSync(`${template}.lock`);
+        const building = `${template}.building`;
+        fs.mkdirSync(building);
+        fs.chmodSync(building, 0o755);
+        initialise(building, bin);
+        fs.renameSync(building, template);
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        // Another spec file is building it: wait (synchronously, as the caller is) for the rename.
+        for (let waited = 0; !fs.existsSync(template); waited += 100) {
+            if (waited > 60_000) return initialise(dir, bin);
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        }
+    }
+    // -a keeps the server user's ownership and the key's and data directory's modes.
+    execFileSync("cp", ["-a", `${template}/.`, dir]);
+}
+
+export function startSslOnlyServer(): TestServer {
+    const bin = binDir();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-pg-"));
+    fs.chmodSync(dir, 0o755);
+    const quiet: ExecFileSyncOptions = { stdio: "pipe", cwd: dir };
+    prepare(dir, bin);
+    const password = fs.readFileSync(path.join(dir, "pwfile"), "utf8").trim();
     const data = path.join(dir, "data");
-    asServer(path.join(bin, "initdb"), [
-        "-D",
-        data,
-        "-U",
-        "postgres",
-        "--auth=scram-sha-256",
-        `--pwfile=${path.join(dir, "pwfile")}`,
-        "--no-sync",
-    ]);
     // TLS or nothing: plain TCP is rejected outright.
     fs.writeFileSync(
         path.join(data, "pg_hba.conf"),
@@ -100,7 +133,7 @@ export function startSslOnlyServer(): TestServer {
         `-c ssl_key_file=${path.join(dir, "server.key")}`,
         `-c fsync=off`,
     ].join(" ");
-    asServer(path.join(bin, "pg_ctl"), ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "30", "-o", options, "start"]);
+    asServer(path.join(bin, "pg_ctl"), ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "30", "-o", options, "start"], quiet);
 
     const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -123,7 +156,7 @@ export function startSslOnlyServer(): TestServer {
             }).trim(),
         stop: () => {
             try {
-                asServer(path.join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+                asServer(path.join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], quiet);
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
