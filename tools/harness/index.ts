@@ -241,28 +241,37 @@ export function realStackSnapshots(kubeconfig: string): Promise<[Snapshot, Snaps
     return Promise.all([snapshotOf("prod", { kubeconfig }), snapshotOf("staging", { kubeconfig })]);
 }
 
-async function sharedRun(key: string, run: () => Promise<Snapshot>): Promise<Snapshot> {
-    const dir = process.env.HANGAR_TEST_RUN;
+/**
+ * One run per key for all the processes that share `dir` (the test run's directory): the first to need
+ * it runs it and writes the snapshot; the others, then or later, read that file. Exported for its test.
+ */
+export async function sharedRun(key: string, run: () => Promise<Snapshot>, dir = process.env.HANGAR_TEST_RUN): Promise<Snapshot> {
     if (!dir) return run();
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${createHash("sha1").update(key).digest("hex")}.json`);
+    const lock = `${file}.lock`;
+    const read = () => JSON.parse(fs.readFileSync(file, "utf8")) as Snapshot;
+    // A run finished earlier has left its file (and removed its lock): read it rather than run again.
+    if (fs.existsSync(file)) return read();
     try {
-        fs.writeFileSync(`${file}.lock`, String(process.pid), { flag: "wx" });
+        fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
     } catch {
-        // Another worker is running it: wait for the snapshot (or run it here if that worker gave up).
+        // Another process is running it: wait for the snapshot (or run it here if that process gave up).
         for (let waited = 0; waited < 300_000; waited += 100) {
-            if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as Snapshot;
-            if (!fs.existsSync(`${file}.lock`)) return run();
+            if (fs.existsSync(file)) return read();
+            if (!fs.existsSync(lock)) return fs.existsSync(file) ? read() : run();
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return run();
     }
     try {
+        // It may have finished between the look for the file and taking the lock.
+        if (fs.existsSync(file)) return read();
         const snapshot = await run();
         fs.writeFileSync(`${file}.tmp`, JSON.stringify(snapshot));
         fs.renameSync(`${file}.tmp`, file);
         return snapshot;
     } finally {
-        fs.rmSync(`${file}.lock`, { force: true });
+        fs.rmSync(lock, { force: true });
     }
 }
