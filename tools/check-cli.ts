@@ -25,7 +25,8 @@ Exit codes: 0 OK, 1 internal error, 2 usage, 3 stack file (config) error, 4 prog
 5 schema or promtool error, 6 mandatory policy violation.
 `;
 
-const OPTIONS = {
+/** The command line's options (the README's usage line lists each; a test keeps them in step). */
+export const CHECK_OPTIONS = {
     preview: { type: "boolean" },
     "stack-file": { type: "string" },
     "foundation-outputs": { type: "string" },
@@ -39,7 +40,7 @@ export type CheckArgs = { stack: string; preview: boolean; stackFile?: string; f
 export function parseCheckArgs(argv: string[]): { help: true } | { error: string } | CheckArgs {
     let parsed;
     try {
-        parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+        parsed = parseArgs({ args: argv, options: CHECK_OPTIONS, allowPositionals: true, strict: true });
     } catch (err) {
         return { error: (err as Error).message };
     }

@@ -42,6 +42,15 @@ describe("npm run check", () => {
             assert.ok(!JSON.stringify(resources).includes("offline-check"), "secrets are redacted in out/");
 
             const report = JSON.parse(fs.readFileSync(path.join(ROOT, "out", stack, "report.json"), "utf8"));
+            // The README's check section documents every key report.json has, the diff's too.
+            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            const documented = readme.split("\n").find((l) => l.startsWith("`out/<stack>/report.json`")) ?? "";
+            const keys = [...Object.keys(report), ...Object.keys(report.diff ?? {})];
+            assert.deepStrictEqual(
+                keys.filter((k) => !documented.includes(`\`${k}\``)),
+                [],
+                "report.json keys the README does not name",
+            );
             assert.deepStrictEqual([report.stack, report.result.ok, report.result.exitCode], [stack, true, 0]);
             assert.deepStrictEqual(report.config, { warnings: [] }, "the real stack files have no warnings");
             assert.match(stdout, /\nStack file \(warnings and notices: they do not fail the check\)\n {2}no warnings\n/);
@@ -158,6 +167,23 @@ describe("npm run check", () => {
             report.policyTwins.filter((t: { agrees: boolean }) => !t.agrees).map((t: { stackKey: string }) => t.stackKey),
             ["app.gateway"],
         );
+    });
+
+    it("is documented in the README: every option on the usage line, every exit code in the table", () => {
+        const { CHECK_OPTIONS } = require("../../tools/check-cli") as typeof import("../../tools/check-cli");
+        const { CHECK_EXIT } = require("../../tools/check") as typeof import("../../tools/check");
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## The offline check"), readme.indexOf("## Policies"));
+        const usage = section.split("\n").find((l) => l.startsWith("`npm run check -- <stack>")) ?? "";
+        const options = Object.keys(CHECK_OPTIONS).filter((o) => o !== "help");
+        assert.deepStrictEqual(
+            options.filter((o) => !usage.includes(`[--${o}`)),
+            [],
+            "options missing from the usage line",
+        );
+        assert.ok(usage.includes("`--help`"));
+        for (const [kind, code] of Object.entries(CHECK_EXIT))
+            assert.match(section, new RegExp(`\n\\| ${code} \\| `), `exit ${code} (${kind})`);
     });
 
     it("answers usage errors at once with exit 2, and --help with the exit codes", () => {
