@@ -3,7 +3,6 @@
 // all three at once (the suite's workers and tsc contend for the same cores). A failing static check
 // does not stop the suite; each counts as one failure in the last line CI reads: "N passed, N failed".
 const { spawn } = require("child_process");
-const os = require("os");
 const path = require("path");
 
 const root = path.resolve(__dirname, "..");
@@ -21,16 +20,9 @@ const STATIC = [
     },
 ];
 
-function run(args, onOutput, priority) {
+function run(args, onOutput) {
     return new Promise((resolve) => {
         const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-        if (priority !== undefined) {
-            try {
-                os.setPriority(child.pid, priority);
-            } catch {
-                // not permitted here: run at the same priority
-            }
-        }
         child.stdout.on("data", onOutput);
         child.stderr.on("data", onOutput);
         child.on("close", (code) => resolve(code ?? 1));
@@ -40,11 +32,12 @@ function run(args, onOutput, priority) {
 async function staticCheck(check) {
     const started = Date.now();
     let output = "";
+    let ok = true;
     for (const step of check.steps) {
-        const code = await run(step, (d) => (output += d));
-        if (code !== 0) return { ...check, ok: false, output, seconds: (Date.now() - started) / 1000 };
+        ok = (await run(step, (d) => (output += d))) === 0;
+        if (!ok) break;
     }
-    return { ...check, ok: true, output, seconds: (Date.now() - started) / 1000 };
+    return { ...check, ok, output, seconds: (Date.now() - started) / 1000 };
 }
 
 async function main() {

@@ -90,21 +90,26 @@ function prepare(dir: string, bin: string): void {
     if (!run) return initialise(dir, bin);
     fs.mkdirSync(run, { recursive: true });
     const template = path.join(run, "postgres-template");
+    const lock = `${template}.lock`;
+    let builds = true;
     try {
         // The lock stays: the first server of the run builds the template, every later one copies it.
-        fs.mkdirSync(`${template}.lock`);
+        fs.mkdirSync(lock);
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        builds = false;
+    }
+    if (builds) {
         const building = `${template}.building`;
         fs.mkdirSync(building);
         fs.chmodSync(building, 0o755);
         initialise(building, bin);
         fs.renameSync(building, template);
-    } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        // Another spec file is building it: wait (synchronously, as the caller is) for the rename.
-        for (let waited = 0; !fs.existsSync(template); waited += 100) {
-            if (waited > 60_000) return initialise(dir, bin);
-            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-        }
+    }
+    // Another spec file is building it: wait (synchronously, as the caller is) for the rename.
+    for (let waited = 0; !fs.existsSync(template); waited += 100) {
+        if (waited > 60_000) return initialise(dir, bin);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
     // -a keeps the server user's ownership and the key's and data directory's modes.
     execFileSync("cp", ["-a", `${template}/.`, dir]);

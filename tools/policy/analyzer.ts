@@ -69,18 +69,18 @@ function optionsOf(r: PolicyInputResource): PolicyResourceOptions {
     };
 }
 
-/** What a provider reference shows a rule: props decoded and proxied on first read. */
+/** What a provider reference, and the start of every resource view, shows a rule: props decoded and proxied on first read. */
 class ProviderView implements PolicyProviderResource {
     readonly type: string;
     readonly urn: string;
     readonly name: string;
     readonly #raw: Record<string, unknown>;
     #props?: Record<string, unknown>;
-    constructor(provider: PolicyInputResource) {
-        this.type = provider.type;
-        this.urn = provider.urn;
-        this.name = provider.name;
-        this.#raw = provider.props;
+    constructor(r: PolicyInputResource) {
+        this.type = r.type;
+        this.urn = r.urn;
+        this.name = r.name;
+        this.#raw = r.props;
     }
     get props(): Record<string, unknown> {
         return (this.#props ??= policyProps(this.#raw));
@@ -106,25 +106,14 @@ type ResourceView = Pick<PolicyResource, "type" | "props" | "urn" | "name" | "op
  * proxied on first read. Most rules look at the type first and never read them; building every view's
  * props (and a closure per method) up front was most of a pack run.
  */
-class View {
-    readonly type: string;
-    readonly urn: string;
-    readonly name: string;
+class View extends ProviderView {
     readonly opts: PolicyResourceOptions;
     declare readonly provider?: PolicyProviderResource;
-    readonly #raw: Record<string, unknown>;
-    #props?: Record<string, unknown>;
     constructor(r: PolicyInputResource, byUrn: Map<string, PolicyInputResource>) {
-        this.type = r.type;
-        this.urn = r.urn;
-        this.name = r.name;
+        super(r);
         this.opts = optionsOf(r);
         const provider = providerOf(r, byUrn);
         if (provider) (this as { provider?: PolicyProviderResource }).provider = provider;
-        this.#raw = r.props;
-    }
-    get props(): Record<string, unknown> {
-        return (this.#props ??= policyProps(this.#raw));
     }
     isType(resourceClass: unknown): boolean {
         return isTypeOf(this.type, resourceClass);
