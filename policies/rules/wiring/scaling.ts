@@ -16,6 +16,7 @@ import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { ObjectMeta, podTemplateOf } from "../kubernetes/pod-template";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
 import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
+import { selects } from "./services";
 
 /**
  * Workload kinds an HPA can scale and a PDB can cover, by Pulumi type. Rollouts join when the
@@ -116,9 +117,6 @@ function relation(
         },
     };
 }
-
-const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
-    Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 interface HpaSpec {
     scaleTargetRef?: { kind?: string; name?: string };

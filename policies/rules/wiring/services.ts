@@ -50,7 +50,8 @@ function podsOf(resources: PolicyResource[], remember: (err: UnknownValueErrorIn
     return pods;
 }
 
-const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+/** Equality-based label selection (a Service's selector, a PDB's matchLabels): every pair is among the labels. */
+export const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
     Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 export const serviceSelectsPods: StackValidationPolicy = {
