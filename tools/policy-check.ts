@@ -8,6 +8,7 @@ import * as path from "path";
 import { policies } from "../policies/rules";
 import { PolicyInputResource, PolicyViolationRecord, runPolicies } from "./policy/runner";
 import { ROOT, Snapshot } from "./harness";
+import { chartRendered } from "./chart-rendered";
 
 /** The rules the check runs: exactly what policies/index.ts registers. */
 export const CHECK_POLICIES = policies;
@@ -38,6 +39,12 @@ export function policyResources(snapshot: Snapshot): PolicyInputResource[] {
             opts: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete, aliases: r.options.aliases },
         }));
 }
+
+/**
+ * What the wiring rules see offline: the snapshot's resources and what its Helm charts
+ * render (tools/chart-rendered.ts), which the real engine registers as the charts' children.
+ */
+export const wiringResources = (snapshot: Snapshot): PolicyInputResource[] => [...policyResources(snapshot), ...chartRendered(snapshot)];
 
 export function checkPolicies(
     snapshot: Snapshot,

@@ -3,34 +3,17 @@
  * mutation of a real snapshot that the rule catches.
  */
 import * as assert from "assert";
-import { LAPTOP_KUBECONFIG } from "../../tools/baseline";
-import { realStackSnapshots, Snapshot, SnapshotResource } from "../../tools/harness";
-import { policyConfig, policyResources } from "../../tools/policy-check";
-import { runPolicies } from "../../tools/policy/runner";
-import { wiringPolicies } from "../../policies/rules/wiring";
+import { Snapshot, SnapshotResource } from "../../tools/harness";
 import { hpaTargetsWorkload, pdbAllowsEviction } from "../../policies/rules/wiring/scaling";
 import { irsaRoleTrust, trustProblem } from "../../policies/rules/wiring/irsa";
 import { s3BucketRelations } from "../../policies/rules/wiring/s3";
 import { serviceSelectsPods } from "../../policies/rules/wiring/services";
 import { UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
+import { Any, DEPLOYMENT, first, Mutation, mutationTests, realStacks, SERVICE, wiring } from "./wiring-fixtures";
 
-type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const wiring = (snapshot: Snapshot, stack: string) =>
-    runPolicies(policyResources(snapshot), policyConfig(stack), { policies: wiringPolicies, preview: snapshot.preview });
-
-const SERVICE = "kubernetes:core/v1:Service";
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const SA = "kubernetes:core/v1:ServiceAccount";
-
-/** The first resource of a type, or the one whose metadata.name is `name`. */
-function first(s: Snapshot, type: string, name?: string): SnapshotResource {
-    const r = s.resources.find((x) => x.type === type && (name === undefined || (x.inputs.metadata as Any)?.name === name));
-    assert.ok(r, `${type} ${name ?? ""} in the snapshot`);
-    return r;
-}
 
 /** The Deployment whose pods carry the app label a Service selects. */
 const servedBy = (s: Snapshot, svc: SnapshotResource) => {
@@ -40,8 +23,7 @@ const servedBy = (s: Snapshot, svc: SnapshotResource) => {
     )!;
 };
 
-/** [what, rule, mutation returning the resource the rule must name, message] */
-const MUTATIONS: [string, string, (s: Snapshot) => SnapshotResource, RegExp][] = [
+const MUTATIONS: Mutation[] = [
     [
         "a Deployment's pod label changed",
         serviceSelectsPods.name,
@@ -168,32 +150,14 @@ const MUTATIONS: [string, string, (s: Snapshot) => SnapshotResource, RegExp][] =
 ];
 
 describe("wiring rules over the real stacks", () => {
-    let prod: Snapshot;
-    let staging: Snapshot;
-    before(async () => {
-        [prod, staging] = await realStackSnapshots(LAPTOP_KUBECONFIG);
-    });
+    const stacks = realStacks();
 
     it("are clean for prod and staging", async () => {
-        assert.deepStrictEqual(await wiring(prod, "prod"), []);
-        assert.deepStrictEqual(await wiring(staging, "staging"), []);
+        assert.deepStrictEqual(await wiring(stacks.prod, "prod"), []);
+        assert.deepStrictEqual(await wiring(stacks.staging, "staging"), []);
     });
 
-    for (const [what, rule, mutate, message] of MUTATIONS) {
-        it(`${what} → ${rule}`, async () => {
-            const snapshot = structuredClone(prod);
-            const target = mutate(snapshot);
-            const hits = (await wiring(snapshot, "prod")).filter((v) => v.policy === rule);
-            assert.ok(
-                hits.some((v) => v.urn === target.urn && message.test(v.message)),
-                JSON.stringify(hits.map((v) => v.message)),
-            );
-            assert.ok(
-                hits.every((v) => v.enforcementLevel === "mandatory"),
-                "prod makes every rule mandatory",
-            );
-        });
-    }
+    mutationTests(stacks, MUTATIONS);
 
     it("judges trust policies: exact subject and audience on the provider's issuer, no wildcards", () => {
         const issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
@@ -232,7 +196,7 @@ describe("wiring rules over the real stacks", () => {
     });
 
     it("cannot decide during preview when a pod template is unknown, instead of failing", async () => {
-        const preview = structuredClone(prod);
+        const preview = structuredClone(stacks.prod);
         preview.preview = true;
         (first(preview, DEPLOYMENT).inputs.spec as Any).template = UNKNOWN_STRING_SENTINEL;
         const hits = (await wiring(preview, "prod")).filter((v) => v.policy === serviceSelectsPods.name);
