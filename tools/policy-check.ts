@@ -6,12 +6,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policies/rules";
+import { wiringPolicies } from "../policies/rules/wiring";
 import { PolicyInputResource, PolicyViolationRecord, runPolicies } from "./policy/runner";
 import { ROOT, Snapshot } from "./harness";
 import { chartRendered } from "./chart-rendered";
 
 /** The rules the check runs: exactly what policies/index.ts registers. */
 export const CHECK_POLICIES = policies;
+const WIRING = new Set(wiringPolicies.map((p) => p.name));
 
 export const policyConfigFile = (environment: string) => path.join(ROOT, "policies", "config", `${environment}.json`);
 
@@ -46,12 +48,23 @@ export function policyResources(snapshot: Snapshot): PolicyInputResource[] {
  */
 export const wiringResources = (snapshot: Snapshot): PolicyInputResource[] => [...policyResources(snapshot), ...chartRendered(snapshot)];
 
-export function checkPolicies(
+/**
+ * The pack over a snapshot. The wiring rules also see what the charts render (on the real
+ * engine those are the Charts' children); the per-resource rules judge only what the
+ * program registers, since the table holds only the fields the wiring rules read.
+ */
+export async function checkPolicies(
     snapshot: Snapshot,
     environment: string,
     config = policyConfig(environment),
 ): Promise<PolicyViolationRecord[]> {
-    return runPolicies(policyResources(snapshot), config, { policies: CHECK_POLICIES, preview: snapshot.preview });
+    const isWiring = (p: { name: string }) => WIRING.has(p.name);
+    const options = { preview: snapshot.preview };
+    const [own, wiring] = await Promise.all([
+        runPolicies(policyResources(snapshot), config, { ...options, policies: CHECK_POLICIES.filter((p) => !isWiring(p)) }),
+        runPolicies(wiringResources(snapshot), config, { ...options, policies: CHECK_POLICIES.filter(isWiring) }),
+    ]);
+    return [...own, ...wiring];
 }
 
 export const mandatory = (violations: PolicyViolationRecord[]) => violations.filter((v) => v.enforcementLevel === "mandatory");

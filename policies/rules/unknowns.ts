@@ -51,3 +51,10 @@ export function throwIfUndecided(firstUnknown: UnknownValueErrorInstance | undef
     err.message = `cannot decide: ${undecided.join("; ")}${hint}`;
     throw err;
 }
+
+/**
+ * A plain deep copy of a value read from resource properties: reads every field through
+ * the unknown-checking proxy (so an unknown throws inside `readKnown`), unlike
+ * structuredClone, which cannot clone a proxy.
+ */
+export const plain = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));

@@ -1,7 +1,16 @@
 /** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
 import { irsaPolicies } from "./irsa";
+import { monitorPolicies } from "./monitors";
+import { networkPolicyWiringPolicies } from "./network-policies";
 import { s3WiringPolicies } from "./s3";
 import { scalingPolicies } from "./scaling";
 import { serviceWiringPolicies } from "./services";
 
-export const wiringPolicies = [...serviceWiringPolicies, ...scalingPolicies, ...irsaPolicies, ...s3WiringPolicies];
+export const wiringPolicies = [
+    ...serviceWiringPolicies,
+    ...scalingPolicies,
+    ...irsaPolicies,
+    ...s3WiringPolicies,
+    ...monitorPolicies,
+    ...networkPolicyWiringPolicies,
+];

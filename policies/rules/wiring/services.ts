@@ -22,7 +22,7 @@ interface ServicePort {
     targetPort?: number | string;
 }
 
-interface Pods {
+export interface Pods {
     workload: string;
     namespace: string | undefined;
     labels: Record<string, string>;
@@ -31,7 +31,7 @@ interface Pods {
 }
 
 /** Every pod template of the stack with its namespace, labels and declared ports. */
-function podsOf(resources: PolicyResource[], remember: (err: UnknownValueErrorInstance) => void): Pods[] {
+export function podsOf(resources: PolicyResource[], remember: (err: UnknownValueErrorInstance) => void): Pods[] {
     const pods: Pods[] = [];
     for (const r of resources.filter((x) => POD_TEMPLATE_TYPES.includes(x.type))) {
         const read = readKnown(() => {
