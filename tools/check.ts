@@ -23,7 +23,9 @@ import { owningComponent, redact, reveal, ROOT, runStack, runStackInProcess, Sna
 import { spawnSync } from "child_process";
 import { renderRulesFile } from "../components/monitoring";
 import { Manifest, validateManifest } from "./k8s-schema";
-import { CHECK_POLICIES, checkPolicies, policyConfig, policyConfigFile, ruleDefault } from "./policy-check";
+import { CHECK_POLICIES, checkPolicies, policyConfig, policyConfigFile, ruleDefault, wiringResources } from "./policy-check";
+import { runPolicies } from "./policy/runner";
+import { wiringPolicies } from "../policies/rules/wiring";
 import { chartVersions, policySource, protectedResources, publicExposure } from "./check-report";
 import { compareTwins } from "./policy-twins";
 import { describeDiff, diffPlans, planBaselineFile, planOf, PlanEntry, readPlan } from "./check-diff";
@@ -318,6 +320,30 @@ const policyVerdict: CheckSection = {
 };
 
 /**
+ * One line per wiring rule (issue 18): the relation it proves and whether it holds. The
+ * violations themselves are the Policies section's, which fails the check on them.
+ */
+const wiringVerdict: CheckSection = {
+    title: "Wiring (relations between resources; chart contents from tools/chart-rendered.ts)",
+    key: "wiring",
+    async run({ snapshot, config }) {
+        const settings = policyConfig(config.environment);
+        const violations = await runPolicies(wiringResources(snapshot), settings, { policies: wiringPolicies, preview: snapshot.preview });
+        const rows = wiringPolicies.map((p) => {
+            const hits = violations.filter((v) => v.policy === p.name);
+            const mandatory = hits.filter((v) => v.enforcementLevel === "mandatory").length;
+            const verdict = mandatory > 0 ? "broken" : hits.length > 0 ? "undecided" : "holds";
+            return { rule: p.name, relation: p.description ?? "", verdict, violations: hits.length };
+        });
+        return {
+            lines: rows.map((r) => `${r.verdict.padEnd(9)} ${r.rule}${r.violations ? ` (${r.violations})` : ""}: ${r.relation}`),
+            errors: [],
+            data: rows,
+        };
+    },
+};
+
+/**
  * Stack keys against their twins in the pack's config (tools/policy-twins.ts). Informational: a
  * disagreement on a mandatory rule already fails the Policies section; this names the stack key to change.
  */
@@ -375,6 +401,7 @@ export const SECTIONS: CheckSection[] = [
     alertRules,
     kubernetesSchemas,
     policyVerdict,
+    wiringVerdict,
     policyTwins,
     planDiff,
 ];
