@@ -6,6 +6,7 @@ import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { ROOT } from "../../tools/harness";
 import { validateManifest } from "../../tools/k8s-schema";
+import { wiringPolicies } from "../../policies/rules/wiring";
 
 function runCheck(...args: string[]) {
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check-cli.ts"), ...args], {
@@ -73,6 +74,13 @@ describe("npm run check", () => {
             assert.strictEqual(report.promtool.result, "passed");
             assert.deepStrictEqual([report.schemas.errors, report.policies.mandatory], [[], 0]);
             assert.ok(report.prerequisites.every((p: { verified: boolean }) => p.verified === false));
+            // Every wiring rule has its line in the Wiring section and its row in report.json, and holds.
+            assert.deepStrictEqual(
+                report.wiring.map((w: { rule: string; verdict: string }) => [w.rule, w.verdict]),
+                wiringPolicies.map((p) => [p.name, "holds"]),
+            );
+            for (const p of wiringPolicies)
+                assert.ok(stdout.includes(`holds     ${p.name}: ${p.description}`), `Wiring line for ${p.name}`);
             // The inventory adds up to the total, names what it counts, and says charts are not rendered.
             const header = /\n {2}(\d+) resources = (\d+) for the stack, Platform and its \d+ components((?: \+ \d+)+)\n/.exec(stdout);
             assert.ok(header, "the inventory's header");
