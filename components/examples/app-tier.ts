@@ -1,6 +1,6 @@
 // AppTier: a restricted namespace and two services, one public through the Gateway.
 import * as k8s from "@pulumi/kubernetes";
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import { AppTier } from "@hangar-platform/hangar";
 
 const providers = [

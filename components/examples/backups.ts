@@ -1,5 +1,5 @@
 // Backups: AWS Backup (35 days / 12 months, copied to a DR vault) and the nightly pg_dump CronJob.
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Backups } from "@hangar-platform/hangar";

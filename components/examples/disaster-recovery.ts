@@ -1,5 +1,5 @@
 // DisasterRecovery: an encrypted cross-region replica and backup targets in Frankfurt, with DNS failover.
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import { DisasterRecovery } from "@hangar-platform/hangar";
 
 const dr = new DisasterRecovery(

@@ -1,5 +1,5 @@
 // Monitoring: kube-prometheus-stack with Hangar's alerts, paging PagerDuty from a Secrets Manager key.
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { Monitoring } from "@hangar-platform/hangar";

@@ -1,5 +1,5 @@
 // PostgresDatabase: Multi-AZ RDS with one read replica; the master password stays secret.
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import * as random from "@pulumi/random";
 import { PostgresDatabase } from "@hangar-platform/hangar";
 

@@ -1,5 +1,5 @@
 // RedisCache: Valkey with TLS, at-rest KMS encryption and an AUTH token.
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import * as random from "@pulumi/random";
 import { RedisCache } from "@hangar-platform/hangar";
 

@@ -1,6 +1,6 @@
 // Shared by the monitoring test programs: explicit providers, as Platform creates them,
 // once per process so that monitoring-suite.ts can run every program in one child.
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 

@@ -1,5 +1,5 @@
 // The outputs the schema cannot mark secret are secret at runtime.
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import * as random from "@pulumi/random";
 import { PostgresDatabase, RedisCache } from "@hangar-platform/hangar";
 
