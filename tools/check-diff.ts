@@ -12,7 +12,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { redact, ROOT, Snapshot } from "./harness";
-import { baselineOf, REPLACEMENT_FORCING } from "./stateful";
+import { aliasCovers, aliasesOf, baselineOf, REPLACEMENT_FORCING } from "./stateful";
 
 export interface PlanEntry {
     urn: string;
@@ -21,6 +21,8 @@ export interface PlanEntry {
     inputs: Record<string, string>;
     /** Stateful types: the replacement-forcing values (tools/stateful.ts). */
     values?: Record<string, unknown>;
+    /** The resource's aliases (URNs or JSON alias specs), when it has any. */
+    aliases?: string[];
 }
 
 /** JSON with object keys sorted, so that equal values digest equally. */
@@ -52,6 +54,8 @@ export function planOf(snapshot: Snapshot): PlanEntry[] {
                 ),
             };
             if (stateful.has(r.urn)) entry.values = stateful.get(r.urn);
+            const aliases = aliasesOf(r);
+            if (aliases.length) entry.aliases = aliases;
             return entry;
         })
         .sort((a, b) => a.urn.localeCompare(b.urn));
@@ -73,21 +77,37 @@ export interface PlanReplacement {
     to: unknown;
 }
 
+/** A resource whose URN changed under an alias: Pulumi updates it in place, no delete and create. */
+export interface PlanMove {
+    from: string;
+    to: string;
+}
+
 export interface PlanDiff {
     against: string;
     added: string[];
     removed: string[];
     changed: PlanChange[];
     replaces: PlanReplacement[];
+    moved: PlanMove[];
 }
 
 export function diffPlans(before: PlanEntry[], after: PlanEntry[], against: string): PlanDiff {
     const old = new Map(before.map((e) => [e.urn, e]));
     const now = new Map(after.map((e) => [e.urn, e]));
-    const diff: PlanDiff = { against, added: [], removed: [], changed: [], replaces: [] };
-    for (const e of after) if (!old.has(e.urn)) diff.added.push(e.urn);
+    const diff: PlanDiff = { against, added: [], removed: [], changed: [], replaces: [], moved: [] };
+    // A URN that is gone but named by an alias of a new URN of its type is the same resource, moved.
+    const movedTo = new Map<string, PlanEntry>();
     for (const e of before) {
-        const next = now.get(e.urn);
+        if (now.has(e.urn)) continue;
+        const next = after.find((n) => n.type === e.type && !old.has(n.urn) && aliasCovers(n.aliases ?? [], e.urn));
+        if (next) movedTo.set(e.urn, next);
+    }
+    const arrived = new Set([...movedTo.values()].map((n) => n.urn));
+    for (const e of after) if (!old.has(e.urn) && !arrived.has(e.urn)) diff.added.push(e.urn);
+    for (const e of before) {
+        const next = now.get(e.urn) ?? movedTo.get(e.urn);
+        if (next && next.urn !== e.urn) diff.moved.push({ from: e.urn, to: next.urn });
         if (!next) {
             diff.removed.push(e.urn);
             if (REPLACEMENT_FORCING[e.type]) diff.replaces.push({ urn: e.urn, type: e.type, property: "*", from: e.urn, to: null });
@@ -96,10 +116,10 @@ export function diffPlans(before: PlanEntry[], after: PlanEntry[], against: stri
         const keys = [...new Set([...Object.keys(e.inputs), ...Object.keys(next.inputs)])]
             .filter((k) => e.inputs[k] !== next.inputs[k])
             .sort();
-        if (keys.length) diff.changed.push({ urn: e.urn, type: e.type, keys });
+        if (keys.length) diff.changed.push({ urn: next.urn, type: e.type, keys });
         for (const [property, from] of Object.entries(e.values ?? {})) {
             const to = next.values?.[property];
-            if (stable(from) !== stable(to)) diff.replaces.push({ urn: e.urn, type: e.type, property, from, to });
+            if (stable(from) !== stable(to)) diff.replaces.push({ urn: next.urn, type: e.type, property, from, to });
         }
     }
     return diff;
@@ -128,8 +148,10 @@ const short = (urn: string) => {
 export function describeDiff(diff: PlanDiff): string[] {
     const lines = [
         `against ${diff.against}: ${diff.added.length} to add, ${diff.changed.length} to change, ` +
-            `${diff.replaces.length} replacement${diff.replaces.length === 1 ? "" : "s"} of stateful resources, ${diff.removed.length} to remove`,
+            `${diff.replaces.length} replacement${diff.replaces.length === 1 ? "" : "s"} of stateful resources, ${diff.removed.length} to remove` +
+            (diff.moved.length ? `, ${diff.moved.length} moved by alias` : ""),
     ];
+    for (const m of diff.moved) lines.push(`> ${short(m.from)} → ${m.to.split("::").pop()} (aliased: same resource)`);
     for (const urn of diff.added) lines.push(`+ ${short(urn)}`);
     for (const c of diff.changed) lines.push(`~ ${short(c.urn)}: ${c.keys.join(", ")}`);
     for (const urn of diff.removed) lines.push(`- ${short(urn)}`);

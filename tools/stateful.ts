@@ -99,8 +99,14 @@ export interface BaselineProblem {
 }
 
 /** Aliases as URNs or alias specs, as the snapshot records them. */
-function aliasesOf(resource: SnapshotResource): string[] {
-    return resource.options.aliases.map((a) => (typeof a === "string" ? a : JSON.stringify(a)));
+export function aliasesOf(resource: SnapshotResource): string[] {
+    return (resource.options?.aliases ?? []).map((a) => (typeof a === "string" ? a : JSON.stringify(a)));
+}
+
+/** Whether one of `aliases` (URNs or JSON alias specs) names the resource that had `oldUrn`. */
+export function aliasCovers(aliases: string[], oldUrn: string): boolean {
+    const name = oldUrn.split("::").pop() ?? "";
+    return aliases.some((a) => a === oldUrn || a.includes(`"name":${JSON.stringify(name)}`));
 }
 
 /**
@@ -122,9 +128,7 @@ export function compareWithBaseline(
         const now = current.get(old.urn);
         if (!now) {
             const name = old.urn.split("::").pop() ?? "";
-            const aliased = snapshot.resources.some(
-                (r) => r.type === old.type && aliasesOf(r).some((a) => a === old.urn || a.includes(`"name":"${name}"`)),
-            );
+            const aliased = snapshot.resources.some((r) => r.type === old.type && aliasCovers(aliasesOf(r), old.urn));
             if (!aliased && !allowed(old.urn, "*")) {
                 problems.push({
                     urn: old.urn,

@@ -74,6 +74,33 @@ describe("the check's diff (tools/check-diff.ts)", () => {
         assert.deepStrictEqual(diffPlans([before[1]], [], "x").replaces, [], "a stateless resource removed is no replacement");
     });
 
+    it("follows an alias: a stateful resource renamed with one moves, and is compared with its old self", () => {
+        const NEW = RDS.replace("::hangar-db", "::hangar-database");
+        const moved = (aliases: string[], values = before[0].values) => [
+            { ...entry(NEW, "aws:rds/instance:Instance", { identifier: "a1", instanceClass: "b1" }, values), aliases },
+            before[1],
+        ];
+        for (const alias of [RDS, JSON.stringify({ name: "hangar-db" })]) {
+            const diff = diffPlans(before, moved([alias]), "x");
+            assert.deepStrictEqual([diff.added, diff.removed, diff.replaces, diff.changed], [[], [], [], []], alias);
+            assert.deepStrictEqual(diff.moved, [{ from: RDS, to: NEW }]);
+            assert.ok(describeDiff(diff).includes("> aws:rds/instance:Instance hangar-db → hangar-database (aliased: same resource)"));
+        }
+        const changed = diffPlans(before, moved([RDS], { identifier: "hangar-prod-2", "@region": "eu-west-1" }), "x");
+        assert.deepStrictEqual(
+            changed.replaces.map((r) => [r.urn, r.property, r.to]),
+            [[NEW, "identifier", "hangar-prod-2"]],
+            "an alias keeps the URN, not a changed identifier",
+        );
+        const unrelated = diffPlans(before, moved([JSON.stringify({ name: "other-db" })]), "x");
+        assert.deepStrictEqual(
+            unrelated.replaces.map((r) => [r.urn, r.property]),
+            [[RDS, "*"]],
+            "an alias of another name does not cover it",
+        );
+        assert.deepStrictEqual(planOf({ resources: [] } as unknown as Snapshot), []);
+    });
+
     it("digests inputs by value, key order aside, and keeps secrets out", () => {
         const snapshot = (inputs: Record<string, unknown>) =>
             ({
