@@ -43,6 +43,31 @@ export const POLICY_TWINS: PolicyTwin[] = [
         },
     },
     {
+        stackKey: "app.gateway",
+        policy: "wiring-httproute-gateway",
+        property: "gateways",
+        stackValue: (c) => c.app.gateway,
+        disagreement: (stack, gateways) => {
+            const g = stack as { namespace: string; name: string; listener: string; hostname?: string };
+            const declared = (gateways ?? []) as {
+                namespace: string;
+                name: string;
+                listeners: { name: string; hostname?: string; protocol: string }[];
+            }[];
+            const listener = declared
+                .find((d) => d.namespace === g.namespace && d.name === g.name)
+                ?.listeners.find((l) => l.name === g.listener);
+            if (!listener)
+                return `${g.namespace}/${g.name} listener ${g.listener} is not a listener the pack declares (${declared
+                    .flatMap((d) => d.listeners.map((l) => `${d.namespace}/${d.name} ${l.name}`))
+                    .join(", ")})`;
+            if (listener.protocol !== "HTTPS") return `listener ${g.listener} speaks ${listener.protocol} in the pack, not HTTPS`;
+            if (g.hostname && listener.hostname && g.hostname.toLowerCase() !== listener.hostname.toLowerCase())
+                return `hostname ${g.hostname} is not the hostname the pack declares for listener ${g.listener} (${listener.hostname})`;
+            return undefined;
+        },
+    },
+    {
         stackKey: "database.backupRetentionDays",
         policy: "aws-rds-backup-retention",
         property: "minRetentionDays",

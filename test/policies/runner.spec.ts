@@ -501,7 +501,11 @@ describe("the offline runner", () => {
             resource("limits", compliantLimitRange()),
             ...WORKLOAD_KINDS.map((k) => resource(`w-${k.type}`, k.wrap(compliantPod()))),
             resource("ingress", compliantIngress()),
-            resource("route", compliantHttpRoute()),
+            // Under the listener hostname prod's pack declares for the cluster's Gateway (wiring-httproute-gateway).
+            resource("route", {
+                ...compliantHttpRoute(),
+                spec: { ...(compliantHttpRoute().spec as object), hostnames: ["api.hangar.example.aero"] },
+            }),
             resource("svc", compliantService()),
         ];
 

@@ -171,10 +171,14 @@ describe("npm run check", () => {
             /Diff\n {2}against out\/other-gateway\.plan\.json: 1 to add, \d+ to change, 1 replacement of stateful resources, 0 to remove/,
         );
         assert.match(stdout, /± REPLACES aws:rds\/instance:Instance \S+: identifier "hangar-prod-old" → "hangar-prod"/);
+        // Both rules that declare the cluster's Gateway: the per-route TLS rule and the route wiring rule.
         assert.deepStrictEqual(
-            report.policyTwins.filter((t: { agrees: boolean }) => !t.agrees).map((t: { stackKey: string }) => t.stackKey),
-            ["app.gateway"],
+            report.policyTwins
+                .filter((t: { agrees: boolean }) => !t.agrees)
+                .map((t: { stackKey: string; policy: string }) => `${t.stackKey} ${t.policy}`),
+            ["app.gateway kubernetes-httproute-tls-gateway", "app.gateway wiring-httproute-gateway"],
         );
+        assert.match(stderr, /ERROR \[mandatory\] wiring-httproute-gateway — hangar-app-api/);
     });
 
     it("is documented in the README: every option on the usage line, every exit code in the table", () => {

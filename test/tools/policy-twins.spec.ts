@@ -39,11 +39,27 @@ describe("stack keys and their twins in the policy config", () => {
         const off = results.filter((r) => !r.agrees);
         assert.deepStrictEqual(
             off.map((r) => [r.stackKey, r.policy, r.level]),
-            [["app.gateway", "kubernetes-httproute-tls-gateway", "mandatory"]],
+            [
+                ["app.gateway", "kubernetes-httproute-tls-gateway", "mandatory"],
+                ["app.gateway", "wiring-httproute-gateway", "mandatory"],
+            ],
         );
         assert.match(
             off[0].message!,
             /gateway-system\/internal listener https is not one of the pack's gateways \(gateway-system\/public https\)/,
+        );
+    });
+
+    it("disagree when the stack's listener hostname is not the one the wiring rule declares for the cluster's Gateway", () => {
+        const raw = mutate("prod", "hangar:app", ["gateway", "hostname"], "*.example.aero");
+        const off = compareTwins(configOf(raw, "prod"), policyConfig("prod"), ruleDefault).filter((r) => !r.agrees);
+        assert.deepStrictEqual(
+            off.map((r) => [r.stackKey, r.policy]),
+            [["app.gateway", "wiring-httproute-gateway"]],
+        );
+        assert.match(
+            off[0].message!,
+            /hostname \*\.example\.aero is not the hostname the pack declares for listener https \(\*\.hangar\.example\.aero\)/,
         );
     });
 

@@ -1,7 +1,9 @@
 /** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
+import { dnsWiringPolicies } from "./dns";
 import { irsaPolicies } from "./irsa";
 import { monitorPolicies } from "./monitors";
 import { networkPolicyWiringPolicies } from "./network-policies";
+import { routeWiringPolicies } from "./routes";
 import { s3WiringPolicies } from "./s3";
 import { scalingPolicies } from "./scaling";
 import { serviceWiringPolicies } from "./services";
@@ -13,4 +15,6 @@ export const wiringPolicies = [
     ...s3WiringPolicies,
     ...monitorPolicies,
     ...networkPolicyWiringPolicies,
+    ...routeWiringPolicies,
+    ...dnsWiringPolicies,
 ];
