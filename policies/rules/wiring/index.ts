@@ -1,4 +1,5 @@
 /** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
+import { declaredFlowPolicies } from "./declared-flows";
 import { irsaPolicies } from "./irsa";
 import { monitorPolicies } from "./monitors";
 import { networkPolicyWiringPolicies } from "./network-policies";
@@ -13,4 +14,5 @@ export const wiringPolicies = [
     ...s3WiringPolicies,
     ...monitorPolicies,
     ...networkPolicyWiringPolicies,
+    ...declaredFlowPolicies,
 ];
