@@ -11,7 +11,9 @@ import { monitoringFlows } from "../../components/monitoring/flows";
 import { declaredFlows } from "../../components/platform/flows";
 import { KUBE_DNS } from "../../components/shared/flows";
 import { declaredFlowsAllowed, undeclaredFlows } from "../../policies/rules/wiring/declared-flows";
+import { flowMatrix } from "../../policies/rules/wiring/flows/analysis";
 import { addressIn } from "../../policies/rules/wiring/flows/model";
+import { ingressRuleResource, inlineRules, securityGroupVerdict } from "../../policies/rules/wiring/flows/security-groups";
 import { UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
 import { flowLines, flowReport } from "../../tools/check-flows";
 import { Snapshot } from "../../tools/harness";
@@ -117,6 +119,90 @@ describe("declared flows: the components' declarations", () => {
         assert.strictEqual(addressIn("10.40.0.0/19", 100), "10.40.0.100");
         assert.strictEqual(addressIn("0.0.0.0/0", 1, ["0.0.0.0/8"]), "1.0.0.1");
         assert.strictEqual(addressIn("10.0.0.0/30", 9), undefined);
+    });
+});
+
+describe("declared flows: the model", () => {
+    const web = { namespace: "app", podLabels: { app: "web" }, name: "app/web" };
+    const dns = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" }, name: "kube-system/kube-dns" };
+    const lb = { name: "load-balancer ENIs", cidrs: ["10.0.0.0/16"] };
+    const inputs = {
+        declaration: {
+            network: { plugin: "aws-vpc-cni", vpcId: "vpc-1", podCidrs: ["10.0.0.0/24"] },
+            flows: [
+                { from: lb, to: web, port: 8080, protocol: "TCP" as const, why: "public", component: "t" },
+                { from: web, to: dns, port: 53, protocol: "UDP" as const, why: "DNS", component: "t" },
+            ],
+        },
+        pods: [{ workload: "Deployment web", namespace: "app", labels: { app: "web" }, ports: [{ name: "http", containerPort: 8080 }] }],
+        policies: [
+            { namespace: "app", name: "deny", spec: { podSelector: {}, policyTypes: ["Ingress" as const, "Egress" as const] } },
+            {
+                namespace: "app",
+                name: "web",
+                spec: {
+                    podSelector: { matchLabels: { app: "web" } },
+                    ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ port: 8080 }] }],
+                },
+            },
+            {
+                namespace: "app",
+                name: "dns",
+                spec: {
+                    podSelector: {},
+                    policyTypes: ["Egress" as const],
+                    egress: [
+                        {
+                            to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                            ports: [{ protocol: "UDP" as const, port: 53 }],
+                        },
+                    ],
+                },
+            },
+        ],
+        namespaces: { app: {} },
+        stores: [],
+    };
+
+    it("trafficSource vpc: the VPC CIDR admits every pod of the VPC, which the matrix lists unless an allowance documents it", () => {
+        const bare = flowMatrix(inputs, []);
+        assert.ok(
+            bare.declared.every((r) => r.networkPolicy === "allowed"),
+            JSON.stringify(bare.declared),
+        );
+        assert.deepStrictEqual(
+            bare.undeclared.map((u) => `${u.from} → ${u.to} ${u.port}/${u.protocol} ${u.policies.join(",")}`),
+            ["kube-system/kube-dns → app/web 8080/TCP app/web"],
+        );
+        const documented = flowMatrix(inputs, [{ from: { kind: "pod" }, to: { declaring: "load-balancer ENIs" }, reason: "vpc mode" }]);
+        assert.strictEqual(documented.undeclared[0].allowance, "vpc mode");
+    });
+
+    it("a declared pod endpoint of a stack namespace that selects no pod is reported, not skipped", () => {
+        const stale = structuredClone(inputs);
+        stale.declaration.flows[0].to = { ...web, podLabels: { app: "website" } };
+        assert.match(
+            flowMatrix(stale, []).declared[0].problem ?? "",
+            /app\/web \(namespace app, labels \{"app":"website"\}\) selects no pod of the stack/,
+        );
+    });
+
+    it("security groups admit by CIDR, protocol and port range, or by a referenced group (the nodes' group pods send from)", () => {
+        const store = (rules: ReturnType<typeof inlineRules>) => ({
+            urn: "s",
+            name: "db",
+            port: 5432,
+            groups: [{ urn: "g", name: "g", vpcId: "vpc-1", rules }],
+        });
+        const cidr = inlineRules([{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.0.0.0/24"] }]);
+        assert.ok(securityGroupVerdict([store(cidr)], 5432, ["10.0.0.100"]).admitted);
+        assert.ok(!securityGroupVerdict([store(cidr)], 5432, ["10.0.1.100"]).admitted);
+        assert.ok(!securityGroupVerdict([store(cidr)], 6379, ["10.0.0.100"]).admitted);
+        assert.ok(
+            securityGroupVerdict([store(inlineRules([{ protocol: "-1", securityGroups: ["sg-node"] }]))], 5432, ["192.168.0.1"]).admitted,
+        );
+        const separate = ingressRuleResource({ ipProtocol: "tcp", fromPort: 5000, toPort: 6000, cidrIpv4: "10.0.0.0/16" });
+        assert.ok(securityGroupVerdict([store([separate])], 5432, ["10.0.3.4"]).admitted);
     });
 });
 

@@ -52,7 +52,7 @@ const undeclaredSchema = schemaWith({
         type: "array",
         description:
             "Connections the NetworkPolicies may allow without a declared flow, each with its reason: { from, to, port?, protocol?, reason }; " +
-            "from/to match endpoints by kind, namespace, podLabels, name (`*` wildcards) or `declaring` (the source declares a flow on that port to an endpoint of that name).",
+            "from/to match endpoints by kind, namespace, podLabels, name (`*` wildcards) or `declaring` (a flow on that port is declared from it to, or to it from, an endpoint of that name).",
         items: {
             type: "object",
             properties: {

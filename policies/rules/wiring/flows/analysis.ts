@@ -18,7 +18,10 @@ export interface EndpointMatcher {
     podLabels?: Labels;
     /** The endpoint's name in the matrix; `*` wildcards. */
     name?: string;
-    /** The source declares a flow on the candidate's port to an endpoint of this name (`*` wildcards). */
+    /**
+     * As `from`: the endpoint declares a flow on the candidate's port to an endpoint of this name (`*` wildcards);
+     * as `to`: a flow on that port from an endpoint of this name to it is declared.
+     */
     declaring?: string;
 }
 
@@ -79,21 +82,28 @@ export interface FlowMatrix {
 
 const subset = (want: Labels, labels: Labels) => Object.entries(want).every(([k, v]) => labels[k] === v);
 
-function matcherHolds(m: EndpointMatcher, n: Node, port: number, declared: Declaration["flows"], model: Model): boolean {
+function matcherHolds(
+    m: EndpointMatcher,
+    n: Node,
+    role: "from" | "to",
+    port: number,
+    declared: Declaration["flows"],
+    model: Model,
+): boolean {
     if (m.kind && m.kind !== n.kind) return false;
     if (m.namespace !== undefined && n.pod?.namespace !== m.namespace) return false;
     if (m.podLabels && !(n.pod && subset(m.podLabels, n.pod.labels))) return false;
     if (m.name !== undefined && !nameMatches(m.name, n.name)) return false;
     if (m.declaring !== undefined) {
+        // A source declaring a flow on this port to an endpoint of that name; a destination declared to receive one from it.
         const pattern = m.declaring;
-        const own = declared.filter((f) => f.port === port && nameMatches(pattern, f.to.name));
-        if (
-            !own.some((f) => {
-                const from = model.nodesOf(f.from);
-                return typeof from !== "string" && from.includes(n);
-            })
-        )
-            return false;
+        const other = role === "from" ? "to" : "from";
+        const own = declared.filter((f) => f.port === port && nameMatches(pattern, f[other].name));
+        const holds = own.some((f) => {
+            const ends = model.nodesOf(f[role]);
+            return typeof ends !== "string" && ends.includes(n);
+        });
+        if (!holds) return false;
     }
     return true;
 }
@@ -170,8 +180,8 @@ export function flowMatrix(inputs: FlowInputs, allowances: Allowance[]): FlowMat
                     (x) =>
                         (x.port === undefined || x.port === port) &&
                         (x.protocol ?? "TCP") === protocol &&
-                        matcherHolds(x.from, a, port, d.flows, model) &&
-                        matcherHolds(x.to, b, port, d.flows, model),
+                        matcherHolds(x.from, a, "from", port, d.flows, model) &&
+                        matcherHolds(x.to, b, "to", port, d.flows, model),
                 );
                 undeclared.push({ from: a.name, to: b.name, port, protocol, policies, allowance: allowance?.reason });
             }
