@@ -1,6 +1,8 @@
 /**
  * The dump CronJob's declared flows (components/shared/flows.ts): pg_dump to the writer on 5432,
- * the upload to S3 and IRSA's AssumeRoleWithWebIdentity at STS on 443, DNS. Pure.
+ * the upload to S3 and IRSA's AssumeRoleWithWebIdentity at STS on 443, DNS. Pure. STS may also answer from an
+ * interface endpoint inside the VPC (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts_vpce.html),
+ * which is why the job's NetworkPolicy keeps 443 to 0.0.0.0/0 (a documented allowance of wiring-undeclared-flows).
  */
 import { dataStore, DeclaredFlow, dnsFlows, internet, pods, tcpFlow } from "../shared/flows";
 import { selectorLabels } from "../shared/labels";

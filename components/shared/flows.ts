@@ -69,10 +69,13 @@ export const addresses = (name: string, cidrs: string[], except?: string[]): Add
 
 export const internet = (what: string): AddressFlowEndpoint => addresses(`internet (${what})`, ["0.0.0.0/0"], PRIVATE_RANGES);
 
-/** CoreDNS: kube-system pods labelled `k8s-app: kube-dns` (the EKS CoreDNS add-on's labels, which allow-dns selects). */
+/**
+ * CoreDNS: kube-system pods labelled `k8s-app: kube-dns`, which allow-dns selects (the EKS CoreDNS add-on's labels, as
+ * kube-prometheus-stack-88.5.3/templates/exporters/core-dns/service.yaml selects them too).
+ */
 export const KUBE_DNS = pods("kube-system", { "k8s-app": "kube-dns" }, "kube-dns");
 
-/** Every pod of `namespace` asks kube-dns on 53, UDP and TCP (answers over 512 bytes fall back to TCP). */
+/** Every pod of `namespace` asks kube-dns on 53, UDP and TCP (truncated answers retry over TCP: RFC 7766 section 5). */
 export function dnsFlows(namespace: string, component: string): DeclaredFlow[] {
     const from = pods(namespace, {}, "*");
     return (["UDP", "TCP"] as const).map((protocol) => ({ from, to: KUBE_DNS, port: 53, protocol, why: "DNS", component }));

@@ -26,7 +26,12 @@ const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-/** The stores and the property naming their groups; the ports are the engines' defaults when unset (RDS PostgreSQL 5432, ElastiCache Redis/Valkey 6379). */
+/**
+ * The stores and the property naming their groups; the ports are the engines' defaults when unset (RDS PostgreSQL 5432:
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToPostgreSQLInstance.html; ElastiCache Redis OSS and
+ * Valkey 6379: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/GettingStarted.ConnectToCacheNode.html). Hangar's
+ * RDS instances are PostgreSQL.
+ */
 const STORES: Record<string, { groups: string; port: number }> = {
     "aws:rds/instance:Instance": { groups: "vpcSecurityGroupIds", port: 5432 },
     "aws:elasticache/replicationGroup:ReplicationGroup": { groups: "securityGroupIds", port: 6379 },
