@@ -28,6 +28,7 @@ import { runPolicies } from "./policy/runner";
 import { wiringPolicies } from "../policies/rules/wiring";
 import { chartVersions, policySource, protectedResources, publicExposure } from "./check-report";
 import { compareTwins } from "./policy-twins";
+import { flowLines, flowReport } from "./check-flows";
 import { describeDiff, diffPlans, planBaselineFile, planOf, PlanEntry, readPlan } from "./check-diff";
 
 export interface CheckContext {
@@ -343,6 +344,16 @@ const wiringVerdict: CheckSection = {
     },
 };
 
+/** The flow matrix (issue 18; tools/check-flows.ts): informational, the wiring rules fail the check on it. */
+const flowMatrixSection: CheckSection = {
+    title: "Network flows (declared flows, NetworkPolicies as the AWS VPC CNI enforces them, data-tier security groups)",
+    key: "flows",
+    async run({ snapshot, config }) {
+        const report = await flowReport(snapshot, policyConfig(config.environment));
+        return { lines: flowLines(report), errors: [], data: report };
+    },
+};
+
 /**
  * Stack keys against their twins in the pack's config (tools/policy-twins.ts). Informational: a
  * disagreement on a mandatory rule already fails the Policies section; this names the stack key to change.
@@ -402,6 +413,7 @@ export const SECTIONS: CheckSection[] = [
     kubernetesSchemas,
     policyVerdict,
     wiringVerdict,
+    flowMatrixSection,
     policyTwins,
     planDiff,
 ];

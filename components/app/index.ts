@@ -13,3 +13,4 @@ export {
     resolveService,
 } from "./spec";
 export { hasAutoscaler } from "./workload";
+export { appTierFlows, AppFlowsArgs } from "./flows";

@@ -58,7 +58,9 @@ export interface DumpJobArgs extends DumpScheduleArgs {
     kmsKeyArn?: pulumi.Input<string>;
 }
 
-const NAME = "pg-dump";
+/** Name (and pod label) of the dump CronJob; also its NetworkPolicy's. */
+export const DUMP_JOB_NAME = "pg-dump";
+const NAME = DUMP_JOB_NAME;
 /** Label that marks a CronJob as a backup job. */
 export const BACKUP_LABEL = "backup.hangar.dev/job";
 const UID = 70; // the postgres user of the official images

@@ -8,6 +8,7 @@ import { DumpJob, DumpJobArgs } from "./dump-job";
 import { backupRules, replicationPolicy } from "./policy-documents";
 
 export { DumpJob, DumpJobArgs, DumpScheduleArgs, DUMP_JOB_DEFAULTS } from "./dump-job";
+export { dumpJobFlows } from "./flows";
 
 /** Where the dump bucket replicates to (the DR region's bucket and key). */
 export interface BucketReplicationTargetArgs {

@@ -2,7 +2,6 @@ import * as aws from "../shared/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { partOfLabels } from "../shared/labels";
 import { namespaceLimits } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
@@ -13,7 +12,7 @@ import { hangarDashboards } from "./dashboards";
 import { grafanaExposure } from "./grafana";
 import { exporterLogin } from "./exporter-login";
 import { postgresExporter, redisExporter } from "./exporters";
-import { monitoringNetworkPolicies } from "./network-policies";
+import { monitoringFlowFlags, monitoringNetworkPolicies } from "./network-policies";
 import { ResolvedMonitoring, resolveMonitoring } from "./resolve";
 import { alertGroups, renderRulesFile } from "./rules";
 import {
@@ -29,6 +28,7 @@ export * from "./args";
 export { alarmKeyPolicy, alarmTopicPolicy } from "./alarms";
 export { alertmanagerConfig } from "./alertmanager";
 export { hangarDashboards } from "./dashboards";
+export { monitoringArgsFlows, monitoringFlows, prometheusEndpoint } from "./flows";
 export { exporterServiceMonitorSpec, postgresExporterValues, redisExporterValues } from "./exporters";
 export { MONITORING_SIZING, MONITORING_DEFAULTS, resolveMonitoring, ResolvedMonitoring } from "./resolve";
 export { alertGroups, AlertRule, renderRulesFile, AlertRuleGroup, MonitoredData } from "./rules";
@@ -177,18 +177,7 @@ export class Monitoring extends pulumi.ComponentResource {
         net: MonitoringNetworkArgs,
         base: pulumi.Resource[],
     ) {
-        const gatewayNamespace = args.grafana?.gateway?.namespace ?? GATEWAY_DEFAULTS.namespace;
-        const grafanaFrom = r.grafana.host ? (net.grafanaFrom ?? { namespace: gatewayNamespace }) : undefined;
-        const flags = {
-            release: r.releaseName,
-            appNamespace: r.app.namespace,
-            appMetricsPorts: [...new Set(net.appMetricsPorts ?? [])].sort((a, b) => a - b),
-            nodeExporter: r.nodeExporter,
-            receiver: r.alertmanager.receiverType !== undefined,
-            postgres: args.postgres !== undefined,
-            redis: args.redis !== undefined,
-            login: args.postgres?.login !== undefined,
-        };
+        const { flags, grafanaFrom } = monitoringFlowFlags(r, args, net);
         monitoringNetworkPolicies({ name, namespace: r.namespace, parent: this, dependsOn: base }, flags, net, grafanaFrom);
     }
 

@@ -23,9 +23,11 @@ import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultDenySpec, dnsEgressSpec, inNamespace, ipBlocks, pods, tcp, udp } from "../shared/network-policy";
 import { partOfLabels, selectorLabels } from "../shared/labels";
-import type { MonitoringNetworkArgs } from "./args";
+import { GATEWAY_DEFAULTS } from "../shared/exposure";
+import type { MonitoringArgs, MonitoringNetworkArgs } from "./args";
 import { EXPORTER_LOGIN } from "./exporter-login";
 import { CLUSTER_TARGETS, monitoringPods, PROMETHEUS_QUERY_LABEL } from "./pods";
+import type { ResolvedMonitoring } from "./resolve";
 
 type Spec = k8sInput.networking.v1.NetworkPolicySpec;
 type Rule = k8sInput.networking.v1.NetworkPolicyEgressRule;
@@ -154,6 +156,23 @@ export function monitoringPolicySpecs(f: MonitoringFlows): Record<string, Spec> 
             egress: [{ to: ipBlocks(f.dataCidrs), ports: tcp(5432) }],
         };
     return specs;
+}
+
+/** The flags of the policies (and of the declared flows, ./flows.ts) from the component's args, and where Grafana's traffic comes from. */
+export function monitoringFlowFlags(r: ResolvedMonitoring, args: MonitoringArgs, net: MonitoringNetworkArgs) {
+    const gatewayNamespace = args.grafana?.gateway?.namespace ?? GATEWAY_DEFAULTS.namespace;
+    const grafanaFrom = r.grafana.host ? (net.grafanaFrom ?? { namespace: gatewayNamespace }) : undefined;
+    const flags = {
+        release: r.releaseName,
+        appNamespace: r.app.namespace,
+        appMetricsPorts: [...new Set(net.appMetricsPorts ?? [])].sort((a, b) => a - b),
+        nodeExporter: r.nodeExporter,
+        receiver: r.alertmanager.receiverType !== undefined,
+        postgres: args.postgres !== undefined,
+        redis: args.redis !== undefined,
+        login: args.postgres?.login !== undefined,
+    };
+    return { flags, grafanaFrom };
 }
 
 /** The policies as resources in the namespace Monitoring created; the CIDR lists may be outputs. */

@@ -8,16 +8,17 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AppTier } from "../app";
-import { Backups } from "../backups";
+import { AppTier, AppTierArgs } from "../app";
+import { Backups, BackupsArgs } from "../backups";
 import { PostgresDatabase, RedisCache } from "../data";
 import { DisasterRecovery } from "../disaster-recovery";
-import { Monitoring } from "../monitoring";
+import { Monitoring, MonitoringArgs } from "../monitoring";
 import { partOfLabels } from "../shared/labels";
 import { physicalName } from "../shared/naming";
 import { priorityClasses } from "../shared/priority-classes";
 import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
 import { verifyClusterTarget } from "./cluster-target";
+import { declaredFlowsConfigMap } from "./flows";
 import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs, failoverHosts, monitoringArgs } from "./mappers";
 import { resolveNetwork } from "./network";
 import { databaseUrl, dataTierUrls } from "./urls";
@@ -124,11 +125,12 @@ export class Platform extends pulumi.ComponentResource {
 
         // Cluster-scoped, so named by the stack; every pod Hangar makes names one (its output: it waits for the class).
         const priority = priorityClasses(`${name}-priority`, physicalName(stack), partOfLabels(), { parent: this, provider: p.kubernetes });
+        let monitorArgs: MonitoringArgs | undefined;
         const monitoring =
             (args.monitoring?.enabled ?? defaults.monitoring.enabled)
                 ? new Monitoring(
                       `${name}-monitoring`,
-                      monitoringArgs(
+                      (monitorArgs = monitoringArgs(
                           args,
                           database,
                           cache,
@@ -138,7 +140,7 @@ export class Platform extends pulumi.ComponentResource {
                               trafficCidrs: args.app?.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
                           },
                           priority.monitoring,
-                      ),
+                      )),
                       withProviders,
                   )
                 : undefined;
@@ -153,10 +155,11 @@ export class Platform extends pulumi.ComponentResource {
 
         const sslMode = args.database?.clientSslMode ?? defaults.database.clientSslMode;
         let appTier: AppTier | undefined;
+        let appArgs: AppTierArgs | undefined;
         if (args.app) {
             appTier = new AppTier(
                 `${name}-app`,
-                appTierArgs(args, {
+                (appArgs = appTierArgs(args, {
                     urls: dataTierUrls(database, cache, sslMode),
                     oidcProviderArn: network.oidcProviderArn,
                     dataCidrs: network.privateSubnetCidrs,
@@ -164,7 +167,7 @@ export class Platform extends pulumi.ComponentResource {
                     trafficCidrs: args.app.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
                     extraHosts: failoverHosts(args),
                     priorityClassNames: priority,
-                }),
+                })),
                 // ServiceMonitors need the monitoring CRDs first.
                 { ...withProviders, dependsOn: monitoring?.readyResources ?? [] },
             );
@@ -199,6 +202,7 @@ export class Platform extends pulumi.ComponentResource {
             }
         }
 
+        let dump: BackupsArgs | undefined;
         if ((args.backups?.enabled ?? defaults.backups.enabled) && database) {
             const dumpPlacement = appTier && {
                 namespace: appTier.namespace,
@@ -206,7 +210,23 @@ export class Platform extends pulumi.ComponentResource {
                 oidcProviderArn: network.oidcProviderArn,
                 databaseCidrs: network.privateSubnetCidrs,
             };
-            new Backups(`${name}-backups`, backupsArgs(args, stack, database, disasterRecovery, dumpPlacement), withProviders);
+            dump = backupsArgs(args, stack, database, disasterRecovery, dumpPlacement);
+            new Backups(`${name}-backups`, dump, withProviders);
+        }
+        if (appTier && appArgs) {
+            // Every component's flows, as one object of the stack that the wiring rules evaluate.
+            const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump };
+            const flowNetwork = { vpcId: network.vpcId, podCidrs: network.privateSubnetCidrs };
+            declaredFlowsConfigMap(
+                `${name}-flows`,
+                appTier.namespace,
+                { ...sources, ...flowNetwork },
+                {
+                    parent: this,
+                    provider: p.kubernetes,
+                    dependsOn: [appTier],
+                },
+            );
         }
 
         this.appNamespace = appTier ? appTier.namespace : pulumi.output(undefined);

@@ -1,5 +1,6 @@
 /** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
 import { dnsWiringPolicies } from "./dns";
+import { declaredFlowPolicies } from "./declared-flows";
 import { irsaPolicies } from "./irsa";
 import { monitorPolicies } from "./monitors";
 import { networkPolicyWiringPolicies } from "./network-policies";
@@ -17,4 +18,5 @@ export const wiringPolicies = [
     ...networkPolicyWiringPolicies,
     ...routeWiringPolicies,
     ...dnsWiringPolicies,
+    ...declaredFlowPolicies,
 ];

@@ -1,0 +1,39 @@
+/**
+ * The app tier's declared flows (components/shared/flows.ts): what its NetworkPolicies
+ * (./network-policies.ts) exist to let through. Pure: the Platform feeds it the tier's args
+ * with the CIDR lists resolved.
+ */
+import { addresses, dataStore, DeclaredFlow, dnsFlows, FlowEndpoint, internet, pods, tcpFlow } from "../shared/flows";
+import { selectorLabels } from "../shared/labels";
+import type { DataEgress } from "./network-policies";
+import { APP_SERVICE_DEFAULTS, AppServiceSpec } from "./spec";
+
+export interface AppFlowsArgs {
+    namespace: string;
+    services: Pick<AppServiceSpec, "name" | "port" | "public" | "metrics" | "allowHttpsEgress">[];
+    /** Where public traffic comes from: load-balancer ENIs (`cidrs`) or the gateway's namespace. */
+    traffic: { namespace?: string; cidrs?: string[] };
+    /** The data tier by port, at the data subnets. */
+    dataEgress: DataEgress[];
+    /** The pods that scrape the services' metrics (Prometheus), when there is a monitoring stack. */
+    scraper?: FlowEndpoint;
+}
+
+export function appTierFlows(a: AppFlowsArgs): DeclaredFlow[] {
+    const component = "AppTier";
+    const flows = dnsFlows(a.namespace, component);
+    const gateway: FlowEndpoint | undefined = a.traffic.cidrs?.length
+        ? addresses("load-balancer ENIs", a.traffic.cidrs)
+        : a.traffic.namespace
+          ? pods(a.traffic.namespace, {}, "gateway")
+          : undefined;
+    for (const s of a.services) {
+        const self = pods(a.namespace, selectorLabels(s.name), s.name);
+        if ((s.public ?? APP_SERVICE_DEFAULTS.public) && gateway) flows.push(tcpFlow(gateway, self, s.port, "public traffic", component));
+        if (s.metrics && a.scraper) flows.push(tcpFlow(a.scraper, self, s.metrics.port, "metrics scrape", component));
+        for (const d of a.dataEgress) flows.push(tcpFlow(self, dataStore(d.port, d.cidrs), d.port, "data tier", component));
+        if (s.allowHttpsEgress ?? APP_SERVICE_DEFAULTS.allowHttpsEgress)
+            flows.push(tcpFlow(self, internet("external APIs"), 443, "allowHttpsEgress", component));
+    }
+    return flows;
+}
