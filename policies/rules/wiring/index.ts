@@ -1,7 +1,10 @@
 /** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
+import { filesystemPolicies } from "./filesystem";
 import { irsaPolicies } from "./irsa";
 import { monitorPolicies } from "./monitors";
 import { networkPolicyWiringPolicies } from "./network-policies";
+import { podInputPolicies } from "./pod-inputs";
+import { podTlsPolicies } from "./pod-tls";
 import { s3WiringPolicies } from "./s3";
 import { scalingPolicies } from "./scaling";
 import { serviceWiringPolicies } from "./services";
@@ -13,4 +16,7 @@ export const wiringPolicies = [
     ...s3WiringPolicies,
     ...monitorPolicies,
     ...networkPolicyWiringPolicies,
+    ...podInputPolicies,
+    ...podTlsPolicies,
+    ...filesystemPolicies,
 ];
