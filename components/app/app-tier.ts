@@ -5,6 +5,7 @@ import type { GatewayArgs, IngressArgs } from "../shared/exposure";
 import { irsaTrustPolicy } from "../shared/irsa";
 import { caBundleConfigMap, caBundleConfigMapName } from "../shared/ca-bundle";
 import { partOfLabels } from "../shared/labels";
+import { secretKeysAnnotation } from "../shared/secret-keys";
 import { lifecycle } from "../shared/lifecycle";
 import { namespaceLimits, QuotaArgs } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
@@ -151,7 +152,12 @@ export class AppTier extends pulumi.ComponentResource {
                 new k8s.core.v1.Secret(
                     `${name}-${secret.name}`,
                     {
-                        metadata: { name: secret.name, namespace: this.namespace, labels },
+                        metadata: {
+                            name: secret.name,
+                            namespace: this.namespace,
+                            labels,
+                            annotations: secretKeysAnnotation(secret.stringData),
+                        },
                         type: "Opaque",
                         stringData: pulumi.secret(pulumi.output(secret.stringData)) as pulumi.Output<Record<string, string>>,
                     },

@@ -12,6 +12,8 @@ import { runPolicies } from "../../tools/policy/runner";
 import { writablePaths } from "../../policies/rules/wiring/filesystem";
 import { podReferencesExist } from "../../policies/rules/wiring/pod-inputs";
 import { tlsClientCaMounted } from "../../policies/rules/wiring/pod-tls";
+import { SECRET_KEYS_ANNOTATION } from "../../policies/rules/wiring/pod-files";
+import { SECRET_KEYS_ANNOTATION as COMPONENTS_SECRET_KEYS_ANNOTATION, secretKeysAnnotation } from "../../components/shared/secret-keys";
 import { UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
 import { Any, DEPLOYMENT, first, Mutation, mutationTests, realStacks, wiring } from "./wiring-fixtures";
 
@@ -84,6 +86,16 @@ const MUTATIONS: Mutation[] = [
             return rendered(s, "prometheus-redis-exporter");
         },
         /volume "tls" projected source 0 reads key "ca.crt" of Secret monitoring\/redis-exporter, which has no such key/,
+    ],
+    [
+        "a Secret's hangar.dev/secret-keys annotation no longer naming its keys",
+        podReferencesExist.name,
+        (s) => {
+            const secret = first(s, SECRET, "pg-dump-credentials");
+            (secret.inputs.metadata as Any).annotations["hangar.dev/secret-keys"] = "PASSWORD";
+            return secret;
+        },
+        /Secret hangar\/pg-dump-credentials: its hangar.dev\/secret-keys annotation declares PASSWORD but its keys are PGPASSWORD/,
     ],
     [
         "the dump job's CA volume mount removed",
@@ -219,25 +231,49 @@ describe("wiring rules: what pods read and write", () => {
         );
     });
 
-    it("cannot decide during preview when a Secret's keys or an env value are unknown, instead of failing", async () => {
+    it("judge a Secret's keys during preview by its hangar.dev/secret-keys annotation (the SDK hides stringData whole)", async () => {
         const preview = structuredClone(stacks.prod);
         preview.preview = true;
-        first(preview, SECRET, "data-tier").inputs.stringData = UNKNOWN_STRING_SENTINEL;
+        const secret = first(preview, SECRET, "data-tier");
+        secret.inputs.stringData = UNKNOWN_STRING_SENTINEL;
+        // The app's DATABASE_URL is then unknown too: the CA rule skips a value it cannot read (judged at up and offline).
+        assert.deepStrictEqual(await only(preview, "prod"), []);
+        env(container(first(preview, DEPLOYMENT, "api")), "REDIS_URL").valueFrom.secretKeyRef.key = "CACHE_URL";
+        const hits = await only(preview, "prod");
+        assert.ok(
+            hits.length === 1 && /container "api" env REDIS_URL reads key "CACHE_URL" of Secret hangar\/data-tier/.test(hits[0].message),
+            JSON.stringify(hits),
+        );
+        assert.strictEqual(hits[0].enforcementLevel, "mandatory");
+        delete (secret.inputs.metadata as Any).annotations;
+        const undecided = await only(preview, "prod");
+        assert.ok(
+            undecided.length === 1 &&
+                undecided[0].enforcementLevel === "advisory" &&
+                /can't run policy 'wiring-pod-references-exist' .*cannot decide: .*Deployment hangar\/api container "api" env DATABASE_URL \(keys of Secret data-tier\)/.test(
+                    undecided[0].message,
+                ),
+            JSON.stringify(undecided),
+        );
+    });
+
+    it("cannot decide during preview when an env value of the pod template is unknown, instead of failing", async () => {
+        const preview = structuredClone(stacks.prod);
+        preview.preview = true;
+        env(dumpContainer(preview), "PGSSLMODE").value = UNKNOWN_STRING_SENTINEL;
         env(dumpContainer(preview), "HOME").value = UNKNOWN_STRING_SENTINEL;
         const hits = (await wiring(preview, "prod")).filter((v) =>
             [podReferencesExist.name, tlsClientCaMounted.name, writablePaths.name].includes(v.policy),
         );
-        assert.deepStrictEqual(
-            hits.map((v) => v.policy).sort(),
-            [podReferencesExist.name, tlsClientCaMounted.name, writablePaths.name].sort(),
-        );
+        assert.deepStrictEqual(hits.map((v) => v.policy).sort(), [tlsClientCaMounted.name, writablePaths.name].sort());
         for (const v of hits) assert.ok(v.enforcementLevel === "advisory" && /can't run|cannot decide/.test(v.message), v.message);
         const byRule = Object.fromEntries(hits.map((v) => [v.policy, v.message]));
-        assert.match(
-            byRule[podReferencesExist.name],
-            /Deployment hangar\/api container "api" env DATABASE_URL \(keys of Secret data-tier\)/,
-        );
-        assert.match(byRule[tlsClientCaMounted.name], /Deployment hangar\/api container "api"/);
-        assert.match(byRule[writablePaths.name], /CronJob hangar\/pg-dump container "pg-dump" env HOME/);
+        assert.match(byRule[tlsClientCaMounted.name], /cannot decide: CronJob hangar\/pg-dump container "pg-dump"/);
+        assert.match(byRule[writablePaths.name], /cannot decide: CronJob hangar\/pg-dump container "pg-dump" env HOME/);
+    });
+
+    it("name the annotation as the components write it", () => {
+        assert.strictEqual(SECRET_KEYS_ANNOTATION, COMPONENTS_SECRET_KEYS_ANNOTATION);
+        assert.deepStrictEqual(secretKeysAnnotation({ b: 1, a: 2 }), { [SECRET_KEYS_ANNOTATION]: "a,b" });
     });
 });

@@ -17,6 +17,8 @@
  *   index the chart gives an emptyDir, _pod.tpl:1289-1290 and 1630-1631);
  * - the pod annotation `hangar.dev/writable-paths` (comma-separated absolute paths), for
  *   paths a program writes that no env var names.
+ * Values are read as wiring-tls-client-ca-mounted reads them (pod-tls.ts environmentOf): from
+ * the stack's Secrets and ConfigMaps too, skipping one whose values are unknown during preview.
  * A read-only container without HOME is not reported: HOME then comes from the image
  * (its passwd entry, often `/`), which the pod template does not show, and the rule does
  * not invent writes it cannot see; a container known to write its home sets HOME.

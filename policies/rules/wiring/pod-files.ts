@@ -116,10 +116,20 @@ function envVar(e: Record<string, unknown>, remember: (err: UnknownValueErrorIns
 
 export type ObjectKind = "Secret" | "ConfigMap";
 
+/**
+ * Where a Secret declares its keys for a preview, in which the Kubernetes SDK's one secret Output for
+ * `stringData` is unknown as a whole (components/shared/secret-keys.ts writes it; the name is repeated
+ * here because nothing under policies/ imports from outside it, and a test ties the two).
+ */
+export const SECRET_KEYS_ANNOTATION = "hangar.dev/secret-keys";
+
 export interface ConfigObject {
+    urn: string;
     kind: ObjectKind;
     namespace: string;
     name: string;
+    /** The keys its `hangar.dev/secret-keys` annotation declares (components/shared/secret-keys.ts), if any. */
+    declared?: string[];
     /** Key → value (text; a Secret's `data` and a ConfigMap's `binaryData` base64-decoded), or UNKNOWN. */
     data: Maybe<Map<string, Maybe<string>>>;
 }
@@ -145,7 +155,12 @@ export function configObjects(resources: PolicyResource[], remember: (err: Unkno
         if (!kind) continue;
         const head = readKnown(() => {
             const metadata = (r.props.metadata ?? {}) as ObjectMeta;
-            return { namespace: metadata.namespace ?? "default", name: metadata.name ?? r.name };
+            const keys = metadata.annotations?.[SECRET_KEYS_ANNOTATION];
+            return {
+                namespace: metadata.namespace ?? "default",
+                name: metadata.name ?? r.name,
+                ...(keys === undefined ? {} : { declared: keys.split(",").filter(Boolean) }),
+            };
         });
         if (!head.known) {
             remember(head.error);
@@ -164,7 +179,7 @@ export function configObjects(resources: PolicyResource[], remember: (err: Unkno
                 data.set(key, !value.known ? UNKNOWN : base64 ? Buffer.from(value.value, "base64").toString("utf8") : value.value);
             }
         }
-        out.set(objectKey(kind, head.value.namespace, head.value.name), { kind, ...head.value, data });
+        out.set(objectKey(kind, head.value.namespace, head.value.name), { urn: r.urn, kind, ...head.value, data });
     }
     return out;
 }

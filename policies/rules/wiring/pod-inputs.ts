@@ -13,13 +13,27 @@
  * those of `data` and `stringData`, ConfigMap keys those of `data` and `binaryData`.
  * Objects made at run time (cert-manager's certificate Secrets, an operator's generated
  * config) are exemptions in the policy config (`exemptObjects`: namespace, name pattern,
- * reason); a Secret whose keys are unknown during preview leaves the reference undecided.
+ * reason). During preview a Secret's keys are unknown whenever one of its values is (the Kubernetes
+ * SDK wraps `stringData` in one secret Output): the rule then reads the keys the Secret declares in its
+ * `hangar.dev/secret-keys` annotation, and reports a Secret whose annotation differs from its keys once
+ * they are known; a Secret with unknown keys and no annotation leaves the reference undecided.
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
 import { throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 import { exemptionFor, ObjectExemption, objectExemptionsSchema } from "./exemptions";
-import { ConfigObject, configObjects, KeyRef, objectKey, ObjectKind, podFiles, PodFiles, UNKNOWN, Volume } from "./pod-files";
+import {
+    ConfigObject,
+    configObjects,
+    KeyRef,
+    objectKey,
+    ObjectKind,
+    podFiles,
+    PodFiles,
+    SECRET_KEYS_ANNOTATION,
+    UNKNOWN,
+    Volume,
+} from "./pod-files";
 
 interface ReferenceConfig extends ExemptionConfig {
     exemptObjects: ObjectExemption[];
@@ -116,13 +130,27 @@ export function referenceProblem(
         );
     }
     if (ref.keys.length === 0) return undefined;
-    if (object.data === UNKNOWN) return "undecided";
-    const data = object.data;
-    const missing = ref.keys.filter((k) => !data.has(k));
+    // During preview the keys may be unknown: then those the object declares (its hangar.dev/secret-keys
+    // annotation, checked against the data by declarationProblem once the data is known).
+    const keys = object.data !== UNKNOWN ? [...object.data.keys()] : object.declared;
+    if (!keys) return "undecided";
+    const missing = ref.keys.filter((k) => !keys.includes(k));
     if (missing.length === 0) return undefined;
     return (
         `${ref.where} reads key ${missing.map((k) => JSON.stringify(k)).join(", ")} of ${what}, which has no such key ` +
-        `(it has ${[...data.keys()].map((k) => JSON.stringify(k)).join(", ") || "none"}); read one of its keys or add it`
+        `(it has ${keys.map((k) => JSON.stringify(k)).join(", ") || "none"}); read one of its keys or add it`
+    );
+}
+
+/** A Secret whose `hangar.dev/secret-keys` annotation does not name exactly its keys (what a preview judged by). */
+export function declarationProblem(object: ConfigObject): string | undefined {
+    if (!object.declared || object.data === UNKNOWN) return undefined;
+    const actual = [...object.data.keys()].sort();
+    const declared = [...object.declared].sort();
+    if (JSON.stringify(actual) === JSON.stringify(declared)) return undefined;
+    return (
+        `${object.kind} ${object.namespace}/${object.name}: its ${SECRET_KEYS_ANNOTATION} annotation declares ${declared.join(",") || "no key"} ` +
+        `but its keys are ${actual.join(",") || "none"}; previews judge references by the annotation, so set it to its keys`
     );
 }
 
@@ -141,6 +169,10 @@ export const podReferencesExist: StackValidationPolicy = {
         if (pods.length + unknown.length === 0) args.notApplicable("the stack creates no pod template");
         undecided.push(...unknown.map((u) => u.workload));
         const objects = configObjects(args.resources, remember);
+        for (const object of objects.values()) {
+            const problem = declarationProblem(object);
+            if (problem && !config.exemptNamespaces.includes(object.namespace)) reportViolation(problem, object.urn);
+        }
         for (const pod of pods) {
             if (config.exemptNamespaces.includes(pod.namespace)) continue;
             for (const ref of referencesOf(pod)) {

@@ -16,9 +16,13 @@
  *   whose value is an absolute path (the redis exporter's REDIS_EXPORTER_TLS_CA_CERT_FILE,
  *   prometheus-redis-exporter-6.29.0/templates/deployment.yaml:76-78).
  * Values read from a Secret or ConfigMap of the stack (`valueFrom`, `envFrom`) are read
- * from that object; a value from an object the stack does not create (exempt as made at
- * run time, or missing, which wiring-pod-references-exist reports) cannot be read and is
- * skipped. A value unknown during preview leaves the container undecided.
+ * from that object. Two are skipped, without a violation: a value from an object the stack
+ * does not create (exempt as made at run time, or missing, which wiring-pod-references-exist
+ * reports), which no stack input holds; and a value from a Secret whose data is unknown during
+ * preview (the Kubernetes SDK wraps `stringData` in one secret Output, so an app's DATABASE_URL
+ * with an RDS endpoint is unknown until RDS exists) — the same rule judges it in `pulumi up`
+ * and in `npm run check`, where the value is known. A value written in the pod template and
+ * unknown during preview leaves the container undecided.
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
@@ -38,7 +42,10 @@ import {
     Volume,
 } from "./pod-files";
 
-/** Env var → its value; `undefined` when it comes from an object the stack does not create (unreadable here). */
+/**
+ * Env var → its value; `undefined` when it cannot be read here: it comes from an object the stack does not
+ * create, or from a Secret/ConfigMap whose values are unknown during preview (see the header: skipped).
+ */
 export type Env = Map<string, { value: Maybe<string> | undefined; from: string }>;
 
 /** The container's environment as the kubelet builds it: envFrom in order, then env (which wins). */
@@ -49,11 +56,7 @@ export function environmentOf(c: PodContainer, namespace: string, objects: Map<s
     for (const f of c.envFrom) {
         const kind = f.secretRef ? "Secret" : "ConfigMap";
         const object = lookup(kind, f.secretRef ?? f.configMapRef);
-        if (!object) continue;
-        if (object.data === UNKNOWN) {
-            env.set(`${f.prefix ?? ""}*`, { value: UNKNOWN, from: `envFrom ${kind} ${object.name}` });
-            continue;
-        }
+        if (!object || object.data === UNKNOWN) continue;
         for (const [k, v] of object.data) env.set(`${f.prefix ?? ""}${k}`, { value: v, from: `envFrom ${kind} ${object.name}` });
     }
     for (const e of c.env) {
@@ -64,7 +67,7 @@ export function environmentOf(c: PodContainer, namespace: string, objects: Map<s
             continue;
         }
         const object = lookup(secret ? "Secret" : "ConfigMap", ref);
-        const value = !object ? undefined : object.data === UNKNOWN ? UNKNOWN : object.data.get(String(ref.key));
+        const value = !object || object.data === UNKNOWN ? undefined : object.data.get(String(ref.key));
         env.set(e.name, { value, from: `env ${e.name} (key ${ref.key} of ${object?.kind ?? "object"} ${ref.name})` });
     }
     return env;
@@ -74,7 +77,7 @@ const VERIFYING = /(?:^|[?&\s])sslmode=(verify-full|verify-ca)(?:$|[&\s])/;
 const ROOT_CERT = /(?:^|[?&\s])sslrootcert=([^&\s]+)/;
 const CA_NAMES = /(CA_CERT_FILE|CA_FILE|SSLROOTCERT|CA_BUNDLE)$/;
 /** Names whose unknown value may hide a connection string or a CA path (others, like PGHOST, cannot). */
-const MAY_CONFIGURE_TLS = /(URL|URI|DSN|DATA_SOURCE_NAME|SSLMODE|\*)$|CA_CERT_FILE$|CA_FILE$|SSLROOTCERT$|CA_BUNDLE$/;
+const MAY_CONFIGURE_TLS = /(URL|URI|DSN|DATA_SOURCE_NAME|SSLMODE)$|CA_CERT_FILE$|CA_FILE$|SSLROOTCERT$|CA_BUNDLE$/;
 
 /** A CA file the container needs: its path and why. */
 interface Need {
