@@ -10,6 +10,7 @@
  * test/tools/chart-rendered.spec.ts checks the cited lines when the sources are there.
  */
 import { kubePrometheusStackFullname, monitoringPods } from "../components/monitoring/pods";
+import { grafanaFiles, grafanaObjects, operatorFiles, operatorMountedObjects, redisExporterFiles, withFiles } from "./chart-rendered-pods";
 import { PolicyInputResource } from "./policy/runner";
 import { Snapshot, SnapshotResource } from "./harness";
 
@@ -148,7 +149,8 @@ function redisExporter(release: string, v: Values): RenderedObject[] {
     const name = fullname(release, CHART, v);
     const labels = EXPORTER_LABELS(CHART, release, v); // _helpers.tpl:74-76 selectorLabels
     const svc = { port: 9121, portName: "redis-exporter", ...(v.service ?? {}) }; // values.yaml:37-40
-    const env: Values[] = [{ name: "REDIS_ADDR", value: v.redisAddress }]; // deployment.yaml:58-69 (redisAddressConfig off)
+    // deployment.yaml:58-69: the literal address, unless redisAddressConfig reads it from a key (chart-rendered-pods.ts).
+    const env: Values[] = v.redisAddressConfig?.enabled ? [] : [{ name: "REDIS_ADDR", value: v.redisAddress }];
     const auth = v.auth ?? {};
     if (auth.enabled && !auth.redisPasswordFile?.secret?.name) {
         // deployment.yaml: REDIS_PASSWORD from auth.secret, else the literal auth.redisPassword.
@@ -165,11 +167,21 @@ function redisExporter(release: string, v: Values): RenderedObject[] {
         env,
         securityContext: v.securityContext,
     };
+    const files = redisExporterFiles(v);
+    const pod: Values = { securityContext: v.podSecurityContext };
+    withFiles(container, pod, files);
     return [
         // The Service's targetPort is the container's port name (service.yaml: targetPort: exporter-port).
         service(name, labels, [{ name: svc.portName, port: svc.port, targetPort: "exporter-port" }], `${RE}/templates/service.yaml`),
-        workload(DEPLOYMENT, name, labels, [container], `${RE}/templates/deployment.yaml`, { securityContext: v.podSecurityContext }),
+        workload(DEPLOYMENT, name, labels, [container], `${RE}/templates/deployment.yaml`, pod),
     ];
+}
+
+/** Adds a container's files (env, mounts, volumes: chart-rendered-pods.ts) to the `index`th container of a rendered workload. */
+function attach(o: RenderedObject, files: ReturnType<typeof redisExporterFiles>, index = 0): RenderedObject {
+    const pod = o.body.spec.template.spec;
+    withFiles(pod.containers[index], pod, files);
+    return o;
 }
 
 /** A Prometheus selector as templates/prometheus/prometheus.yaml:193-223 renders it: the value, else release=<release> or {}. */
@@ -204,39 +216,48 @@ function kubePrometheusStack(release: string, v: Values): RenderedObject[] {
     // The operator generates the StatefulSet: container prometheus on "web" 9090, config-reloader on "reloader-web"
     // 8080 (the chart's Service targets both: templates/prometheus/service.yaml:44-59).
     out.push(
-        workload(
-            STATEFULSET,
-            `prometheus-${crname}`,
-            pods.prometheus.labels,
-            [
-                { name: "prometheus", ports: [{ name: spec.portName ?? "http-web", containerPort: 9090 }] },
-                { name: "config-reloader", ports: [{ name: "reloader-web", containerPort: 8080 }] },
-            ],
-            `${KPS}/templates/prometheus/service.yaml (selector and target ports of the operator-generated pods)`,
+        attach(
+            workload(
+                STATEFULSET,
+                `prometheus-${crname}`,
+                pods.prometheus.labels,
+                [
+                    { name: "prometheus", ports: [{ name: spec.portName ?? "http-web", containerPort: 9090 }] },
+                    { name: "config-reloader", ports: [{ name: "reloader-web", containerPort: 8080 }] },
+                ],
+                `${KPS}/templates/prometheus/service.yaml (selector and target ports of the operator-generated pods)`,
+            ),
+            operatorMountedObjects(spec, "prometheus"),
         ),
     );
     if (v.alertmanager?.enabled ?? true) {
         out.push(
-            workload(
-                STATEFULSET,
-                `alertmanager-${full}-alertmanager`,
-                pods.alertmanager.labels,
-                [
-                    { name: "alertmanager", ports: [{ name: "http-web", containerPort: 9093 }] },
-                    { name: "config-reloader", ports: [{ name: "reloader-web", containerPort: 8080 }] },
-                ],
-                `${KPS}/templates/alertmanager/service.yaml (selector and target ports of the operator-generated pods)`,
+            attach(
+                workload(
+                    STATEFULSET,
+                    `alertmanager-${full}-alertmanager`,
+                    pods.alertmanager.labels,
+                    [
+                        { name: "alertmanager", ports: [{ name: "http-web", containerPort: 9093 }] },
+                        { name: "config-reloader", ports: [{ name: "reloader-web", containerPort: 8080 }] },
+                    ],
+                    `${KPS}/templates/alertmanager/service.yaml (selector and target ports of the operator-generated pods)`,
+                ),
+                operatorMountedObjects(v.alertmanager?.alertmanagerSpec ?? {}, "alertmanager"),
             ),
         );
     }
     if (v.prometheusOperator?.enabled ?? true) {
         out.push(
-            workload(
-                DEPLOYMENT,
-                `${full}-operator`,
-                pods.operator.labels,
-                [{ name: "kube-prometheus-stack", ports: [{ name: "https", containerPort: 10250 }] }],
-                `${KPS}/templates/prometheus-operator/deployment.yaml`,
+            attach(
+                workload(
+                    DEPLOYMENT,
+                    `${full}-operator`,
+                    pods.operator.labels,
+                    [{ name: "kube-prometheus-stack", ports: [{ name: "https", containerPort: 10250 }] }],
+                    `${KPS}/templates/prometheus-operator/deployment.yaml`,
+                ),
+                operatorFiles(v, full),
             ),
         );
     }
@@ -253,13 +274,18 @@ function kubePrometheusStack(release: string, v: Values): RenderedObject[] {
                 [{ name: svc.portName, port: svc.port, targetPort: podPort }],
                 "grafana-12.11.1/templates/service.yaml",
             ),
-            workload(
-                DEPLOYMENT,
-                name,
-                pods.grafana.labels,
-                [{ name: "grafana", ports: [{ name: podPort, containerPort: svc.targetPort }] }],
-                "grafana-12.11.1/templates/_pod.tpl",
+            attach(
+                workload(
+                    DEPLOYMENT,
+                    name,
+                    pods.grafana.labels,
+                    [{ name: "grafana", ports: [{ name: podPort, containerPort: svc.targetPort }] }],
+                    "grafana-12.11.1/templates/_pod.tpl",
+                    { securityContext: g.securityContext },
+                ),
+                grafanaFiles(g, name),
             ),
+            ...grafanaObjects(g, name),
         );
     }
     if (v.kubeStateMetrics?.enabled ?? true) {

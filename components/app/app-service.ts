@@ -47,6 +47,8 @@ export interface AppServiceArgs {
     ecrKmsKeyArn?: pulumi.Input<string>;
     /** Labels the monitoring stack selects ServiceMonitors by; with `metrics`, a ServiceMonitor is created (after this component's `dependsOn`). @default none */
     serviceMonitorLabels?: Record<string, string>;
+    /** ConfigMap of the AWS CA bundles (shared/ca-bundle.ts) in the namespace, mounted read-only at /opt/hangar-ca. @default none */
+    caBundleConfigMap?: pulumi.Input<string>;
 }
 
 /**
@@ -72,7 +74,10 @@ export class AppService extends pulumi.ComponentResource {
 
         new k8s.apps.v1.Deployment(
             name,
-            { metadata, spec: deploymentSpec(s, this.image, args.serviceAccountName, production, args.priorityClassName) },
+            {
+                metadata,
+                spec: deploymentSpec(s, this.image, args.serviceAccountName, production, args.priorityClassName, args.caBundleConfigMap),
+            },
             { ...child, ...deploymentOptions(s) },
         );
         new k8s.core.v1.Service(name, { metadata, spec: serviceSpec(s) }, child);

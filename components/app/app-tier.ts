@@ -3,7 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayArgs, IngressArgs } from "../shared/exposure";
 import { irsaTrustPolicy } from "../shared/irsa";
+import { caBundleConfigMap, caBundleConfigMapName } from "../shared/ca-bundle";
 import { partOfLabels } from "../shared/labels";
+import { secretKeysAnnotation } from "../shared/secret-keys";
 import { lifecycle } from "../shared/lifecycle";
 import { namespaceLimits, QuotaArgs } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
@@ -68,6 +70,11 @@ export interface AppTierArgs extends AppTierSettings {
      * (see shared/priority-classes.ts). @default none: the cluster's default priority
      */
     priorityClassNames?: AppPriorityClassesArgs;
+    /**
+     * Mount the AWS CA bundles (shared/ca-bundle.ts) read-only at /opt/hangar-ca in every service, from the
+     * ConfigMap `app-ca-bundles`: the RDS CA that `sslrootcert` in a verify-full DATABASE_URL names. @default false
+     */
+    caBundles?: boolean;
 }
 
 /**
@@ -145,13 +152,22 @@ export class AppTier extends pulumi.ComponentResource {
                 new k8s.core.v1.Secret(
                     `${name}-${secret.name}`,
                     {
-                        metadata: { name: secret.name, namespace: this.namespace, labels },
+                        metadata: {
+                            name: secret.name,
+                            namespace: this.namespace,
+                            labels,
+                            annotations: secretKeysAnnotation(secret.stringData),
+                        },
                         type: "Opaque",
                         stringData: pulumi.secret(pulumi.output(secret.stringData)) as pulumi.Output<Record<string, string>>,
                     },
                     inNamespace,
                 ),
         );
+
+        const caBundles = args.caBundles
+            ? caBundleConfigMap(`${name}-ca`, { owner: serviceAccount, namespace: this.namespace, labels }, inNamespace)
+            : undefined;
 
         const ecrKey = args.services.some((s) => s.build) ? this.ecrKey(name, environment) : undefined;
         const urls: Record<string, pulumi.Output<string | undefined>> = {};
@@ -169,8 +185,9 @@ export class AppTier extends pulumi.ComponentResource {
                     ingress: args.ingress,
                     ecrKmsKeyArn: ecrKey?.arn,
                     serviceMonitorLabels: args.serviceMonitorLabels,
+                    caBundleConfigMap: caBundles ? caBundleConfigMapName(serviceAccount) : undefined,
                 },
-                { parent: this, dependsOn: [namespace, ...secrets, ...upstream] },
+                { parent: this, dependsOn: [namespace, ...secrets, ...(caBundles ? [caBundles] : []), ...upstream] },
             ).url;
         }
         this.roleArn = role.arn;

@@ -5,19 +5,24 @@
  */
 import type { Input } from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes/types/input";
+import { caBundleMount, CA_BUNDLE_VOLUME } from "../shared/ca-bundle";
 import { selectorLabels } from "../shared/labels";
 import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
 import type { ResolvedService } from "./spec";
 
 const volumeName = (p: string) => `writable${p.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.replace(/-+$/, "");
 
-/** The pod template spec of a service. `image` is the resolved (pinned or built) reference. */
+/**
+ * The pod template spec of a service. `image` is the resolved (pinned or built) reference; `caBundles`, the
+ * ConfigMap of the AWS CA bundles mounted read-only at /opt/hangar-ca (shared/ca-bundle.ts).
+ */
 export function podSpec(
     s: ResolvedService,
     image: Input<string>,
     serviceAccountName: Input<string>,
     production: boolean,
     priorityClassName?: Input<string>,
+    caBundles?: Input<string>,
 ): k8s.core.v1.PodSpec {
     const probe = (path: string, failureThreshold: number) => ({
         httpGet: { path, port: "http" },
@@ -55,10 +60,16 @@ export function podSpec(
                 startupProbe: probe(s.probes.startup, s.probes.startupFailureThreshold),
                 livenessProbe: probe(s.probes.liveness, s.probes.failureThreshold),
                 readinessProbe: probe(s.probes.readiness, s.probes.failureThreshold),
-                volumeMounts: s.writablePaths.map((mountPath) => ({ name: volumeName(mountPath), mountPath })),
+                volumeMounts: [
+                    ...s.writablePaths.map((mountPath) => ({ name: volumeName(mountPath), mountPath })),
+                    ...(caBundles ? [caBundleMount()] : []),
+                ],
             },
         ],
-        volumes: s.writablePaths.map((p) => ({ name: volumeName(p), emptyDir: { sizeLimit: "256Mi" } })),
+        volumes: [
+            ...s.writablePaths.map((p) => ({ name: volumeName(p), emptyDir: { sizeLimit: "256Mi" } })),
+            ...(caBundles ? [{ name: CA_BUNDLE_VOLUME, configMap: { name: caBundles } }] : []),
+        ],
         topologySpreadConstraints: [
             {
                 maxSkew: 1,
@@ -92,6 +103,7 @@ export function deploymentSpec(
     serviceAccountName: Input<string>,
     production: boolean,
     priorityClassName?: Input<string>,
+    caBundles?: Input<string>,
 ): k8s.apps.v1.DeploymentSpec {
     const selector = selectorLabels(s.name);
     return {
@@ -101,7 +113,7 @@ export function deploymentSpec(
         selector: { matchLabels: selector },
         // prod never trades capacity for speed during a rollout.
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: production ? 0 : "25%", maxSurge: production ? 1 : "25%" } },
-        template: { metadata: { labels: selector }, spec: podSpec(s, image, serviceAccountName, production, priorityClassName) },
+        template: { metadata: { labels: selector }, spec: podSpec(s, image, serviceAccountName, production, priorityClassName, caBundles) },
     };
 }
 

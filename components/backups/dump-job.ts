@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
+import { secretKeysAnnotation } from "../shared/secret-keys";
 import { caBundleConfigMap, caBundleConfigMapName, caBundleMount, caBundlePath, caBundleVolume } from "../shared/ca-bundle";
 import { irsaTrustPolicy } from "../shared/irsa";
 import { selectorLabels } from "../shared/labels";
@@ -191,7 +192,11 @@ export class DumpJob extends pulumi.ComponentResource {
         );
         new k8s.core.v1.Secret(
             name,
-            { metadata: metadata("-credentials"), type: "Opaque", stringData: { PGPASSWORD: pulumi.secret(args.password) } },
+            {
+                metadata: { ...metadata("-credentials"), annotations: secretKeysAnnotation({ PGPASSWORD: true }) },
+                type: "Opaque",
+                stringData: { PGPASSWORD: pulumi.secret(args.password) },
+            },
             child,
         );
         const script = new k8s.core.v1.ConfigMap(

@@ -15,6 +15,7 @@ import { selectorLabels } from "../shared/labels";
 import { caBundleConfigMap, caBundleConfigMapName, caBundleMount, caBundlePath, caBundleVolume } from "../shared/ca-bundle";
 import { lifecycle } from "../shared/lifecycle";
 import { RDS_PASSWORD_SPECIALS } from "../shared/postgres-parameters";
+import { secretKeysAnnotation } from "../shared/secret-keys";
 import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
 import type { PostgresExporterArgs, PostgresLoginArgs } from "./args";
 import type { ResolvedMonitoring } from "./resolve";
@@ -169,7 +170,12 @@ export function exporterLogin(ctx: LoginContext, pg: PostgresExporterArgs, login
     const jobSecret = new k8s.core.v1.Secret(
         `${name}-${EXPORTER_LOGIN}`,
         {
-            metadata: { name: JOB_SECRET, namespace: r.namespace, labels },
+            metadata: {
+                name: JOB_SECRET,
+                namespace: r.namespace,
+                labels,
+                annotations: secretKeysAnnotation({ "master-username": true, "master-password": true, "exporter-password": true }),
+            },
             type: "Opaque",
             stringData: {
                 "master-username": pulumi.secret(login.masterUsername),

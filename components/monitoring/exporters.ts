@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { caBundleConfigMap } from "../shared/ca-bundle";
+import { secretKeysAnnotation } from "../shared/secret-keys";
 import { PART_OF } from "../shared/labels";
 import type { PostgresExporterArgs, RedisExporterArgs } from "./args";
 import { POSTGRES_EXPORTER_CA_OWNER, postgresExporterTls } from "./exporter-tls";
@@ -126,7 +127,12 @@ export function postgresExporter(
     const secret = new k8s.core.v1.Secret(
         `${name}-postgres-exporter`,
         {
-            metadata: { name: "postgres-exporter", namespace: r.namespace, labels },
+            metadata: {
+                name: "postgres-exporter",
+                namespace: r.namespace,
+                labels,
+                annotations: secretKeysAnnotation({ username: true, password: true }),
+            },
             type: "Opaque",
             stringData: { username: pulumi.secret(pg.username), password: pulumi.secret(pg.password) },
         },
@@ -151,7 +157,7 @@ export function redisExporter(ctx: ExporterContext, redis: RedisExporterArgs) {
     const secret = new k8s.core.v1.Secret(
         `${name}-redis-exporter`,
         {
-            metadata: { name: "redis-exporter", namespace: r.namespace, labels },
+            metadata: { name: "redis-exporter", namespace: r.namespace, labels, annotations: secretKeysAnnotation({ "auth-token": true }) },
             type: "Opaque",
             stringData: { "auth-token": pulumi.secret(redis.authToken) },
         },

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { partOfLabels } from "../shared/labels";
+import { secretKeysAnnotation } from "../shared/secret-keys";
 import { namespaceLimits } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
 import type { MonitoringArgs, MonitoringNetworkArgs, PostgresExporterArgs } from "./args";
@@ -196,7 +197,12 @@ export class Monitoring extends pulumi.ComponentResource {
         const adminSecret = new k8s.core.v1.Secret(
             `${name}-grafana-admin`,
             {
-                metadata: { name: GRAFANA_ADMIN_SECRET, namespace: r.namespace, labels },
+                metadata: {
+                    name: GRAFANA_ADMIN_SECRET,
+                    namespace: r.namespace,
+                    labels,
+                    annotations: secretKeysAnnotation({ "admin-user": true, "admin-password": true }),
+                },
                 type: "Opaque",
                 stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
             },
@@ -211,7 +217,12 @@ export class Monitoring extends pulumi.ComponentResource {
                 new k8s.core.v1.Secret(
                     `${name}-receiver`,
                     {
-                        metadata: { name: RECEIVER_SECRET, namespace: r.namespace, labels },
+                        metadata: {
+                            name: RECEIVER_SECRET,
+                            namespace: r.namespace,
+                            labels,
+                            annotations: secretKeysAnnotation({ [RECEIVER_SECRET_KEY]: true }),
+                        },
                         type: "Opaque",
                         stringData: { [RECEIVER_SECRET_KEY]: pulumi.secret(key) },
                     },

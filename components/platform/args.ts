@@ -103,7 +103,7 @@ export interface PlatformBackupsArgs extends BackupsSettings {
 export interface PlatformDatabaseArgs extends PostgresSettings {
     /** Create the PostgreSQL database. @default true */
     enabled?: boolean;
-    /** libpq sslmode in DATABASE_URL; verify-full needs the RDS CA bundle in the image. @default "verify-full" */
+    /** libpq sslmode in DATABASE_URL; verify-ca/verify-full add `sslrootcert` naming the RDS CA bundle every service mounts. @default "verify-full" */
     clientSslMode?: string;
 }
 

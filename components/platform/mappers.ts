@@ -254,6 +254,8 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
             ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas } } : {}),
         })),
         secrets: Object.keys(t.urls).length > 0 ? [{ name: DATA_SECRET, stringData: t.urls }] : [],
+        // The RDS CA bundle the URLs' sslrootcert names (urls.ts).
+        caBundles: t.urls.DATABASE_URL !== undefined,
         serviceMonitorLabels: t.serviceMonitorLabels,
         network: {
             trafficNamespace,

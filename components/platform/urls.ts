@@ -1,19 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import { postgresUrl, redisUrl } from "../data";
+import { caBundlePath } from "../shared/ca-bundle";
 import type { CacheHandles, DatabaseHandles } from "./mappers";
 
-/** A secret PostgreSQL URL for the database's credentials at `host` (writer, reader or DR replica). */
+/**
+ * A secret PostgreSQL URL for the database's credentials at `host` (writer, reader or DR replica). A verifying
+ * `sslMode` (verify-ca, verify-full) names the RDS CA bundle the app tier mounts (AppTier `caBundles`) as `sslrootcert`.
+ */
 export function databaseUrl(
     database: Pick<DatabaseHandles, "username" | "password" | "databaseName" | "port">,
     host: pulumi.Input<string>,
     sslMode: string,
 ): pulumi.Output<string> {
     return pulumi.secret(
-        pulumi
-            .all([database.password, host, database.port])
-            .apply(([password, h, port]) =>
-                postgresUrl({ username: database.username, password, host: h, port, database: database.databaseName, sslMode }),
-            ),
+        pulumi.all([database.password, host, database.port]).apply(([password, h, port]) =>
+            postgresUrl({
+                username: database.username,
+                password,
+                host: h,
+                port,
+                database: database.databaseName,
+                sslMode,
+                ...(sslMode.startsWith("verify-") ? { sslRootCert: caBundlePath("rds") } : {}),
+            }),
+        ),
     );
 }
 

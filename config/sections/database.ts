@@ -61,7 +61,7 @@ export const databaseSchema = mapping({
      * `/aws/rds/instance/<id>/{postgresql,upgrade}` groups RDS created (see the runbook), then remove.
      */
     adoptLogGroups: bool(),
-    /** libpq sslmode in the app's DATABASE_URL; verify-full needs the RDS CA bundle in the image. */
+    /** libpq sslmode in the app's DATABASE_URL; verify-ca/verify-full add `sslrootcert` naming the RDS CA bundle every service mounts. */
     clientSslMode: z.enum(["verify-full", "verify-ca", "require"], { error: "expected verify-full, verify-ca or require" }),
 });
 

@@ -157,7 +157,7 @@ for (const stack of ["prod", "staging"]) {
             assert.deepStrictEqual(Object.keys(data).sort(), ["DATABASE_READ_URL", "DATABASE_URL", "REDIS_URL"]);
             assert.match(
                 data.DATABASE_URL,
-                /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full$/,
+                /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-ca-bundle\.pem$/,
             );
             assert.match(data.REDIS_URL, /^rediss:\/\/:[^@]+@master\./);
             const readerHost = replicasOf(s).length > 0 ? "-replica-1." : `${stack}.`;
@@ -172,7 +172,16 @@ for (const stack of ["prod", "staging"]) {
                         `${d.name} reads ${key} from the Secret`,
                     );
                 }
+                // sslrootcert names the RDS CA bundle: every service mounts it from the tier's ConfigMap (wiring-tls-client-ca-mounted).
+                const pod = (reveal(d.inputs) as Any).spec.template.spec;
+                assert.deepStrictEqual(
+                    pod.volumes.find((v: Any) => v.name === "aws-ca-bundles"),
+                    { name: "aws-ca-bundles", configMap: { name: "app-ca-bundles" } },
+                );
+                assert.ok(pod.containers[0].volumeMounts.some((m: Any) => m.mountPath === "/opt/hangar-ca" && m.readOnly));
             }
+            const bundles = byType(s, "kubernetes:core/v1:ConfigMap").find((r) => (r.inputs.metadata as Any).name === "app-ca-bundles");
+            assert.deepStrictEqual(Object.keys((bundles?.inputs.data ?? {}) as object), ["rds-ca-bundle.pem"]);
         });
     });
 }

@@ -260,3 +260,11 @@ export function compliantService(): Record<string, unknown> {
         spec: { type: "ClusterIP", selector: { app: "api" }, ports: [{ name: "http", port: 80, targetPort: 8080 }] },
     };
 }
+
+/** The ConfigMap and Secret the compliant pod mounts (volumes "config" and "credentials"): its references exist. */
+export function compliantPodInputs(): Record<string, unknown>[] {
+    return [
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "api", namespace: NAMESPACE }, data: { "app.yaml": "" } },
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "api", namespace: NAMESPACE }, type: "Opaque", stringData: { token: "" } },
+    ];
+}

@@ -20,6 +20,7 @@ import {
     compliantLimitRange,
     compliantNamespace,
     compliantPod,
+    compliantPodInputs,
     compliantResourceQuota,
     compliantService,
     withContainer,
@@ -36,6 +37,8 @@ function resource(name: string, props: Record<string, unknown>, extra: Partial<P
 }
 
 const deployment = (pod = compliantPod(), name = "api") => resource(name, WORKLOAD_KINDS[1].wrap(pod));
+/** The ConfigMap and Secret the compliant pod reads, for runs of the whole pack (wiring-pod-references-exist). */
+const podInputs = () => compliantPodInputs().map((p) => resource(String((p.metadata as { name: string }).name), p));
 const privilegedDeployment = (name = "api") =>
     deployment(
         withContainer(compliantPod(), (c) => (c.securityContext!.privileged = true)),
@@ -339,7 +342,7 @@ describe("the offline runner", () => {
             "can't run policy 'kubernetes-container-image-pinned' from policy pack 'hangar-guardrails@v0.1.0' during preview: string value at .spec.template.spec.containers.0.image can't be known during preview";
 
         it("during preview: an advisory 'can't run … during preview', exactly as the policy server words it", async () => {
-            assert.deepStrictEqual(await runPolicies([unknownImage()], {}, { preview: true }), [
+            assert.deepStrictEqual(await runPolicies([unknownImage(), ...podInputs()], {}, { preview: true }), [
                 { policy: "kubernetes-container-image-pinned", enforcementLevel: "advisory", urn: unknownImage().urn, message: expected },
             ]);
         });
@@ -359,7 +362,7 @@ describe("the offline runner", () => {
         });
 
         it("only stops the rules that read the unknown value", async () => {
-            const records = await runPolicies([unknownImage()], { all: "mandatory" }, { preview: true });
+            const records = await runPolicies([unknownImage(), ...podInputs()], { all: "mandatory" }, { preview: true });
             assert.deepStrictEqual(
                 records.map((r) => r.policy),
                 ["kubernetes-container-image-pinned"],
@@ -507,6 +510,7 @@ describe("the offline runner", () => {
                 spec: { ...(compliantHttpRoute().spec as object), hostnames: ["api.hangar.example.aero"] },
             }),
             resource("svc", compliantService()),
+            ...podInputs(),
         ];
 
         for (const env of ["prod", "staging", "ephemeral"]) {

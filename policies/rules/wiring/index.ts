@@ -1,9 +1,12 @@
 /** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
-import { dnsWiringPolicies } from "./dns";
 import { declaredFlowPolicies } from "./declared-flows";
+import { dnsWiringPolicies } from "./dns";
+import { filesystemPolicies } from "./filesystem";
 import { irsaPolicies } from "./irsa";
 import { monitorPolicies } from "./monitors";
 import { networkPolicyWiringPolicies } from "./network-policies";
+import { podInputPolicies } from "./pod-inputs";
+import { podTlsPolicies } from "./pod-tls";
 import { routeWiringPolicies } from "./routes";
 import { s3WiringPolicies } from "./s3";
 import { scalingPolicies } from "./scaling";
@@ -19,4 +22,7 @@ export const wiringPolicies = [
     ...routeWiringPolicies,
     ...dnsWiringPolicies,
     ...declaredFlowPolicies,
+    ...podInputPolicies,
+    ...podTlsPolicies,
+    ...filesystemPolicies,
 ];
