@@ -23,8 +23,8 @@ import { owningComponent, redact, reveal, ROOT, runStack, runStackInProcess, Sna
 import { spawnSync } from "child_process";
 import { renderRulesFile } from "../components/monitoring";
 import { Manifest, validateManifest } from "./k8s-schema";
-import { CHECK_POLICIES, checkPolicies, policyConfig, policyConfigFile, ruleDefault, wiringResources } from "./policy-check";
-import { runPolicies } from "./policy/runner";
+import { CHECK_POLICIES, checkPolicies, policyConfig, policyConfigFile, ruleDefault } from "./policy-check";
+import type { PolicyViolationRecord } from "./policy/runner";
 import { wiringPolicies } from "../policies/rules/wiring";
 import { chartVersions, policySource, protectedResources, publicExposure } from "./check-report";
 import { compareTwins } from "./policy-twins";
@@ -40,6 +40,8 @@ export interface CheckContext {
     outDir: string;
     /** What the diff compares with (tools/check-diff.ts), when there is something. */
     previous?: { label: string; entries: PlanEntry[] };
+    /** The pack's verdict on the snapshot with the environment's policy config, computed once for the sections that read it. */
+    violations(): Promise<PolicyViolationRecord[]>;
 }
 
 export interface SectionResult {
@@ -284,9 +286,10 @@ const policyVerdict: CheckSection = {
     title: "Policies",
     failure: "policy",
     key: "policies",
-    async run({ snapshot, config }) {
+    async run(ctx) {
+        const { config } = ctx;
         const settings = policyConfig(config.environment);
-        const violations = await checkPolicies(snapshot, config.environment, settings);
+        const violations = await ctx.violations();
         const byLevel = (level: string) => violations.filter((v) => v.enforcementLevel === level);
         // Each message says where its expectation comes from: the policy-config file and key.
         const describe = (v: (typeof violations)[number]) => {
@@ -327,9 +330,8 @@ const policyVerdict: CheckSection = {
 const wiringVerdict: CheckSection = {
     title: "Wiring (relations between resources; chart contents from tools/chart-rendered.ts)",
     key: "wiring",
-    async run({ snapshot, config }) {
-        const settings = policyConfig(config.environment);
-        const violations = await runPolicies(wiringResources(snapshot), settings, { policies: wiringPolicies, preview: snapshot.preview });
+    async run({ violations: verdict }) {
+        const violations = await verdict();
         const rows = wiringPolicies.map((p) => {
             const hits = violations.filter((v) => v.policy === p.name);
             const mandatory = hits.filter((v) => v.enforcementLevel === "mandatory").length;
@@ -499,7 +501,9 @@ export async function check(stack: string, options: CheckOptions = {}): Promise<
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(redact(snapshot), null, 2));
 
-    const ctx: CheckContext = { stack, config: parsed.config, warnings: parsed.warnings, snapshot, outDir, previous };
+    let verdict: Promise<PolicyViolationRecord[]> | undefined;
+    const violations = () => (verdict ??= checkPolicies(snapshot, parsed.config.environment, policyConfig(parsed.config.environment)));
+    const ctx: CheckContext = { stack, config: parsed.config, warnings: parsed.warnings, snapshot, outDir, previous, violations };
     out.push(
         `Hangar offline check — stack ${stack} (${parsed.config.environment}${options.preview ? ", preview" : ""}): ` +
             `${snapshot.resources.length} resources registered under mocks in ${(snapshot.durationMs / 1000).toFixed(1)} s`,
