@@ -1,10 +1,12 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { AlreadyExistsError, createEnvironment, listEnvironments, removeEnvironment, sweepEnvironments, up } from "../../automation";
 import { EXIT, main, parseDuration } from "../../automation/cli";
-import { FakeCli } from "./harness";
+import { FakeCli, REPO_ROOT } from "./harness";
 
 const HOUR = 3_600_000;
 const NOW = new Date("2026-12-06T12:00:00Z");
@@ -29,11 +31,41 @@ function touched(fake: FakeCli): string[] {
         .map((i) => `${i.command} ${i.stack}`);
 }
 
+/** The hangar commands `.github/scripts/ephemeral.sh <action> 42` runs, with a stub `node` that answers `hangar list` with `list`. */
+function ephemeralScript(action: string, list: string): string[][] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-ephemeral-sh-"));
+    try {
+        const log = path.join(dir, "calls");
+        const stub = `#!/bin/sh\nshift\nprintf '%s\\n' "$@" >> "${log}"\necho ::end >> "${log}"\n[ "$1" = list ] && cat "${dir}/list"\nexit 0\n`;
+        fs.writeFileSync(path.join(dir, "node"), stub, { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, "list"), list);
+        const env = {
+            ...process.env,
+            PATH: `${dir}:${process.env.PATH}`,
+            PULUMI_SECRETS_PROVIDER: "awskms://alias/hangar-state?region=eu-west-1",
+        };
+        const run = spawnSync("bash", [path.join(REPO_ROOT, ".github", "scripts", "ephemeral.sh"), action, "42"], {
+            cwd: REPO_ROOT,
+            env,
+            encoding: "utf8",
+        });
+        assert.strictEqual(run.status, 0, run.stderr);
+        const lines = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n") : [];
+        const calls: string[][] = [[]];
+        for (const line of lines.slice(0, -1))
+            if (line === "::end") calls.push([]);
+            else calls[calls.length - 1].push(line);
+        return calls.slice(0, -1);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 describe("automation: the ephemeral lifecycle and the sweep by age", () => {
     let fake: FakeCli;
     afterEach(() => fake?.remove());
 
-    it("creates, updates, destroys and removes a pull request's environment, its stack file rebuilt on a new runner", async () => {
+    it("creates and updates a pull request's environment, rebuilds its stack file on a new runner, destroys and removes it from a third", async () => {
         fake = new FakeCli();
         const secretsProvider = "awskms://alias/hangar-state?region=eu-west-1";
         const overrides = { "app.namespace": "hangar-pr-7" };
@@ -51,7 +83,7 @@ describe("automation: the ephemeral lifecycle and the sweep by age", () => {
         assert.strictEqual(again.rebuilt, true);
         assert.deepStrictEqual(parseYaml(fs.readFileSync(stackFile, "utf8")), written);
         assert.strictEqual(written.secretsprovider, secretsProvider);
-        assert.strictEqual((written.config as Record<string, unknown>)["hangar:app"] !== undefined, true);
+        assert.deepStrictEqual((written.config as Record<string, { namespace?: string }>)["hangar:app"].namespace, "hangar-pr-7");
 
         // Closed on yet another runner: remove rebuilds the stack file (its secrets provider) before it destroys.
         fs.rmSync(created.workDir, { recursive: true });
@@ -64,7 +96,40 @@ describe("automation: the ephemeral lifecycle and the sweep by age", () => {
         });
         assert.deepStrictEqual(seen[0], written);
         assert.ok(!fs.existsSync(created.workDir));
-        assert.deepStrictEqual(touched(fake), [...["preview pr-7", "up pr-7", "destroy pr-7", "stack rm pr-7"]]);
+        assert.deepStrictEqual(touched(fake), ["preview pr-7", "up pr-7", "destroy pr-7", "stack rm pr-7"]);
+    });
+
+    it("ephemeral.sh's hangar commands run against the fake Pulumi CLI: create (or rebuild) and remove pr-<n> with the same overrides", async function () {
+        const calls = ephemeralScript("up", "[]");
+        assert.deepStrictEqual(
+            calls.map((c) => c[0]),
+            ["create", "up"],
+        );
+        assert.ok(calls[0].includes("--if-exists") && calls[0].includes("rebuild"));
+        fake = new FakeCli();
+        const out: string[] = [];
+        const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t), env: {}, connection: fake.options() };
+        assert.strictEqual(await main([...calls[0], "--json"], io), EXIT.ok, out.join(""));
+        const created = JSON.parse(out.join("")) as { stackConfig: Record<string, { namespace?: string; mode?: string }> };
+        assert.strictEqual(created.stackConfig["hangar:app"].namespace, "hangar-pr-42");
+        assert.strictEqual(created.stackConfig["hangar:monitoring"].mode, "existing-operator");
+        if (spawnSync("jq", ["--version"]).status !== 0) return this.skip(); // the remove path filters `hangar list` with jq
+        const removal = ephemeralScript("remove", '[{"name":"pr-42","inBackend":true}]');
+        assert.deepStrictEqual(
+            removal.map((c) => c[0]),
+            ["list", "remove"],
+        );
+        fs.rmSync(path.join(fake.environmentsDir, "pr-42"), { recursive: true }); // a new runner
+        out.length = 0;
+        assert.strictEqual(await main(removal[1], io), EXIT.ok, out.join(""));
+        assert.deepStrictEqual(
+            fake.calls("stack rm").map((c) => c.stack),
+            ["pr-42"],
+        );
+        assert.deepStrictEqual(
+            ephemeralScript("remove", "[]").map((c) => c[0]),
+            ["list"],
+        );
     });
 
     it("lists with an age and filters by age and kind", async () => {
