@@ -3,7 +3,7 @@ import type { ConfigIssue } from "../config";
 import { HangarError, PolicyViolationError, PreflightError, StackLockedError, StatefulChangeError, ValidationError } from "./errors";
 import type { HangarErrorCode } from "./errors";
 import type { Words } from "./words";
-import type { OpMap, PolicyViolation, ProgressEvent } from "./index";
+import type { OpMap, PolicyViolation, ProgressEvent, SweepResult } from "./index";
 
 export function progressPrinter(io: { stderr: (text: string) => void }): (event: ProgressEvent) => void {
     return (event) => {
@@ -24,6 +24,18 @@ export function describeViolations(violations: readonly PolicyViolation[]): stri
     if (violations.length === 0) return "";
     const lines = violations.map((v) => `  ${v.level.padEnd(9)} ${v.pack}/${v.policy}  ${v.urn ?? "(stack)"}\n            ${v.message}`);
     return `Policy violations (${violations.length}):\n${lines.join("\n")}\n`;
+}
+
+/** What `hangar sweep` prints: what it removed (or would), what it skipped and why, what failed. */
+export function describeSweep(result: SweepResult): string {
+    const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
+    const lines = [`Ephemeral environments last updated before ${result.cutoff.toISOString()}${result.dryRun ? " (dry run)" : ""}:`];
+    for (const e of result.removed)
+        lines.push(`  ${result.dryRun ? "would remove" : "removed"} ${e.stack} (last update ${hours(e.age)} ago)`);
+    for (const e of result.skipped) lines.push(`  skipped ${e.stack}: ${e.reason}`);
+    for (const e of result.failed) lines.push(`  FAILED ${e.stack}: ${e.code}: ${e.message}`);
+    if (lines.length === 1) lines.push("  none");
+    return `${lines.join("\n")}\n`;
 }
 
 /** The command line's words for what an error asks its reader to pass or do (HangarError.explain). */

@@ -4,8 +4,8 @@
  * 3 policy violation, 4 stack busy or locked, 5 a cluster prerequisite is missing.
  */
 import { parseArgs } from "util";
-import { parse as parseYaml } from "yaml";
-import { CLI_WORDS, describeChanges, describeViolations, jsonFailure, JsonFailure, progressPrinter } from "./cli-output";
+import { parseDuration, parseSets, USAGE, UsageError } from "./cli-args";
+import { CLI_WORDS, describeChanges, describeSweep, describeViolations, jsonFailure, JsonFailure, progressPrinter } from "./cli-output";
 import { formatFindings } from "./preflight";
 import {
     BusyError,
@@ -22,9 +22,13 @@ import {
     refresh,
     removeEnvironment,
     StackLockedError,
+    sweepEnvironments,
     up,
     ValidationError,
 } from "./index";
+
+/** The exit codes of `hangar`. */
+export { parseDuration, parseSets, USAGE };
 
 /** The exit codes of `hangar`. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, policy: 3, busy: 4, prerequisites: 5 } as const;
@@ -41,41 +45,6 @@ export interface CliIo {
     connection?: ConnectionOptions;
 }
 
-/** The help text (`hangar --help`). */
-export const USAGE = `Usage: hangar <command> [options]
-
-Commands:
-  preflight <stack>                read the stack's cluster prerequisites from its cluster (preview and up do it first)
-  preview <stack>                  preview with the environment's policies
-  up <stack>                       preview, refuse stateful replacements and mandatory violations, update
-      --allow-replace <urn>        accept replacing or deleting this stateful resource (repeatable)
-  refresh <stack>                  refresh the stack's state from the cloud
-  outputs <stack>                  print the stack's outputs as JSON (secrets redacted)
-  destroy <stack> --yes            destroy every resource of the stack (prod also needs --allow-prod)
-  create <name>                    create an ephemeral environment
-      --from <stack>               start from a tracked stack file (e.g. staging)
-      --set <key.path=value>       override a config value; the value is YAML (repeatable)
-      --secrets-provider <url>     secrets provider for the new stack
-  remove <name> --yes              destroy an ephemeral environment and remove its stack
-      --keep-resources             remove the stack without destroying its resources
-  list                             list the project's environments
-
-Options:
-  --message <text>                 message recorded with the update
-  --refresh                        refresh before previewing or updating
-  --skip-preflight                 preview or up without reading the cluster prerequisites first
-  --json                           print the result as JSON instead of text
-  --quiet                          no progress output
-  -h, --help                       this help
-
-Environment: HANGAR_PULUMI_ROOT (directory holding bin/pulumi; default: pulumi on PATH),
-HANGAR_ENVIRONMENTS_DIR (ephemeral environments; default ~/.hangar/environments).
-Exit codes: 0 ok, 1 failure, 2 usage, 3 policy violation, 4 stack busy or locked,
-5 a cluster prerequisite is missing (nothing changed).
-`;
-
-class UsageError extends Error {}
-
 const OPTIONS = {
     "allow-replace": { type: "string", multiple: true },
     "allow-prod": { type: "boolean" },
@@ -83,6 +52,11 @@ const OPTIONS = {
     set: { type: "string", multiple: true },
     "secrets-provider": { type: "string" },
     "keep-resources": { type: "boolean" },
+    "if-exists": { type: "string" },
+    "older-than": { type: "string" },
+    ephemeral: { type: "boolean" },
+    prefix: { type: "string" },
+    "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
     message: { type: "string" },
     refresh: { type: "boolean" },
@@ -136,6 +110,12 @@ async function dispatch([command, name, ...extra]: string[], values: Values, io:
         message: values.message,
         ...(values.quiet || values.json ? {} : { onOutput: io.stdout, onEvent: progressPrinter(io) }),
     };
+    // How create writes a stack file, and how remove and sweep rebuild one on a host that has none.
+    const rebuild = {
+        ...(values.from !== undefined ? { from: values.from } : {}),
+        ...(values["secrets-provider"] !== undefined ? { secretsProvider: values["secrets-provider"] } : {}),
+        ...(values.set !== undefined ? { overrides: parseSets(values.set) } : {}),
+    };
     const print = (value: unknown, text: () => string) => io.stdout(values.json ? `${JSON.stringify(value, null, 2)}\n` : text());
 
     switch (command) {
@@ -184,29 +164,51 @@ async function dispatch([command, name, ...extra]: string[], values: Values, io:
             return EXIT.ok;
         }
         case "create": {
+            const ifExists = values["if-exists"];
+            if (ifExists !== undefined && ifExists !== "fail" && ifExists !== "rebuild")
+                throw new UsageError(`--if-exists expects fail or rebuild, got "${ifExists}"`);
             const created = await createEnvironment(needName("an environment name"), {
                 ...connection,
+                ...rebuild,
+                overrides: rebuild.overrides ?? {},
                 signal: io.signal,
-                from: values.from,
-                secretsProvider: values["secrets-provider"],
-                overrides: parseSets(values.set ?? []),
+                ifExists,
             });
+            const verb = created.rebuilt ? "Rebuilt the stack file of" : "Created";
             print(
                 { ...created, config: undefined },
-                () => `Created environment ${created.stack} in ${created.workDir}\nNext: hangar up ${created.stack}\n`,
+                () => `${verb} environment ${created.stack} in ${created.workDir}\nNext: hangar up ${created.stack}\n`,
             );
             return EXIT.ok;
         }
         case "remove": {
             const env = needName("an environment name");
             if (!values.yes) throw new UsageError(`remove destroys environment "${env}": confirm with --yes`);
-            const removed = await removeEnvironment(env, { ...streaming, keepResources: values["keep-resources"] });
+            const removed = await removeEnvironment(env, { ...streaming, ...rebuild, keepResources: values["keep-resources"] });
             print(removed, () => `\nRemoved environment ${removed.stack}\n`);
             return EXIT.ok;
         }
+        case "sweep": {
+            if (name) throw new UsageError(`unexpected argument "${name}"`);
+            if (!values["older-than"]) throw new UsageError("sweep needs --older-than <age> (30m, 72h, 7d)");
+            const olderThan = parseDuration("--older-than", values["older-than"]);
+            const swept = await sweepEnvironments({
+                ...streaming,
+                ...rebuild,
+                olderThan,
+                prefix: values.prefix,
+                dryRun: values["dry-run"],
+            });
+            print(swept, () => describeSweep(swept));
+            return swept.failed.length > 0 ? EXIT.failure : EXIT.ok;
+        }
         case "list": {
             if (name) throw new UsageError(`unexpected argument "${name}"`);
-            const environments = await listEnvironments(connection);
+            const environments = await listEnvironments({
+                ...connection,
+                ...(values["older-than"] ? { olderThan: parseDuration("--older-than", values["older-than"]) } : {}),
+                ...(values.ephemeral ? { environment: "ephemeral" as const } : {}),
+            });
             print(environments, () =>
                 environments
                     .map(
@@ -220,23 +222,6 @@ async function dispatch([command, name, ...extra]: string[], values: Values, io:
         default:
             throw new UsageError(`unknown command "${command}"`);
     }
-}
-
-/** `--set key.path=value` pairs; values are YAML (`1` is a number, `'"1"'` a string). */
-export function parseSets(pairs: readonly string[]): Record<string, unknown> {
-    const overrides: Record<string, unknown> = {};
-    for (const pair of pairs) {
-        const at = pair.indexOf("=");
-        if (at <= 0) throw new UsageError(`--set expects key.path=value, got "${pair}"`);
-        let value: unknown;
-        try {
-            value = parseYaml(pair.slice(at + 1));
-        } catch (err) {
-            throw new UsageError(`--set ${pair.slice(0, at)}: the value is not valid YAML (${(err as Error).message.split("\n")[0]})`);
-        }
-        overrides[pair.slice(0, at)] = value;
-    }
-    return overrides;
 }
 
 /** What a failed run prints and exits with: `--json` prints {@link JsonFailure} on stdout, text goes to stderr. */

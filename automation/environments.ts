@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack, StackAlreadyExistsError, StackNotFoundError, StackSettings } from "@pulumi/pulumi/automation";
 import { environmentFromStackName, readStackConfig } from "../config";
 import { AlreadyExistsError, CancelledError, NotFoundError, translateError, ValidationError } from "./errors";
 import { API_WORDS, Words } from "./words";
@@ -17,6 +17,8 @@ import {
     CreatedEnvironment,
     CreateEnvironmentOptions,
     EnvironmentSummary,
+    ListEnvironmentsOptions,
+    RebuildOptions,
     RemovedEnvironment,
     RemoveEnvironmentOptions,
 } from "./types";
@@ -36,11 +38,39 @@ import {
 
 /**
  * Every environment of the project: the stacks in the backend (`pulumi stack ls`)
- * joined with the repository's stack files and the environments directory.
+ * joined with the repository's stack files and the environments directory, each
+ * with its `age` when the backend knows its last update. `olderThan` keeps those
+ * last updated before a cutoff (an age in milliseconds, or a Date) and leaves out
+ * those whose last update is unknown; `environment` keeps one kind.
  *
  * @throws CliNotFoundError, CommandFailedError
  */
-export async function listEnvironments(options: ConnectionOptions = {}): Promise<EnvironmentSummary[]> {
+export async function listEnvironments(options: ListEnvironmentsOptions = {}): Promise<EnvironmentSummary[]> {
+    const now = (options.now ?? new Date()).getTime();
+    const all = (await listAll(options)).map((summary) => {
+        const updated = summary.lastUpdate ? Date.parse(summary.lastUpdate) : NaN;
+        return Number.isNaN(updated) ? summary : { ...summary, age: Math.max(0, now - updated) };
+    });
+    const cutoff = options.olderThan === undefined ? undefined : cutoffTime(options.olderThan, now);
+    return all.filter(
+        (e) =>
+            (options.environment === undefined || e.environment === options.environment) &&
+            (cutoff === undefined || (e.age !== undefined && now - e.age < cutoff)),
+    );
+}
+
+/** The cutoff of `olderThan`, in epoch milliseconds: a Date as it is, an age counted back from `now`. */
+export function cutoffTime(olderThan: number | Date, now: number): number {
+    const cutoff = olderThan instanceof Date ? olderThan.getTime() : now - olderThan;
+    if (Number.isNaN(cutoff) || (typeof olderThan === "number" && (!Number.isFinite(olderThan) || olderThan < 0))) {
+        throw new ValidationError(`olderThan: expected an age in milliseconds (>= 0) or a valid Date`, [
+            { path: "olderThan", message: "expected an age in milliseconds (>= 0) or a valid Date" },
+        ]);
+    }
+    return cutoff;
+}
+
+async function listAll(options: ConnectionOptions): Promise<EnvironmentSummary[]> {
     const connection = connect(options);
     let backend;
     try {
@@ -102,7 +132,9 @@ export async function createEnvironment(name: string, options: CreateEnvironment
         options.overrides as ConfigOverrides,
     );
     const workDir = environmentWorkDir(connection, name);
-    if (fs.existsSync(workDir)) {
+    const rebuild = options.ifExists === "rebuild";
+    const madeDir = !fs.existsSync(workDir);
+    if (!madeDir && !rebuild) {
         throw new AlreadyExistsError(
             name,
             (w) =>
@@ -118,14 +150,18 @@ export async function createEnvironment(name: string, options: CreateEnvironment
         if (options.signal?.aborted) throw new CancelledError(name, "create");
         created = true;
         const workspace = await openEnvironmentWorkspace(connection, workDir, options.secretsProvider);
-        await Stack.create(name, workspace);
-        const settingsFile = path.join(workDir, `Pulumi.${name}.yaml`);
-        // `stack init` may have written the secrets provider's salt there; keep it.
-        const settings = fs.existsSync(settingsFile) ? await workspace.stackSettings(name) : {};
-        await workspace.saveStackSettings(name, { ...settings, config: document as NonNullable<typeof settings.config> });
-        return { stack: name, environment: "ephemeral", workDir, stackConfig: document, config };
+        let rebuilt = false;
+        try {
+            await Stack.create(name, workspace);
+        } catch (err) {
+            if (!(rebuild && err instanceof StackAlreadyExistsError)) throw err;
+            await Stack.select(name, workspace);
+            rebuilt = true;
+        }
+        await writeStackFile(workspace, workDir, name, document, options.secretsProvider);
+        return { stack: name, environment: "ephemeral", workDir, stackConfig: document, config, rebuilt };
     } catch (err) {
-        if (created) fs.rmSync(workDir, { recursive: true, force: true });
+        if (created && madeDir) fs.rmSync(workDir, { recursive: true, force: true });
         throw translateError(err, { stackName: name, operation: "create", signal: options.signal });
     } finally {
         release();
@@ -141,6 +177,34 @@ function baseDocument(connection: Connection, tracked: readonly string[], from: 
     }
     const raw = readStackConfig(path.join(connection.repoRoot, `Pulumi.${from}.yaml`));
     return typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+}
+
+/**
+ * Writes the environment's stack file: `config` as given, `secretsprovider` when given and the
+ * file has none. Whatever `stack init` wrote there (the secrets provider's key or salt) is kept.
+ */
+async function writeStackFile(
+    workspace: LocalWorkspace,
+    workDir: string,
+    name: string,
+    document: Record<string, unknown>,
+    secretsProvider: string | undefined,
+): Promise<void> {
+    const settingsFile = path.join(workDir, `Pulumi.${name}.yaml`);
+    const settings: StackSettings = fs.existsSync(settingsFile) ? await workspace.stackSettings(name) : {};
+    await workspace.saveStackSettings(name, {
+        ...settings,
+        ...(secretsProvider && !settings.secretsProvider ? { secretsProvider } : {}),
+        config: document as NonNullable<StackSettings["config"]>,
+    });
+}
+
+/** The stack file `create` would write, from the rebuild options; undefined when none are given. Validated before any CLI call. */
+function rebuiltDocument(connection: Connection, name: string, options: RebuildOptions): Record<string, unknown> | undefined {
+    if (options.from === undefined && options.overrides === undefined && options.secretsProvider === undefined) return undefined;
+    const tracked = trackedStacks(connection.repoRoot);
+    if (options.from === undefined && options.overrides === undefined) return {};
+    return buildEnvironmentConfig(name, baseDocument(connection, tracked, options.from), options.overrides as ConfigOverrides).document;
 }
 
 async function openEnvironmentWorkspace(connection: Connection, workDir: string, secretsProvider?: string): Promise<LocalWorkspace> {
@@ -164,6 +228,7 @@ export async function removeEnvironment(name: string, options: RemoveEnvironment
     const connection = connect(options);
     assertEnvironmentName(name, trackedStacks(connection.repoRoot));
     const workDir = environmentWorkDir(connection, name);
+    const rebuilt = rebuiltDocument(connection, name, options);
     const release = await locks.acquire(lockKey(connection, name), name, "remove", options);
     const existed = fs.existsSync(path.join(workDir, "Pulumi.yaml"));
     // A work directory this call makes must not outlive it: createEnvironment takes any
@@ -186,6 +251,10 @@ export async function removeEnvironment(name: string, options: RemoveEnvironment
             throw new NotFoundError(name, `environment "${name}" exists neither in ${connection.environmentsDir} nor in the backend`, {
                 cause: err,
             });
+        }
+        // Created on another host: destroy with the stack file create wrote (its secrets provider above all).
+        if (rebuilt && !fs.existsSync(path.join(workDir, `Pulumi.${name}.yaml`))) {
+            await writeStackFile(workspace, workDir, name, rebuilt, options.secretsProvider);
         }
         const session: Session = { stack, target: resolveTarget(connection, name), environment: "ephemeral", connection };
         const destroyed = options.keepResources ? undefined : await destroyStage(session, "remove", options);

@@ -34,4 +34,5 @@ export { withProgress, type ProgressHooks, type ProgressStream } from "./progres
 export { RESERVED_NAMES, STACK_NAME_LENGTH, STACK_NAME_PATTERN, stackNameIssues, parseKeyPath } from "./validate";
 export { cancel, destroy, outputs, preflight, preview, refresh, up } from "./operations";
 export { createEnvironment, listEnvironments, removeEnvironment } from "./environments";
+export { sweepEnvironments } from "./sweep";
 export type { PreflightFinding } from "./preflight";
