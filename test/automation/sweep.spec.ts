@@ -113,7 +113,11 @@ describe("automation: the ephemeral lifecycle and the sweep by age", () => {
         const created = JSON.parse(out.join("")) as { stackConfig: Record<string, { namespace?: string; mode?: string }> };
         assert.strictEqual(created.stackConfig["hangar:app"].namespace, "hangar-pr-42");
         assert.strictEqual(created.stackConfig["hangar:monitoring"].mode, "existing-operator");
-        if (spawnSync("jq", ["--version"]).status !== 0) return this.skip(); // the remove path filters `hangar list` with jq
+        assert.strictEqual(
+            spawnSync("jq", ["--version"]).status,
+            0,
+            "jq is installed (.ci/run installs it): the remove path filters `hangar list` with it",
+        );
         const removal = ephemeralScript("remove", '[{"name":"pr-42","inBackend":true}]');
         assert.deepStrictEqual(
             removal.map((c) => c[0]),
