@@ -4,6 +4,7 @@
  *     SDKs the program uses), as a ratio, run from TypeScript (tsx) and from
  *     precompiled JavaScript;
  *  2. program time per service at 3, 30 and 100 app services (linearity);
+ *  2b. parseConfig per call (the tests call it by the hundred);
  *  3. policy time per resource over the prod snapshot;
  *  4. the whole test suite (`npm test`, once: it takes minutes) against its 90 s budget,
  *     with its slowest spec files. BENCH_SUITE=0 skips it.
@@ -13,7 +14,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readStackConfig } from "../config";
+import { parseConfig, readStackConfig } from "../config";
 import { ROOT, runStack } from "./harness";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -96,6 +97,18 @@ async function main() {
     say(
         `marginal cost per service: ${((t2 - t1) / (n2 - n1)).toFixed(1)} ms (3 → 30), ${((t3 - t2) / (n3 - n2)).toFixed(1)} ms (30 → 100); total time × ${(t3 / t1).toFixed(1)} for services × ${(n3 / n1).toFixed(1)}`,
     );
+
+    // 2b. config parsing: a pure function the tests call by the hundred
+    {
+        const raw = structuredClone(readStackConfig(path.join(ROOT, "Pulumi.prod.yaml"))) as Record<string, Record<string, unknown>>;
+        (raw["hangar:app"].services as Record<string, unknown>[])[0].port = -1;
+        const perParse = medianOf(RUNS, () => {
+            const started = process.hrtime.bigint();
+            for (let i = 0; i < 300; i++) parseConfig(raw, "prod");
+            return Number(process.hrtime.bigint() - started) / 1e6 / 300;
+        });
+        say(`parseConfig of a bad prod stack file: ${perParse.toFixed(2)} ms per parse`);
+    }
 
     // 3. policies per resource
     try {

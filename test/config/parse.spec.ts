@@ -94,12 +94,14 @@ describe("parseConfig", () => {
             ]);
         });
 
-        it("rejects hundreds of configs in well under a second (pure function)", () => {
+        // A pure function: the same input gives the same verdict every time and is not modified, so hundreds of
+        // configs test in process (its speed is a figure of `npm run bench`, not a timed test on a shared machine).
+        it("is a pure function: 300 parses of one config give one verdict and leave the input as it was", () => {
             const raw = mutate("prod", "hangar:app", ["services", 0, "port"], -1);
-            const started = process.hrtime.bigint();
-            for (let i = 0; i < 300; i++) parseConfig(raw, "prod");
-            const ms = Number(process.hrtime.bigint() - started) / 1e6;
-            assert.ok(ms < 1000, `300 parses took ${ms.toFixed(0)} ms`);
+            const before = JSON.stringify(raw);
+            const verdicts = new Set(Array.from({ length: 300 }, () => errorsOf(raw, "prod").join("\n")));
+            assert.deepStrictEqual([...verdicts], ["hangar:app.services[0].port: expected an integer 1–65535"]);
+            assert.strictEqual(JSON.stringify(raw), before);
         });
     });
 
