@@ -7,7 +7,7 @@
  *   unless the policy config documents it (`allowedUndeclared`, each with its reason).
  * The program's objects are read as the engine sends them; an unknown value leaves the rule undecided.
  */
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { ObjectMeta } from "../kubernetes/pod-template";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
@@ -181,6 +181,20 @@ export function stackFlowMatrix(resources: PolicyResource[], allowances: Allowan
     return { ...flowMatrix(read.inputs, allowances), read };
 }
 
+/**
+ * The matrix a flow rule judges. Ends the rule when there is nothing to judge: not applicable without a
+ * declaration, "cannot decide" when part of it is unknown during preview; undefined when nothing is left.
+ */
+function judgedMatrix(args: StackValidationArgs, allowances: Allowance[]): (FlowMatrix & { read: FlowRead }) | undefined {
+    const read = readFlows(args.resources);
+    if (!read.urn) args.notApplicable(`the stack declares no flows (ConfigMap ${DECLARED_FLOWS.configMap})`);
+    if (!read.inputs || read.undecided.length) {
+        throwIfUndecided(read.firstUnknown, read.undecided, " (values unknown during preview)");
+        return undefined;
+    }
+    return { ...flowMatrix(read.inputs, allowances), read };
+}
+
 const flowName = (r: { from: string; to: string; port: number; protocol: string }) => `${r.from} → ${r.to} ${r.port}/${r.protocol}`;
 
 export const declaredFlowsAllowed: StackValidationPolicy = {
@@ -190,14 +204,9 @@ export const declaredFlowsAllowed: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: schemaWith(),
     validateStack: (args, reportViolation) => {
-        const m = stackFlowMatrix(args.resources, []);
-        if (!m) {
-            const read = readFlows(args.resources);
-            if (!read.urn) args.notApplicable(`the stack declares no flows (ConfigMap ${DECLARED_FLOWS.configMap})`);
-            return throwIfUndecided(read.firstUnknown, read.undecided, " (values unknown during preview)");
-        }
+        const m = judgedMatrix(args, []);
+        if (!m) return;
         const { read } = m;
-        if (read.undecided.length) return throwIfUndecided(read.firstUnknown, read.undecided, " (values unknown during preview)");
         for (const row of m.declared) {
             const what = `declared flow ${flowName(row)} (${row.component}: ${row.why})`;
             if (row.problem) reportViolation(`${what}: ${row.problem}; declare the labels its pods carry`, read.urn);
@@ -226,14 +235,9 @@ export const undeclaredFlows: StackValidationPolicy = {
     configSchema: undeclaredSchema,
     validateStack: (args, reportViolation) => {
         const config = configOf<FlowConfig>(undeclaredSchema, args);
-        const m = stackFlowMatrix(args.resources, config.allowedUndeclared);
-        if (!m) {
-            const read = readFlows(args.resources);
-            if (!read.urn) args.notApplicable(`the stack declares no flows (ConfigMap ${DECLARED_FLOWS.configMap})`);
-            return throwIfUndecided(read.firstUnknown, read.undecided, " (values unknown during preview)");
-        }
+        const m = judgedMatrix(args, config.allowedUndeclared);
+        if (!m) return;
         const { read } = m;
-        if (read.undecided.length) return throwIfUndecided(read.firstUnknown, read.undecided, " (values unknown during preview)");
         for (const row of m.undeclared.filter((r) => !r.allowance)) {
             const by = row.policies.length ? `allowed by ${row.policies.join(", ")}` : "allowed: no NetworkPolicy isolates either side";
             reportViolation(

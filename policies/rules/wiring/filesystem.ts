@@ -25,8 +25,7 @@
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configOf, ExemptionConfig, schemaWith, stringList } from "../kubernetes/shared";
-import { throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
-import { configObjects, mountOf, normalize, podFiles, readOnlyReason, UNKNOWN } from "./pod-files";
+import { mountOf, normalize, podRuleInputs, readOnlyReason, UNKNOWN } from "./pod-files";
 import { environmentOf } from "./pod-tls";
 
 export const WRITABLE_PATHS_ANNOTATION = "hangar.dev/writable-paths";
@@ -60,12 +59,7 @@ export const writablePaths: StackValidationPolicy = {
     configSchema: schema,
     validateStack: (args, reportViolation) => {
         const config = configOf<WritableConfig>(schema, args);
-        let firstUnknown: UnknownValueErrorInstance | undefined;
-        const remember = (err: UnknownValueErrorInstance) => (firstUnknown ??= err);
-        const { pods, unknown } = podFiles(args.resources, remember);
-        if (pods.length + unknown.length === 0) args.notApplicable("the stack creates no pod template");
-        const undecided = unknown.map((u) => u.workload);
-        const objects = configObjects(args.resources, remember);
+        const { pods, objects, undecided, done } = podRuleInputs(args);
         for (const pod of pods) {
             if (config.exemptNamespaces.includes(pod.namespace)) continue;
             const declared = (pod.annotations[WRITABLE_PATHS_ANNOTATION] ?? "")
@@ -96,7 +90,7 @@ export const writablePaths: StackValidationPolicy = {
                 }
             }
         }
-        throwIfUndecided(firstUnknown, undecided, " (values unknown during preview)");
+        done();
     },
 };
 

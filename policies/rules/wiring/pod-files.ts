@@ -6,9 +6,9 @@
  * their keys and values. Values unknown during preview stay UNKNOWN, field by field, so
  * an unknown host in one env var does not hide a secretKeyRef beside it.
  */
-import { PolicyResource } from "@pulumi/policy";
+import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { ObjectMeta, podTemplateOf, POD_TEMPLATE_TYPES } from "../kubernetes/pod-template";
-import { plain, readKnown, UnknownValueErrorInstance } from "../unknowns";
+import { plain, readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 
 export const UNKNOWN = Symbol("unknown during preview");
 export type Maybe<T> = T | typeof UNKNOWN;
@@ -224,4 +224,19 @@ export function readOnlyReason(mount: Mount, volume: Volume | undefined): string
     if (source && READ_ONLY_SOURCES.includes(source)) return `volume "${mount.name}" is a ${source} volume (always read-only)`;
     if ((volume[source ?? ""] as { readOnly?: boolean } | undefined)?.readOnly === true) return `volume "${mount.name}" is readOnly`;
     return undefined;
+}
+
+/**
+ * What each pod wiring rule starts from: the pod templates (not applicable without any), the Secrets and
+ * ConfigMaps, the workloads undecided during preview, and `done`, which ends the rule with "cannot decide"
+ * when anything it needed was unknown.
+ */
+export function podRuleInputs(args: StackValidationArgs) {
+    let firstUnknown: UnknownValueErrorInstance | undefined;
+    const remember = (err: UnknownValueErrorInstance) => (firstUnknown ??= err);
+    const { pods, unknown } = podFiles(args.resources, remember);
+    if (pods.length + unknown.length === 0) args.notApplicable("the stack creates no pod template");
+    const undecided = unknown.map((u) => u.workload);
+    const objects = configObjects(args.resources, remember);
+    return { pods, objects, undecided, done: () => throwIfUndecided(firstUnknown, undecided, " (values unknown during preview)") };
 }

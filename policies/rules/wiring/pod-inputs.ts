@@ -20,20 +20,8 @@
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
-import { throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 import { exemptionFor, ObjectExemption, objectExemptionsSchema } from "./exemptions";
-import {
-    ConfigObject,
-    configObjects,
-    KeyRef,
-    objectKey,
-    ObjectKind,
-    podFiles,
-    PodFiles,
-    SECRET_KEYS_ANNOTATION,
-    UNKNOWN,
-    Volume,
-} from "./pod-files";
+import { ConfigObject, KeyRef, objectKey, ObjectKind, podRuleInputs, PodFiles, SECRET_KEYS_ANNOTATION, UNKNOWN, Volume } from "./pod-files";
 
 interface ReferenceConfig extends ExemptionConfig {
     exemptObjects: ObjectExemption[];
@@ -162,13 +150,7 @@ export const podReferencesExist: StackValidationPolicy = {
     configSchema: schema,
     validateStack: (args, reportViolation) => {
         const config = configOf<ReferenceConfig>(schema, args);
-        let firstUnknown: UnknownValueErrorInstance | undefined;
-        const remember = (err: UnknownValueErrorInstance) => (firstUnknown ??= err);
-        const undecided: string[] = [];
-        const { pods, unknown } = podFiles(args.resources, remember);
-        if (pods.length + unknown.length === 0) args.notApplicable("the stack creates no pod template");
-        undecided.push(...unknown.map((u) => u.workload));
-        const objects = configObjects(args.resources, remember);
+        const { pods, objects, undecided, done } = podRuleInputs(args);
         for (const object of objects.values()) {
             const problem = declarationProblem(object);
             if (problem && !config.exemptNamespaces.includes(object.namespace)) reportViolation(problem, object.urn);
@@ -181,7 +163,7 @@ export const podReferencesExist: StackValidationPolicy = {
                 else if (problem) reportViolation(`${pod.workload}: ${problem}`, pod.urn);
             }
         }
-        throwIfUndecided(firstUnknown, undecided, " (values unknown during preview)");
+        done();
     },
 };
 
