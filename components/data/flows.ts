@@ -1,0 +1,10 @@
+/**
+ * The data tier's own declared flow (components/shared/flows.ts): RDS Proxy opens the pooled connections to the
+ * writer. Its ENIs live in the database's subnets and carry the proxy's security group, which the database's group
+ * admits by reference; the proxy's group lets it out to the database's group on 5432.
+ */
+import { dataStore, DeclaredFlow, postgresProxy, tcpFlow } from "../shared/flows";
+
+export function postgresProxyFlows(cidrs: string[]): DeclaredFlow[] {
+    return [tcpFlow(postgresProxy(cidrs), dataStore(5432, cidrs), 5432, "pooled connections to the writer", "PostgresDatabase")];
+}
