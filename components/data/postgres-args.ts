@@ -88,5 +88,11 @@ export const POSTGRES_DEFAULTS = {
     monitoringIntervalSeconds: 60,
     performanceInsightsRetentionDays: 7,
     adoptLogGroups: false,
-    proxy: { enabled: true, maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, connectionBorrowTimeout: 120, idleClientTimeout: 1800 },
+    proxy: {
+        enabled: true,
+        maxConnectionsPercent: 90,
+        maxIdleConnectionsPercent: 50,
+        connectionBorrowTimeout: 120,
+        idleClientTimeout: 1800,
+    },
 };

@@ -83,7 +83,11 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
         const proxySettings = { ...POSTGRES_DEFAULTS.proxy, ...(args.proxy ?? {}) };
         const proxyGroup = proxySettings.enabled
-            ? proxySecurityGroup(name, { id, vpcId: args.vpcId, cidrs: args.allowedCidrs, securityGroupIds: args.allowedSecurityGroupIds }, this)
+            ? proxySecurityGroup(
+                  name,
+                  { id, vpcId: args.vpcId, cidrs: args.allowedCidrs, securityGroupIds: args.allowedSecurityGroupIds },
+                  this,
+              )
             : undefined;
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-subnets`,

@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_TIER_DEFAULTS, appTierFlows, AppTierArgs } from "../app";
 import { DumpJobArgs, dumpJobFlows } from "../backups";
-import { postgresProxyFlows } from "../data/flows";
+import { postgresProxyFlows } from "../data";
 import { MonitoringArgs, monitoringArgsFlows } from "../monitoring";
 import { DECLARED_FLOWS, DeclaredFlow, FlowDeclaration } from "../shared/flows";
 import { partOfLabels } from "../shared/labels";

@@ -36,6 +36,8 @@ export interface DatabaseHandles {
     password: pulumi.Input<string>;
     /** The data tier's customer-managed key (its secrets too). */
     kmsKeyArn: pulumi.Input<string>;
+    /** RDS Proxy's name, when there is one. */
+    proxyName?: string;
 }
 
 /** What the mappers read of a RedisCache. */
@@ -112,7 +114,11 @@ export function monitoringArgs(
         },
         redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
         cloudwatch: {
-            rds: db && { instanceIds: [db.identifier], replicaIds: db.replicaIdentifiers },
+            rds: db && {
+                instanceIds: [db.identifier],
+                replicaIds: db.replicaIdentifiers,
+                ...(db.proxyName ? { proxyNames: [db.proxyName] } : {}),
+            },
             elasticache: cache && { replicationGroupId: cache.identifier, nodeCount: args.cache?.nodes ?? REDIS_DEFAULTS.nodes },
             subscriptions: alarmSubscriptions,
         },

@@ -107,7 +107,8 @@ export const databaseRules: Row[] = [
     {
         path: "database.proxy.maxIdleConnectionsPercent",
         when: (s) => above(db(s, "proxy.maxIdleConnectionsPercent"), num(db(s, "proxy.maxConnectionsPercent"))),
-        message: (s) => `must be at most proxy.maxConnectionsPercent (${num(db(s, "proxy.maxConnectionsPercent"))}): RDS Proxy refuses more idle than open connections`,
+        message: (s) =>
+            `must be at most proxy.maxConnectionsPercent (${num(db(s, "proxy.maxConnectionsPercent"))}): RDS Proxy refuses more idle than open connections`,
     },
     {
         path: "database.backupRetentionDays",

@@ -161,7 +161,12 @@ export function flowMatrix(inputs: FlowInputs, allowances: Allowance[]): FlowMat
         const sourceStores = fromKind ? inputs.stores.filter((s) => s.kind === fromKind && inVpc(s)) : [];
         if (stores.length > 0 && f.protocol === "TCP") {
             const sources = [...new Set(froms.flatMap((n) => n.ips))];
-            const v = securityGroupVerdict(stores, f.port, sources, sourceStores.flatMap((s) => s.groups.map((g) => g.urn)));
+            const v = securityGroupVerdict(
+                stores,
+                f.port,
+                sources,
+                sourceStores.flatMap((s) => s.groups.map((g) => g.urn)),
+            );
             const destinations = [...new Set(tos.flatMap((n) => n.ips))];
             const destinationGroups = stores.flatMap((s) => s.groups.map((g) => g.urn));
             row.egressBlockedBy = sourceStores

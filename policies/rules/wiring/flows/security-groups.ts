@@ -93,7 +93,8 @@ export function securityGroupVerdict(stores: DataStore[], port: number, sources:
     const blocked: SgVerdict["blocked"] = [];
     const admits = (r: SgRule, source: string) => ruleAdmits(r, port, source) || ruleAdmitsGroups(r, port, sourceGroups);
     for (const store of stores)
-        for (const source of sources) if (!store.groups.some((g) => g.rules.some((r) => admits(r, source)))) blocked.push({ store, source });
+        for (const source of sources)
+            if (!store.groups.some((g) => g.rules.some((r) => admits(r, source)))) blocked.push({ store, source });
     return { admitted: blocked.length === 0, blocked };
 }
 
