@@ -74,6 +74,18 @@ describe("RDS Proxy: the app's URLs and the CA each host needs", () => {
         );
     });
 
+    it("the proxy pools for the writer with prod's database.proxy settings", () => {
+        const proxy = first(stacks.prod, PROXY).inputs as Any;
+        assert.deepStrictEqual([proxy.engineFamily, proxy.idleClientTimeout, proxy.auths[0].iamAuth], ["POSTGRESQL", 1800, "DISABLED"]);
+        const pool = first(stacks.prod, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup").inputs as Any;
+        assert.deepStrictEqual(pool.connectionPoolConfig, {
+            maxConnectionsPercent: 90,
+            maxIdleConnectionsPercent: 50,
+            connectionBorrowTimeout: 120,
+        });
+        assert.strictEqual((first(stacks.prod, "aws:rds/proxyTarget:ProxyTarget").inputs as Any).dbInstanceIdentifier, "hangar-prod");
+    });
+
     it("the proxy's role reads only the master secret and decrypts only through Secrets Manager", () => {
         const role = byType(stacks.prod, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "hangar-db-proxy")!;
         const statements = (JSON.parse(String(role.inputs.policy)) as Any).Statement as Any[];
