@@ -13,9 +13,16 @@
  * - Role: the proxy reads only the database's secret and decrypts it only through Secrets Manager
  *   (`kms:ViaService`), as "Setting up IAM authentication for RDS Proxy" gives it
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-setup.html).
- * - Network: its own security group admits 5432 from the app tier's subnets; its one egress rule reaches the
- *   database's group on 5432 (a separate rule resource: the database's group references the proxy's, so two
- *   inline references would be a cycle). The database's group admits the proxy's group by reference.
+ * - Network: its own security group admits 5432 from the app tier's subnets; its egress rules reach the database's
+ *   group on 5432 (a separate rule resource: the database's group references the proxy's, so two inline references
+ *   would be a cycle) and Secrets Manager on 443, which the proxy calls from its ENIs to read the credentials: a
+ *   group Pulumi creates lets nothing out but its rules (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/),
+ *   and a proxy that cannot reach Secrets Manager never gets its target available. Secrets Manager answers at its
+ *   public regional endpoint (through the NAT gateway) or at an interface endpoint's ENIs in the VPC
+ *   (https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html), so 443 goes to any
+ *   address. The database's group admits the proxy's group by reference.
+ * - Not a stateful resource (tools/stateful.ts): the proxy holds no data; replacing it interrupts connections and
+ *   moves DATABASE_URL to the new endpoint, which the next `up` writes into the app's Secret.
  */
 import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -101,6 +108,18 @@ export function postgresProxy(name: string, a: PostgresProxyArgs, parent: pulumi
             fromPort: 5432,
             toPort: 5432,
             referencedSecurityGroupId: a.databaseSecurityGroup.id,
+        },
+        child,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+        `${name}-proxy-to-secrets`,
+        {
+            securityGroupId: a.securityGroup.id,
+            description: "HTTPS to Secrets Manager (the master credentials)",
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrIpv4: "0.0.0.0/0",
         },
         child,
     );

@@ -129,6 +129,7 @@ describe("wiring rules: the proxy path", () => {
         const line = (f: Any) => `${f.from.name} → ${f.to.name} ${f.port} ${f.to.store ?? ""}`;
         assert.ok(flows.map(line).includes("hangar/api → postgres proxy 5432 postgres-proxy"));
         assert.ok(flows.map(line).includes("postgres proxy → postgres (writer, replicas) 5432 postgres"));
+        assert.ok(flows.map(line).includes("postgres proxy → internet (Secrets Manager) 443 "));
     });
 
     const MUTATIONS: Mutation[] = [
@@ -146,10 +147,19 @@ describe("wiring rules: the proxy path", () => {
             "the proxy's egress rule to the database removed",
             declaredFlowsAllowed.name,
             (s) => {
-                s.resources = s.resources.filter((r) => r.type !== EGRESS_RULE);
+                s.resources = s.resources.filter((r) => !(r.type === EGRESS_RULE && r.name === "hangar-db-proxy-to-db"));
                 return group(s, "hangar-prod-postgres-proxy");
             },
             /declared flow postgres proxy → postgres \(writer, replicas\) 5432\/TCP .* is blocked at security group hangar-prod-postgres-proxy of hangar-db-proxy: no egress rule lets TCP 5432 out/,
+        ],
+        [
+            "the proxy's egress to Secrets Manager removed (its target would never become available)",
+            declaredFlowsAllowed.name,
+            (s) => {
+                s.resources = s.resources.filter((r) => !(r.type === EGRESS_RULE && r.name === "hangar-db-proxy-to-secrets"));
+                return group(s, "hangar-prod-postgres-proxy");
+            },
+            /declared flow postgres proxy → internet \(Secrets Manager\) 443\/TCP .* is blocked at security group hangar-prod-postgres-proxy of hangar-db-proxy: no egress rule lets TCP 443 out/,
         ],
         [
             "the database admits only the proxy's group: a reference to a stack group does not admit the pods",
@@ -186,8 +196,10 @@ describe("wiring rules: the proxy path", () => {
         preview.preview = true;
         const db = group(preview, "hangar-prod-postgres");
         (db.inputs.ingress as Any[])[1].securityGroups = [UNKNOWN_STRING_SENTINEL];
-        const egress = byType(preview, EGRESS_RULE)[0] as SnapshotResource;
-        Object.assign(egress.inputs, { securityGroupId: UNKNOWN_STRING_SENTINEL, referencedSecurityGroupId: UNKNOWN_STRING_SENTINEL });
+        for (const egress of byType(preview, EGRESS_RULE) as SnapshotResource[]) {
+            egress.inputs.securityGroupId = UNKNOWN_STRING_SENTINEL;
+            if (egress.inputs.referencedSecurityGroupId) egress.inputs.referencedSecurityGroupId = UNKNOWN_STRING_SENTINEL;
+        }
         const proxy = first(preview, PROXY);
         (proxy.inputs as Any).vpcSecurityGroupIds = [UNKNOWN_STRING_SENTINEL];
         assert.deepStrictEqual(

@@ -159,7 +159,19 @@ export function flowMatrix(inputs: FlowInputs, allowances: Allowance[]): FlowMat
             row.missingStore = `the stack has no ${toKind} store in VPC ${d.network.vpcId} at port ${f.port}; create it or remove the flow`;
         const fromKind = "cidrs" in f.from ? (f.from as AddressRef).store : undefined;
         const sourceStores = fromKind ? inputs.stores.filter((s) => s.kind === fromKind && inVpc(s)) : [];
-        if (stores.length > 0 && f.protocol === "TCP") {
+        if (f.protocol !== "TCP") return row;
+        if (sourceStores.length > 0) {
+            // A store opening connections (RDS Proxy) must be let out by its own groups, to a store's groups or the addresses.
+            const destinations = [...new Set(tos.flatMap((n) => n.ips))];
+            const destinationGroups = stores.flatMap((s) => s.groups.map((g) => g.urn));
+            row.sourceStore = sourceStores.map((s) => s.name).join(", ");
+            row.egressBlockedBy = sourceStores
+                .map((s) => ({ store: s.name, groups: egressBlocked(s, f.port, destinations, destinationGroups) }))
+                .filter((b) => b.groups.length > 0)
+                .map((b) => ({ store: b.store, groups: b.groups.map((g) => ({ name: g.name, urn: g.urn })) }));
+            row.securityGroup = row.egressBlockedBy.length ? "blocked" : "admitted";
+        }
+        if (stores.length > 0) {
             const sources = [...new Set(froms.flatMap((n) => n.ips))];
             const v = securityGroupVerdict(
                 stores,
@@ -167,14 +179,7 @@ export function flowMatrix(inputs: FlowInputs, allowances: Allowance[]): FlowMat
                 sources,
                 sourceStores.flatMap((s) => s.groups.map((g) => g.urn)),
             );
-            const destinations = [...new Set(tos.flatMap((n) => n.ips))];
-            const destinationGroups = stores.flatMap((s) => s.groups.map((g) => g.urn));
-            row.egressBlockedBy = sourceStores
-                .map((s) => ({ store: s.name, groups: egressBlocked(s, f.port, destinations, destinationGroups) }))
-                .filter((b) => b.groups.length > 0)
-                .map((b) => ({ store: b.store, groups: b.groups.map((g) => ({ name: g.name, urn: g.urn })) }));
-            if (sourceStores.length) row.sourceStore = sourceStores.map((s) => s.name).join(", ");
-            row.securityGroup = v.admitted && row.egressBlockedBy.length === 0 ? "admitted" : "blocked";
+            row.securityGroup = v.admitted && !row.egressBlockedBy?.length ? "admitted" : "blocked";
             row.blockedBy = v.blocked.map((b) => ({
                 store: b.store.name,
                 storeUrn: b.store.urn,
