@@ -17,7 +17,9 @@
  *   group on 5432 (a separate rule resource: the database's group references the proxy's, so two inline references
  *   would be a cycle) and Secrets Manager on 443, which the proxy calls from its ENIs to read the credentials: a
  *   group Pulumi creates lets nothing out but its rules (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/),
- *   and a proxy that cannot reach Secrets Manager never gets its target available. Secrets Manager answers at its
+ *   and a proxy that cannot reach Secrets Manager leaves its target PENDING_PROXY_CAPACITY, then "unavailable due to
+ *   an internal error" (not in the RDS guide; a field report worked out with AWS Support:
+ *   https://openillumi.com/en/en-fix-rds-proxy-pending-capacity-error-terraform). Secrets Manager answers at its
  *   public regional endpoint (through the NAT gateway) or at an interface endpoint's ENIs in the VPC
  *   (https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html), so 443 goes to any
  *   address. The database's group admits the proxy's group by reference.
