@@ -3,7 +3,7 @@
  * (./network-policies.ts) exist to let through. Pure: the Platform feeds it the tier's args
  * with the CIDR lists resolved.
  */
-import { addresses, dataStore, DeclaredFlow, dnsFlows, FlowEndpoint, internet, pods, postgresProxy, tcpFlow } from "../shared/flows";
+import { addresses, dataStore, DeclaredFlow, dnsFlows, FlowEndpoint, internet, pods, proxyEndpoint, tcpFlow } from "../shared/flows";
 import { selectorLabels } from "../shared/labels";
 import type { DataEgress } from "./network-policies";
 import { APP_SERVICE_DEFAULTS, AppServiceSpec } from "./spec";
@@ -33,7 +33,7 @@ export function appTierFlows(a: AppFlowsArgs): DeclaredFlow[] {
         if (s.metrics && a.scraper) flows.push(tcpFlow(a.scraper, self, s.metrics.port, "metrics scrape", component));
         for (const d of a.dataEgress) {
             // Through RDS Proxy (DATABASE_URL) when there is one; the replicas (DATABASE_READ_URL) stay direct.
-            if (d.proxied) flows.push(tcpFlow(self, postgresProxy(d.cidrs), d.port, "data tier (DATABASE_URL, RDS Proxy)", component));
+            if (d.proxied) flows.push(tcpFlow(self, proxyEndpoint(d.cidrs), d.port, "data tier (DATABASE_URL, RDS Proxy)", component));
             const why = d.proxied ? "data tier (DATABASE_READ_URL, replicas)" : "data tier";
             flows.push(tcpFlow(self, dataStore(d.port, d.cidrs), d.port, why, component));
         }

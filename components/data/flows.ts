@@ -4,10 +4,10 @@
  * admits by reference; the proxy's group lets it out to the database's group on 5432, and to Secrets Manager on 443
  * (its regional endpoint, through the NAT gateway or an interface endpoint), where it reads the credentials.
  */
-import { dataStore, DeclaredFlow, internet, postgresProxy, tcpFlow } from "../shared/flows";
+import { dataStore, DeclaredFlow, internet, proxyEndpoint, tcpFlow } from "../shared/flows";
 
 export function postgresProxyFlows(cidrs: string[]): DeclaredFlow[] {
-    const proxy = postgresProxy(cidrs);
+    const proxy = proxyEndpoint(cidrs);
     return [
         tcpFlow(proxy, dataStore(5432, cidrs), 5432, "pooled connections to the writer", "PostgresDatabase"),
         tcpFlow(proxy, internet("Secrets Manager"), 443, "reads the master secret", "PostgresDatabase"),

@@ -100,7 +100,7 @@ export const dataStore = (port: number, cidrs: string[]): AddressFlowEndpoint =>
           : addresses(`data tier ${port}`, cidrs);
 
 /** RDS Proxy, whose ENIs live in the database's subnets (`vpcSubnetIds`), on 5432. */
-export const postgresProxy = (cidrs: string[]): AddressFlowEndpoint => addresses("postgres proxy", cidrs, undefined, "postgres-proxy");
+export const proxyEndpoint = (cidrs: string[]): AddressFlowEndpoint => addresses("postgres proxy", cidrs, undefined, "postgres-proxy");
 
 /** A TCP flow. */
 export const tcpFlow = (from: FlowEndpoint, to: FlowEndpoint, port: number, why: string, component: string): DeclaredFlow => ({
