@@ -69,6 +69,11 @@ export const IGNORED_ROWS: readonly IgnoredRow[] = [
         when: ({ doc }) => num(get(doc, "database.replicas")) === 0,
         because: (s) => `database.replicas is 0${provenance(s, "database.replicas")}`,
     },
+    // Checked only while the database is on: database.enabled false covers the whole section.
+    {
+        ...off("database.proxy.enabled", "database.proxy"),
+        when: ({ doc }) => get(doc, "database.enabled") !== false && get(doc, "database.proxy.enabled") === false,
+    },
     off("cache.enabled", "cache"),
     // The app's NetworkPolicies still admit scrapes from monitoring.namespace, and the DR region's
     // CloudWatch alarms still use the thresholds and the alarm subscriptions.

@@ -47,6 +47,7 @@ const common: ProfileDefaults = {
         performanceInsightsRetentionDays: 7,
         adoptLogGroups: false,
         clientSslMode: "verify-full",
+        proxy: { maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, connectionBorrowTimeout: 120, idleClientTimeout: 1800 },
     },
     cache: {
         enabled: true,
@@ -106,6 +107,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
             replicas: 1,
             backupRetentionDays: 30,
             deletionProtection: true,
+            proxy: { enabled: true },
         },
         cache: { nodeType: "cache.r7g.large", nodes: 2, multiAz: true, snapshotRetentionDays: 7 },
         monitoring: {
@@ -134,6 +136,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
             replicas: 0,
             backupRetentionDays: 7,
             deletionProtection: false,
+            proxy: { enabled: false },
         },
         cache: { nodeType: "cache.t4g.small", nodes: 1, multiAz: false, snapshotRetentionDays: 3 },
         monitoring: {
@@ -162,6 +165,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
             replicas: 0,
             backupRetentionDays: 1,
             deletionProtection: false,
+            proxy: { enabled: false },
         },
         cache: { nodeType: "cache.t4g.micro", nodes: 1, multiAz: false, snapshotRetentionDays: 0 },
         monitoring: {

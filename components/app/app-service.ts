@@ -24,6 +24,8 @@ export interface DataEgressArgs {
     cidrs: pulumi.Input<string[]>;
     /** Destination TCP port. */
     port: number;
+    /** RDS Proxy in these subnets serves this port too (declared as its own flow). @default false */
+    proxied?: boolean;
 }
 
 export interface AppServiceArgs {

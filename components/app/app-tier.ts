@@ -72,7 +72,8 @@ export interface AppTierArgs extends AppTierSettings {
     priorityClassNames?: AppPriorityClassesArgs;
     /**
      * Mount the AWS CA bundles (shared/ca-bundle.ts) read-only at /opt/hangar-ca in every service, from the
-     * ConfigMap `app-ca-bundles`: the RDS CA that `sslrootcert` in a verify-full DATABASE_URL names. @default false
+     * ConfigMap `app-ca-bundles`: the RDS CAs and RDS Proxy's Amazon roots, which `sslrootcert` in a verify-full
+     * URL names. @default false
      */
     caBundles?: boolean;
 }
@@ -166,7 +167,12 @@ export class AppTier extends pulumi.ComponentResource {
         );
 
         const caBundles = args.caBundles
-            ? caBundleConfigMap(`${name}-ca`, { owner: serviceAccount, namespace: this.namespace, labels }, inNamespace)
+            ? caBundleConfigMap(
+                  `${name}-ca`,
+                  // The RDS CAs for the instances, the Amazon roots for RDS Proxy (its certificate is ACM's).
+                  { owner: serviceAccount, namespace: this.namespace, labels, bundles: ["rds", "proxy"] },
+                  inNamespace,
+              )
             : undefined;
 
         const ecrKey = args.services.some((s) => s.build) ? this.ecrKey(name, environment) : undefined;

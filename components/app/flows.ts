@@ -3,7 +3,7 @@
  * (./network-policies.ts) exist to let through. Pure: the Platform feeds it the tier's args
  * with the CIDR lists resolved.
  */
-import { addresses, dataStore, DeclaredFlow, dnsFlows, FlowEndpoint, internet, pods, tcpFlow } from "../shared/flows";
+import { addresses, dataStore, DeclaredFlow, dnsFlows, FlowEndpoint, internet, pods, proxyEndpoint, tcpFlow } from "../shared/flows";
 import { selectorLabels } from "../shared/labels";
 import type { DataEgress } from "./network-policies";
 import { APP_SERVICE_DEFAULTS, AppServiceSpec } from "./spec";
@@ -31,7 +31,12 @@ export function appTierFlows(a: AppFlowsArgs): DeclaredFlow[] {
         const self = pods(a.namespace, selectorLabels(s.name), s.name);
         if ((s.public ?? APP_SERVICE_DEFAULTS.public) && gateway) flows.push(tcpFlow(gateway, self, s.port, "public traffic", component));
         if (s.metrics && a.scraper) flows.push(tcpFlow(a.scraper, self, s.metrics.port, "metrics scrape", component));
-        for (const d of a.dataEgress) flows.push(tcpFlow(self, dataStore(d.port, d.cidrs), d.port, "data tier", component));
+        for (const d of a.dataEgress) {
+            // Through RDS Proxy (DATABASE_URL) when there is one; the replicas (DATABASE_READ_URL) stay direct.
+            if (d.proxied) flows.push(tcpFlow(self, proxyEndpoint(d.cidrs), d.port, "data tier (DATABASE_URL, RDS Proxy)", component));
+            const why = d.proxied ? "data tier (DATABASE_READ_URL, replicas)" : "data tier";
+            flows.push(tcpFlow(self, dataStore(d.port, d.cidrs), d.port, why, component));
+        }
         if (s.allowHttpsEgress ?? APP_SERVICE_DEFAULTS.allowHttpsEgress)
             flows.push(tcpFlow(self, internet("external APIs"), 443, "allowHttpsEgress", component));
     }

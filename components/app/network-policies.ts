@@ -20,6 +20,8 @@ export interface TrafficSource {
 export interface DataEgress {
     cidrs: string[];
     port: number;
+    /** RDS Proxy in these subnets serves this port too (the app's DATABASE_URL); the subnet ipBlock covers it. */
+    proxied?: boolean;
 }
 
 export function ingressPolicySpec(

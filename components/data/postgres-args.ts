@@ -2,6 +2,24 @@
 import type { DataPlacementArgs } from "./placement";
 import { POSTGRES_PARAMETER_DEFAULTS } from "../shared/postgres-parameters";
 
+/**
+ * RDS Proxy in front of the writer: the app connects to it (TLS required), the direct paths (exporter, dump job,
+ * migrations) to the writer. Pool settings: "RDS Proxy connection considerations"
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connections.html).
+ */
+export interface PostgresProxySettings {
+    /** Create the proxy. @default true */
+    enabled?: boolean;
+    /** Pool size, % of the writer's `max_connections`; the rest stays for the direct paths. @default 90 */
+    maxConnectionsPercent?: number;
+    /** Idle connections the pool keeps, % of `max_connections` (at most maxConnectionsPercent). @default 50 */
+    maxIdleConnectionsPercent?: number;
+    /** Seconds a client waits for a pooled connection when the pool is exhausted. @default 120 */
+    connectionBorrowTimeout?: number;
+    /** Seconds an idle client connection stays open. @default 1800 */
+    idleClientTimeout?: number;
+}
+
 /** The tunable settings of a PostgresDatabase (what a stack file may set). */
 export interface PostgresSettings {
     /** Major (minor upgrades follow automatically) or major.minor. @default "16" */
@@ -41,6 +59,8 @@ export interface PostgresSettings {
      * one-time step: the next `up` without it gives them their retention and key. @default false
      */
     adoptLogGroups?: boolean;
+    /** RDS Proxy in front of the writer. @default enabled, with the defaults of PostgresProxySettings */
+    proxy?: PostgresProxySettings;
 }
 
 export interface PostgresDatabaseArgs extends PostgresSettings, DataPlacementArgs {
@@ -68,4 +88,11 @@ export const POSTGRES_DEFAULTS = {
     monitoringIntervalSeconds: 60,
     performanceInsightsRetentionDays: 7,
     adoptLogGroups: false,
+    proxy: {
+        enabled: true,
+        maxConnectionsPercent: 90,
+        maxIdleConnectionsPercent: 50,
+        connectionBorrowTimeout: 120,
+        idleClientTimeout: 1800,
+    },
 };

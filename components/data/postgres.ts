@@ -9,6 +9,7 @@ import { singlePortSecurityGroup } from "../shared/security-group";
 import { AccountContext, accountContext, serviceRole } from "../shared/service-role";
 import { postgresParameters, RDS_PASSWORD_SPECIALS } from "../shared/postgres-parameters";
 import { LOG_EXPORTS, POSTGRES_DEFAULTS, PostgresDatabaseArgs } from "./postgres-args";
+import { postgresProxy, proxySecurityGroup } from "./postgres-proxy";
 
 export * from "./postgres-args";
 
@@ -45,6 +46,10 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     public readonly password: pulumi.Output<string>;
     /** Secrets Manager secret holding username, password, host, port and dbname. */
     public readonly secretArn: pulumi.Output<string>;
+    /** RDS Proxy endpoint in front of the writer, when the proxy is on (what the app's DATABASE_URL targets). */
+    public readonly proxyAddress?: pulumi.Output<string>;
+    /** Name of the RDS Proxy (its CloudWatch `ProxyName`), when the proxy is on. */
+    public readonly proxyName?: string;
 
     constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:PostgresDatabase", name, {}, opts);
@@ -76,6 +81,14 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         );
         const logGroups = this.logGroups(name, id, life.logRetentionDays, kmsKey, d.adoptLogGroups);
 
+        const proxySettings = { ...POSTGRES_DEFAULTS.proxy, ...(args.proxy ?? {}) };
+        const proxyGroup = proxySettings.enabled
+            ? proxySecurityGroup(
+                  name,
+                  { id, vpcId: args.vpcId, cidrs: args.allowedCidrs, securityGroupIds: args.allowedSecurityGroupIds },
+                  this,
+              )
+            : undefined;
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-subnets`,
             { name: id, subnetIds: args.subnetIds, description: `Hangar ${id}` },
@@ -91,6 +104,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                 port: 5432,
                 cidrs: args.allowedCidrs,
                 securityGroupIds: args.allowedSecurityGroupIds,
+                // The proxy's ENIs carry its group; the CIDRs stay for the direct paths (exporter, dump job, migrations).
+                references: proxyGroup ? [{ description: "PostgreSQL from RDS Proxy", securityGroupIds: [proxyGroup.id] }] : [],
             },
             this,
         );
@@ -218,6 +233,25 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             child,
         );
         this.secretArn = secret.arn;
+        if (proxyGroup) {
+            const proxy = postgresProxy(
+                name,
+                {
+                    id,
+                    settings: proxySettings,
+                    subnetIds: args.subnetIds,
+                    securityGroup: proxyGroup,
+                    databaseSecurityGroup: securityGroup,
+                    secretArn: secret.arn,
+                    kmsKeyArn: kmsKey.arn,
+                    account,
+                    writer: primary,
+                },
+                this,
+            );
+            this.proxyAddress = proxy.endpoint;
+            this.proxyName = id;
+        }
 
         this.registerOutputs({
             address: this.address,
@@ -225,6 +259,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             port: this.port,
             secretArn: this.secretArn,
             primaryArn: this.primaryArn,
+            proxyAddress: this.proxyAddress,
         });
     }
 

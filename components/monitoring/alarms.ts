@@ -30,6 +30,37 @@ export function rdsAlarmSpecs(args: NonNullable<CloudWatchAlarmsArgs["rds"]>, r:
     return replica ? [cpu, freeStorage, connections, replicaLag] : [cpu, freeStorage, connections];
 }
 
+/**
+ * RDS Proxy, per proxy: `ClientConnections` (current client connections) and `DatabaseConnectionsBorrowLatency`
+ * (microseconds to borrow a pooled connection), namespace AWS/RDS, dimension set `ProxyName` ("Monitoring RDS Proxy
+ * metrics with Amazon CloudWatch", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html).
+ * Some appear only after the proxy's first connection: missing data does not alarm.
+ */
+export function rdsProxyAlarmSpecs(args: NonNullable<CloudWatchAlarmsArgs["rds"]>): AlarmSpec[] {
+    const proxy = { namespace: "AWS/RDS", dimension: "ProxyName", treatMissingData: "notBreaching" };
+    const latencyMs = args.proxyBorrowLatencyMs ?? RDS_ALARM_DEFAULTS.proxyBorrowLatencyMs;
+    return [
+        {
+            ...proxy,
+            suffix: "client-connections",
+            metricName: "ClientConnections",
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: args.proxyClientConnections ?? RDS_ALARM_DEFAULTS.proxyClientConnections,
+            description: "client connections to the proxy above threshold",
+        },
+        {
+            ...proxy,
+            suffix: "borrow-latency",
+            metricName: "DatabaseConnectionsBorrowLatency",
+            statistic: "Average",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: latencyMs * 1000,
+            description: `borrowing a pooled connection takes over ${latencyMs} ms (pool exhausted?)`,
+        },
+    ];
+}
+
 export function elastiCacheAlarmSpecs(args: NonNullable<CloudWatchAlarmsArgs["elasticache"]>, r: ResolvedMonitoring): AlarmSpec[] {
     const ec = { namespace: "AWS/ElastiCache", dimension: "CacheClusterId" };
     return [
@@ -78,6 +109,9 @@ export function cloudWatchAlarms(name: string, args: CloudWatchAlarmsArgs, r: Re
         rds.instanceIds.forEach((id, i) => rdsAlarmSpecs(rds, r, false).forEach((s) => alarm(`${name}-rds-${i}-${s.suffix}`, id, s)));
         (rds.replicaIds ?? []).forEach((id, i) =>
             rdsAlarmSpecs(rds, r, true).forEach((s) => alarm(`${name}-rds-replica-${i}-${s.suffix}`, id, s)),
+        );
+        (rds.proxyNames ?? []).forEach((id, i) =>
+            rdsProxyAlarmSpecs(rds).forEach((s) => alarm(`${name}-rds-proxy-${i}-${s.suffix}`, id, s)),
         );
     }
     const ec = args.elasticache;

@@ -175,6 +175,12 @@ export interface RdsAlarmArgs {
     cpuPercent?: number;
     /** Free-storage alarm threshold, GiB. @default 10 */
     freeStorageGb?: number;
+    /** RDS Proxy names (CloudWatch `ProxyName`); each gets client-connection and borrow-latency alarms. @default [] */
+    proxyNames?: Input<string>[];
+    /** Client connections to a proxy above which its alarm fires. @default 1000 */
+    proxyClientConnections?: number;
+    /** Average time to borrow a pooled connection above which the proxy's alarm fires, ms. @default 100 */
+    proxyBorrowLatencyMs?: number;
 }
 
 export interface ElastiCacheAlarmArgs {

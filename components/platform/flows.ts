@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_TIER_DEFAULTS, appTierFlows, AppTierArgs } from "../app";
 import { DumpJobArgs, dumpJobFlows } from "../backups";
+import { postgresProxyFlows } from "../data";
 import { MonitoringArgs, monitoringArgsFlows } from "../monitoring";
 import { DECLARED_FLOWS, DeclaredFlow, FlowDeclaration } from "../shared/flows";
 import { partOfLabels } from "../shared/labels";
@@ -25,6 +26,8 @@ export interface FlowSources {
     /** Resolved `monitoring.network` CIDR lists. */
     monitoringCidrs?: { controlPlane: string[]; nodes: string[]; data: string[]; grafanaFrom?: string[] };
     dump?: { namespace: string; databaseCidrs: string[] };
+    /** RDS Proxy's subnets, when the database has one. */
+    proxyCidrs?: string[];
 }
 
 /** The declaration, pure: each component's flows, a flow two components need listed once (both named). */
@@ -37,12 +40,13 @@ export function declaredFlows(s: FlowSources): FlowDeclaration {
             namespace: s.app.namespace ?? APP_TIER_DEFAULTS.namespace,
             services: s.app.services,
             traffic: s.appCidrs.traffic ? { cidrs: s.appCidrs.traffic } : { namespace: network.trafficNamespace ?? "gateway-system" },
-            dataEgress: (network.dataEgress ?? []).map((d, i) => ({ port: d.port, cidrs: s.appCidrs.data[i] ?? [] })),
+            dataEgress: (network.dataEgress ?? []).map((d, i) => ({ port: d.port, cidrs: s.appCidrs.data[i] ?? [], proxied: d.proxied })),
             scraper: monitoring?.prometheus,
         }),
         ...(monitoring?.flows ?? []),
     );
     if (s.dump) flows.push(...dumpJobFlows(s.dump));
+    if (s.proxyCidrs) flows.push(...postgresProxyFlows(s.proxyCidrs));
     const merged = new Map<string, DeclaredFlow>();
     for (const f of flows) {
         const key = JSON.stringify([f.from, f.to, f.port, f.protocol]);
@@ -59,8 +63,8 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export function declaredFlowsConfigMap(
     name: string,
     namespace: pulumi.Input<string>,
-    sources: Omit<FlowSources, "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump"> &
-        Inputs<Pick<FlowSources, "vpcId" | "podCidrs">> & { dump?: DumpJobArgs },
+    sources: Omit<FlowSources, "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump" | "proxyCidrs"> &
+        Inputs<Pick<FlowSources, "vpcId" | "podCidrs">> & { dump?: DumpJobArgs; proxyCidrs?: pulumi.Input<string[]> },
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMap {
     const net = sources.app.network ?? {};
@@ -73,8 +77,9 @@ export function declaredFlowsConfigMap(
             pulumi.all((net.dataEgress ?? []).map((d) => d.cidrs)),
             mon ? pulumi.all([mon.controlPlaneCidrs, mon.nodeCidrs, mon.dataCidrs, mon.grafanaFrom?.cidrs ?? null]) : null,
             sources.dump ? pulumi.all([sources.dump.namespace, sources.dump.databaseCidrs]) : null,
+            sources.proxyCidrs ?? null,
         ])
-        .apply(([vpcId, podCidrs, traffic, appData, m, dump]) =>
+        .apply(([vpcId, podCidrs, traffic, appData, m, dump, proxyCidrs]) =>
             declaredFlows({
                 vpcId,
                 podCidrs,
@@ -83,6 +88,7 @@ export function declaredFlowsConfigMap(
                 monitoring: sources.monitoring,
                 monitoringCidrs: m ? { controlPlane: m[0], nodes: m[1], data: m[2], grafanaFrom: m[3] ?? undefined } : undefined,
                 dump: dump ? { namespace: dump[0], databaseCidrs: dump[1] } : undefined,
+                proxyCidrs: proxyCidrs ?? undefined,
             }),
         );
     return new k8s.core.v1.ConfigMap(

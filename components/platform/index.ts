@@ -163,6 +163,7 @@ export class Platform extends pulumi.ComponentResource {
                     urls: dataTierUrls(database, cache, sslMode),
                     oidcProviderArn: network.oidcProviderArn,
                     dataCidrs: network.privateSubnetCidrs,
+                    databaseProxy: database?.proxyAddress !== undefined,
                     serviceMonitorLabels: monitoring?.selectorLabels,
                     trafficCidrs: args.app.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
                     extraHosts: failoverHosts(args),
@@ -217,10 +218,11 @@ export class Platform extends pulumi.ComponentResource {
             // Every component's flows, as one object of the stack that the wiring rules evaluate.
             const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump };
             const flowNetwork = { vpcId: network.vpcId, podCidrs: network.privateSubnetCidrs };
+            const proxyCidrs = database?.proxyAddress ? network.privateSubnetCidrs : undefined;
             declaredFlowsConfigMap(
                 `${name}-flows`,
                 appTier.namespace,
-                { ...sources, ...flowNetwork },
+                { ...sources, ...flowNetwork, proxyCidrs },
                 {
                     parent: this,
                     provider: p.kubernetes,

@@ -18,8 +18,11 @@ import { physicalName } from "../shared/naming";
 import type { PlatformArgs, PlatformDrArgs } from "./args";
 import { PLATFORM_DEFAULTS } from "./args";
 
-/** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL and REDIS_URL. */
+/** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL, DATABASE_WRITER_URL and REDIS_URL. */
 export const DATA_SECRET = "data-tier";
+
+/** Keys of the data-tier Secret the services do not get as env: the writer's own URL is for migrations, not the app. */
+export const NOT_FOR_SERVICES = ["DATABASE_WRITER_URL"];
 
 /** What the mappers read of a PostgresDatabase. */
 export interface DatabaseHandles {
@@ -33,6 +36,8 @@ export interface DatabaseHandles {
     password: pulumi.Input<string>;
     /** The data tier's customer-managed key (its secrets too). */
     kmsKeyArn: pulumi.Input<string>;
+    /** RDS Proxy's name, when there is one. */
+    proxyName?: string;
 }
 
 /** What the mappers read of a RedisCache. */
@@ -109,7 +114,11 @@ export function monitoringArgs(
         },
         redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
         cloudwatch: {
-            rds: db && { instanceIds: [db.identifier], replicaIds: db.replicaIdentifiers },
+            rds: db && {
+                instanceIds: [db.identifier],
+                replicaIds: db.replicaIdentifiers,
+                ...(db.proxyName ? { proxyNames: [db.proxyName] } : {}),
+            },
             elasticache: cache && { replicationGroupId: cache.identifier, nodeCount: args.cache?.nodes ?? REDIS_DEFAULTS.nodes },
             subscriptions: alarmSubscriptions,
         },
@@ -225,6 +234,8 @@ export interface TierPlacement {
     oidcProviderArn: pulumi.Input<string>;
     /** The data tier's subnets (egress on 5432 and 6379). */
     dataCidrs: pulumi.Input<string[]>;
+    /** DATABASE_URL goes through RDS Proxy (in the data subnets, on 5432). @default false */
+    databaseProxy?: boolean;
     /** Run every service at this fixed size instead of its own replica bounds. @default each service's replicas */
     fixedReplicas?: number;
     /** Give every service with metrics a ServiceMonitor with these labels. @default no ServiceMonitors */
@@ -239,7 +250,9 @@ export interface TierPlacement {
 
 export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
     const { trafficSource: _source, trafficNamespace, ...app } = args.app!;
-    const secretEnv = Object.keys(t.urls).map((key) => ({ name: key, secret: DATA_SECRET, key }));
+    const secretEnv = Object.keys(t.urls)
+        .filter((key) => !NOT_FOR_SERVICES.includes(key))
+        .map((key) => ({ name: key, secret: DATA_SECRET, key }));
     const ports = [...(t.urls.DATABASE_URL ? [5432] : []), ...(t.urls.REDIS_URL ? [6379] : [])];
     return {
         ...app,
@@ -261,7 +274,7 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
             trafficNamespace,
             trafficCidrs: t.trafficCidrs,
             monitoringNamespace: args.monitoring?.namespace,
-            dataEgress: ports.map((port) => ({ cidrs: t.dataCidrs, port })),
+            dataEgress: ports.map((port) => ({ cidrs: t.dataCidrs, port, ...(port === 5432 && t.databaseProxy ? { proxied: true } : {}) })),
         },
     };
 }

@@ -70,7 +70,13 @@ export interface AlarmSpec {
 }
 
 /** The thresholds RDS alarms default to. */
-export const RDS_ALARM_DEFAULTS = { cpuPercent: 80, freeStorageGb: 10, maxConnections: 400 };
+export const RDS_ALARM_DEFAULTS = {
+    cpuPercent: 80,
+    freeStorageGb: 10,
+    maxConnections: 400,
+    proxyClientConnections: 1000,
+    proxyBorrowLatencyMs: 100,
+};
 
 const GIB = 1024 ** 3;
 export const RDS_METRICS = { namespace: "AWS/RDS", dimension: "DBInstanceIdentifier" };

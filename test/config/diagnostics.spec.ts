@@ -154,6 +154,12 @@ describe("stack-file diagnostics", () => {
             ]);
         });
 
+        it("names RDS Proxy's pool settings while the proxy is off (the staging default)", () => {
+            assert.deepStrictEqual(lines(stagingWith({ "hangar:database": { proxy: { maxConnectionsPercent: 50 } } }), "staging"), [
+                "hangar:database.proxy.maxConnectionsPercent: has no effect: database.proxy.enabled is false (the staging default)",
+            ]);
+        });
+
         it("says when the switch is the environment's default rather than the file's", () => {
             assert.deepStrictEqual(lines(stagingWith({}), "dev"), [
                 "hangar:backups.dump.clientMajorVersion: has no effect: backups.enabled is false (the ephemeral default)",

@@ -204,6 +204,18 @@ const EXAMPLES: Record<string, Example[]> = {
         },
         {
             base: "prod",
+            set: { "database.proxy.enabled": false },
+            path: "database.proxy.enabled",
+            message: "must be true in prod (the app connects through RDS Proxy)",
+        },
+        {
+            base: "staging",
+            set: { "database.proxy.maxConnectionsPercent": 40, "database.proxy.maxIdleConnectionsPercent": 41 },
+            path: "database.proxy.maxIdleConnectionsPercent",
+            message: "must be at most proxy.maxConnectionsPercent (40): RDS Proxy refuses more idle than open connections",
+        },
+        {
+            base: "prod",
             set: { "database.backupRetentionDays": 14 },
             path: "database.backupRetentionDays",
             message: "prod keeps at least 30 days",

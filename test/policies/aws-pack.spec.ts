@@ -16,6 +16,7 @@ const SECURITY = [
     "aws-rds-storage-encrypted",
     "aws-rds-not-public",
     "aws-rds-force-ssl",
+    "aws-rds-proxy-tls-required",
     "aws-rds-performance-insights-encrypted",
     "aws-rds-replica-key-in-region",
     "aws-rds-backup-replication-encrypted",

@@ -7,6 +7,7 @@ import {
     rdsForceSsl,
     rdsNotPublic,
     rdsPerformanceInsightsEncrypted,
+    rdsProxyTlsRequired,
     rdsReplicaKeyInRegion,
     rdsStorageEncrypted,
 } from "../../policies/rules/aws/rds";
@@ -83,6 +84,37 @@ describe(rdsNotPublic.name, () => {
     it("refuses publiclyAccessible: true", () =>
         refuses((p) => (p.publiclyAccessible = true), /^RDS instance "hangar-prod" \(hangar-db\): set publiclyAccessible: false$/, NAMED));
     it("cannot decide when publiclyAccessible is unknown", () => undecided((p) => (p.publiclyAccessible = "@unknown")));
+});
+
+/** The prod stack's RDS Proxy as the program registers it (components/data/postgres-proxy.ts). */
+const prodProxy = () => ({
+    name: "hangar-prod",
+    engineFamily: "POSTGRESQL",
+    requireTls: true,
+    idleClientTimeout: 1800,
+    debugLogging: false,
+    roleArn: "arn:aws:iam::210987654321:role/hangar-db-proxy",
+    vpcSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+    vpcSecurityGroupIds: ["sg-proxy"],
+    auths: [{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: "arn:aws:secretsmanager:eu-west-1:210987654321:secret:hangar-prod" }],
+});
+
+describe(rdsProxyTlsRequired.name, () => {
+    const { accepts, refuses, undecided } = resourceChecks(rdsProxyTlsRequired, "aws:rds/proxy:Proxy", prodProxy);
+
+    it("is mandatory", () => assert.strictEqual(rdsProxyTlsRequired.enforcementLevel, "mandatory"));
+    it("accepts the prod proxy (requireTls: true)", () => accepts());
+    it("refuses requireTls false, and unset (plaintext clients accepted by default)", async () => {
+        await refuses(
+            (p) => (p.requireTls = false),
+            /^RDS Proxy "hangar-prod" \(hangar-db-proxy\): set requireTls: true \(it is false\)$/,
+            {
+                name: "hangar-db-proxy",
+            },
+        );
+        await refuses((p) => delete p.requireTls, /set requireTls: true \(it is unset\)/);
+    });
+    it("cannot decide when requireTls is unknown", () => undecided((p) => (p.requireTls = "@unknown")));
 });
 
 describe(rdsBackupRetention.name, () => {

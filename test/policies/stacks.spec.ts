@@ -277,6 +277,14 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
         "aws-rds-force-ssl",
     ],
     [
+        "RDS Proxy accepting plaintext clients",
+        "prod",
+        "aws:rds/proxy:Proxy",
+        "hangar-db-proxy",
+        (r) => (r.inputs.requireTls = false),
+        "aws-rds-proxy-tls-required",
+    ],
+    [
         "a week of database backups in prod",
         "prod",
         "aws:rds/instance:Instance",

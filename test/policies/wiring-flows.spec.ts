@@ -230,7 +230,9 @@ describe("wiring rules: declared flows allowed, undeclared flows documented", ()
         assert.match(lines[0], /^from\s+to\s+port\s+NetworkPolicy\s+security group\s+declared by: why$/);
         assert.ok(
             lines.some((l) =>
-                /^hangar\/api\s+postgres \(writer, replicas\)\s+5432\/TCP\s+allowed\s+admitted\s+AppTier: data tier$/.test(l),
+                /^hangar\/api\s+postgres \(writer, replicas\)\s+5432\/TCP\s+allowed\s+admitted\s+AppTier: data tier \(DATABASE_READ_URL, replicas\)$/.test(
+                    l,
+                ),
             ),
         );
         assert.ok(lines.some((l) => /^hangar\/\*\s+kube-system\/kube-dns\s+53\/UDP\s+allowed\s+n\/a\s+AppTier, Backups: DNS$/.test(l)));
@@ -247,7 +249,7 @@ describe("wiring rules: declared flows allowed, undeclared flows documented", ()
                 (p.inputs.spec as Any).egress = (p.inputs.spec as Any).egress.filter((r: Any) => r.ports[0].port !== 5432);
                 return declaration(s);
             },
-            /declared flow hangar\/api → postgres \(writer, replicas\) 5432\/TCP \(AppTier: data tier\) is denied on the egress side of hangar\/api: isolated by hangar\/default-deny, hangar\/allow-dns, hangar\/api-egress/,
+            /declared flow hangar\/api → postgres \(writer, replicas\) 5432\/TCP \(AppTier: data tier \(DATABASE_READ_URL, replicas\)\) is denied on the egress side of hangar\/api: isolated by hangar\/default-deny, hangar\/allow-dns, hangar\/api-egress/,
         ],
         [
             "the app namespace's DNS egress removed",

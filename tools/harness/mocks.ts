@@ -86,6 +86,14 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs, account: string,
             out.arn = `arn:aws:rds:${region}:${account}:db:${id}`;
             break;
         }
+        case "aws:rds/proxy:Proxy": {
+            // <name>.proxy-<hash>.<region>.rds.amazonaws.com ("Connecting to a database through RDS Proxy",
+            // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html).
+            const id = String(args.inputs.name ?? args.name);
+            out.endpoint = `${id}.proxy-c9akciq32xyz.${region}.rds.amazonaws.com`;
+            out.arn = `arn:aws:rds:${region}:${account}:db-proxy:prx-${id}`;
+            break;
+        }
         case "aws:elasticache/replicationGroup:ReplicationGroup": {
             const id = String(args.inputs.replicationGroupId ?? args.name);
             out.primaryEndpointAddress = `master.${id}.abc123.euw1.cache.amazonaws.com`;

@@ -25,6 +25,7 @@ import {
 
 export const RDS_INSTANCE = "aws:rds/instance:Instance";
 export const RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
+export const RDS_PROXY = "aws:rds/proxy:Proxy";
 export const RDS_BACKUPS_REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication";
 /** Keys a cross-region replica can name: a KMS key, or a multi-Region replica key. */
 export const KMS_KEY_TYPES = ["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"];
@@ -238,10 +239,27 @@ export const rdsBackupReplicationEncrypted: ResourceValidationPolicy = awsRule<A
     check: (props) => (isSet(props, "kmsKeyId") ? [] : ["set kmsKeyId to a KMS key in the destination region"]),
 });
 
+/**
+ * RDS Proxy accepts plaintext clients unless `requireTls` is set ("Using TLS/SSL with RDS Proxy",
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.howitworks.html#rds-proxy-security.tls;
+ * AWS Config's rds-proxy-tls-encryption checks the same setting). The writer's `rds.force_ssl` does not cover the
+ * client's hop to the proxy.
+ */
+export const rdsProxyTlsRequired: ResourceValidationPolicy = awsRule<AwsExemptionConfig>({
+    name: "aws-rds-proxy-tls-required",
+    description: "RDS Proxy must refuse clients without TLS (requireTls: true).",
+    enforcementLevel: "mandatory",
+    types: [RDS_PROXY],
+    kind: "RDS Proxy",
+    nameKey: "name",
+    check: (props) => (props.requireTls === true ? [] : [`set requireTls: true (it is ${String(props.requireTls ?? "unset")})`]),
+});
+
 export const rdsPolicies = [
     rdsStorageEncrypted,
     rdsNotPublic,
     rdsForceSsl,
+    rdsProxyTlsRequired,
     rdsBackupRetention,
     rdsDeletionProtection,
     rdsFinalSnapshot,

@@ -26,15 +26,19 @@ const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 /**
  * The stores and the property naming their groups; the ports are the engines' defaults when unset (RDS PostgreSQL 5432:
  * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToPostgreSQLInstance.html; ElastiCache Redis OSS and
  * Valkey 6379: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/GettingStarted.ConnectToCacheNode.html). Hangar's
- * RDS instances are PostgreSQL.
+ * RDS instances are PostgreSQL. RDS Proxy for PostgreSQL listens on 5432 and has no port setting ("Connecting to a
+ * database through RDS Proxy", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html). The
+ * kind is what a declared endpoint's `store` names (components/shared/flows.ts DataStoreKind).
  */
-const STORES: Record<string, { groups: string; port: number }> = {
-    "aws:rds/instance:Instance": { groups: "vpcSecurityGroupIds", port: 5432 },
-    "aws:elasticache/replicationGroup:ReplicationGroup": { groups: "securityGroupIds", port: 6379 },
+const STORES: Record<string, { groups: string; port: number; kind: string }> = {
+    "aws:rds/instance:Instance": { groups: "vpcSecurityGroupIds", port: 5432, kind: "postgres" },
+    "aws:rds/proxy:Proxy": { groups: "vpcSecurityGroupIds", port: 5432, kind: "postgres-proxy" },
+    "aws:elasticache/replicationGroup:ReplicationGroup": { groups: "securityGroupIds", port: 6379, kind: "cache" },
 };
 
 interface FlowConfig extends ExemptionConfig {
@@ -86,11 +90,15 @@ export interface FlowRead {
 
 function groupsOf(resources: PolicyResource[], remember: (e: UnknownValueErrorInstance) => void, undecided: string[]) {
     const groups = new Map<string, SecurityGroupModel>();
-    for (const r of resources.filter((x) => x.type === SECURITY_GROUP)) {
+    const all = resources.filter((x) => x.type === SECURITY_GROUP);
+    const urns = new Set(all.map((r) => r.urn));
+    const deps = (r: PolicyResource, key: string) => (r.propertyDependencies[key] ?? []).map((d) => d.urn).filter((u) => urns.has(u));
+    for (const r of all) {
         const read = readKnown(() => ({
             name: String(r.props.name ?? r.name),
             vpcId: r.props.vpcId as string | undefined,
-            rules: inlineRules(plain(r.props.ingress as Record<string, unknown>[] | undefined)),
+            rules: inlineRules(r.props.ingress as Record<string, unknown>[] | undefined, deps(r, "ingress"), r.urn),
+            egress: inlineRules(r.props.egress as Record<string, unknown>[] | undefined, deps(r, "egress"), r.urn),
         }));
         if (read.known) groups.set(r.urn, { urn: r.urn, ...read.value });
         else {
@@ -98,14 +106,14 @@ function groupsOf(resources: PolicyResource[], remember: (e: UnknownValueErrorIn
             undecided.push(`SecurityGroup ${r.name}`);
         }
     }
-    for (const r of resources.filter((x) => x.type === INGRESS_RULE)) {
+    for (const r of resources.filter((x) => x.type === INGRESS_RULE || x.type === EGRESS_RULE)) {
         const group = groups.get((r.propertyDependencies.securityGroupId ?? [])[0]?.urn);
-        const read = readKnown(() => ingressRuleResource(plain(r.props)));
         if (!group) continue;
-        if (read.known) group.rules.push(read.value);
+        const read = readKnown(() => ingressRuleResource(r.props, deps(r, "referencedSecurityGroupId")));
+        if (read.known) (r.type === INGRESS_RULE ? group.rules : (group.egress ??= [])).push(read.value);
         else {
             remember(read.error);
-            undecided.push(`SecurityGroupIngressRule ${r.name}`);
+            undecided.push(`${r.type.split(":").pop()} ${r.name}`);
         }
     }
     return groups;
@@ -168,7 +176,7 @@ export function readFlows(resources: PolicyResource[]): FlowRead {
             out.undecided.push(`${r.type.split(":").pop()} ${r.name}`);
         }
         const own = (r.propertyDependencies[s.groups] ?? []).map((d) => groups.get(d.urn)).filter((g) => g !== undefined);
-        stores.push({ urn: r.urn, name: r.name, port: port.known ? port.value : s.port, groups: own });
+        stores.push({ urn: r.urn, name: r.name, port: port.known ? port.value : s.port, kind: s.kind, groups: own });
     }
     out.inputs = { declaration, pods, policies, namespaces, stores };
     return out;
@@ -220,9 +228,17 @@ export const declaredFlowsAllowed: StackValidationPolicy = {
                 for (const g of b.groups)
                     reportViolation(
                         `${what} is blocked at security group ${g.name} of ${b.store}: no ingress rule admits TCP ${row.port} from ${b.source} ` +
-                            `(the source pods' subnet); admit the pods' subnet CIDRs`,
+                            `(the source's subnet${row.sourceStore ? ` or the groups of ${row.sourceStore}` : ""}); admit the source's subnet CIDRs or groups`,
                         g.urn,
                     );
+            for (const b of row.egressBlockedBy ?? [])
+                for (const g of b.groups)
+                    reportViolation(
+                        `${what} is blocked at security group ${g.name} of ${b.store}: no egress rule lets TCP ${row.port} out to ${row.to}; ` +
+                            `add an egress rule to the destination's group`,
+                        g.urn,
+                    );
+            if (row.missingStore) reportViolation(`${what}: ${row.missingStore}`, read.urn);
         }
     },
 };

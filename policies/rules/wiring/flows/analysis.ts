@@ -8,8 +8,8 @@
  */
 import { nameMatches } from "../exemptions";
 import { Protocol } from "./evaluate";
-import { buildModel, Declaration, EndpointRef, Model, Node, nodeMatches, StackPod } from "./model";
-import { DataStore, securityGroupVerdict } from "./security-groups";
+import { AddressRef, buildModel, Declaration, EndpointRef, Model, Node, nodeMatches, StackPod } from "./model";
+import { DataStore, egressBlocked, securityGroupVerdict } from "./security-groups";
 import { NetworkPolicy, Labels } from "./evaluate";
 
 export interface EndpointMatcher {
@@ -54,6 +54,12 @@ export interface DeclaredRow {
     blockedBy: { store: string; storeUrn: string; groups: { name: string; urn: string }[]; source: string }[];
     /** Why the flow cannot be evaluated (an endpoint selecting no pod of the stack). */
     problem?: string;
+    /** The source is a data store of the stack (RDS Proxy): its name. */
+    sourceStore?: string;
+    /** The source store's groups that let nothing out to the destination. */
+    egressBlockedBy?: { store: string; groups: { name: string; urn: string }[] }[];
+    /** The flow names a kind of data store the stack has none of in the VPC. */
+    missingStore?: string;
 }
 
 export interface UndeclaredRow {
@@ -111,7 +117,10 @@ function matcherHolds(
 export function flowMatrix(inputs: FlowInputs, allowances: Allowance[]): FlowMatrix {
     const d = inputs.declaration;
     const model = buildModel(d, inputs.pods, inputs.policies, inputs.namespaces);
-    const vpcStores = (port: number) => inputs.stores.filter((s) => s.port === port && s.groups.some((g) => g.vpcId === d.network.vpcId));
+    const inVpc = (s: DataStore) => s.groups.some((g) => g.vpcId === d.network.vpcId);
+    // A declared store kind selects its stores; an endpoint without one (declared before kinds) means the instances and caches.
+    const vpcStores = (port: number, kind?: string) =>
+        inputs.stores.filter((s) => s.port === port && inVpc(s) && (kind ? s.kind === kind : s.kind !== "postgres-proxy"));
     const declared: DeclaredRow[] = d.flows.map((f) => {
         const row: DeclaredRow = {
             from: f.from.name,
@@ -144,11 +153,33 @@ export function flowMatrix(inputs: FlowInputs, allowances: Allowance[]): FlowMat
                 }
             }
         if (row.denials.length) row.networkPolicy = "denied";
-        const stores = "cidrs" in f.to ? vpcStores(f.port) : [];
-        if (stores.length > 0 && f.protocol === "TCP") {
+        const toKind = "cidrs" in f.to ? (f.to as AddressRef).store : undefined;
+        const stores = "cidrs" in f.to ? vpcStores(f.port, toKind) : [];
+        if (toKind && stores.length === 0)
+            row.missingStore = `the stack has no ${toKind} store in VPC ${d.network.vpcId} at port ${f.port}; create it or remove the flow`;
+        const fromKind = "cidrs" in f.from ? (f.from as AddressRef).store : undefined;
+        const sourceStores = fromKind ? inputs.stores.filter((s) => s.kind === fromKind && inVpc(s)) : [];
+        if (f.protocol !== "TCP") return row;
+        if (sourceStores.length > 0) {
+            // A store opening connections (RDS Proxy) must be let out by its own groups, to a store's groups or the addresses.
+            const destinations = [...new Set(tos.flatMap((n) => n.ips))];
+            const destinationGroups = stores.flatMap((s) => s.groups.map((g) => g.urn));
+            row.sourceStore = sourceStores.map((s) => s.name).join(", ");
+            row.egressBlockedBy = sourceStores
+                .map((s) => ({ store: s.name, groups: egressBlocked(s, f.port, destinations, destinationGroups) }))
+                .filter((b) => b.groups.length > 0)
+                .map((b) => ({ store: b.store, groups: b.groups.map((g) => ({ name: g.name, urn: g.urn })) }));
+            row.securityGroup = row.egressBlockedBy.length ? "blocked" : "admitted";
+        }
+        if (stores.length > 0) {
             const sources = [...new Set(froms.flatMap((n) => n.ips))];
-            const v = securityGroupVerdict(stores, f.port, sources);
-            row.securityGroup = v.admitted ? "admitted" : "blocked";
+            const v = securityGroupVerdict(
+                stores,
+                f.port,
+                sources,
+                sourceStores.flatMap((s) => s.groups.map((g) => g.urn)),
+            );
+            row.securityGroup = v.admitted && !row.egressBlockedBy?.length ? "admitted" : "blocked";
             row.blockedBy = v.blocked.map((b) => ({
                 store: b.store.name,
                 storeUrn: b.store.urn,

@@ -20,6 +20,8 @@ export interface AddressRef {
     cidrs: string[];
     except?: string[];
     name: string;
+    /** The data store at these addresses (`postgres`, `postgres-proxy`, `cache`): whose security groups judge the flow. */
+    store?: string;
 }
 export type EndpointRef = PodRef | AddressRef;
 
