@@ -121,6 +121,12 @@ export const IGNORED_ROWS: readonly IgnoredRow[] = [
         },
         because: ({ i }) => `app.services[${i}] is not a public service with ingress exposure`,
     },
+    {
+        under: "app.services[i]",
+        only: ["migration"],
+        when: ({ doc }) => get(doc, "database.enabled") !== true,
+        because: (s) => `database.enabled is false${provenance(s, "database.enabled")}: there is no writer to migrate`,
+    },
 ];
 
 /** The stack file's value at a key path such as `app.services[1].ingressAnnotations`. */

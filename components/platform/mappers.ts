@@ -17,8 +17,9 @@ import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { physicalName } from "../shared/naming";
 import type { PlatformArgs, PlatformDrArgs } from "./args";
 import { PLATFORM_DEFAULTS } from "./args";
+import { WRITER_URL_KEY } from "./urls";
 
-/** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL and REDIS_URL. */
+/** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL, DATABASE_WRITER_URL and REDIS_URL. */
 export const DATA_SECRET = "data-tier";
 
 /** What the mappers read of a PostgresDatabase. */
@@ -239,7 +240,11 @@ export interface TierPlacement {
 
 export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
     const { trafficSource: _source, trafficNamespace, ...app } = args.app!;
-    const secretEnv = Object.keys(t.urls).map((key) => ({ name: key, secret: DATA_SECRET, key }));
+    // The writer's own URL is the migration Jobs' alone; services read DATABASE_URL.
+    const writer = t.urls[WRITER_URL_KEY] !== undefined;
+    const secretEnv = Object.keys(t.urls)
+        .filter((key) => key !== WRITER_URL_KEY)
+        .map((key) => ({ name: key, secret: DATA_SECRET, key }));
     const ports = [...(t.urls.DATABASE_URL ? [5432] : []), ...(t.urls.REDIS_URL ? [6379] : [])];
     return {
         ...app,
@@ -247,8 +252,10 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
         podSecurityVersion: args.kubernetes.version,
         priorityClassNames: t.priorityClassNames,
         oidcProviderArn: t.oidcProviderArn,
-        services: app.services.map((s) => ({
+        services: app.services.map(({ migration, ...s }) => ({
             ...s,
+            // Migrations run on the writer: a tier without one (the DR pilot light on its read replica) runs none.
+            ...(migration && writer ? { migration: { ...migration, writerUrl: { secret: DATA_SECRET, key: WRITER_URL_KEY } } } : {}),
             secretEnv: [...secretEnv, ...(s.secretEnv ?? [])],
             ...(s.host && t.extraHosts?.[s.host] ? { extraHosts: [...(s.extraHosts ?? []), ...t.extraHosts[s.host]] } : {}),
             ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas } } : {}),

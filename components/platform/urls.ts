@@ -3,6 +3,9 @@ import { postgresUrl, redisUrl } from "../data";
 import { caBundlePath } from "../shared/ca-bundle";
 import type { CacheHandles, DatabaseHandles } from "./mappers";
 
+/** Key of the writer's URL in the `data-tier` Secret: what a service's migration Job reads as DATABASE_URL. */
+export const WRITER_URL_KEY = "DATABASE_WRITER_URL";
+
 /**
  * A secret PostgreSQL URL for the database's credentials at `host` (writer, reader or DR replica). A verifying
  * `sslMode` (verify-ca, verify-full) names the RDS CA bundle the app tier mounts (AppTier `caBundles`) as `sslrootcert`.
@@ -27,7 +30,11 @@ export function databaseUrl(
     );
 }
 
-/** The data tier's URLs the app reads (DATABASE_URL, DATABASE_READ_URL, REDIS_URL), as secrets. */
+/**
+ * The data tier's URLs the app reads (DATABASE_URL, DATABASE_READ_URL, REDIS_URL), as secrets, and
+ * DATABASE_WRITER_URL: the writer itself, never a connection pooler, which only migration Jobs read
+ * (app/migration.ts; `WRITER_URL_KEY`).
+ */
 export function dataTierUrls(
     database: (DatabaseHandles & { readerAddress: pulumi.Input<string> }) | undefined,
     cache: CacheHandles | undefined,
@@ -36,6 +43,7 @@ export function dataTierUrls(
     const urls: Record<string, pulumi.Output<string>> = {};
     if (database) {
         urls.DATABASE_URL = databaseUrl(database, database.address, sslMode);
+        urls[WRITER_URL_KEY] = databaseUrl(database, database.address, sslMode);
         urls.DATABASE_READ_URL = databaseUrl(database, database.readerAddress, sslMode);
     }
     if (cache) {
