@@ -91,6 +91,7 @@ export const IGNORED_ROWS: readonly IgnoredRow[] = [
                 ? `backups.enabled is false${provenance(s, "backups.enabled")}`
                 : `backups.dump.enabled is false${provenance(s, "backups.dump.enabled")}`,
     },
+    off("backups.restoreTesting.enabled", "backups.restoreTesting"),
     {
         under: "backups.vaultLock",
         only: ["changeableForDays"],

@@ -34,6 +34,9 @@ export interface DatabaseHandles {
     password: pulumi.Input<string>;
     /** The data tier's customer-managed key (its secrets too). */
     kmsKeyArn: pulumi.Input<string>;
+    /** The primary's DB subnet group and security group (restore tests use them). @default no restore testing */
+    subnetGroupName?: pulumi.Input<string>;
+    securityGroupId?: pulumi.Input<string>;
 }
 
 /** What the mappers read of a RedisCache. */
@@ -191,6 +194,7 @@ export function backupsArgs(
     db: DatabaseHandles,
     dr: DrTargets | undefined,
     placement: DumpPlacement | undefined,
+    alarmTopicArn?: pulumi.Input<string>,
 ): BackupsArgs {
     const { enabled: _enabled, dump: dumpArgs, ...settings } = args.backups ?? {};
     const { enabled: dumpEnabled = PLATFORM_DEFAULTS.backups.dump.enabled, image, ...schedule } = dumpArgs ?? {};
@@ -201,6 +205,11 @@ export function backupsArgs(
         accountId: args.aws.accountId,
         databaseArn: db.primaryArn,
         copyToVaultArn: dr?.vaultArn,
+        restoreTarget:
+            db.subnetGroupName && db.securityGroupId
+                ? { subnetGroupName: db.subnetGroupName, securityGroupIds: [db.securityGroupId] }
+                : undefined,
+        alarmTopicArn,
         replicateTo: dr ? { bucketArn: dr.bucketArn, kmsKeyArn: dr.kmsKeyArn } : undefined,
         dump:
             dumpEnabled && image && placement

@@ -572,4 +572,10 @@ export const INVALID_CONFIGS: [string, string, unknown, string][] = [
         }),
         "hangar:app.services[0].migration: needs a pinned image",
     ],
+    [
+        "a restore test kept longer than AWS Backup allows",
+        "prod",
+        mutate("prod", "hangar:backups", ["restoreTesting"], { validationWindowHours: 200 }),
+        "hangar:backups.restoreTesting.validationWindowHours: expected",
+    ],
 ];
