@@ -148,13 +148,15 @@ for (const stack of ["prod", "staging"]) {
             for (const value of generated) assert.ok(!visible.includes(value), `${value}… appears in plaintext`);
         });
 
-        it("hands the app DATABASE_URL, DATABASE_READ_URL and REDIS_URL from a Secret", () => {
+        it("hands the app DATABASE_URL, DATABASE_READ_URL and REDIS_URL from a Secret, and migrations the writer's own URL", () => {
             const secret = byType(s, "kubernetes:core/v1:Secret").find(
                 (r) => (r.inputs.metadata as Any).name === "data-tier",
             ) as SnapshotResource;
             assert.ok(isSecret(secret.inputs.stringData));
             const data = reveal(secret.inputs.stringData) as Record<string, string>;
-            assert.deepStrictEqual(Object.keys(data).sort(), ["DATABASE_READ_URL", "DATABASE_URL", "REDIS_URL"]);
+            assert.deepStrictEqual(Object.keys(data).sort(), ["DATABASE_READ_URL", "DATABASE_URL", "DATABASE_WRITER_URL", "REDIS_URL"]);
+            // The writer itself (today DATABASE_URL too), which only migration Jobs read (app-migration.spec.ts).
+            assert.strictEqual(data.DATABASE_WRITER_URL, data.DATABASE_URL);
             assert.match(
                 data.DATABASE_URL,
                 /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-ca-bundle\.pem$/,
@@ -164,7 +166,7 @@ for (const stack of ["prod", "staging"]) {
             assert.ok(data.DATABASE_READ_URL.includes(readerHost), `reader URL ${data.DATABASE_READ_URL} targets ${readerHost}`);
             for (const d of byType(s, "kubernetes:apps/v1:Deployment")) {
                 const env = (reveal(d.inputs) as Any).spec.template.spec.containers[0].env as Any[];
-                for (const key of Object.keys(data)) {
+                for (const key of Object.keys(data).filter((k) => k !== "DATABASE_WRITER_URL")) {
                     const entry = env.find((e) => e.name === key);
                     assert.deepStrictEqual(
                         entry?.valueFrom,
