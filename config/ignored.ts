@@ -96,6 +96,7 @@ export const IGNORED_ROWS: readonly IgnoredRow[] = [
                 ? `backups.enabled is false${provenance(s, "backups.enabled")}`
                 : `backups.dump.enabled is false${provenance(s, "backups.dump.enabled")}`,
     },
+    off("backups.restoreTesting.enabled", "backups.restoreTesting"),
     {
         under: "backups.vaultLock",
         only: ["changeableForDays"],
@@ -125,6 +126,12 @@ export const IGNORED_ROWS: readonly IgnoredRow[] = [
             return !(isPlainObject(service) && service.public === true && service.exposure === "ingress");
         },
         because: ({ i }) => `app.services[${i}] is not a public service with ingress exposure`,
+    },
+    {
+        under: "app.services[i]",
+        only: ["migration"],
+        when: ({ doc }) => get(doc, "database.enabled") !== true,
+        because: (s) => `database.enabled is false${provenance(s, "database.enabled")}: there is no writer to migrate`,
     },
 ];
 

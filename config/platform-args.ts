@@ -67,6 +67,7 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
             vaultLock: b.vaultLock.enabled,
             vaultLockChangeableForDays: b.vaultLock.changeableForDays,
             bucketRetention: b.bucket,
+            restoreTesting: b.restoreTesting,
             dump: {
                 enabled: b.dump.enabled,
                 image: b.dump.image,

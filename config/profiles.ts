@@ -85,6 +85,13 @@ const common: ProfileDefaults = {
             clientMajorVersion: 16,
             deadlineSeconds: 3600,
         },
+        restoreTesting: {
+            enabled: true,
+            schedule: "cron(0 6 ? * SUN *)",
+            instanceClass: "db.t4g.micro",
+            validationWindowHours: 2,
+            selectionWindowDays: 7,
+        },
     },
     dr: { promoted: false },
     dns: {},

@@ -110,6 +110,13 @@ export const POLICY_TWINS: PolicyTwin[] = [
         disagreement: atLeast("days"),
     },
     {
+        stackKey: "backups.restoreTesting.enabled",
+        policy: "aws-backup-restore-testing",
+        property: "required",
+        stackValue: (c) => (c.backups.enabled && c.database.enabled ? c.backups.restoreTesting.enabled : undefined),
+        disagreement: requiredTrue,
+    },
+    {
         stackKey: "backups.bucket.expireAfterDays",
         policy: "aws-s3-bucket-lifecycle-retention",
         property: "minRetentionDays",

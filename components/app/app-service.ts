@@ -3,6 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { exposeHttp, GatewayArgs, IngressArgs } from "../shared/exposure";
 import { selectorLabels } from "../shared/labels";
 import { buildImage } from "./image-build";
+import {
+    MIGRATION_DATABASE_PORT,
+    migrationEgressPolicySpec,
+    migrationLabels,
+    migrationJobName,
+    migrationJobSpec,
+    migrationTimeouts,
+} from "./migration";
 import { egressPolicySpec, ingressPolicySpec } from "./network-policies";
 import { AppServiceSpec, resolveService } from "./spec";
 import { autoscalerSpec, deploymentOptions, deploymentSpec, hasAutoscaler, needsDisruptionBudget, serviceSpec } from "./workload";
@@ -51,6 +59,8 @@ export interface AppServiceArgs {
     serviceMonitorLabels?: Record<string, string>;
     /** ConfigMap of the AWS CA bundles (shared/ca-bundle.ts) in the namespace, mounted read-only at /opt/hangar-ca. @default none */
     caBundleConfigMap?: pulumi.Input<string>;
+    /** What the pods read that the tier creates (namespace, Secrets, CA bundle): the migration Job waits for it. @default [] */
+    prerequisites?: pulumi.Resource[];
 }
 
 /**
@@ -73,6 +83,10 @@ export class AppService extends pulumi.ComponentResource {
 
         if (s.build && !args.ecrKmsKeyArn) throw new pulumi.ResourceError(`AppService "${s.name}": build needs ecrKmsKeyArn`, this);
         this.image = s.build ? buildImage(name, s.name, s.build, args.ecrKmsKeyArn!, production, this) : pulumi.output(s.image!);
+        const dataEgress = pulumi.all(
+            (network.dataEgress ?? []).map((d) => pulumi.all([d.cidrs, d.port]).apply(([cidrs, port]) => ({ cidrs, port }))),
+        );
+        const migration = this.migration(name, s, args, metadata, dataEgress);
 
         new k8s.apps.v1.Deployment(
             name,
@@ -80,7 +94,8 @@ export class AppService extends pulumi.ComponentResource {
                 metadata,
                 spec: deploymentSpec(s, this.image, args.serviceAccountName, production, args.priorityClassName, args.caBundleConfigMap),
             },
-            { ...child, ...deploymentOptions(s) },
+            // Rolls out only once the migration Job of this image has completed (./migration.ts).
+            { ...child, ...deploymentOptions(s), ...(migration ? { dependsOn: [migration] } : {}) },
         );
         new k8s.core.v1.Service(name, { metadata, spec: serviceSpec(s) }, child);
         if (hasAutoscaler(s)) {
@@ -108,9 +123,6 @@ export class AppService extends pulumi.ComponentResource {
                 ),
             },
             child,
-        );
-        const dataEgress = pulumi.all(
-            (network.dataEgress ?? []).map((d) => pulumi.all([d.cidrs, d.port]).apply(([cidrs, port]) => ({ cidrs, port }))),
         );
         new k8s.networking.v1.NetworkPolicy(
             `${name}-egress`,
@@ -142,6 +154,59 @@ export class AppService extends pulumi.ComponentResource {
         if (s.public) this.expose(name, s, metadata, args);
 
         this.registerOutputs({ image: this.image, url: this.url });
+    }
+
+    /**
+     * The migration Job of the service's image and its egress policy (the namespace denies by default). The
+     * Job's Pulumi name carries the image's hash too: a new image is a new resource, created (and awaited)
+     * before the Deployment changes, and the old Job is deleted at the end of the update; `ignoreChanges` on
+     * the spec keeps a Job that ran from being replaced, and so re-run, for a change of anything but the
+     * image (a Job's pod template is immutable).
+     */
+    private migration(
+        name: string,
+        s: ReturnType<typeof resolveService>,
+        args: AppServiceArgs,
+        metadata: { namespace: pulumi.Input<string> },
+        dataEgress: pulumi.Output<{ cidrs: string[]; port: number }[]>,
+    ): k8s.batch.v1.Job | undefined {
+        if (!s.migration) return undefined;
+        const jobName = migrationJobName(s.name, s.image!);
+        const policyName = `${s.name}-migrate-egress`;
+        const policy = new k8s.networking.v1.NetworkPolicy(
+            `${name}-migrate-egress`,
+            {
+                metadata: { name: policyName, namespace: metadata.namespace, labels: selectorLabels(s.name) },
+                spec: dataEgress.apply((data) => migrationEgressPolicySpec(s.name, data, MIGRATION_DATABASE_PORT)),
+            },
+            { parent: this },
+        );
+        const spec = migrationJobSpec(
+            { ...s, migration: s.migration },
+            this.image,
+            args.serviceAccountName,
+            args.priorityClassName,
+            args.caBundleConfigMap,
+        );
+        return new k8s.batch.v1.Job(
+            `${name}-migrate-${jobName.slice(-10)}`,
+            {
+                metadata: {
+                    name: jobName,
+                    namespace: metadata.namespace,
+                    labels: migrationLabels(s.name),
+                    annotations: { "pulumi.com/replaceUnready": "true" },
+                },
+                spec,
+            },
+            {
+                parent: this,
+                // Not the component's dependsOn (children do not inherit it, and it holds the monitoring CRDs): what the pod reads.
+                dependsOn: [policy, ...(args.prerequisites ?? [])],
+                customTimeouts: migrationTimeouts(spec.activeDeadlineSeconds as number),
+                ignoreChanges: ["spec"],
+            },
+        );
     }
 
     private expose(

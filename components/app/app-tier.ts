@@ -192,6 +192,7 @@ export class AppTier extends pulumi.ComponentResource {
                     ecrKmsKeyArn: ecrKey?.arn,
                     serviceMonitorLabels: args.serviceMonitorLabels,
                     caBundleConfigMap: caBundles ? caBundleConfigMapName(serviceAccount) : undefined,
+                    prerequisites: [namespace, sa, ...secrets, ...(caBundles ? [caBundles] : [])],
                 },
                 { parent: this, dependsOn: [namespace, ...secrets, ...(caBundles ? [caBundles] : []), ...upstream] },
             ).url;

@@ -5,12 +5,13 @@
  */
 import { addresses, dataStore, DeclaredFlow, dnsFlows, FlowEndpoint, internet, pods, proxyEndpoint, tcpFlow } from "../shared/flows";
 import { selectorLabels } from "../shared/labels";
+import { MIGRATION_DATABASE_PORT, migrationLabels } from "./migration";
 import type { DataEgress } from "./network-policies";
 import { APP_SERVICE_DEFAULTS, AppServiceSpec } from "./spec";
 
 export interface AppFlowsArgs {
     namespace: string;
-    services: Pick<AppServiceSpec, "name" | "port" | "public" | "metrics" | "allowHttpsEgress">[];
+    services: Pick<AppServiceSpec, "name" | "port" | "public" | "metrics" | "allowHttpsEgress" | "migration">[];
     /** Where public traffic comes from: load-balancer ENIs (`cidrs`) or the gateway's namespace. */
     traffic: { namespace?: string; cidrs?: string[] };
     /** The data tier by port, at the data subnets. */
@@ -39,6 +40,12 @@ export function appTierFlows(a: AppFlowsArgs): DeclaredFlow[] {
         }
         if (s.allowHttpsEgress ?? APP_SERVICE_DEFAULTS.allowHttpsEgress)
             flows.push(tcpFlow(self, internet("external APIs"), 443, "allowHttpsEgress", component));
+        if (s.migration) {
+            // The migration Job's pods (./migration.ts), on the writer only; DNS is the namespace's flow above.
+            const job = pods(a.namespace, migrationLabels(s.name), `${s.name}-migrate`);
+            for (const d of a.dataEgress.filter((e) => e.port === MIGRATION_DATABASE_PORT))
+                flows.push(tcpFlow(job, dataStore(d.port, d.cidrs), d.port, "schema migration on the writer", component));
+        }
     }
     return flows;
 }

@@ -14,3 +14,4 @@ export {
 } from "./spec";
 export { hasAutoscaler } from "./workload";
 export { appTierFlows, AppFlowsArgs } from "./flows";
+export { MIGRATION_DEFAULTS, MigrationArgs, migrationJobName, SecretKeyArgs } from "./migration";

@@ -4,6 +4,7 @@
  * what the types cannot say. Pure: testable without Pulumi.
  */
 import type { ContainerResourcesArgs, ResourceQuantitiesArgs } from "../shared/resources";
+import type { MigrationArgs } from "./migration";
 
 /** Replica bounds. min == max means a fixed size and no HPA. */
 export interface ReplicaArgs {
@@ -111,6 +112,12 @@ export interface AppServiceSpec {
     writablePaths?: string[];
     /** UID and GID the containers run as. @default 10001 */
     runAsUser?: number;
+    /**
+     * A migration Job run with the service's `image` against the writer before each new image rolls out
+     * (./migration.ts); the Deployment waits for it. Needs a pinned `image` (its name is the image's hash).
+     * @default none
+     */
+    migration?: MigrationArgs;
 }
 
 /** The defaults `AppServiceSpec` documents; the prod profile must agree (tested). */
@@ -135,8 +142,8 @@ export const APP_SERVICE_DEFAULTS = {
 };
 
 /** A service with every documented default filled in. */
-export type ResolvedService = Required<Omit<AppServiceSpec, "image" | "build" | "command" | "args" | "host" | "metrics">> &
-    Pick<AppServiceSpec, "image" | "build" | "command" | "args" | "host" | "metrics"> & {
+export type ResolvedService = Required<Omit<AppServiceSpec, "image" | "build" | "command" | "args" | "host" | "metrics" | "migration">> &
+    Pick<AppServiceSpec, "image" | "build" | "command" | "args" | "host" | "metrics" | "migration"> & {
         replicas: Required<ReplicaArgs>;
         resources: { requests: Required<ResourceQuantitiesArgs>; limits: { cpu?: string; memory: string } };
         probes: Required<ProbeArgs>;
@@ -158,6 +165,15 @@ export function resolveService(spec: AppServiceSpec): ResolvedService {
     const scaledToZero = replicas.min === 0 && replicas.max === 0;
     if (!scaledToZero && (replicas.min < 1 || replicas.min > replicas.max)) {
         problems.push(`replicas must satisfy 1 ≤ min ≤ max, or min = max = 0 (got ${replicas.min}–${replicas.max})`);
+    }
+    const m = spec.migration;
+    if (m) {
+        // The Job is named by the image reference's hash, known when the program runs only for a pinned image.
+        if (spec.build) problems.push("a migration needs a pinned image, not build");
+        if (m.command.length === 0) problems.push("migration.command is empty");
+        if (m.activeDeadlineSeconds !== undefined && !(m.activeDeadlineSeconds >= 1))
+            problems.push("migration.activeDeadlineSeconds must be ≥ 1");
+        if (m.backoffLimit !== undefined && !(m.backoffLimit >= 0)) problems.push("migration.backoffLimit must be ≥ 0");
     }
     if (problems.length > 0) throw new Error(`AppService "${spec.name}": ${problems.join("; ")}`);
     return {

@@ -10,7 +10,8 @@ import { selectorLabels } from "../shared/labels";
 import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
 import type { ResolvedService } from "./spec";
 
-const volumeName = (p: string) => `writable${p.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.replace(/-+$/, "");
+/** The emptyDir volume of a writable path. */
+export const writableVolumeName = (p: string) => `writable${p.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.replace(/-+$/, "");
 
 /**
  * The pod template spec of a service. `image` is the resolved (pinned or built) reference; `caBundles`, the
@@ -61,13 +62,13 @@ export function podSpec(
                 livenessProbe: probe(s.probes.liveness, s.probes.failureThreshold),
                 readinessProbe: probe(s.probes.readiness, s.probes.failureThreshold),
                 volumeMounts: [
-                    ...s.writablePaths.map((mountPath) => ({ name: volumeName(mountPath), mountPath })),
+                    ...s.writablePaths.map((mountPath) => ({ name: writableVolumeName(mountPath), mountPath })),
                     ...(caBundles ? [caBundleMount()] : []),
                 ],
             },
         ],
         volumes: [
-            ...s.writablePaths.map((p) => ({ name: volumeName(p), emptyDir: { sizeLimit: "256Mi" } })),
+            ...s.writablePaths.map((p) => ({ name: writableVolumeName(p), emptyDir: { sizeLimit: "256Mi" } })),
             ...(caBundles ? [{ name: CA_BUNDLE_VOLUME, configMap: { name: caBundles } }] : []),
         ],
         topologySpreadConstraints: [

@@ -6,9 +6,17 @@ import { BucketRetentionArgs, SecureBucket, secureBucket } from "../shared/secur
 import { AccountContext, accountContext, serviceRole } from "../shared/service-role";
 import { DumpJob, DumpJobArgs } from "./dump-job";
 import { backupRules, replicationPolicy } from "./policy-documents";
+import { RESTORE_TESTING_DEFAULTS, restoreTesting, RestoreTestingSettings, RestoreTestingTargetArgs } from "./restore-testing";
 
 export { DumpJob, DumpJobArgs, DumpScheduleArgs, DUMP_JOB_DEFAULTS } from "./dump-job";
 export { dumpJobFlows } from "./flows";
+export {
+    RESTORE_FAILURE_PATTERN,
+    RESTORE_TESTING_DEFAULTS,
+    RestoreTestingSettings,
+    RestoreTestingTargetArgs,
+    restoreTestingName,
+} from "./restore-testing";
 
 /** Where the dump bucket replicates to (the DR region's bucket and key). */
 export interface BucketReplicationTargetArgs {
@@ -45,6 +53,8 @@ export interface BackupsSettings {
     vaultLockChangeableForDays?: number;
     /** Lifecycle of the dump bucket. @default 30 days to Deep Archive, expiry after 7 years */
     bucketRetention?: BucketRetentionArgs;
+    /** AWS Backup restore testing of the database (./restore-testing.ts). @default on, weekly, db.t4g.micro, 2 h validation */
+    restoreTesting?: RestoreTestingSettings;
 }
 
 export interface BackupsArgs extends BackupsSettings {
@@ -62,6 +72,10 @@ export interface BackupsArgs extends BackupsSettings {
     replicateTo?: BucketReplicationTargetArgs;
     /** The logical dump CronJob. @default none */
     dump?: DumpJobArgs;
+    /** The database's subnet group and security groups, where restore tests put the temporary instance. @default no restore testing */
+    restoreTarget?: RestoreTestingTargetArgs;
+    /** The encrypted alarm topic restore-job failures notify (through EventBridge). @default no notification */
+    alarmTopicArn?: pulumi.Input<string>;
 }
 
 /**
@@ -127,7 +141,11 @@ export class Backups extends pulumi.ComponentResource {
             `${name}-backup`,
             {
                 description: `AWS Backup for ${id}`,
-                service: "backup.amazonaws.com",
+                // AWS Backup runs the backup and restore jobs with it; restore testing is handed it too: creating a
+                // restore testing selection needs iam:PassRole with iam:PassedToService restore-testing.backup.amazonaws.com
+                // (Service Authorization Reference, AWS Backup, CreateRestoreTestingSelection:
+                // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbackup.html).
+                service: ["backup.amazonaws.com", "restore-testing.backup.amazonaws.com"],
                 account,
                 managedPolicies: {
                     [`${name}-backup`]: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
@@ -141,6 +159,21 @@ export class Backups extends pulumi.ComponentResource {
             { name: `${id}-rds`, planId: plan.id, iamRoleArn: role.arn, resources: [args.databaseArn] },
             child,
         );
+        if ((args.restoreTesting?.enabled ?? RESTORE_TESTING_DEFAULTS.enabled) && args.restoreTarget) {
+            restoreTesting(
+                name,
+                {
+                    ...args.restoreTesting,
+                    identifier: id,
+                    vaultArn: vault.arn,
+                    databaseArn: args.databaseArn,
+                    roleArn: role.arn,
+                    target: args.restoreTarget,
+                    alarmTopicArn: args.alarmTopicArn,
+                },
+                this,
+            );
+        }
 
         const bucket = secureBucket(
             `${name}-dumps`,

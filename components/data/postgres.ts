@@ -32,6 +32,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     public readonly kmsKeyArn: pulumi.Output<string>;
     /** Security group admitting 5432 from `allowedCidrs` and `allowedSecurityGroupIds`. */
     public readonly securityGroupId: pulumi.Output<string>;
+    /** The DB subnet group of the primary (where restore tests put their temporary instance too). */
+    public readonly subnetGroupName: pulumi.Output<string>;
     /** Writer hostname. */
     public readonly address: pulumi.Output<string>;
     /** First replica's hostname, or the writer's when there are none (instance replicas have no reader endpoint). */
@@ -198,6 +200,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         this.replicaIdentifiers = replicas.map((_, i) => `${id}-replica-${i + 1}`);
         this.kmsKeyArn = kmsKey.arn;
         this.securityGroupId = securityGroup.id;
+        this.subnetGroupName = subnetGroup.name;
         this.address = primary.address;
         this.port = primary.port;
         this.readerAddress = replicas.length > 0 ? replicas[0].address : primary.address;

@@ -211,7 +211,9 @@ export class Platform extends pulumi.ComponentResource {
                 oidcProviderArn: network.oidcProviderArn,
                 databaseCidrs: network.privateSubnetCidrs,
             };
-            dump = backupsArgs(args, stack, database, disasterRecovery, dumpPlacement);
+            // Restore-job failures go to the database alarms' topic, when monitoring has one.
+            const alarmTopic = monitoring && monitorArgs?.cloudwatch ? monitoring.alarmTopicArn.apply((arn) => arn!) : undefined;
+            dump = backupsArgs(args, stack, database, disasterRecovery, dumpPlacement, alarmTopic);
             new Backups(`${name}-backups`, dump, withProviders);
         }
         if (appTier && appArgs) {

@@ -17,12 +17,13 @@ import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { physicalName } from "../shared/naming";
 import type { PlatformArgs, PlatformDrArgs } from "./args";
 import { PLATFORM_DEFAULTS } from "./args";
+import { WRITER_URL_KEY } from "./urls";
 
 /** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL, DATABASE_WRITER_URL and REDIS_URL. */
 export const DATA_SECRET = "data-tier";
 
 /** Keys of the data-tier Secret the services do not get as env: the writer's own URL is for migrations, not the app. */
-export const NOT_FOR_SERVICES = ["DATABASE_WRITER_URL"];
+export const NOT_FOR_SERVICES = [WRITER_URL_KEY];
 
 /** What the mappers read of a PostgresDatabase. */
 export interface DatabaseHandles {
@@ -38,6 +39,9 @@ export interface DatabaseHandles {
     kmsKeyArn: pulumi.Input<string>;
     /** RDS Proxy's name, when there is one. */
     proxyName?: string;
+    /** The primary's DB subnet group and security group (restore tests use them). @default no restore testing */
+    subnetGroupName?: pulumi.Input<string>;
+    securityGroupId?: pulumi.Input<string>;
 }
 
 /** What the mappers read of a RedisCache. */
@@ -199,6 +203,7 @@ export function backupsArgs(
     db: DatabaseHandles,
     dr: DrTargets | undefined,
     placement: DumpPlacement | undefined,
+    alarmTopicArn?: pulumi.Input<string>,
 ): BackupsArgs {
     const { enabled: _enabled, dump: dumpArgs, ...settings } = args.backups ?? {};
     const { enabled: dumpEnabled = PLATFORM_DEFAULTS.backups.dump.enabled, image, ...schedule } = dumpArgs ?? {};
@@ -209,6 +214,11 @@ export function backupsArgs(
         accountId: args.aws.accountId,
         databaseArn: db.primaryArn,
         copyToVaultArn: dr?.vaultArn,
+        restoreTarget:
+            db.subnetGroupName && db.securityGroupId
+                ? { subnetGroupName: db.subnetGroupName, securityGroupIds: [db.securityGroupId] }
+                : undefined,
+        alarmTopicArn,
         replicateTo: dr ? { bucketArn: dr.bucketArn, kmsKeyArn: dr.kmsKeyArn } : undefined,
         dump:
             dumpEnabled && image && placement
@@ -250,6 +260,8 @@ export interface TierPlacement {
 
 export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
     const { trafficSource: _source, trafficNamespace, ...app } = args.app!;
+    // The writer's own URL is the migration Jobs' alone; services read DATABASE_URL.
+    const writer = t.urls[WRITER_URL_KEY] !== undefined;
     const secretEnv = Object.keys(t.urls)
         .filter((key) => !NOT_FOR_SERVICES.includes(key))
         .map((key) => ({ name: key, secret: DATA_SECRET, key }));
@@ -260,8 +272,10 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
         podSecurityVersion: args.kubernetes.version,
         priorityClassNames: t.priorityClassNames,
         oidcProviderArn: t.oidcProviderArn,
-        services: app.services.map((s) => ({
+        services: app.services.map(({ migration, ...s }) => ({
             ...s,
+            // Migrations run on the writer: a tier without one (the DR pilot light on its read replica) runs none.
+            ...(migration && writer ? { migration: { ...migration, writerUrl: { secret: DATA_SECRET, key: WRITER_URL_KEY } } } : {}),
             secretEnv: [...secretEnv, ...(s.secretEnv ?? [])],
             ...(s.host && t.extraHosts?.[s.host] ? { extraHosts: [...(s.extraHosts ?? []), ...t.extraHosts[s.host]] } : {}),
             ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas } } : {}),

@@ -3,6 +3,9 @@ import { postgresUrl, redisUrl } from "../data";
 import { CaBundleName, caBundlePath } from "../shared/ca-bundle";
 import type { CacheHandles, DatabaseHandles } from "./mappers";
 
+/** Key of the writer's URL in the `data-tier` Secret: what a service's migration Job reads as DATABASE_URL. */
+export const WRITER_URL_KEY = "DATABASE_WRITER_URL";
+
 /**
  * A secret PostgreSQL URL for the database's credentials at `host` (writer, reader, RDS Proxy or DR replica). A verifying
  * `sslMode` (verify-ca, verify-full) names the CA bundle the app tier mounts (AppTier `caBundles`) as `sslrootcert`: the
@@ -33,7 +36,7 @@ export function databaseUrl(
  * The data tier's URLs, as secrets: DATABASE_URL (RDS Proxy when there is one, else the writer), DATABASE_READ_URL (the
  * first replica: RDS Proxy's read-only endpoints exist only for Aurora clusters,
  * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-endpoints.html), DATABASE_WRITER_URL (the writer
- * itself, for the paths that need it directly: migrations) and REDIS_URL.
+ * itself, never a connection pooler, which only migration Jobs read: app/migration.ts, `WRITER_URL_KEY`) and REDIS_URL.
  */
 export function dataTierUrls(
     database: (DatabaseHandles & { readerAddress: pulumi.Input<string>; proxyAddress?: pulumi.Input<string> }) | undefined,
@@ -46,7 +49,7 @@ export function dataTierUrls(
             ? databaseUrl(database, database.proxyAddress, sslMode, "proxy")
             : databaseUrl(database, database.address, sslMode);
         urls.DATABASE_READ_URL = databaseUrl(database, database.readerAddress, sslMode);
-        urls.DATABASE_WRITER_URL = databaseUrl(database, database.address, sslMode);
+        urls[WRITER_URL_KEY] = databaseUrl(database, database.address, sslMode);
     }
     if (cache) {
         urls.REDIS_URL = pulumi.secret(

@@ -9,7 +9,12 @@ import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecycle } from "./lifecycle";
 
-/** Key policy: the account administers the key; CloudWatch alarms may encrypt messages to the topic. */
+/**
+ * Key policy: the account administers the key; CloudWatch alarms and EventBridge rules (the restore-job
+ * failures of backups/restore-testing.ts) may encrypt messages to the topic. An EventBridge rule targeting an
+ * SSE-KMS topic needs kms:Decrypt and kms:GenerateDataKey on its key ("Amazon SNS permissions", encrypted
+ * topics, https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions).
+ */
 export function alarmKeyPolicy(accountId: string, partition: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
@@ -28,11 +33,18 @@ export function alarmKeyPolicy(accountId: string, partition: string): string {
                 Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                 Resource: "*",
             },
+            {
+                Sid: "EventBridgeRulesUseKey",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+            },
         ],
     });
 }
 
-/** Topic policy: CloudWatch alarms of this account may publish, and only over TLS. */
+/** Topic policy: CloudWatch alarms and EventBridge rules of this account may publish (same page as the key), only over TLS. */
 export function alarmTopicPolicy(topicArn: string, accountId: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
@@ -41,6 +53,14 @@ export function alarmTopicPolicy(topicArn: string, accountId: string): string {
                 Sid: "CloudWatchAlarmsPublish",
                 Effect: "Allow",
                 Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+            {
+                Sid: "EventBridgeRulesPublish",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
                 Action: "sns:Publish",
                 Resource: topicArn,
                 Condition: { StringEquals: { "aws:SourceAccount": accountId } },

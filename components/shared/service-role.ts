@@ -24,8 +24,8 @@ export function accountContext(parent: pulumi.Resource): AccountContext {
     };
 }
 
-/** Trust policy letting one AWS service principal assume the role for `sourceAccount` (and `sourceArn`, a pattern) only. */
-export function serviceTrustPolicy(service: string, sourceAccount: string, sourceArn?: string): string {
+/** Trust policy letting AWS service principals assume the role for `sourceAccount` (and `sourceArn`, a pattern) only. */
+export function serviceTrustPolicy(service: string | string[], sourceAccount: string, sourceArn?: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -50,7 +50,8 @@ export function serviceRole(
     name: string,
     a: {
         description: string;
-        service: string;
+        /** The service principal(s) that assume the role. */
+        service: string | string[];
         /** The resources the service acts for (an ARN or an ARN pattern), when the service sends aws:SourceArn. */
         sourceArn?: (ctx: AccountContext) => pulumi.Input<string>;
         managedPolicies?: Record<string, string>;

@@ -75,6 +75,14 @@ export const serviceSchema = mapping({
     /** Controller-specific Ingress annotations (rate limits, timeouts) for this service. */
     ingressAnnotations: annotations().optional(),
     metrics: mapping({ port: intIn(1, 65535), path: httpPath }).optional(),
+    /** A Job with the service's image that runs `command` on the database writer before each new image rolls out. */
+    migration: mapping({
+        command: z.array(z.string({ error: "expected a string" }), { error: "expected a list of strings" }).min(1, {
+            error: "expected at least the executable",
+        }),
+        activeDeadlineSeconds: intIn(60, 86400).optional(),
+        backoffLimit: intIn(0, 10).optional(),
+    }).optional(),
     ...serviceSettings,
 });
 
@@ -210,6 +218,12 @@ const serviceRules: Row<ServiceScope>[] = [
             },
         ],
     ),
+    {
+        path: "app.services[i].migration",
+        // With both image and build, the image row reports the service.
+        when: ({ service }) => service.migration !== undefined && service.build !== undefined && service.image === undefined,
+        message: "needs a pinned image: the migration Job is named by the image reference's hash, unknown for a build",
+    },
 ];
 
 export const appRules: Row[] = [each(services, serviceRules)];

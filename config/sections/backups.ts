@@ -1,7 +1,7 @@
 /** `hangar:backups`: the AWS Backup plan and vault, and the logical pg_dump CronJob with its bucket. */
 import { below, get, num, str } from "../document";
 import type { Row, Scope } from "../rule-table";
-import { bool, intIn, mapping, pattern, pinnedImage } from "../primitives";
+import { bool, intIn, mapping, pattern, pinnedImage, rdsInstanceClass } from "../primitives";
 
 /**
  * S3 Glacier Deep Archive bills objects for at least 180 days. AWS "Understanding S3 Glacier storage
@@ -41,6 +41,18 @@ export const backupsSchema = mapping({
         clientMajorVersion: intIn(9, 99),
         /** activeDeadlineSeconds of each run. */
         deadlineSeconds: intIn(60, 86400),
+    }),
+    /**
+     * AWS Backup restore testing of the database: the latest recovery point within `selectionWindowDays`,
+     * restored on `schedule` into a temporary `instanceClass` instance kept `validationWindowHours` (1–168:
+     * aws.backup.RestoreTestingSelection `validationWindowHours`; 1–365 days: `selectionWindowDays`).
+     */
+    restoreTesting: mapping({
+        enabled: bool(),
+        schedule: awsCron,
+        instanceClass: rdsInstanceClass,
+        validationWindowHours: intIn(1, 168),
+        selectionWindowDays: intIn(1, 365),
     }),
 });
 

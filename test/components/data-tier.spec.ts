@@ -152,7 +152,7 @@ for (const stack of ["prod", "staging"]) {
             for (const value of generated) assert.ok(!visible.includes(value), `${value}… appears in plaintext`);
         });
 
-        it("hands the app DATABASE_URL, DATABASE_READ_URL and REDIS_URL from a Secret", () => {
+        it("hands the app DATABASE_URL, DATABASE_READ_URL and REDIS_URL from a Secret, and migrations the writer's own URL", () => {
             const secret = byType(s, "kubernetes:core/v1:Secret").find(
                 (r) => (r.inputs.metadata as Any).name === "data-tier",
             ) as SnapshotResource;

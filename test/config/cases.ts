@@ -558,4 +558,24 @@ export const INVALID_CONFIGS: [string, string, unknown, string][] = [
         mutate("prod", "hangar:dns", ["hostedZoneId"], "zone-1"),
         "hangar:dns.hostedZoneId: expected a Route 53 hosted zone id",
     ],
+    [
+        "a migration without a command",
+        "prod",
+        mutate("prod", "hangar:app", ["services", 0, "migration", "command"], []),
+        "hangar:app.services[0].migration.command: expected at least the executable",
+    ],
+    [
+        "a migration of a built image",
+        "prod",
+        mutateAt(mutate("prod", "hangar:app", ["services", 0, "image"], undefined), ["hangar:app", "services", 0, "build"], {
+            context: "./api",
+        }),
+        "hangar:app.services[0].migration: needs a pinned image",
+    ],
+    [
+        "a restore test kept longer than AWS Backup allows",
+        "prod",
+        mutate("prod", "hangar:backups", ["restoreTesting"], { validationWindowHours: 200 }),
+        "hangar:backups.restoreTesting.validationWindowHours: expected",
+    ],
 ];

@@ -173,6 +173,12 @@ const EXAMPLES: Record<string, Example[]> = {
             path: "app.services[0].secretEnv[1].name",
             message: "LOG_LEVEL is also set in env",
         },
+        {
+            base: "prod",
+            set: { "app.services.0.image": undefined, "app.services.0.build": { context: "./api" } },
+            path: "app.services[0].migration",
+            message: "needs a pinned image: the migration Job is named by the image reference's hash, unknown for a build",
+        },
     ],
     database: [
         {

@@ -124,6 +124,10 @@ async function main(request: ChildRequest): Promise<Snapshot> {
     partial = { project: "hangar", stack: request.stack, preview: request.preview, resources, invokes, outputs, durationMs: 0 };
     // Mock callbacks never see resource options, so read them off the monitor's requests.
     /* eslint-disable @typescript-eslint/no-explicit-any -- the monitor's gRPC surface is untyped */
+    const customTimeouts = (t: any) => {
+        const set = Object.entries({ create: t?.create, update: t?.update, delete: t?.pb_delete ?? t?.delete }).filter(([, v]) => v);
+        return set.length ? { customTimeouts: Object.fromEntries(set) } : {};
+    };
     const monitor = pulumi.runtime.getMonitor() as any;
     const registerResource = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => {
@@ -143,6 +147,7 @@ async function main(request: ChildRequest): Promise<Snapshot> {
                     replaceOnChanges: o.replaceonchangesList,
                     additionalSecretOutputs: o.additionalsecretoutputsList,
                     ...(o.importid ? { importId: o.importid } : {}),
+                    ...customTimeouts(o.customtimeouts),
                 };
                 resources.push({
                     urn: resp.getUrn(),

@@ -20,6 +20,8 @@ export interface ResourceOptions {
     additionalSecretOutputs: string[];
     /** The `import` option: the physical id adopted instead of created. */
     importId?: string;
+    /** The `customTimeouts` option, when set (Go duration strings such as "20m"). */
+    customTimeouts?: { create?: string; update?: string; delete?: string };
 }
 
 export interface SnapshotResource {

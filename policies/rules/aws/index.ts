@@ -3,6 +3,14 @@ import { backupPolicies } from "./backup";
 import { elasticachePolicies } from "./elasticache";
 import { kmsPolicies } from "./kms";
 import { rdsPolicies } from "./rds";
+import { restoreTestingPolicies } from "./restore-testing";
 import { s3Policies } from "./s3";
 
-export const awsPolicies = [...rdsPolicies, ...elasticachePolicies, ...kmsPolicies, ...backupPolicies, ...s3Policies];
+export const awsPolicies = [
+    ...rdsPolicies,
+    ...elasticachePolicies,
+    ...kmsPolicies,
+    ...backupPolicies,
+    ...restoreTestingPolicies,
+    ...s3Policies,
+];
