@@ -211,7 +211,7 @@ describe("wiring rules: declared flows allowed, undeclared flows documented", ()
 
     for (const stack of ["prod", "staging"] as const) {
         it(`${stack}: every declared flow is allowed and admitted, and no undeclared flow lacks a documented allowance`, async () => {
-            const hits = (await wiring(stacks[stack], stack)).filter((v) => RULES.includes(v.policy));
+            const hits = (await wiring(stacks[stack], stack, RULES)).filter((v) => RULES.includes(v.policy));
             assert.deepStrictEqual(hits, []);
             const report = (await flowReport(stacks[stack], policyConfig(stack)))!;
             assert.ok(
@@ -287,7 +287,7 @@ describe("wiring rules: declared flows allowed, undeclared flows documented", ()
         const preview = structuredClone(stacks.prod);
         preview.preview = true;
         (declaration(preview).inputs as Any).data["flows.json"] = UNKNOWN_STRING_SENTINEL;
-        const hits = (await wiring(preview, "prod")).filter((v) => RULES.includes(v.policy));
+        const hits = (await wiring(preview, "prod", RULES)).filter((v) => RULES.includes(v.policy));
         assert.strictEqual(hits.length, 2, JSON.stringify(hits));
         assert.ok(
             hits.every((v) => v.enforcementLevel === "advisory" && /can't run|cannot decide/.test(v.message)),

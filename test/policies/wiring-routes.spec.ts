@@ -163,7 +163,7 @@ describe("wiring rules: HTTP exposure and DNS failover", () => {
             ["prod", stacks.prod],
             ["staging", stacks.staging],
         ] as const) {
-            const hits = (await wiring(snapshot, stack)).filter((v) => names.includes(v.policy));
+            const hits = (await wiring(snapshot, stack, names)).filter((v) => names.includes(v.policy));
             assert.deepStrictEqual(hits, [], stack);
         }
         assert.ok(stacks.prod.resources.some((r) => r.type === ROUTE) && stacks.prod.resources.some((r) => r.type === HEALTH_CHECK));
@@ -177,7 +177,7 @@ describe("wiring rules: HTTP exposure and DNS failover", () => {
             const s = structuredClone(stacks.staging);
             const ingress = first(s, INGRESS, "api");
             mutate(ingress.inputs);
-            const hits = (await wiring(s, "staging")).filter((v) => v.policy === ingressBackends.name);
+            const hits = (await wiring(s, "staging", [ingressBackends.name])).filter((v) => v.policy === ingressBackends.name);
             assert.ok(
                 hits.every((v) => v.urn === ingress.urn && v.enforcementLevel === "mandatory"),
                 JSON.stringify(hits),
@@ -218,7 +218,8 @@ describe("wiring rules: HTTP exposure and DNS failover", () => {
         spec(ingress).rules[0].host = "api-eu-west-1.hangar.example.aero";
         spec(ingress).tls[0].hosts = ["api-eu-west-1.hangar.example.aero"];
         s.resources = [...s.resources.filter((r) => r.type !== ROUTE), ingress];
-        const rule = async () => (await wiring(s, "prod")).filter((v) => v.policy === healthCheckHostServed.name);
+        const rule = async () =>
+            (await wiring(s, "prod", [healthCheckHostServed.name])).filter((v) => v.policy === healthCheckHostServed.name);
         assert.deepStrictEqual(await rule(), []);
         spec(ingress).tls = [];
         assert.match(
@@ -231,7 +232,9 @@ describe("wiring rules: HTTP exposure and DNS failover", () => {
         const preview = structuredClone(stacks.prod);
         preview.preview = true;
         (record(preview, "SECONDARY").inputs as Any).records = UNKNOWN_STRING_SENTINEL;
-        const hits = (await wiring(preview, "prod")).filter((v) => v.policy === failoverSecondaryRegion.name);
+        const hits = (await wiring(preview, "prod", [failoverSecondaryRegion.name])).filter(
+            (v) => v.policy === failoverSecondaryRegion.name,
+        );
         assert.ok(
             hits.length === 1 && hits[0].enforcementLevel === "advisory" && /can't run|cannot decide/.test(hits[0].message),
             JSON.stringify(hits),

@@ -199,7 +199,7 @@ describe("wiring rules over the real stacks", () => {
         const preview = structuredClone(stacks.prod);
         preview.preview = true;
         (first(preview, DEPLOYMENT).inputs.spec as Any).template = UNKNOWN_STRING_SENTINEL;
-        const hits = (await wiring(preview, "prod")).filter((v) => v.policy === serviceSelectsPods.name);
+        const hits = (await wiring(preview, "prod", [serviceSelectsPods.name])).filter((v) => v.policy === serviceSelectsPods.name);
         assert.ok(
             hits.length > 0 && hits.every((v) => v.enforcementLevel === "advisory" && /can't run|cannot decide/.test(v.message)),
             JSON.stringify(hits),
