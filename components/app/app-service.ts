@@ -1,11 +1,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { exposeHttp, GatewayArgs, IngressArgs } from "../shared/exposure";
 import { selectorLabels } from "../shared/labels";
 import { buildImage } from "./image-build";
 import { egressPolicySpec, ingressPolicySpec } from "./network-policies";
 import { AppServiceSpec, resolveService } from "./spec";
-import { autoscalerSpec, deploymentOptions, deploymentSpec, hasAutoscaler, needsDisruptionBudget, serviceSpec } from "./workload";
+import { analysisTemplate } from "./analysis";
+import {
+    analysed,
+    canaryServiceName,
+    metricsServiceName,
+    previewServiceName,
+    ROLLOUT_HASH_LABEL,
+    RolloutDeliveryArgs,
+    routesCanary,
+    revisionServiceSpec,
+    metricsServiceSpec,
+    rolloutSpec,
+    usesRollout,
+} from "./rollout";
+import { autoscalerSpec, deploymentOptions, deploymentSpec, hasAutoscaler, needsDisruptionBudget, podSpec, serviceSpec } from "./workload";
 
 /** Network context the tier gives each service. */
 export interface AppNetworkArgs {
@@ -49,6 +64,10 @@ export interface AppServiceArgs {
     serviceMonitorLabels?: Record<string, string>;
     /** ConfigMap of the AWS CA bundles (shared/ca-bundle.ts) in the namespace, mounted read-only at /opt/hangar-ca. @default none */
     caBundleConfigMap?: pulumi.Input<string>;
+    /** Routing and analysis of a `canary` or `blueGreen` service's Rollout. @default split by replica counts, no analysis */
+    delivery?: RolloutDeliveryArgs;
+    /** Apply a canary route's `spec.rules` (the second step of a rules change). @default false */
+    applyRouteRules?: boolean;
 }
 
 /**
@@ -72,17 +91,29 @@ export class AppService extends pulumi.ComponentResource {
         if (s.build && !args.ecrKmsKeyArn) throw new pulumi.ResourceError(`AppService "${s.name}": build needs ecrKmsKeyArn`, this);
         this.image = s.build ? buildImage(name, s.name, s.build, args.ecrKmsKeyArn!, production, this) : pulumi.output(s.image!);
 
-        new k8s.apps.v1.Deployment(
-            name,
-            {
-                metadata,
-                spec: deploymentSpec(s, this.image, args.serviceAccountName, production, args.priorityClassName, args.caBundleConfigMap),
-            },
-            { ...child, ...deploymentOptions(s) },
-        );
+        if (usesRollout(s)) this.rollout(name, s, metadata, args, production);
+        else
+            new k8s.apps.v1.Deployment(
+                name,
+                {
+                    metadata,
+                    spec: deploymentSpec(
+                        s,
+                        this.image,
+                        args.serviceAccountName,
+                        production,
+                        args.priorityClassName,
+                        args.caBundleConfigMap,
+                    ),
+                },
+                { ...child, ...deploymentOptions(s) },
+            );
         new k8s.core.v1.Service(name, { metadata, spec: serviceSpec(s) }, child);
         if (hasAutoscaler(s)) {
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, { metadata, spec: autoscalerSpec(s) }, child);
+            const spec = autoscalerSpec(s);
+            // An HPA scales a Rollout through its scale subresource (rollout-crd.yaml: subresources.scale).
+            if (usesRollout(s)) spec.scaleTargetRef = { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: s.name };
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, { metadata, spec }, child);
         }
         if (needsDisruptionBudget(s)) {
             new k8s.policy.v1.PodDisruptionBudget(
@@ -117,6 +148,10 @@ export class AppService extends pulumi.ComponentResource {
         );
 
         if (s.metrics && args.serviceMonitorLabels) {
+            // A Rollout's pods are scraped through their own Service (rollout.ts, metricsServiceSpec), with the
+            // revision's hash on every series and the service label of the main Service.
+            const rollout = usesRollout(s);
+            const monitorSelector = selectorLabels(rollout ? metricsServiceName(s) : s.name);
             new k8s.apiextensions.CustomResource(
                 `${name}-monitor`,
                 {
@@ -128,8 +163,17 @@ export class AppService extends pulumi.ComponentResource {
                         labels: { ...selectorLabels(s.name), ...args.serviceMonitorLabels },
                     },
                     spec: {
-                        selector: { matchLabels: selectorLabels(s.name) },
-                        endpoints: [{ port: "metrics", path: s.metrics.path ?? "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+                        selector: { matchLabels: monitorSelector },
+                        ...(rollout ? { podTargetLabels: [ROLLOUT_HASH_LABEL] } : {}),
+                        endpoints: [
+                            {
+                                port: "metrics",
+                                path: s.metrics.path ?? "/metrics",
+                                interval: "30s",
+                                scrapeTimeout: "10s",
+                                ...(rollout ? { relabelings: [{ action: "replace", targetLabel: "service", replacement: s.name }] } : {}),
+                            },
+                        ],
                     },
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
@@ -140,6 +184,55 @@ export class AppService extends pulumi.ComponentResource {
         if (s.public) this.expose(name, s, metadata, args);
 
         this.registerOutputs({ image: this.image, url: this.url });
+    }
+
+    /** The Rollout, its canary or preview Service, its metrics Service and its AnalysisTemplate. */
+    private rollout(
+        name: string,
+        s: ReturnType<typeof resolveService>,
+        metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
+        args: AppServiceArgs,
+        production: boolean,
+    ) {
+        const child = { parent: this };
+        const pod = podSpec(s, this.image, args.serviceAccountName, production, args.priorityClassName, args.caBundleConfigMap);
+        // The controller labels a Rollout's pods with rollouts-pod-template-hash, not pod-template-hash.
+        pod.topologySpreadConstraints = (pod.topologySpreadConstraints as k8sInput.core.v1.TopologySpreadConstraint[]).map((c) => ({
+            ...c,
+            matchLabelKeys: [ROLLOUT_HASH_LABEL],
+        }));
+        const template = { metadata: { labels: selectorLabels(s.name) }, spec: pod };
+        const revision = s.strategy === "blueGreen" ? previewServiceName(s) : canaryServiceName(s);
+        const extra = (n: string, spec: ReturnType<typeof revisionServiceSpec>) =>
+            new k8s.core.v1.Service(
+                `${name}-${n.slice(s.name.length + 1)}`,
+                { metadata: { ...metadata, name: n, labels: selectorLabels(n) }, spec },
+                child,
+            );
+        const services = [extra(revision, revisionServiceSpec(s))];
+        if (s.metrics) services.push(extra(metricsServiceName(s), metricsServiceSpec(s)));
+        const dependsOn: pulumi.Resource[] = [...services];
+        if (analysed(s, args.delivery)) {
+            const src = args.delivery!.analysis!;
+            const t = pulumi.output(args.namespace).apply((ns) => analysisTemplate(s, src, ns));
+            dependsOn.push(
+                new k8s.apiextensions.CustomResource(
+                    `${name}-analysis`,
+                    { apiVersion: "argoproj.io/v1alpha1", kind: "AnalysisTemplate", metadata: t.metadata, spec: t.spec },
+                    child,
+                ),
+            );
+        }
+        new k8s.apiextensions.CustomResource(
+            name,
+            {
+                apiVersion: "argoproj.io/v1alpha1",
+                kind: "Rollout",
+                metadata,
+                spec: pulumi.output(args.namespace).apply((ns) => rolloutSpec(s, template, ns, production, args.delivery)),
+            },
+            { ...child, dependsOn, ...deploymentOptions(s) },
+        );
     }
 
     private expose(
@@ -161,6 +254,8 @@ export class AppService extends pulumi.ComponentResource {
                 ingress: args.ingress,
                 annotations: s.ingressAnnotations,
                 owner: `AppService "${s.name}"`,
+                canaryService: routesCanary(s, args.delivery) ? canaryServiceName(s) : undefined,
+                applyRules: args.applyRouteRules,
             },
             { parent: this },
         );

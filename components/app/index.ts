@@ -14,3 +14,5 @@ export {
 } from "./spec";
 export { hasAutoscaler } from "./workload";
 export { appTierFlows, AppFlowsArgs } from "./flows";
+export { BlueGreenArgs, CanaryArgs, CanaryStepArgs, RolloutAnalysisArgs, STRATEGIES } from "./spec";
+export { RolloutAnalysisSource, RolloutDeliveryArgs } from "./rollout";

@@ -19,7 +19,10 @@ import { priorityClasses } from "../shared/priority-classes";
 import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
 import { verifyClusterTarget } from "./cluster-target";
 import { declaredFlowsConfigMap } from "./flows";
+import * as delivery from "./rollouts";
 import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs, failoverHosts, monitoringArgs } from "./mappers";
+import { RolloutsController } from "../rollouts";
+import { resolveMonitoring } from "../monitoring";
 import { resolveNetwork } from "./network";
 import { databaseUrl, dataTierUrls } from "./urls";
 
@@ -157,6 +160,16 @@ export class Platform extends pulumi.ComponentResource {
         let appTier: AppTier | undefined;
         let appArgs: AppTierArgs | undefined;
         if (args.app) {
+            // Rollout CRs need the controller's CRDs first; `existing` mode creates nothing and waits for nothing.
+            const controller = { podSecurityVersion: args.kubernetes.version, priorityClassName: priority.monitoring };
+            const rollouts = delivery.needsRolloutsController(args)
+                ? new RolloutsController(
+                      `${name}-rollouts`,
+                      { ...delivery.rolloutsControllerArgs(args.app.rollouts), ...controller },
+                      withProviders,
+                  )
+                : undefined;
+            const m = monitorArgs && resolveMonitoring(monitorArgs);
             appTier = new AppTier(
                 `${name}-app`,
                 (appArgs = appTierArgs(args, {
@@ -167,9 +180,10 @@ export class Platform extends pulumi.ComponentResource {
                     trafficCidrs: args.app.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
                     extraHosts: failoverHosts(args),
                     priorityClassNames: priority,
+                    prometheus: m?.installChart ? { address: delivery.prometheusAddress(m.namespace, m.releaseName) } : undefined,
                 })),
-                // ServiceMonitors need the monitoring CRDs first.
-                { ...withProviders, dependsOn: monitoring?.readyResources ?? [] },
+                // ServiceMonitors need the monitoring CRDs first, Rollouts the controller's.
+                { ...withProviders, dependsOn: [...(monitoring?.readyResources ?? []), ...(rollouts ? [rollouts] : [])] },
             );
             const pilot = (dr?.pilotLight?.enabled ?? defaults.dr.pilotLight.enabled) ? dr?.pilotLight : undefined;
             if (pilot && disasterRecovery && database && drAws) {

@@ -13,6 +13,7 @@ import { POSTGRES_DEFAULTS, REDIS_DEFAULTS } from "../data";
 import { regionalHost } from "../disaster-recovery";
 import type { DisasterRecoveryArgs } from "../disaster-recovery";
 import type { MonitoringArgs } from "../monitoring";
+import { MONITORING_DEFAULTS } from "../monitoring";
 import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { physicalName } from "../shared/naming";
 import type { PlatformArgs, PlatformDrArgs } from "./args";
@@ -235,10 +236,13 @@ export interface TierPlacement {
     extraHosts?: Record<string, string[]>;
     /** The PriorityClasses of this tier's cluster. @default none */
     priorityClassNames?: AppPriorityClassesArgs;
+    /** Analyse Rollouts on this Prometheus (the monitoring stack's). @default no analysis */
+    prometheus?: { address: string };
 }
 
 export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
-    const { trafficSource: _source, trafficNamespace, ...app } = args.app!;
+    const { trafficSource: _source, trafficNamespace, rollouts, ...app } = args.app!;
+    const m = args.monitoring;
     const secretEnv = Object.keys(t.urls).map((key) => ({ name: key, secret: DATA_SECRET, key }));
     const ports = [...(t.urls.DATABASE_URL ? [5432] : []), ...(t.urls.REDIS_URL ? [6379] : [])];
     return {
@@ -251,8 +255,21 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
             ...s,
             secretEnv: [...secretEnv, ...(s.secretEnv ?? [])],
             ...(s.host && t.extraHosts?.[s.host] ? { extraHosts: [...(s.extraHosts ?? []), ...t.extraHosts[s.host]] } : {}),
-            ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas } } : {}),
+            // The pilot-light cluster runs no Rollouts controller: its services roll as Deployments.
+            ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas }, strategy: "rolling" } : {}),
         })),
+        delivery: {
+            gatewayTrafficRouter: rollouts?.gatewayPlugin !== undefined,
+            analysis: t.prometheus && {
+                prometheusAddress: t.prometheus.address,
+                requestsMetric: m?.app?.requestsMetric,
+                durationBucketMetric: m?.app?.durationBucketMetric,
+                statusLabel: m?.app?.statusLabel,
+                errorRatio: m?.thresholds?.errorRatio ?? MONITORING_DEFAULTS.thresholds.errorRatio,
+                latencyP95Seconds: m?.thresholds?.latencyP95Seconds ?? MONITORING_DEFAULTS.thresholds.latencyP95Seconds,
+            },
+        },
+        applyRouteRules: rollouts?.applyRouteRules,
         secrets: Object.keys(t.urls).length > 0 ? [{ name: DATA_SECRET, stringData: t.urls }] : [],
         // The RDS CA bundle the URLs' sslrootcert names (urls.ts).
         caBundles: t.urls.DATABASE_URL !== undefined,

@@ -10,10 +10,15 @@ import { byType, reveal, ROOT, snapshotOf, Snapshot, SnapshotResource } from "..
 type Any = any;
 const manifests = (snapshot: Snapshot, kind: string): Any[] => byType(snapshot, kind).map((r) => reveal(r.inputs));
 const podTemplates = (snapshot: Snapshot): { name: string; spec: Any }[] =>
-    manifests(snapshot, "kubernetes:apps/v1:Deployment").map((d) => ({ name: d.metadata.name, spec: d.spec.template.spec }));
+    [...manifests(snapshot, "kubernetes:apps/v1:Deployment"), ...manifests(snapshot, "kubernetes:argoproj.io/v1alpha1:Rollout")].map(
+        (d) => ({ name: d.metadata.name, spec: d.spec.template.spec }),
+    );
 
 const laptop = path.join(ROOT, "test/fixtures/kubeconfig/laptop.yaml");
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+/** The services' workloads: Deployments (rolling) and Argo Rollouts (canary, blueGreen). */
+const workloads = (snapshot: Snapshot): Any[] => [...manifests(snapshot, DEPLOYMENT), ...manifests(snapshot, ROLLOUT)];
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -69,7 +74,7 @@ for (const stack of ["prod", "staging"]) {
         });
 
         it("leaves spec.replicas to the HPA wherever one manages the Deployment", () => {
-            const deployments = new Map(manifests(snapshot, DEPLOYMENT).map((d) => [d.metadata.name, d]));
+            const deployments = new Map(workloads(snapshot).map((d) => [d.metadata.name, d]));
             const hpas = manifests(snapshot, HPA);
             assert.ok(hpas.length > 0);
             for (const hpa of hpas) {
@@ -81,7 +86,7 @@ for (const stack of ["prod", "staging"]) {
 
         it("hands spec.replicas over to the HPA (ignoreChanges) on exactly the autoscaled Deployments", () => {
             const scaled = new Set(manifests(snapshot, HPA).map((h) => h.spec.scaleTargetRef.name));
-            for (const d of byType(snapshot, DEPLOYMENT)) {
+            for (const d of [...byType(snapshot, DEPLOYMENT), ...byType(snapshot, ROLLOUT)]) {
                 const name = (reveal(d.inputs) as Any).metadata.name;
                 assert.deepStrictEqual(d.options.ignoreChanges, scaled.has(name) ? ["spec.replicas"] : [], name);
             }
@@ -91,7 +96,7 @@ for (const stack of ["prod", "staging"]) {
             const minReplicas = (d: Any) =>
                 d.spec.replicas ?? manifests(snapshot, HPA).find((h) => h.spec.scaleTargetRef.name === d.metadata.name).spec.minReplicas;
             const withPdb = new Set(manifests(snapshot, PDB).map((p) => p.metadata.name));
-            for (const d of manifests(snapshot, DEPLOYMENT)) {
+            for (const d of workloads(snapshot)) {
                 assert.strictEqual(withPdb.has(d.metadata.name), minReplicas(d) >= 2, d.metadata.name);
             }
         });
@@ -145,8 +150,8 @@ for (const stack of ["prod", "staging"]) {
 describe("AppTier rollouts", () => {
     it("never reduces capacity during a prod rollout, and spreads across zones strictly", async () => {
         const snapshot = await snapshotOf("prod", { kubeconfig: laptop });
-        for (const d of manifests(snapshot, DEPLOYMENT)) {
-            assert.strictEqual(d.spec.strategy.rollingUpdate.maxUnavailable, 0);
+        for (const d of workloads(snapshot)) {
+            assert.strictEqual((d.spec.strategy.rollingUpdate ?? d.spec.strategy.canary).maxUnavailable, 0);
             const zone = d.spec.template.spec.topologySpreadConstraints.find((t: Any) => t.topologyKey === "topology.kubernetes.io/zone");
             assert.strictEqual(zone.whenUnsatisfiable, "DoNotSchedule");
         }

@@ -1,0 +1,24 @@
+/**
+ * Platform's mappers for progressive delivery: whether the stack needs the Argo Rollouts controller, its args,
+ * and where the analysis reads Prometheus. Pure.
+ */
+import { APP_SERVICE_DEFAULTS } from "../app";
+import { kubePrometheusStackFullname } from "../monitoring";
+import type { RolloutsControllerArgs } from "../rollouts";
+import type { PlatformArgs, PlatformRolloutsArgs } from "./args";
+
+/** The controller's args out of the stack's `app.rollouts` (the route-rules switch is the app tier's). */
+export function rolloutsControllerArgs(r: PlatformRolloutsArgs | undefined): RolloutsControllerArgs {
+    const { applyRouteRules: _apply, ...rest } = r ?? {};
+    return rest;
+}
+
+/** True when some service runs as an Argo Rollout (its strategy, or the component default `canary`). */
+export function needsRolloutsController(args: PlatformArgs): boolean {
+    return (args.app?.services ?? []).some((s) => (s.strategy ?? APP_SERVICE_DEFAULTS.strategy) !== "rolling");
+}
+
+/** Where the monitoring stack's Prometheus answers (kube-prometheus-stack 88.5.3 templates/prometheus/service.yaml: `<fullname>-prometheus`, port 9090). */
+export function prometheusAddress(namespace: string, release: string): string {
+    return `http://${kubePrometheusStackFullname(release)}-prometheus.${namespace}.svc:9090`;
+}
