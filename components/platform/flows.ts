@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_TIER_DEFAULTS, appTierFlows, AppTierArgs } from "../app";
 import { DumpJobArgs, dumpJobFlows } from "../backups";
 import { MonitoringArgs, monitoringArgsFlows } from "../monitoring";
+import { ROLLOUTS_DEFAULTS, rolloutsFlows, RolloutsControllerArgs } from "../rollouts";
 import { DECLARED_FLOWS, DeclaredFlow, FlowDeclaration } from "../shared/flows";
 import { partOfLabels } from "../shared/labels";
 
@@ -25,6 +26,9 @@ export interface FlowSources {
     /** Resolved `monitoring.network` CIDR lists. */
     monitoringCidrs?: { controlPlane: string[]; nodes: string[]; data: string[]; grafanaFrom?: string[] };
     dump?: { namespace: string; databaseCidrs: string[] };
+    rollouts?: RolloutsControllerArgs;
+    /** Resolved `rollouts.network.controlPlaneCidrs`. */
+    rolloutsCidrs?: string[];
 }
 
 /** The declaration, pure: each component's flows, a flow two components need listed once (both named). */
@@ -43,6 +47,15 @@ export function declaredFlows(s: FlowSources): FlowDeclaration {
         ...(monitoring?.flows ?? []),
     );
     if (s.dump) flows.push(...dumpJobFlows(s.dump));
+    if (s.rollouts?.network && (s.rollouts.mode ?? ROLLOUTS_DEFAULTS.mode) === "chart")
+        flows.push(
+            ...rolloutsFlows({
+                namespace: s.rollouts.namespace ?? ROLLOUTS_DEFAULTS.namespace,
+                controlPlaneCidrs: s.rolloutsCidrs ?? [],
+                pluginDownload: s.rollouts.gatewayPlugin?.location.startsWith("https://") ?? false,
+                prometheus: s.rollouts.network.prometheus,
+            }),
+        );
     const merged = new Map<string, DeclaredFlow>();
     for (const f of flows) {
         const key = JSON.stringify([f.from, f.to, f.port, f.protocol]);
@@ -59,7 +72,7 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export function declaredFlowsConfigMap(
     name: string,
     namespace: pulumi.Input<string>,
-    sources: Omit<FlowSources, "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump"> &
+    sources: Omit<FlowSources, "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump" | "rolloutsCidrs"> &
         Inputs<Pick<FlowSources, "vpcId" | "podCidrs">> & { dump?: DumpJobArgs },
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMap {
@@ -73,8 +86,9 @@ export function declaredFlowsConfigMap(
             pulumi.all((net.dataEgress ?? []).map((d) => d.cidrs)),
             mon ? pulumi.all([mon.controlPlaneCidrs, mon.nodeCidrs, mon.dataCidrs, mon.grafanaFrom?.cidrs ?? null]) : null,
             sources.dump ? pulumi.all([sources.dump.namespace, sources.dump.databaseCidrs]) : null,
+            sources.rollouts?.network?.controlPlaneCidrs ?? null,
         ])
-        .apply(([vpcId, podCidrs, traffic, appData, m, dump]) =>
+        .apply(([vpcId, podCidrs, traffic, appData, m, dump, rolloutsCidrs]) =>
             declaredFlows({
                 vpcId,
                 podCidrs,
@@ -83,6 +97,8 @@ export function declaredFlowsConfigMap(
                 monitoring: sources.monitoring,
                 monitoringCidrs: m ? { controlPlane: m[0], nodes: m[1], data: m[2], grafanaFrom: m[3] ?? undefined } : undefined,
                 dump: dump ? { namespace: dump[0], databaseCidrs: dump[1] } : undefined,
+                rollouts: sources.rollouts,
+                rolloutsCidrs: rolloutsCidrs ?? undefined,
             }),
         );
     return new k8s.core.v1.ConfigMap(

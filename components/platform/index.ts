@@ -21,7 +21,7 @@ import { verifyClusterTarget } from "./cluster-target";
 import { declaredFlowsConfigMap } from "./flows";
 import * as delivery from "./rollouts";
 import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs, failoverHosts, monitoringArgs } from "./mappers";
-import { RolloutsController } from "../rollouts";
+import { RolloutsController, RolloutsControllerArgs } from "../rollouts";
 import { resolveMonitoring } from "../monitoring";
 import { resolveNetwork } from "./network";
 import { databaseUrl, dataTierUrls } from "./urls";
@@ -159,17 +159,17 @@ export class Platform extends pulumi.ComponentResource {
         const sslMode = args.database?.clientSslMode ?? defaults.database.clientSslMode;
         let appTier: AppTier | undefined;
         let appArgs: AppTierArgs | undefined;
+        let rolloutsArgs: RolloutsControllerArgs | undefined;
         if (args.app) {
             // Rollout CRs need the controller's CRDs first; `existing` mode creates nothing and waits for nothing.
-            const controller = { podSecurityVersion: args.kubernetes.version, priorityClassName: priority.monitoring };
-            const rollouts = delivery.needsRolloutsController(args)
-                ? new RolloutsController(
-                      `${name}-rollouts`,
-                      { ...delivery.rolloutsControllerArgs(args.app.rollouts), ...controller },
-                      withProviders,
-                  )
-                : undefined;
             const m = monitorArgs && resolveMonitoring(monitorArgs);
+            rolloutsArgs = delivery.controllerArgs(args, {
+                monitoring: m?.installChart ? m : undefined,
+                serviceMonitorLabels: monitoring?.selectorLabels,
+                controlPlaneCidrs: args.controlPlaneCidrs ?? network.privateSubnetCidrs,
+                priorityClassName: priority.monitoring,
+            });
+            const rollouts = rolloutsArgs && new RolloutsController(`${name}-rollouts`, rolloutsArgs, withProviders);
             appTier = new AppTier(
                 `${name}-app`,
                 (appArgs = appTierArgs(args, {
@@ -229,7 +229,7 @@ export class Platform extends pulumi.ComponentResource {
         }
         if (appTier && appArgs) {
             // Every component's flows, as one object of the stack that the wiring rules evaluate.
-            const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump };
+            const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump, rollouts: rolloutsArgs };
             const flowNetwork = { vpcId: network.vpcId, podCidrs: network.privateSubnetCidrs };
             declaredFlowsConfigMap(
                 `${name}-flows`,

@@ -14,6 +14,8 @@ import { regionalHost } from "../disaster-recovery";
 import type { DisasterRecoveryArgs } from "../disaster-recovery";
 import type { MonitoringArgs } from "../monitoring";
 import { MONITORING_DEFAULTS } from "../monitoring";
+import { ROLLOUTS_DEFAULTS } from "../rollouts";
+import { needsRolloutsController } from "./rollouts";
 import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { physicalName } from "../shared/naming";
 import type { PlatformArgs, PlatformDrArgs } from "./args";
@@ -106,6 +108,8 @@ export function monitoringArgs(
             nodeCidrs: placement.privateSubnetCidrs,
             dataCidrs: placement.privateSubnetCidrs,
             appMetricsPorts: (args.app?.services ?? []).flatMap((s) => (s.metrics ? [s.metrics.port] : [])),
+            // The Rollouts controller's metrics (the aborted-rollout alert) and its analysis queries.
+            rolloutsNamespace: needsRolloutsController(args) ? (args.app?.rollouts?.namespace ?? ROLLOUTS_DEFAULTS.namespace) : undefined,
             grafanaFrom,
         },
         redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },

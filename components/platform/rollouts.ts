@@ -3,7 +3,8 @@
  * and where the analysis reads Prometheus. Pure.
  */
 import { APP_SERVICE_DEFAULTS } from "../app";
-import { kubePrometheusStackFullname } from "../monitoring";
+import type * as pulumi from "@pulumi/pulumi";
+import { kubePrometheusStackFullname, prometheusEndpoint, ResolvedMonitoring } from "../monitoring";
 import type { RolloutsControllerArgs } from "../rollouts";
 import type { PlatformArgs, PlatformRolloutsArgs } from "./args";
 
@@ -21,4 +22,29 @@ export function needsRolloutsController(args: PlatformArgs): boolean {
 /** Where the monitoring stack's Prometheus answers (kube-prometheus-stack 88.5.3 templates/prometheus/service.yaml: `<fullname>-prometheus`, port 9090). */
 export function prometheusAddress(namespace: string, release: string): string {
     return `http://${kubePrometheusStackFullname(release)}-prometheus.${namespace}.svc:9090`;
+}
+
+/** The controller's args when the stack runs Rollouts: its settings, scraped and networked like the monitoring stack's pods. */
+export function controllerArgs(
+    args: PlatformArgs,
+    c: {
+        monitoring?: ResolvedMonitoring;
+        serviceMonitorLabels?: Record<string, string>;
+        controlPlaneCidrs: pulumi.Input<string[]>;
+        priorityClassName?: pulumi.Input<string>;
+    },
+): RolloutsControllerArgs | undefined {
+    if (!needsRolloutsController(args)) return undefined;
+    const prometheus = c.monitoring && prometheusEndpoint(c.monitoring.namespace, c.monitoring.releaseName);
+    return {
+        ...rolloutsControllerArgs(args.app?.rollouts),
+        podSecurityVersion: args.kubernetes.version,
+        priorityClassName: c.priorityClassName,
+        serviceMonitorLabels: c.serviceMonitorLabels,
+        network: {
+            controlPlaneCidrs: c.controlPlaneCidrs,
+            prometheus:
+                prometheus && "namespace" in prometheus ? { namespace: prometheus.namespace, podLabels: prometheus.podLabels } : undefined,
+        },
+    };
 }

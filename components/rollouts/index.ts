@@ -15,6 +15,9 @@ import { GATEWAY_PLUGIN } from "../shared/rollouts";
 import { partOfLabels } from "../shared/labels";
 import { namespaceLimits } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
+import { rolloutsPolicySpecs } from "./network";
+
+export { rolloutsFlows, RolloutsFlowArgs } from "./network";
 
 /** Labels a namespace whose pods may query Prometheus (components/monitoring/pods.ts, PROMETHEUS_QUERY_LABEL). */
 const PROMETHEUS_QUERY_LABEL = "monitoring.hangar.dev/prometheus-query";
@@ -39,6 +42,28 @@ export interface RolloutsControllerArgs {
     podSecurityVersion?: string;
     /** PriorityClass of the controller's pods. @default none */
     priorityClassName?: pulumi.Input<string>;
+    /**
+     * Labels the monitoring stack selects ServiceMonitors by: the chart's ServiceMonitor scrapes the controller's
+     * metrics (`rollout_info`, which the aborted-rollout alert reads). @default no ServiceMonitor
+     */
+    serviceMonitorLabels?: Record<string, string>;
+    /** Where the controller connects: NetworkPolicies (default deny, DNS, its own flows) when set. @default no NetworkPolicies */
+    network?: RolloutsNetworkArgs;
+}
+
+export interface RolloutsNetworkArgs {
+    /** Subnets of the EKS control-plane ENIs: the API server's address as pods see it. */
+    controlPlaneCidrs: pulumi.Input<string[]>;
+    /** Prometheus's pods: they scrape the controller and answer its analysis. @default none */
+    prometheus?: PrometheusPodsArgs;
+}
+
+/** Pods of a namespace, by labels. */
+export interface PrometheusPodsArgs {
+    /** Namespace of the pods. */
+    namespace: string;
+    /** Labels the pods carry. */
+    podLabels: Record<string, string>;
 }
 
 export const ROLLOUTS_DEFAULTS = { mode: "chart", namespace: "argo-rollouts", chartVersion: "2.41.0" };
@@ -70,6 +95,10 @@ export function rolloutsValues(args: RolloutsControllerArgs) {
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
             ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
             // Downloaded at start from `location` and checked against `sha256` (values.yaml trafficRouterPlugins).
+            // The metrics Service and ServiceMonitor (templates/controller/metrics-service.yaml, servicemonitor.yaml).
+            ...(args.serviceMonitorLabels
+                ? { metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: args.serviceMonitorLabels } } }
+                : {}),
             trafficRouterPlugins: args.gatewayPlugin
                 ? [{ name: GATEWAY_PLUGIN, location: args.gatewayPlugin.location, sha256: args.gatewayPlugin.sha256 }]
                 : [],
@@ -136,7 +165,25 @@ export class RolloutsController extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [namespace], retainOnDelete: true },
             );
             this.namespace = namespace.metadata.name;
+            if (args.network) this.networkPolicies(name, namespaceName, args, args.network, namespace);
         }
         this.registerOutputs({ namespace: this.namespace });
+    }
+
+    private networkPolicies(name: string, namespace: string, args: RolloutsControllerArgs, net: RolloutsNetworkArgs, ns: pulumi.Resource) {
+        const flow = (controlPlaneCidrs: string[]) => ({
+            namespace,
+            controlPlaneCidrs,
+            pluginDownload: args.gatewayPlugin?.location.startsWith("https://") ?? false,
+            prometheus: net.prometheus,
+        });
+        const specs = pulumi.output(net.controlPlaneCidrs).apply((cidrs) => rolloutsPolicySpecs(flow(cidrs)));
+        for (const policy of Object.keys(rolloutsPolicySpecs(flow([])))) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-netpol-${policy}`,
+                { metadata: { name: policy, namespace, labels: partOfLabels() }, spec: specs.apply((s) => s[policy]) },
+                { parent: this, dependsOn: [ns] },
+            );
+        }
     }
 }
