@@ -22,7 +22,8 @@ export type HangarErrorCode =
     | "STATEFUL_CHANGE"
     | "CLI_NOT_FOUND"
     | "FAILED"
-    | "PREFLIGHT";
+    | "PREFLIGHT"
+    | "ROLLOUT_ABORTED";
 
 /** Base class of every error this module throws. */
 export abstract class HangarError extends Error {

@@ -159,7 +159,12 @@ const kubernetesSchemas: CheckSection = {
 function deliveryOf(rollout: Manifest | undefined, analysed: boolean): string {
     if (!rollout) return "rolling (Deployment)";
     const strategy = (rollout.spec as { strategy?: Record<string, Record<string, unknown>> } | undefined)?.strategy ?? {};
-    const analysis = analysed ? "analysis on its own metrics, abort on failure" : "no analysis";
+    const annotations = (rollout.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
+    const wait =
+        annotations["pulumi.com/skipAwait"] === "true"
+            ? "manual promotion: up does not wait for it"
+            : `up waits for full promotion (up to ${Math.ceil(Number(annotations["pulumi.com/timeoutSeconds"]) / 60)} min)`;
+    const analysis = `${analysed ? "analysis on its own metrics, abort on failure" : "no analysis"}; ${wait}`;
     if (strategy.blueGreen) {
         const bg = strategy.blueGreen as { activeService?: string; previewService?: string; autoPromotionEnabled?: boolean };
         return `blueGreen (active ${bg.activeService}, preview ${bg.previewService}, ${bg.autoPromotionEnabled ? "auto" : "manual"} promotion; ${analysis})`;

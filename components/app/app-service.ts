@@ -17,6 +17,7 @@ import {
     routesCanary,
     revisionServiceSpec,
     metricsServiceSpec,
+    rolloutAwait,
     rolloutSpec,
     usesRollout,
 } from "./rollout";
@@ -223,15 +224,18 @@ export class AppService extends pulumi.ComponentResource {
                 ),
             );
         }
+        // `up` waits for full promotion, bounded by the steps' total (rollout.ts, rolloutAwait).
+        const wait = rolloutAwait(s);
+        const timeout = wait.timeoutSeconds ? `${Math.ceil(wait.timeoutSeconds / 60)}m` : undefined;
         new k8s.apiextensions.CustomResource(
             name,
             {
                 apiVersion: "argoproj.io/v1alpha1",
                 kind: "Rollout",
-                metadata,
+                metadata: { ...metadata, annotations: wait.annotations },
                 spec: pulumi.output(args.namespace).apply((ns) => rolloutSpec(s, template, ns, production, args.delivery)),
             },
-            { ...child, dependsOn, ...deploymentOptions(s) },
+            { ...child, dependsOn, ...deploymentOptions(s), ...(timeout ? { customTimeouts: { create: timeout, update: timeout } } : {}) },
         );
     }
 

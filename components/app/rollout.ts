@@ -12,6 +12,7 @@
  */
 import type { Input } from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes/types/input";
+import { PULUMI_WAIT_FOR } from "../shared/exposure";
 import { selectorLabels } from "../shared/labels";
 import { GATEWAY_PLUGIN } from "../shared/rollouts";
 import type { ResolvedService } from "./spec";
@@ -143,4 +144,33 @@ export function manualPromotion(s: ResolvedService): boolean {
     return s.strategy === "blueGreen"
         ? !s.blueGreen.autoPromote
         : s.strategy === "canary" && s.canary.steps.some((st) => st.pauseSeconds === 0);
+}
+
+/**
+ * How `pulumi up` waits for a Rollout. The provider's generic await (pulumi-kubernetes 4.18+,
+ * provider/pkg/await/await.go) reads `pulumi.com/waitFor`: the Rollout is ready when its phase is Healthy and its
+ * `Completed` condition holds ("the rollout completed its update to the desired revision and is not in the middle
+ * of any update": argo-rollouts pkg/apis/rollouts/v1alpha1/types.go, RolloutCompleted), i.e. the stable ReplicaSet
+ * is the current pod hash. The annotation has no failure predicate, so an aborted rollout never satisfies it and
+ * the wait runs into its timeout: the steps' pauses, the analysis's failed measurements and the progress deadline
+ * (`pulumi.com/timeoutSeconds`, and the same as `customTimeouts`). The Automation API then reads the abort reason
+ * (automation/rollouts.ts). A rollout that waits for a person (manual promotion) is not awaited
+ * (`pulumi.com/skipAwait`): `up` returns once the new revision is applied, and the check says so.
+ *
+ * Known gap: right after an apply the status still describes the previous revision (Healthy, Completed) until the
+ * controller sees the new spec, and a jsonpath condition cannot compare `status.observedGeneration` with
+ * `metadata.generation` (a filter compares fields of one list element only), so the wait can pass on that stale
+ * status (README, "Progressive delivery").
+ */
+export function rolloutAwait(s: ResolvedService): { annotations: Record<string, string>; timeoutSeconds?: number } {
+    if (manualPromotion(s)) return { annotations: { "pulumi.com/skipAwait": "true" } };
+    const analysis = s.analysis.intervalSeconds * (s.analysis.failureLimit + 2);
+    const timeoutSeconds = stepsSeconds(s) + analysis + 600; // + progressDeadlineSeconds
+    return {
+        annotations: {
+            [PULUMI_WAIT_FOR]: JSON.stringify(["jsonpath={.status.phase}=Healthy", "condition=Completed"]),
+            "pulumi.com/timeoutSeconds": String(timeoutSeconds),
+        },
+        timeoutSeconds,
+    };
 }

@@ -109,7 +109,11 @@ export function monitoringArgs(
             dataCidrs: placement.privateSubnetCidrs,
             appMetricsPorts: (args.app?.services ?? []).flatMap((s) => (s.metrics ? [s.metrics.port] : [])),
             // The Rollouts controller's metrics (the aborted-rollout alert) and its analysis queries.
-            rolloutsNamespace: needsRolloutsController(args) ? (args.app?.rollouts?.namespace ?? ROLLOUTS_DEFAULTS.namespace) : undefined,
+            // Only a controller the stack installs: an existing one's pods and labels are not the stack's to know.
+            rolloutsNamespace:
+                needsRolloutsController(args) && (args.app?.rollouts?.mode ?? ROLLOUTS_DEFAULTS.mode) === "chart"
+                    ? (args.app?.rollouts?.namespace ?? ROLLOUTS_DEFAULTS.namespace)
+                    : undefined,
             grafanaFrom,
         },
         redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },

@@ -6,7 +6,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { analysisQueries, failureConditions } from "../../components/app/analysis";
 import { budgetedQuota } from "../../components/app/app-tier";
-import { RolloutDeliveryArgs, rolloutSpec } from "../../components/app/rollout";
+import { RolloutDeliveryArgs, rolloutAwait, rolloutSpec } from "../../components/app/rollout";
 import { resolveService } from "../../components/app/spec";
 import { httpRouteSpec, resolveGateway, ROUTE_RULES_IGNORED } from "../../components/shared/exposure";
 import { validateManifest } from "../../tools/k8s-schema";
@@ -40,6 +40,16 @@ describe("progressive delivery (Argo Rollouts) in the real stacks", () => {
         assert.strictEqual(apiRollout.spec.progressDeadlineAbort, true);
         assert.strictEqual(apiRollout.spec.replicas, undefined, "spec.replicas stays with the HPA");
         for (const r of rollouts) assert.deepStrictEqual(validateManifest(r), [], r.metadata.name);
+    });
+
+    it("makes up wait for full promotion, bounded by the steps' total; a manual promotion is not awaited", () => {
+        const apiRollout = stacks.prod.resources.find((r) => r.type === ROLLOUT && (r.inputs.metadata as Any).name === "api")!;
+        const annotations = (reveal(apiRollout.inputs.metadata) as Any).annotations;
+        assert.deepStrictEqual(JSON.parse(annotations["pulumi.com/waitFor"]), ["jsonpath={.status.phase}=Healthy", "condition=Completed"]);
+        // prod's api: 120 + 300 + 300 s of pauses, 3 measurements of 60 s, the 600 s progress deadline.
+        assert.strictEqual(annotations["pulumi.com/timeoutSeconds"], String(120 + 300 + 300 + 180 + 600));
+        const manual = resolveService({ ...api, strategy: "blueGreen" } as Any);
+        assert.deepStrictEqual(rolloutAwait(manual), { annotations: { "pulumi.com/skipAwait": "true" } });
     });
 
     it("creates the route with stable 100 / canary 0 and ignores its rules afterwards", () => {
