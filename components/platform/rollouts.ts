@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { kubePrometheusStackFullname, prometheusEndpoint, ResolvedMonitoring } from "../monitoring";
 import type { RolloutsControllerArgs } from "../rollouts";
 import type { PlatformArgs, PlatformRolloutsArgs } from "./args";
+import type { Prerequisite } from "./prerequisites";
 
 /** The controller's args out of the stack's `app.rollouts` (the route-rules switch is the app tier's). */
 export function rolloutsControllerArgs(r: PlatformRolloutsArgs | undefined): RolloutsControllerArgs {
@@ -47,4 +48,20 @@ export function controllerArgs(
                 prometheus && "namespace" in prometheus ? { namespace: prometheus.namespace, podLabels: prometheus.podLabels } : undefined,
         },
     };
+}
+
+/**
+ * With `app.rollouts.mode: existing` the cluster must already serve the Rollout and AnalysisTemplate kinds
+ * (argo-rollouts-2.41.0 templates/crds/rollout-crd.yaml, analysis-template-crd.yaml); in `chart` mode the Release installs them.
+ */
+export function rolloutsPrerequisites(args: PlatformArgs): Prerequisite[] {
+    if (!needsRolloutsController(args) || (args.app?.rollouts?.mode ?? "chart") !== "existing") return [];
+    const install =
+        "install Argo Rollouts (helm install argo-rollouts argo/argo-rollouts --version 2.41.0 -n argo-rollouts, with the Gateway API plugin for routed canaries), or set app.rollouts.mode: chart";
+    return ["rollouts.argoproj.io", "analysistemplates.argoproj.io"].map((name) => ({
+        id: `crd:${name}`,
+        neededBy: "canary and blue-green services (Argo Rollouts)",
+        install,
+        requirement: { kind: "crd" as const, name },
+    }));
 }

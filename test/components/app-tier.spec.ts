@@ -168,12 +168,17 @@ describe("AppTier with three services (one built from a context, VPC traffic sou
         assert.strictEqual(snapshot.error, undefined, snapshot.error?.message);
     });
 
-    it("produces three Deployments, Services and ingress/egress NetworkPolicy pairs", () => {
-        assert.strictEqual(byType(snapshot, DEPLOYMENT).length, 3);
-        assert.strictEqual(byType(snapshot, "kubernetes:core/v1:Service").length, 3);
+    it("produces three workloads (two Deployments, the blue-green Rollout), Services and ingress/egress NetworkPolicy pairs", () => {
+        assert.strictEqual(byType(snapshot, DEPLOYMENT).length, 2);
+        assert.strictEqual(byType(snapshot, ROLLOUT).length, 1);
+        // Three services' Services, and the blue-green one's preview.
+        assert.strictEqual(
+            byType(snapshot, "kubernetes:core/v1:Service").filter((r) => (r.inputs.metadata as Any).namespace === "hangar").length,
+            4,
+        );
         assert.strictEqual(byType(snapshot, "hangar:index:AppService").length, 3);
-        // The monitoring namespace has its own (monitoring-network.spec.ts).
-        assert.strictEqual(manifests(snapshot, NETPOL).filter((p) => p.metadata.namespace !== "monitoring").length, 3 * 2 + 2);
+        // The monitoring and Rollouts controller namespaces have their own (monitoring-network.spec.ts, rollouts/network.ts).
+        assert.strictEqual(manifests(snapshot, NETPOL).filter((p) => p.metadata.namespace === "hangar").length, 3 * 2 + 2);
     });
 
     it("gives the HPA only to services whose max exceeds min, the PDB only to min ≥ 2", () => {
@@ -187,8 +192,24 @@ describe("AppTier with three services (one built from a context, VPC traffic sou
                 .sort(),
             ["api", "workers"],
         );
-        const workers = manifests(snapshot, DEPLOYMENT).find((d) => d.metadata.name === "workers");
+        const workers = manifests(snapshot, ROLLOUT).find((d) => d.metadata.name === "workers");
         assert.strictEqual(workers.spec.replicas, 2);
+    });
+
+    it("renders the blue-green service's active and preview Services, and budgets twice the quota", () => {
+        const workers = manifests(snapshot, ROLLOUT).find((d) => d.metadata.name === "workers");
+        const blue = workers.spec.strategy.blueGreen;
+        assert.deepStrictEqual([blue.activeService, blue.previewService], ["workers", "workers-preview"]);
+        const services = new Map(manifests(snapshot, "kubernetes:core/v1:Service").map((svc) => [svc.metadata.name, svc]));
+        for (const name of ["workers", "workers-preview"])
+            assert.deepStrictEqual(
+                services.get(name)?.spec.selector,
+                workers.spec.selector.matchLabels,
+                `${name} selects the Rollout's pods`,
+            );
+        // Ephemeral profile quota (2 CPU, 4Gi, 6Gi, 20 pods), doubled for the switch.
+        const quota = manifests(snapshot, "kubernetes:core/v1:ResourceQuota").find((q) => q.metadata.namespace === "hangar");
+        assert.deepStrictEqual(quota.spec.hard, { "requests.cpu": "4", "requests.memory": "8Gi", "limits.memory": "12Gi", pods: "40" });
     });
 
     it("admits public traffic from the VPC CIDR instead of a namespace", () => {

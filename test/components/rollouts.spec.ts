@@ -10,6 +10,9 @@ import { RolloutDeliveryArgs, rolloutAwait, rolloutSpec } from "../../components
 import { resolveService } from "../../components/app/spec";
 import { httpRouteSpec, resolveGateway, ROUTE_RULES_IGNORED } from "../../components/shared/exposure";
 import { validateManifest } from "../../tools/k8s-schema";
+import { ROOT } from "../../tools/harness";
+import { clusterPrerequisites } from "../../components/platform/prerequisites";
+import { parseConfig, readStackConfig, toPlatformArgs } from "../../config";
 import { reveal } from "../../tools/harness/snapshot";
 import { realStacks } from "../policies/wiring-fixtures";
 import { WORKLOAD_KINDS, compliantPod } from "../policies/fixtures";
@@ -121,6 +124,19 @@ describe("Rollout pod templates under the guardrails", () => {
                 pods: 200,
             },
         );
+    });
+
+    it("with an existing controller, needs its CRDs in the cluster (preflight); with the chart, installs them", () => {
+        const doc = readStackConfig(path.join(ROOT, "Pulumi.prod.yaml"));
+        const ids = (d: Any) => {
+            const parsed = parseConfig(d, "prod");
+            assert.ok(parsed.ok);
+            return clusterPrerequisites(toPlatformArgs(parsed.config, "")).map((p) => p.id);
+        };
+        assert.ok(!ids(doc).includes("crd:rollouts.argoproj.io"));
+        const existing = structuredClone(doc) as Any;
+        existing["hangar:app"].rollouts.mode = "existing";
+        assert.ok(ids(existing).includes("crd:rollouts.argoproj.io") && ids(existing).includes("crd:analysistemplates.argoproj.io"));
     });
 
     it("refuses canary weights that do not increase", () => {
