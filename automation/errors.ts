@@ -23,7 +23,8 @@ export type HangarErrorCode =
     | "CLI_NOT_FOUND"
     | "FAILED"
     | "PREFLIGHT"
-    | "ROLLOUT_ABORTED";
+    | "ROLLOUT_ABORTED"
+    | "ROLLOUT_PENDING";
 
 /** Base class of every error this module throws. */
 export abstract class HangarError extends Error {

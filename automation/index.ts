@@ -35,4 +35,4 @@ export { RESERVED_NAMES, STACK_NAME_LENGTH, STACK_NAME_PATTERN, stackNameIssues,
 export { cancel, destroy, outputs, preflight, preview, refresh, up } from "./operations";
 export { createEnvironment, listEnvironments, removeEnvironment } from "./environments";
 export type { PreflightFinding } from "./preflight";
-export { RolloutAbortedError, type RolloutStatus } from "./rollouts";
+export { RolloutAbortedError, RolloutPendingError, type RolloutStatus } from "./rollouts";

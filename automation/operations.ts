@@ -6,7 +6,7 @@
  */
 import { CommandError, ConcurrentUpdateError, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { commandOutput, PolicyViolationError, StatefulChangeError, translateError, ValidationError } from "./errors";
-import { abortReasons, RolloutAbortedError, rolloutTimedOut } from "./rollouts";
+import { abortReasons, awaitPromotion, RolloutAbortedError, rolloutTimedOut, stackReader } from "./rollouts";
 import { API_WORDS, Words } from "./words";
 import { EventCollector } from "./events";
 import { assertPrerequisites, PreflightFinding, stackPreflightInput, verifyPrerequisites } from "./preflight";
@@ -74,6 +74,17 @@ async function explainTimeout(stack: string, stackFile: string, options: UpOptio
     return rollouts?.length ? new RolloutAbortedError(stack, rollouts, { cause: error }) : error;
 }
 
+/**
+ * After a successful `up` that changed a Rollout: waits for its full promotion (automation/rollouts.ts,
+ * awaitPromotion), since the provider's wait can pass on the previous revision's status right after the apply.
+ */
+async function awaitRollouts(stack: string, stackFile: string, options: UpOptions, changes: { type?: string }[]): Promise<void> {
+    const waitMs = options.rolloutWaitMs ?? 1_800_000;
+    if (waitMs <= 0 || !changes.some((c) => c.type === "kubernetes:argoproj.io/v1alpha1:Rollout")) return;
+    const target = stackReader(stack, stackFile, { ...process.env, ...options.envVars });
+    if (target) await awaitPromotion(stack, target.reader, target.namespace, waitMs, Math.min(5_000, Math.max(10, waitMs / 20)));
+}
+
 /** True when a failed run failed because of its mandatory policy violations (and not a lock or an abort). */
 function failedOnPolicy(error: unknown, events: EventCollector, signal?: AbortSignal): boolean {
     return events.blocked && error instanceof CommandError && !(error instanceof ConcurrentUpdateError) && !signal?.aborted;
@@ -138,6 +149,7 @@ export function up(stack: string, options: UpOptions = {}): Promise<UpResult> {
             if (failedOnPolicy(error, events, options.signal)) throw new PolicyViolationError(stack, events.violations);
             throw await explainTimeout(stack, session.target.stackFile, options, error);
         }
+        await awaitRollouts(stack, session.target.stackFile, options, events.changes);
         return {
             stack,
             environment,

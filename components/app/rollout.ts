@@ -157,10 +157,10 @@ export function manualPromotion(s: ResolvedService): boolean {
  * (automation/rollouts.ts). A rollout that waits for a person (manual promotion) is not awaited
  * (`pulumi.com/skipAwait`): `up` returns once the new revision is applied, and the check says so.
  *
- * Known gap: right after an apply the status still describes the previous revision (Healthy, Completed) until the
- * controller sees the new spec, and a jsonpath condition cannot compare `status.observedGeneration` with
- * `metadata.generation` (a filter compares fields of one list element only), so the wait can pass on that stale
- * status (README, "Progressive delivery").
+ * Right after an apply the status still describes the previous revision (Healthy, Completed) until the controller
+ * sees the new spec, and a jsonpath condition cannot compare `status.observedGeneration` with `metadata.generation`
+ * (a filter compares fields of one list element only), so this wait can pass on that stale status; the Automation
+ * API's `up` then waits for the new generation's promotion itself (automation/rollouts.ts, awaitPromotion).
  */
 export function rolloutAwait(s: ResolvedService): { annotations: Record<string, string>; timeoutSeconds?: number } {
     if (manualPromotion(s)) return { annotations: { "pulumi.com/skipAwait": "true" } };

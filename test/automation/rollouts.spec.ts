@@ -4,8 +4,10 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { CommandFailedError, RolloutAbortedError, up } from "../../automation";
-import { FakeCli } from "./harness";
+import { CommandFailedError, RolloutAbortedError, RolloutPendingError, up } from "../../automation";
+import { KubeReader } from "../../automation/kube-reader";
+import { awaitPromotion, rolloutTimedOut } from "../../automation/rollouts";
+import { FakeCli, step } from "./harness";
 
 // `up` of a stack whose Rollout wait ran out: the Automation API reads the app namespace's Rollouts from a fake
 // Kubernetes API server on 127.0.0.1 (as preflight.spec.ts does) and returns the controller's abort reason.
@@ -18,10 +20,12 @@ const TIMEOUT =
     "    * updating urn:pulumi:staging::hangar::hangar:index:Platform$hangar:index:AppTier$hangar:index:AppService$kubernetes:argoproj.io/v1alpha1:Rollout::hangar-app-api: " +
     "'api' timed out waiting to be Ready\n";
 
-async function fakeApiServer(body: object | undefined) {
+/** Answers the Rollouts list with `bodies` in turn (the last one from then on). */
+async function fakeApiServer(...bodies: (object | undefined)[]) {
     const paths: string[] = [];
     const server = http.createServer((req, res) => {
         paths.push(req.url ?? "");
+        const body = bodies[Math.min(paths.length, bodies.length) - 1];
         const ok = req.headers.authorization === `Bearer ${TOKEN}` && req.url === ROLLOUTS && body;
         res.writeHead(ok ? 200 : 404, { "Content-Type": "application/json" }).end(
             JSON.stringify(ok ? body : { kind: "Status", code: 404 }),
@@ -32,7 +36,19 @@ async function fakeApiServer(body: object | undefined) {
     return { url: `http://127.0.0.1:${port}`, paths, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-const rollout = (name: string, status: object) => ({ metadata: { name, namespace: "hangar" }, status });
+const rollout = (name: string, status: object, generation = 1, spec: object = { strategy: { canary: { steps: [] } } }) => ({
+    metadata: { name, namespace: "hangar", generation },
+    spec,
+    status,
+});
+const ROLLOUT_URN =
+    "urn:pulumi:staging::hangar::hangar:index:Platform$hangar:index:AppTier$hangar:index:AppService$kubernetes:argoproj.io/v1alpha1:Rollout::hangar-app-api";
+const promoted = (generation: number) => ({
+    phase: "Healthy",
+    observedGeneration: String(generation),
+    stableRS: "7d9f",
+    currentPodHash: "7d9f",
+});
 
 describe("automation: up and aborted rollouts", () => {
     let fake: FakeCli;
@@ -85,18 +101,85 @@ describe("automation: up and aborted rollouts", () => {
         }
     });
 
-    it("keeps the CLI's failure when no Rollout is aborted, or the failure is no Rollout timeout", async () => {
-        const api = await fakeApiServer({ kind: "RolloutList", items: [rollout("api", { phase: "Progressing" })] });
-        try {
-            fake = new FakeCli({ commands: { up: { stderr: TIMEOUT, exitCode: 255 } } });
-            const options = fake.options();
-            const env = { ...options, envVars: { ...options.envVars, KUBECONFIG: kubeconfig(api.url) } };
-            await assert.rejects(up("staging", env), CommandFailedError);
-            fake.script({ commands: { up: { stderr: "error: an unhandled error occurred: kaboom\n", exitCode: 255 } } });
-            await assert.rejects(up("staging", env), CommandFailedError);
-            assert.deepStrictEqual(api.paths, [ROLLOUTS], "read once: only after the Rollout's timeout");
-        } finally {
-            await api.close();
-        }
+    describe("after a successful up that changed a Rollout", () => {
+        const changedRollout = () =>
+            new FakeCli({ commands: { up: { events: [step("update", "kubernetes:argoproj.io/v1alpha1:Rollout", ROLLOUT_URN)] } } });
+
+        it("waits past the previous revision's Healthy status until the controller has promoted the new generation", async () => {
+            // First read: still generation 2's Healthy status under generation 3 (the stale window); then promoted.
+            const stale = { kind: "RolloutList", items: [rollout("api", { ...promoted(2) }, 3)] };
+            const progressing = {
+                kind: "RolloutList",
+                items: [rollout("api", { phase: "Progressing", observedGeneration: "3", stableRS: "7d9f", currentPodHash: "81ab" }, 3)],
+            };
+            const done = { kind: "RolloutList", items: [rollout("api", { ...promoted(3), stableRS: "81ab", currentPodHash: "81ab" }, 3)] };
+            const api = await fakeApiServer(stale, progressing, done);
+            try {
+                fake = changedRollout();
+                const options = fake.options();
+                const result = await up("staging", {
+                    ...options,
+                    rolloutWaitMs: 2_000,
+                    envVars: { ...options.envVars, KUBECONFIG: kubeconfig(api.url) },
+                });
+                assert.strictEqual(result.stack, "staging");
+                assert.strictEqual(api.paths.length, 3, "read until promoted");
+            } finally {
+                await api.close();
+            }
+        });
+    });
+});
+
+/** The same reads, without the CLI: a stub reader answering the Rollouts list with `bodies` in turn. */
+describe("automation: reading Rollouts", () => {
+    const reader = (...bodies: object[]): KubeReader & { reads: number } => {
+        const r = {
+            server: "stub",
+            reads: 0,
+            get: async () => ({ status: 200, body: bodies[Math.min(++r.reads, bodies.length) - 1] }),
+        };
+        return r;
+    };
+    const list = (...items: object[]) => ({ kind: "RolloutList", items });
+
+    it("throws RolloutAbortedError for an aborted Rollout and RolloutPendingError for one still progressing at the end", async () => {
+        const abortedOne = reader(list(rollout("api", { phase: "Degraded", abort: true, message: ABORT, observedGeneration: "3" }, 3)));
+        await assert.rejects(
+            awaitPromotion("staging", abortedOne, "hangar", 50, 10),
+            (err: unknown) => err instanceof RolloutAbortedError && /error-ratio/.test(err.message),
+        );
+        const stuck = reader(list(rollout("api", { phase: "Progressing", observedGeneration: "3" }, 3)));
+        await assert.rejects(awaitPromotion("staging", stuck, "hangar", 50, 10), (err: unknown) => {
+            assert.ok(err instanceof RolloutPendingError, String(err));
+            assert.deepStrictEqual(
+                err.rollouts.map((r) => [r.name, r.phase]),
+                [["api", "Progressing"]],
+            );
+            return true;
+        });
+    });
+
+    it("does not wait for a rollout paused for a person, but does for a timed canary pause", async () => {
+        const manual = reader(
+            list(
+                rollout("api", { phase: "Paused", observedGeneration: "3" }, 3, {
+                    strategy: { blueGreen: { autoPromotionEnabled: false } },
+                }),
+            ),
+        );
+        await awaitPromotion("staging", manual, "hangar", 50, 10);
+        assert.strictEqual(manual.reads, 1);
+        const canary = { strategy: { canary: { steps: [{ setWeight: 10 }, { pause: { duration: "60s" } }, { pause: {} }] } } };
+        const timed = reader(list(rollout("api", { phase: "Paused", observedGeneration: "3", currentStepIndex: 1 }, 3, canary)));
+        await assert.rejects(awaitPromotion("staging", timed, "hangar", 50, 10), RolloutPendingError);
+        const byHand = reader(list(rollout("api", { phase: "Paused", observedGeneration: "3", currentStepIndex: 2 }, 3, canary)));
+        await awaitPromotion("staging", byHand, "hangar", 50, 10);
+    });
+
+    it("names a Rollout's timeout only from the CLI's failure output", () => {
+        assert.ok(rolloutTimedOut(TIMEOUT));
+        assert.ok(!rolloutTimedOut("error: an unhandled error occurred: kaboom\n"));
+        assert.ok(!rolloutTimedOut("error: kubernetes:apps/v1:Deployment hangar-app-api timed out waiting to be Ready"));
     });
 });
