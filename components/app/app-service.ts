@@ -233,7 +233,8 @@ export class AppService extends pulumi.ComponentResource {
                 apiVersion: "argoproj.io/v1alpha1",
                 kind: "Rollout",
                 metadata: { ...metadata, annotations: wait.annotations },
-                spec: pulumi.output(args.namespace).apply((ns) => rolloutSpec(s, template, ns, production, args.delivery)),
+                // Only the plugin's namespace is an output: the pod template stays known during preview.
+                spec: rolloutSpec(s, template, args.namespace, production, args.delivery),
             },
             { ...child, dependsOn, ...deploymentOptions(s), ...(timeout ? { customTimeouts: { create: timeout, update: timeout } } : {}) },
         );
