@@ -10,6 +10,8 @@ import { RolloutDeliveryArgs, rolloutAwait, rolloutSpec } from "../../components
 import { resolveService } from "../../components/app/spec";
 import { httpRouteSpec, resolveGateway, ROUTE_RULES_IGNORED } from "../../components/shared/exposure";
 import { validateManifest } from "../../tools/k8s-schema";
+import { parse as parseYaml } from "yaml";
+import { rolloutsValues } from "../../components/rollouts";
 import { ROOT } from "../../tools/harness";
 import { clusterPrerequisites } from "../../components/platform/prerequisites";
 import { parseConfig, readStackConfig, toPlatformArgs } from "../../config";
@@ -98,6 +100,73 @@ describe("the canary route under server-side apply", () => {
             live.rules[0].backendRefs.map((b: Any) => b.weight),
             [75, 25],
         );
+    });
+});
+
+describe("the Argo Rollouts controller's values (argo-rollouts 2.41.0)", () => {
+    const values = rolloutsValues({
+        gatewayPlugin: { location: "https://example.com/plugin", sha256: "a".repeat(64) },
+        serviceMonitorLabels: { release: "kube-prometheus-stack" },
+    }) as Any;
+
+    it("run the controller restricted, with requests and a memory limit, the plugin pinned by checksum", () => {
+        assert.deepStrictEqual(values.podSecurityContext, { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        assert.deepStrictEqual(values.containerSecurityContext, {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            seccompProfile: { type: "RuntimeDefault" },
+        });
+        assert.ok(
+            values.controller.resources.requests.cpu &&
+                values.controller.resources.requests.memory &&
+                values.controller.resources.limits.memory,
+        );
+        assert.deepStrictEqual(values.controller.trafficRouterPlugins, [
+            { name: "argoproj-labs/gatewayAPI", location: "https://example.com/plugin", sha256: "a".repeat(64) },
+        ]);
+        assert.strictEqual(values.keepCRDs, true);
+    });
+
+    it("set only keys the chart's defaults have, down to the first {} or [] (when ../shared is there)", function () {
+        const file = path.join(ROOT, "..", "shared", "charts", "src", "argo-rollouts-2.41.0", "values.yaml");
+        if (!fs.existsSync(file)) this.skip();
+        const defaults = parseYaml(fs.readFileSync(file, "utf8")) as Any;
+        const missing: string[] = [];
+        // Rendered verbatim by toYaml (templates/controller/deployment.yaml): Kubernetes types, validated below.
+        const kubernetesTyped = ["podSecurityContext", "containerSecurityContext", "controller.resources"];
+        const walk = (set: Any, known: Any, at: string) => {
+            for (const [key, value] of Object.entries(set)) {
+                if (kubernetesTyped.includes(`${at}${key}`)) continue;
+                if (!(key in known)) missing.push(`${at}${key}`);
+                else if (value && typeof value === "object" && !Array.isArray(value) && known[key] && typeof known[key] === "object") {
+                    if (Object.keys(known[key]).length > 0) walk(value, known[key], `${at}${key}.`);
+                }
+            }
+        };
+        walk(values, defaults, "");
+        assert.deepStrictEqual(missing, []);
+    });
+
+    it("pass the controller's security contexts and resources as the Kubernetes schema accepts them", () => {
+        const pod = {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "argo-rollouts" },
+            spec: {
+                securityContext: values.podSecurityContext,
+                containers: [
+                    {
+                        name: "argo-rollouts",
+                        image: "quay.io/argoproj/argo-rollouts:v1.9.0",
+                        securityContext: values.containerSecurityContext,
+                        resources: values.controller.resources,
+                    },
+                ],
+            },
+        };
+        assert.deepStrictEqual(validateManifest(pod), []);
     });
 });
 
