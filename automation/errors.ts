@@ -22,7 +22,9 @@ export type HangarErrorCode =
     | "STATEFUL_CHANGE"
     | "CLI_NOT_FOUND"
     | "FAILED"
-    | "PREFLIGHT";
+    | "PREFLIGHT"
+    | "ROLLOUT_ABORTED"
+    | "ROLLOUT_PENDING";
 
 /** Base class of every error this module throws. */
 export abstract class HangarError extends Error {

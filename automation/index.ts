@@ -36,3 +36,4 @@ export { cancel, destroy, outputs, preflight, preview, refresh, up } from "./ope
 export { createEnvironment, listEnvironments, removeEnvironment } from "./environments";
 export { sweepEnvironments } from "./sweep";
 export type { PreflightFinding } from "./preflight";
+export { RolloutAbortedError, RolloutPendingError, type RolloutStatus } from "./rollouts";

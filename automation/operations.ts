@@ -5,7 +5,8 @@
  * before anything reaches the CLI, and turns every failure into a typed error.
  */
 import { CommandError, ConcurrentUpdateError, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { PolicyViolationError, StatefulChangeError, translateError, ValidationError } from "./errors";
+import { commandOutput, PolicyViolationError, StatefulChangeError, translateError, ValidationError } from "./errors";
+import { abortReasons, awaitPromotion, RolloutAbortedError, rolloutTimedOut, stackReader } from "./rollouts";
 import { API_WORDS, Words } from "./words";
 import { EventCollector } from "./events";
 import { assertPrerequisites, PreflightFinding, stackPreflightInput, verifyPrerequisites } from "./preflight";
@@ -62,6 +63,26 @@ async function withStack<R>(
     } finally {
         release();
     }
+}
+
+/** A Rollout's wait that ran out because its controller aborted it becomes a {@link RolloutAbortedError} with the reason. */
+async function explainTimeout(stack: string, stackFile: string, options: UpOptions, error: unknown): Promise<unknown> {
+    if (!(error instanceof CommandError) || options.signal?.aborted) return error;
+    const { stdout, stderr } = commandOutput(error);
+    if (!rolloutTimedOut(`${stdout}\n${stderr}`)) return error;
+    const rollouts = await abortReasons(stack, stackFile, { ...process.env, ...options.envVars });
+    return rollouts?.length ? new RolloutAbortedError(stack, rollouts, { cause: error }) : error;
+}
+
+/**
+ * After a successful `up` that changed a Rollout: waits for its full promotion (automation/rollouts.ts,
+ * awaitPromotion), since the provider's wait can pass on the previous revision's status right after the apply.
+ */
+async function awaitRollouts(stack: string, stackFile: string, options: UpOptions, changes: { type?: string }[]): Promise<void> {
+    const waitMs = options.rolloutWaitMs ?? 1_800_000;
+    if (waitMs <= 0 || !changes.some((c) => c.type === "kubernetes:argoproj.io/v1alpha1:Rollout")) return;
+    const target = stackReader(stack, stackFile, { ...process.env, ...options.envVars });
+    if (target) await awaitPromotion(stack, target.reader, target.namespace, waitMs, Math.min(5_000, Math.max(10, waitMs / 20)));
 }
 
 /** True when a failed run failed because of its mandatory policy violations (and not a lock or an abort). */
@@ -126,8 +147,9 @@ export function up(stack: string, options: UpOptions = {}): Promise<UpResult> {
         );
         if (error !== undefined) {
             if (failedOnPolicy(error, events, options.signal)) throw new PolicyViolationError(stack, events.violations);
-            throw error;
+            throw await explainTimeout(stack, session.target.stackFile, options, error);
         }
+        await awaitRollouts(stack, session.target.stackFile, options, events.changes);
         return {
             stack,
             environment,

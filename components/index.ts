@@ -14,6 +14,10 @@ export type { AppTierArgs, AppTierSettings, AppSecretArgs } from "./app/app-tier
 export { AppService } from "./app/app-service";
 export type { AppServiceArgs, AppNetworkArgs, DataEgressArgs } from "./app/app-service";
 export type { AppServiceSpec, AutoscalingArgs, ImageBuildArgs, MetricsArgs, ProbeArgs, ReplicaArgs, SecretEnvArgs } from "./app/spec";
+export type { BlueGreenArgs, CanaryArgs, CanaryStepArgs, RolloutAnalysisArgs } from "./app/spec";
+export type { RolloutAnalysisSource, RolloutDeliveryArgs } from "./app/rollout";
+export { RolloutsController } from "./rollouts";
+export type { GatewayPluginArgs, RolloutsControllerArgs } from "./rollouts";
 export type { ContainerResourcesArgs, ResourceQuantitiesArgs } from "./shared/resources";
 export type { GatewayArgs, IngressArgs } from "./shared/exposure";
 export type { QuotaArgs } from "./shared/namespace-limits";

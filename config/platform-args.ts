@@ -24,6 +24,7 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
             trafficSource: app.trafficSource,
             trafficNamespace: app.trafficNamespace,
             quota: app.quota,
+            rollouts: app.rollouts,
         },
         monitoring: {
             enabled: m.enabled,

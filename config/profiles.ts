@@ -31,6 +31,27 @@ const common: ProfileDefaults = {
             autoscaling: { cpuUtilization: 70, memoryUtilization: 80 },
             allowHttpsEgress: false,
             writablePaths: ["/tmp"],
+            canary: {
+                steps: [
+                    { weight: 10, pauseSeconds: 60 },
+                    { weight: 25, pauseSeconds: 120 },
+                    { weight: 50, pauseSeconds: 120 },
+                ],
+            },
+            blueGreen: { autoPromote: false, scaleDownDelaySeconds: 30 },
+            analysis: { intervalSeconds: 60, failureLimit: 1 },
+        },
+        // Argo Rollouts 2.41.0 (controller v1.9.0) and the Gateway API traffic-router plugin v0.17.0, pinned by checksum.
+        rollouts: {
+            mode: "chart",
+            namespace: "argo-rollouts",
+            chartVersion: "2.41.0",
+            gatewayPlugin: {
+                location:
+                    "https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/v0.17.0/gatewayapi-plugin-linux-amd64",
+                sha256: "1904ca787d33107c140521899d61fff030ee75d99908bd175fca5a4647759061",
+            },
+            applyRouteRules: false,
         },
         services: [],
     },
@@ -102,6 +123,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
         app: {
             quota: { requestsCpu: "16", requestsMemory: "32Gi", limitsMemory: "48Gi", pods: 100 },
             serviceDefaults: {
+                strategy: "canary",
                 replicas: { min: 3, max: 10 },
                 resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
             },
@@ -132,6 +154,8 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
         app: {
             quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsMemory: "12Gi", pods: 40 },
             serviceDefaults: {
+                strategy: "canary",
+                blueGreen: { autoPromote: true, scaleDownDelaySeconds: 30 },
                 replicas: { min: 1, max: 3 },
                 resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
             },
@@ -161,6 +185,8 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
         app: {
             quota: { requestsCpu: "2", requestsMemory: "4Gi", limitsMemory: "6Gi", pods: 20 },
             serviceDefaults: {
+                strategy: "rolling",
+                blueGreen: { autoPromote: true, scaleDownDelaySeconds: 0 },
                 replicas: { min: 1, max: 1 },
                 resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
             },

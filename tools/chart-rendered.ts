@@ -302,12 +302,75 @@ function kubePrometheusStack(release: string, v: Values): RenderedObject[] {
     return out;
 }
 
+/**
+ * argo-rollouts 2.41.0 (a helm.v3.Release: its CRDs are templates, kept on delete): the controller Deployment
+ * (templates/controller/deployment.yaml: `argo-rollouts.selectorLabels`, _helpers.tpl:64-67, plus
+ * `app.kubernetes.io/component`; container ports metrics and healthz, values.yaml controller.containerPorts), and
+ * with `controller.metrics.enabled` its metrics Service (templates/controller/metrics-service.yaml) and ServiceMonitor
+ * (templates/controller/servicemonitor.yaml).
+ */
+function argoRollouts(release: string, v: Values): RenderedObject[] {
+    const AR = "argo-rollouts-2.41.0";
+    const c = v.controller ?? {};
+    const name = fullname(release, "argo-rollouts", v); // _helpers.tpl:14-25
+    const labels = {
+        "app.kubernetes.io/name": v.nameOverride || "argo-rollouts",
+        "app.kubernetes.io/instance": release,
+        "app.kubernetes.io/component": c.component ?? "rollouts-controller",
+    };
+    const ports = { metrics: 8090, healthz: 8080, ...(c.containerPorts ?? {}) };
+    const out: RenderedObject[] = [
+        workload(
+            DEPLOYMENT,
+            name,
+            labels,
+            [
+                {
+                    name: "argo-rollouts",
+                    ports: [
+                        { name: "metrics", containerPort: ports.metrics },
+                        { name: "healthz", containerPort: ports.healthz },
+                    ],
+                },
+            ],
+            `${AR}/templates/controller/deployment.yaml`,
+            { securityContext: v.podSecurityContext },
+        ),
+    ];
+    if (c.metrics?.enabled) {
+        const svc = { portName: "metrics", port: 8090, ...(c.metrics.service ?? {}) };
+        out.push(
+            service(
+                `${name}-metrics`,
+                labels,
+                [{ name: svc.portName, port: svc.port, targetPort: "metrics" }],
+                `${AR}/templates/controller/metrics-service.yaml`,
+            ),
+        );
+        if (c.metrics.serviceMonitor?.enabled)
+            out.push({
+                type: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+                name,
+                body: {
+                    metadata: { labels: { ...labels, ...(c.metrics.serviceMonitor.additionalLabels ?? {}) } },
+                    spec: { endpoints: [{ port: svc.portName }], selector: { matchLabels: labels } },
+                },
+                source: `${AR}/templates/controller/servicemonitor.yaml`,
+            });
+    }
+    return out;
+}
+
 /** The charts this table knows, by chart name. A Chart of another name renders nothing here (and the check says so). */
 export const RENDERERS: Record<string, { version: string; render: (release: string, values: Values) => RenderedObject[] }> = {
     "kube-prometheus-stack": { version: "88.5.3", render: kubePrometheusStack },
     "prometheus-postgres-exporter": { version: "8.2.0", render: postgresExporter },
     "prometheus-redis-exporter": { version: "6.29.0", render: redisExporter },
+    "argo-rollouts": { version: "2.41.0", render: argoRollouts },
 };
+
+/** Chart v4 resources and v3 Releases: both render their chart's objects on the real engine. */
+const CHART_TYPES = ["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"];
 
 /** What one Chart resource renders: the objects with their namespace, or undefined for a chart the table does not know. */
 export function renderChart(chart: SnapshotResource): { namespace: string; objects: RenderedObject[] } | undefined {
@@ -326,7 +389,7 @@ export function renderChart(chart: SnapshotResource): { namespace: string; objec
  */
 export function chartRendered(snapshot: Snapshot): PolicyInputResource[] {
     const out: PolicyInputResource[] = [];
-    for (const chart of snapshot.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")) {
+    for (const chart of snapshot.resources.filter((r) => CHART_TYPES.includes(r.type))) {
         const rendered = renderChart(chart);
         if (!rendered) continue;
         for (const o of rendered.objects) {

@@ -155,7 +155,26 @@ const kubernetesSchemas: CheckSection = {
     },
 };
 
-/** The app tier per service: image, replicas, exposure, resources. */
+/** How a service rolls out: `rolling` (Deployment), or the Rollout's canary steps / blue-green Services and its analysis. */
+function deliveryOf(rollout: Manifest | undefined, analysed: boolean): string {
+    if (!rollout) return "rolling (Deployment)";
+    const strategy = (rollout.spec as { strategy?: Record<string, Record<string, unknown>> } | undefined)?.strategy ?? {};
+    const annotations = (rollout.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
+    const wait =
+        annotations["pulumi.com/skipAwait"] === "true"
+            ? "manual promotion: up does not wait for it"
+            : `up waits for full promotion (up to ${Math.ceil(Number(annotations["pulumi.com/timeoutSeconds"]) / 60)} min)`;
+    const analysis = `${analysed ? "analysis on its own metrics, abort on failure" : "no analysis"}; ${wait}`;
+    if (strategy.blueGreen) {
+        const bg = strategy.blueGreen as { activeService?: string; previewService?: string; autoPromotionEnabled?: boolean };
+        return `blueGreen (active ${bg.activeService}, preview ${bg.previewService}, ${bg.autoPromotionEnabled ? "auto" : "manual"} promotion; ${analysis})`;
+    }
+    const canary = (strategy.canary ?? {}) as { steps?: { setWeight?: number }[]; trafficRouting?: unknown };
+    const weights = (canary.steps ?? []).flatMap((st) => (st.setWeight !== undefined ? [`${st.setWeight}%`] : [])).join(" → ");
+    return `canary ${weights} (${canary.trafficRouting ? "split on the HTTPRoute" : "split by replicas"}; ${analysis})`;
+}
+
+/** The app tier per service: image, replicas, exposure, resources, strategy. */
 const appTier: CheckSection = {
     title: "App tier",
     run({ snapshot }) {
@@ -164,7 +183,8 @@ const appTier: CheckSection = {
         for (const service of snapshot.resources.filter((r) => r.type === "hangar:index:AppService")) {
             const children = childrenOf(service.urn);
             const find = (type: string) => children.find((c) => c.type === type);
-            const deployment = reveal(find("kubernetes:apps/v1:Deployment")?.inputs) as Manifest | undefined;
+            const rollout = reveal(find("kubernetes:argoproj.io/v1alpha1:Rollout")?.inputs) as Manifest | undefined;
+            const deployment = (reveal(find("kubernetes:apps/v1:Deployment")?.inputs) as Manifest | undefined) ?? rollout;
             const spec = deployment?.spec as
                 | {
                       replicas?: number;
@@ -197,6 +217,12 @@ const appTier: CheckSection = {
                     .join(", ") || "none";
             lines.push(`${container?.name ?? service.name}: ${container?.image ?? "?"}`);
             lines.push(`  replicas ${replicas}; ${exposure}; requests ${fmt(r?.requests)}; limits ${fmt(r?.limits)}`);
+            lines.push(
+                `  strategy ${deliveryOf(
+                    rollout,
+                    children.some((c) => c.type === "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate"),
+                )}`,
+            );
         }
         return { lines: lines.length ? lines : ["no app tier"], errors: [] };
     },

@@ -18,6 +18,8 @@ type ModelClass = new (data: unknown) => { validate(): void };
 const CRD_MODULES: Record<string, string> = {
     "gateway.networking.k8s.io/v1": "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1",
     "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
+    // 0.3.x: the last line with a CommonJS build (2.x is ESM-only).
+    "argoproj.io/v1alpha1": "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1",
 };
 
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {

@@ -104,6 +104,15 @@ export interface UpOptions extends PreviewOptions {
      * @default []
      */
     allowReplace?: readonly string[];
+    /**
+     * After the CLI's `up`, how long to wait until every Rollout of the app namespace is fully promoted: the
+     * controller has observed its new generation, the stable revision is the current one and it is Healthy
+     * (`pulumi.com/waitFor` alone can pass on the previous revision's status right after the apply). An aborted
+     * Rollout throws `RolloutAbortedError`, one still in progress at the end `RolloutPendingError`; one paused for a
+     * manual promotion is not waited for. Needs the stack's kubeconfig context; 0 skips the check.
+     * @default 1_800_000 (30 minutes)
+     */
+    rolloutWaitMs?: number;
 }
 
 /** Options of {@link refresh}. */

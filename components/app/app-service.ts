@@ -1,19 +1,28 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { exposeHttp, GatewayArgs, IngressArgs } from "../shared/exposure";
 import { selectorLabels } from "../shared/labels";
 import { buildImage } from "./image-build";
-import {
-    MIGRATION_DATABASE_PORT,
-    migrationEgressPolicySpec,
-    migrationLabels,
-    migrationJobName,
-    migrationJobSpec,
-    migrationTimeouts,
-} from "./migration";
+import { migrationJob } from "./migration-job";
 import { egressPolicySpec, ingressPolicySpec } from "./network-policies";
 import { AppServiceSpec, resolveService } from "./spec";
-import { autoscalerSpec, deploymentOptions, deploymentSpec, hasAutoscaler, needsDisruptionBudget, serviceSpec } from "./workload";
+import { analysisTemplate } from "./analysis";
+import {
+    analysed,
+    canaryServiceName,
+    metricsServiceName,
+    previewServiceName,
+    ROLLOUT_HASH_LABEL,
+    RolloutDeliveryArgs,
+    routesCanary,
+    revisionServiceSpec,
+    metricsServiceSpec,
+    rolloutAwait,
+    rolloutSpec,
+    usesRollout,
+} from "./rollout";
+import { autoscalerSpec, deploymentOptions, deploymentSpec, hasAutoscaler, needsDisruptionBudget, podSpec, serviceSpec } from "./workload";
 
 /** Network context the tier gives each service. */
 export interface AppNetworkArgs {
@@ -61,6 +70,10 @@ export interface AppServiceArgs {
     caBundleConfigMap?: pulumi.Input<string>;
     /** What the pods read that the tier creates (namespace, Secrets, CA bundle): the migration Job waits for it. @default [] */
     prerequisites?: pulumi.Resource[];
+    /** Routing and analysis of a `canary` or `blueGreen` service's Rollout. @default split by replica counts, no analysis */
+    delivery?: RolloutDeliveryArgs;
+    /** Apply a canary route's `spec.rules` (the second step of a rules change). @default false */
+    applyRouteRules?: boolean;
 }
 
 /**
@@ -86,20 +99,33 @@ export class AppService extends pulumi.ComponentResource {
         const dataEgress = pulumi.all(
             (network.dataEgress ?? []).map((d) => pulumi.all([d.cidrs, d.port]).apply(([cidrs, port]) => ({ cidrs, port }))),
         );
-        const migration = this.migration(name, s, args, metadata, dataEgress);
+        const migration = migrationJob(this, name, s, this.image, args, metadata, dataEgress);
 
-        new k8s.apps.v1.Deployment(
-            name,
-            {
-                metadata,
-                spec: deploymentSpec(s, this.image, args.serviceAccountName, production, args.priorityClassName, args.caBundleConfigMap),
-            },
-            // Rolls out only once the migration Job of this image has completed (./migration.ts).
-            { ...child, ...deploymentOptions(s), ...(migration ? { dependsOn: [migration] } : {}) },
-        );
+        // Rolls out only once the migration Job of this image has completed (./migration.ts).
+        const afterMigration = migration ? { dependsOn: [migration] } : {};
+        if (usesRollout(s)) this.rollout(name, s, metadata, args, production, migration);
+        else
+            new k8s.apps.v1.Deployment(
+                name,
+                {
+                    metadata,
+                    spec: deploymentSpec(
+                        s,
+                        this.image,
+                        args.serviceAccountName,
+                        production,
+                        args.priorityClassName,
+                        args.caBundleConfigMap,
+                    ),
+                },
+                { ...child, ...deploymentOptions(s), ...afterMigration },
+            );
         new k8s.core.v1.Service(name, { metadata, spec: serviceSpec(s) }, child);
         if (hasAutoscaler(s)) {
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, { metadata, spec: autoscalerSpec(s) }, child);
+            const spec = autoscalerSpec(s);
+            // An HPA scales a Rollout through its scale subresource (rollout-crd.yaml: subresources.scale).
+            if (usesRollout(s)) spec.scaleTargetRef = { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: s.name };
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, { metadata, spec }, child);
         }
         if (needsDisruptionBudget(s)) {
             new k8s.policy.v1.PodDisruptionBudget(
@@ -131,6 +157,10 @@ export class AppService extends pulumi.ComponentResource {
         );
 
         if (s.metrics && args.serviceMonitorLabels) {
+            // A Rollout's pods are scraped through their own Service (rollout.ts, metricsServiceSpec), with the
+            // revision's hash on every series and the service label of the main Service.
+            const rollout = usesRollout(s);
+            const monitorSelector = selectorLabels(rollout ? metricsServiceName(s) : s.name);
             new k8s.apiextensions.CustomResource(
                 `${name}-monitor`,
                 {
@@ -142,8 +172,17 @@ export class AppService extends pulumi.ComponentResource {
                         labels: { ...selectorLabels(s.name), ...args.serviceMonitorLabels },
                     },
                     spec: {
-                        selector: { matchLabels: selectorLabels(s.name) },
-                        endpoints: [{ port: "metrics", path: s.metrics.path ?? "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+                        selector: { matchLabels: monitorSelector },
+                        ...(rollout ? { podTargetLabels: [ROLLOUT_HASH_LABEL] } : {}),
+                        endpoints: [
+                            {
+                                port: "metrics",
+                                path: s.metrics.path ?? "/metrics",
+                                interval: "30s",
+                                scrapeTimeout: "10s",
+                                ...(rollout ? { relabelings: [{ action: "replace", targetLabel: "service", replacement: s.name }] } : {}),
+                            },
+                        ],
                     },
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
@@ -156,56 +195,58 @@ export class AppService extends pulumi.ComponentResource {
         this.registerOutputs({ image: this.image, url: this.url });
     }
 
-    /**
-     * The migration Job of the service's image and its egress policy (the namespace denies by default). The
-     * Job's Pulumi name carries the image's hash too: a new image is a new resource, created (and awaited)
-     * before the Deployment changes, and the old Job is deleted at the end of the update; `ignoreChanges` on
-     * the spec keeps a Job that ran from being replaced, and so re-run, for a change of anything but the
-     * image (a Job's pod template is immutable).
-     */
-    private migration(
+    /** The Rollout, its canary or preview Service, its metrics Service and its AnalysisTemplate. */
+    private rollout(
         name: string,
         s: ReturnType<typeof resolveService>,
+        metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
         args: AppServiceArgs,
-        metadata: { namespace: pulumi.Input<string> },
-        dataEgress: pulumi.Output<{ cidrs: string[]; port: number }[]>,
-    ): k8s.batch.v1.Job | undefined {
-        if (!s.migration) return undefined;
-        const jobName = migrationJobName(s.name, s.image!);
-        const policyName = `${s.name}-migrate-egress`;
-        const policy = new k8s.networking.v1.NetworkPolicy(
-            `${name}-migrate-egress`,
+        production: boolean,
+        migration: k8s.batch.v1.Job | undefined,
+    ) {
+        const child = { parent: this };
+        const pod = podSpec(s, this.image, args.serviceAccountName, production, args.priorityClassName, args.caBundleConfigMap);
+        // The controller labels a Rollout's pods with rollouts-pod-template-hash, not pod-template-hash.
+        pod.topologySpreadConstraints = (pod.topologySpreadConstraints as k8sInput.core.v1.TopologySpreadConstraint[]).map((c) => ({
+            ...c,
+            matchLabelKeys: [ROLLOUT_HASH_LABEL],
+        }));
+        const template = { metadata: { labels: selectorLabels(s.name) }, spec: pod };
+        const revision = s.strategy === "blueGreen" ? previewServiceName(s) : canaryServiceName(s);
+        const extra = (n: string, spec: ReturnType<typeof revisionServiceSpec>) =>
+            new k8s.core.v1.Service(
+                `${name}-${n.slice(s.name.length + 1)}`,
+                { metadata: { ...metadata, name: n, labels: selectorLabels(n) }, spec },
+                child,
+            );
+        const services = [extra(revision, revisionServiceSpec(s))];
+        if (s.metrics) services.push(extra(metricsServiceName(s), metricsServiceSpec(s)));
+        // Rolls out only once the migration Job of this image has completed (./migration.ts).
+        const dependsOn: pulumi.Resource[] = [...services, ...(migration ? [migration] : [])];
+        if (analysed(s, args.delivery)) {
+            const src = args.delivery!.analysis!;
+            const t = pulumi.output(args.namespace).apply((ns) => analysisTemplate(s, src, ns));
+            dependsOn.push(
+                new k8s.apiextensions.CustomResource(
+                    `${name}-analysis`,
+                    { apiVersion: "argoproj.io/v1alpha1", kind: "AnalysisTemplate", metadata: t.metadata, spec: t.spec },
+                    child,
+                ),
+            );
+        }
+        // `up` waits for full promotion, bounded by the steps' total (rollout.ts, rolloutAwait).
+        const wait = rolloutAwait(s);
+        const timeout = wait.timeoutSeconds ? `${Math.ceil(wait.timeoutSeconds / 60)}m` : undefined;
+        new k8s.apiextensions.CustomResource(
+            name,
             {
-                metadata: { name: policyName, namespace: metadata.namespace, labels: selectorLabels(s.name) },
-                spec: dataEgress.apply((data) => migrationEgressPolicySpec(s.name, data, MIGRATION_DATABASE_PORT)),
+                apiVersion: "argoproj.io/v1alpha1",
+                kind: "Rollout",
+                metadata: { ...metadata, annotations: wait.annotations },
+                // Only the plugin's namespace is an output: the pod template stays known during preview.
+                spec: rolloutSpec(s, template, args.namespace, production, args.delivery),
             },
-            { parent: this },
-        );
-        const spec = migrationJobSpec(
-            { ...s, migration: s.migration },
-            this.image,
-            args.serviceAccountName,
-            args.priorityClassName,
-            args.caBundleConfigMap,
-        );
-        return new k8s.batch.v1.Job(
-            `${name}-migrate-${jobName.slice(-10)}`,
-            {
-                metadata: {
-                    name: jobName,
-                    namespace: metadata.namespace,
-                    labels: migrationLabels(s.name),
-                    annotations: { "pulumi.com/replaceUnready": "true" },
-                },
-                spec,
-            },
-            {
-                parent: this,
-                // Not the component's dependsOn (children do not inherit it, and it holds the monitoring CRDs): what the pod reads.
-                dependsOn: [policy, ...(args.prerequisites ?? [])],
-                customTimeouts: migrationTimeouts(spec.activeDeadlineSeconds as number),
-                ignoreChanges: ["spec"],
-            },
+            { ...child, dependsOn, ...deploymentOptions(s), ...(timeout ? { customTimeouts: { create: timeout, update: timeout } } : {}) },
         );
     }
 
@@ -228,6 +269,8 @@ export class AppService extends pulumi.ComponentResource {
                 ingress: args.ingress,
                 annotations: s.ingressAnnotations,
                 owner: `AppService "${s.name}"`,
+                canaryService: routesCanary(s, args.delivery) ? canaryServiceName(s) : undefined,
+                applyRules: args.applyRouteRules,
             },
             { parent: this },
         );

@@ -7,10 +7,11 @@ import { caBundleConfigMap, caBundleConfigMapName } from "../shared/ca-bundle";
 import { partOfLabels } from "../shared/labels";
 import { secretKeysAnnotation } from "../shared/secret-keys";
 import { lifecycle } from "../shared/lifecycle";
-import { namespaceLimits, QuotaArgs } from "../shared/namespace-limits";
+import { namespaceLimits, QUOTA_DEFAULTS, QuotaArgs } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
 import { AppNetworkArgs, AppService } from "./app-service";
 import { defaultDenySpec, dnsEgressSpec } from "./network-policies";
+import type { RolloutDeliveryArgs } from "./rollout";
 import type { AppServiceSpec } from "./spec";
 
 /** A Kubernetes Secret the tier creates in its namespace; every value is kept secret. */
@@ -76,6 +77,29 @@ export interface AppTierArgs extends AppTierSettings {
      * URL names. @default false
      */
     caBundles?: boolean;
+    /**
+     * How `canary` and `blueGreen` services' Rollouts split traffic (the Gateway API plugin) and what their
+     * analysis queries. @default split by replica counts, no analysis
+     */
+    delivery?: RolloutDeliveryArgs;
+    /** Apply canary routes' `spec.rules` once (the second step of a rules change). @default false */
+    applyRouteRules?: boolean;
+}
+
+/**
+ * The quota a blue-green service needs: during the switch both colours run at full size, so a tier with one
+ * budgets twice its quota (pods, requests and limits).
+ */
+export function budgetedQuota(quota: QuotaArgs | undefined, services: AppServiceSpec[]): QuotaArgs {
+    const q = { ...QUOTA_DEFAULTS, ...quota };
+    if (!services.some((s) => s.strategy === "blueGreen")) return q;
+    const twice = (quantity: string) => quantity.replace(/^(\d+(?:\.\d+)?)/, (n) => String(+n * 2));
+    return {
+        requestsCpu: twice(q.requestsCpu),
+        requestsMemory: twice(q.requestsMemory),
+        limitsMemory: twice(q.limitsMemory),
+        pods: q.pods * 2,
+    };
 }
 
 /**
@@ -111,7 +135,7 @@ export class AppTier extends pulumi.ComponentResource {
         );
         this.namespace = namespace.metadata.name;
         const inNamespace = { parent: this, dependsOn: [namespace] };
-        namespaceLimits(name, { namespace: this.namespace, quota: args.quota, labels }, inNamespace);
+        namespaceLimits(name, { namespace: this.namespace, quota: budgetedQuota(args.quota, args.services), labels }, inNamespace);
 
         const serviceAccount = APP_TIER_DEFAULTS.serviceAccount;
         const role = new aws.iam.Role(
@@ -193,6 +217,8 @@ export class AppTier extends pulumi.ComponentResource {
                     serviceMonitorLabels: args.serviceMonitorLabels,
                     caBundleConfigMap: caBundles ? caBundleConfigMapName(serviceAccount) : undefined,
                     prerequisites: [namespace, sa, ...secrets, ...(caBundles ? [caBundles] : [])],
+                    delivery: args.delivery,
+                    applyRouteRules: args.applyRouteRules,
                 },
                 { parent: this, dependsOn: [namespace, ...secrets, ...(caBundles ? [caBundles] : []), ...upstream] },
             ).url;

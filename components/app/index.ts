@@ -15,3 +15,5 @@ export {
 export { hasAutoscaler } from "./workload";
 export { appTierFlows, AppFlowsArgs } from "./flows";
 export { MIGRATION_DEFAULTS, MigrationArgs, migrationJobName, SecretKeyArgs } from "./migration";
+export { BlueGreenArgs, CanaryArgs, CanaryStepArgs, RolloutAnalysisArgs, STRATEGIES } from "./spec";
+export { RolloutAnalysisSource, RolloutDeliveryArgs } from "./rollout";

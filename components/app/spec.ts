@@ -54,6 +54,38 @@ export interface SecretEnvArgs {
     key: string;
 }
 
+/** One canary step: shift this share of traffic (or of the pods, without a traffic router) to the new version, then pause. */
+export interface CanaryStepArgs {
+    /** Percent of traffic on the new version, 1–99. */
+    weight: number;
+    /** Seconds to hold the step while the analysis runs; 0 waits for a manual promotion. */
+    pauseSeconds: number;
+}
+
+export interface CanaryArgs {
+    /** The steps, in increasing weight; the last one is followed by full promotion. @default 10% 60 s, 25% 120 s, 50% 120 s */
+    steps?: CanaryStepArgs[];
+}
+
+export interface BlueGreenArgs {
+    /** Promote the preview to active once it is ready and its analysis passed; false waits for `kubectl argo rollouts promote`. @default false */
+    autoPromote?: boolean;
+    /** Seconds the old (blue) pods keep running after the switch, for a quick rollback. @default 30 */
+    scaleDownDelaySeconds?: number;
+}
+
+/** The analysis that gates a canary or blue-green rollout, on the service's own metrics. */
+export interface RolloutAnalysisArgs {
+    /** Seconds between two measurements. @default 60 */
+    intervalSeconds?: number;
+    /** Failed measurements tolerated before the rollout aborts (and rolls back). @default 1 */
+    failureLimit?: number;
+    /** Highest 5xx share of the new version's requests. @default the monitoring stack's `thresholds.errorRatio` */
+    errorRatio?: number;
+    /** Highest p95 latency of the new version, seconds. @default the monitoring stack's `thresholds.latencyP95Seconds` */
+    latencyP95Seconds?: number;
+}
+
 export interface ImageBuildArgs {
     /** Build context directory. */
     context: string;
@@ -114,10 +146,21 @@ export interface AppServiceSpec {
     runAsUser?: number;
     /**
      * A migration Job run with the service's `image` against the writer before each new image rolls out
-     * (./migration.ts); the Deployment waits for it. Needs a pinned `image` (its name is the image's hash).
+     * (./migration.ts); the workload waits for it. Needs a pinned `image` (its name is the image's hash).
      * @default none
      */
     migration?: MigrationArgs;
+    /**
+     * How a new version replaces the old: `rolling` (a Deployment), `canary` or `blueGreen` (an Argo Rollout,
+     * which needs the Argo Rollouts controller and its CRDs; see RolloutsController). @default "canary"
+     */
+    strategy?: string;
+    /** Steps of a `canary` rollout. */
+    canary?: CanaryArgs;
+    /** Promotion of a `blueGreen` rollout. */
+    blueGreen?: BlueGreenArgs;
+    /** Analysis of a `canary` or `blueGreen` rollout (needs `metrics`). */
+    analysis?: RolloutAnalysisArgs;
 }
 
 /** The defaults `AppServiceSpec` documents; the prod profile must agree (tested). */
@@ -139,11 +182,27 @@ export const APP_SERVICE_DEFAULTS = {
     allowHttpsEgress: false,
     writablePaths: ["/tmp"],
     runAsUser: 10001,
+    strategy: "canary",
+    canary: {
+        steps: [
+            { weight: 10, pauseSeconds: 60 },
+            { weight: 25, pauseSeconds: 120 },
+            { weight: 50, pauseSeconds: 120 },
+        ],
+    },
+    blueGreen: { autoPromote: false, scaleDownDelaySeconds: 30 },
+    analysis: { intervalSeconds: 60, failureLimit: 1 },
 };
+
+/** The delivery strategies: `rolling` runs a Deployment, the others an Argo Rollout. */
+export const STRATEGIES = ["rolling", "canary", "blueGreen"] as const;
 
 /** A service with every documented default filled in. */
 export type ResolvedService = Required<Omit<AppServiceSpec, "image" | "build" | "command" | "args" | "host" | "metrics" | "migration">> &
     Pick<AppServiceSpec, "image" | "build" | "command" | "args" | "host" | "metrics" | "migration"> & {
+        canary: Required<CanaryArgs>;
+        blueGreen: Required<BlueGreenArgs>;
+        analysis: Required<Pick<RolloutAnalysisArgs, "intervalSeconds" | "failureLimit">> & RolloutAnalysisArgs;
         replicas: Required<ReplicaArgs>;
         resources: { requests: Required<ResourceQuantitiesArgs>; limits: { cpu?: string; memory: string } };
         probes: Required<ProbeArgs>;
@@ -175,6 +234,12 @@ export function resolveService(spec: AppServiceSpec): ResolvedService {
             problems.push("migration.activeDeadlineSeconds must be ≥ 1");
         if (m.backoffLimit !== undefined && !(m.backoffLimit >= 0)) problems.push("migration.backoffLimit must be ≥ 0");
     }
+    const strategy = spec.strategy ?? d.strategy;
+    if (!(STRATEGIES as readonly string[]).includes(strategy)) problems.push(`strategy must be ${STRATEGIES.join(", ")}, not ${strategy}`);
+    const steps = spec.canary?.steps ?? d.canary.steps;
+    if (steps.length === 0 || steps.some((st, i) => st.weight < 1 || st.weight > 99 || (i > 0 && st.weight <= steps[i - 1].weight))) {
+        problems.push("canary.steps need weights that increase within 1–99");
+    }
     if (problems.length > 0) throw new Error(`AppService "${spec.name}": ${problems.join("; ")}`);
     return {
         ...spec,
@@ -198,5 +263,9 @@ export function resolveService(spec: AppServiceSpec): ResolvedService {
         allowHttpsEgress: spec.allowHttpsEgress ?? d.allowHttpsEgress,
         writablePaths: spec.writablePaths ?? d.writablePaths,
         runAsUser: spec.runAsUser ?? d.runAsUser,
+        strategy,
+        canary: { steps },
+        blueGreen: { ...d.blueGreen, ...spec.blueGreen },
+        analysis: { ...d.analysis, ...spec.analysis },
     };
 }

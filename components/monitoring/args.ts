@@ -143,6 +143,8 @@ export interface MonitoringNetworkArgs {
     appMetricsPorts?: number[];
     /** Where traffic to Grafana comes from. @default the namespace of `grafana.gateway` */
     grafanaFrom?: TrafficFromArgs;
+    /** Namespace of the Argo Rollouts controller: Prometheus scrapes its metrics (8090), it queries Prometheus (analysis). @default none */
+    rolloutsNamespace?: string;
 }
 
 /** Where traffic comes from: the pods of a namespace, or addresses (load-balancer ENIs in the VPC). */

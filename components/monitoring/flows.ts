@@ -5,6 +5,7 @@
  */
 import { addresses, dataStore, DeclaredFlow, dnsFlows, FlowEndpoint, internet, KUBE_DNS, pods, tcpFlow } from "../shared/flows";
 import { selectorLabels } from "../shared/labels";
+import { ROLLOUTS_CONTROLLER } from "../shared/rollouts";
 import { EXPORTER_LOGIN } from "./exporter-login";
 import type { MonitoringArgs } from "./args";
 import { MonitoringFlows, monitoringFlowFlags } from "./network-policies";
@@ -69,6 +70,11 @@ export function monitoringFlows(namespace: string, f: MonitoringFlows): Declared
         const exporter = at(p.redisExporter.labels, "redis-exporter");
         scrape(exporter, p.redisExporter.ports.metrics);
         flows.push(flow(exporter, data(6379), 6379, "cache metrics"));
+    }
+    if (f.rolloutsNamespace) {
+        const controller = pods(f.rolloutsNamespace, ROLLOUTS_CONTROLLER.labels, "argo-rollouts");
+        scrape(controller, ROLLOUTS_CONTROLLER.metricsPort);
+        flows.push(tcpFlow(controller, prometheus, p.prometheus.ports.web, "rollout analysis queries", "RolloutsController"));
     }
     if (f.login) flows.push(flow(at(selectorLabels(EXPORTER_LOGIN), EXPORTER_LOGIN), data(5432), 5432, "creates the exporter's login"));
     return flows;

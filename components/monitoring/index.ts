@@ -35,6 +35,7 @@ export { MONITORING_SIZING, MONITORING_DEFAULTS, resolveMonitoring, ResolvedMoni
 export { alertGroups, AlertRule, renderRulesFile, AlertRuleGroup, MonitoredData } from "./rules";
 export { GRAFANA_DASHBOARD_LABEL, kubePrometheusStackValues } from "./values";
 export { MONITORING_RESOURCES, chartValueAt, MonitoringWorkload, MONITORING_WORKLOADS } from "./workloads";
+export { kubePrometheusStackFullname } from "./pods";
 
 const labels = partOfLabels();
 

@@ -5,7 +5,7 @@
  *
  * | pod | ingress | egress |
  * | --- | --- | --- |
- * | Prometheus | 9090 from Grafana, itself and namespaces labelled `PROMETHEUS_QUERY_LABEL`; 8080 from itself | every scrape target below, API server 443 |
+ * | Prometheus | 9090 from Grafana, itself and namespaces labelled `PROMETHEUS_QUERY_LABEL`; 8080 from itself | every scrape target below, the Rollouts controller 8090, API server 443 |
  * | Alertmanager | 9093/8080 from Prometheus, 9093 from Grafana, 9094 TCP+UDP from its peers | peers 9094, receiver 443 (internet only) |
  * | operator | 10250 from the control-plane subnets (admission webhooks) and Prometheus | API server 443 |
  * | Grafana | 3000 from the gateway and Prometheus | Prometheus 9090, Alertmanager 9093, API server 443 (sidecars) |
@@ -24,6 +24,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaultDenySpec, dnsEgressSpec, inNamespace, ipBlocks, pods, tcp, udp } from "../shared/network-policy";
 import { partOfLabels, selectorLabels } from "../shared/labels";
 import { GATEWAY_DEFAULTS } from "../shared/exposure";
+import { ROLLOUTS_CONTROLLER } from "../shared/rollouts";
 import type { MonitoringArgs, MonitoringNetworkArgs } from "./args";
 import { EXPORTER_LOGIN } from "./exporter-login";
 import { CLUSTER_TARGETS, monitoringPods, PROMETHEUS_QUERY_LABEL } from "./pods";
@@ -43,6 +44,8 @@ export interface MonitoringFlows {
     /** Where Grafana's traffic comes from; undefined when Grafana is not exposed. */
     grafanaFrom?: { namespace?: string; cidrs?: string[] };
     nodeExporter: boolean;
+    /** Namespace of the Argo Rollouts controller, scraped on its metrics port. */
+    rolloutsNamespace?: string;
     receiver: boolean;
     postgres: boolean;
     redis: boolean;
@@ -101,6 +104,14 @@ export function monitoringPolicySpecs(f: MonitoringFlows): Record<string, Spec> 
                 ...(f.postgres ? [{ to: [pods(p.postgresExporter.labels)], ports: tcp(p.postgresExporter.ports.metrics) }] : []),
                 ...(f.redis ? [{ to: [pods(p.redisExporter.labels)], ports: tcp(p.redisExporter.ports.metrics) }] : []),
                 ...(f.appMetricsPorts.length > 0 ? [{ to: [inNamespace(f.appNamespace)], ports: tcp(...f.appMetricsPorts) }] : []),
+                ...(f.rolloutsNamespace
+                    ? [
+                          {
+                              to: [{ ...inNamespace(f.rolloutsNamespace), podSelector: { matchLabels: ROLLOUTS_CONTROLLER.labels } }],
+                              ports: tcp(ROLLOUTS_CONTROLLER.metricsPort),
+                          },
+                      ]
+                    : []),
                 {
                     to: [{ ...inNamespace("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
                     ports: tcp(CLUSTER_TARGETS.coreDns),
@@ -167,6 +178,7 @@ export function monitoringFlowFlags(r: ResolvedMonitoring, args: MonitoringArgs,
         appNamespace: r.app.namespace,
         appMetricsPorts: [...new Set(net.appMetricsPorts ?? [])].sort((a, b) => a - b),
         nodeExporter: r.nodeExporter,
+        rolloutsNamespace: net.rolloutsNamespace,
         receiver: r.alertmanager.receiverType !== undefined,
         postgres: args.postgres !== undefined,
         redis: args.redis !== undefined,

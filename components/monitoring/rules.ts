@@ -99,6 +99,18 @@ export function alertGroups(r: ResolvedMonitoring, data: MonitoredData): AlertRu
                     "{{ $labels.horizontalpodautoscaler }} is at its maximum replicas",
                     "HPA {{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for 15 minutes: raise the maximum or find the load.",
                 ),
+                // The Argo Rollouts controller's rollout_info (metrics/prommetrics.go: namespace, name, strategy,
+                // traffic_router, phase); an aborted rollout is Degraded. Scraped through the chart's ServiceMonitor,
+                // whose target label `namespace` (the controller's) pushes the Rollout's to `exported_namespace`.
+                rule(
+                    "HangarRolloutAborted",
+                    "critical",
+                    `max by (exported_namespace, name) (rollout_info${matchers({ exported_namespace: r.app.namespace, phase: "Degraded" })}) == 1`,
+                    "1m",
+                    "Rollout {{ $labels.name }} was aborted",
+                    "The Argo Rollout {{ $labels.exported_namespace }}/{{ $labels.name }} has been Degraded for a minute: its analysis failed or it passed its progress deadline, and the stable version serves again. " +
+                        "`kubectl argo rollouts get rollout {{ $labels.name }} -n {{ $labels.exported_namespace }}` says why; fix and `pulumi up` again.",
+                ),
                 rule(
                     "HangarPdbAtRisk",
                     "warning",

@@ -5,6 +5,7 @@
  * shape and one doc comment from the stack-file mapping to the component.
  */
 import type { AppTierSettings } from "../app";
+import type { GatewayPluginArgs } from "../rollouts";
 import type { BackupsSettings, DumpScheduleArgs } from "../backups";
 import type { PostgresSettings, RedisSettings } from "../data";
 import type { FailoverRecordArgs } from "../disaster-recovery";
@@ -46,7 +47,23 @@ export interface NetworkArgs {
 }
 
 /** The app tier as Platform builds it: AppTier's settings, plus where public traffic enters. */
+/** The Argo Rollouts controller of canary and blue-green services, and the route-rules switch. */
+export interface PlatformRolloutsArgs {
+    /** `chart` installs argo-rollouts; `existing` uses a controller (and CRDs) the cluster already runs. @default "chart" */
+    mode?: string;
+    /** Namespace of the controller. @default "argo-rollouts" */
+    namespace?: string;
+    /** Version of the argo-rollouts chart. @default "2.41.0" */
+    chartVersion?: string;
+    /** The Gateway API traffic-router plugin; without it canaries are split by replica counts. @default none */
+    gatewayPlugin?: GatewayPluginArgs;
+    /** Apply canary routes' `spec.rules` in this `up` (the second step of a rules change). @default false */
+    applyRouteRules?: boolean;
+}
+
 export interface PlatformAppArgs extends AppTierSettings {
+    /** The Argo Rollouts controller; installed (mode `chart`) when a service is `canary` or `blueGreen`. @default chart 2.41.0 */
+    rollouts?: PlatformRolloutsArgs;
     /** `namespace` (controller pods in `trafficNamespace`) or `vpc` (load-balancer ENIs: the VPC CIDR). @default "namespace" */
     trafficSource?: string;
     /** Namespace of the gateway/ingress controller pods public traffic comes from, with `trafficSource` `namespace`. @default "gateway-system" */

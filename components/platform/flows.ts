@@ -11,6 +11,7 @@ import { APP_TIER_DEFAULTS, appTierFlows, AppTierArgs } from "../app";
 import { DumpJobArgs, dumpJobFlows } from "../backups";
 import { postgresProxyFlows } from "../data";
 import { MonitoringArgs, monitoringArgsFlows } from "../monitoring";
+import { ROLLOUTS_DEFAULTS, rolloutsFlows, RolloutsControllerArgs } from "../rollouts";
 import { DECLARED_FLOWS, DeclaredFlow, FlowDeclaration } from "../shared/flows";
 import { partOfLabels } from "../shared/labels";
 
@@ -28,6 +29,9 @@ export interface FlowSources {
     dump?: { namespace: string; databaseCidrs: string[] };
     /** RDS Proxy's subnets, when the database has one. */
     proxyCidrs?: string[];
+    rollouts?: RolloutsControllerArgs;
+    /** Resolved `rollouts.network.controlPlaneCidrs`. */
+    rolloutsCidrs?: string[];
 }
 
 /** The declaration, pure: each component's flows, a flow two components need listed once (both named). */
@@ -47,6 +51,15 @@ export function declaredFlows(s: FlowSources): FlowDeclaration {
     );
     if (s.dump) flows.push(...dumpJobFlows(s.dump));
     if (s.proxyCidrs) flows.push(...postgresProxyFlows(s.proxyCidrs));
+    if (s.rollouts?.network && (s.rollouts.mode ?? ROLLOUTS_DEFAULTS.mode) === "chart")
+        flows.push(
+            ...rolloutsFlows({
+                namespace: s.rollouts.namespace ?? ROLLOUTS_DEFAULTS.namespace,
+                controlPlaneCidrs: s.rolloutsCidrs ?? [],
+                pluginDownload: s.rollouts.gatewayPlugin?.location.startsWith("https://") ?? false,
+                prometheus: s.rollouts.network.prometheus,
+            }),
+        );
     const merged = new Map<string, DeclaredFlow>();
     for (const f of flows) {
         const key = JSON.stringify([f.from, f.to, f.port, f.protocol]);
@@ -63,7 +76,7 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export function declaredFlowsConfigMap(
     name: string,
     namespace: pulumi.Input<string>,
-    sources: Omit<FlowSources, "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump" | "proxyCidrs"> &
+    sources: Omit<FlowSources, "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump" | "proxyCidrs" | "rolloutsCidrs"> &
         Inputs<Pick<FlowSources, "vpcId" | "podCidrs">> & { dump?: DumpJobArgs; proxyCidrs?: pulumi.Input<string[]> },
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMap {
@@ -78,8 +91,9 @@ export function declaredFlowsConfigMap(
             mon ? pulumi.all([mon.controlPlaneCidrs, mon.nodeCidrs, mon.dataCidrs, mon.grafanaFrom?.cidrs ?? null]) : null,
             sources.dump ? pulumi.all([sources.dump.namespace, sources.dump.databaseCidrs]) : null,
             sources.proxyCidrs ?? null,
+            sources.rollouts?.network?.controlPlaneCidrs ?? null,
         ])
-        .apply(([vpcId, podCidrs, traffic, appData, m, dump, proxyCidrs]) =>
+        .apply(([vpcId, podCidrs, traffic, appData, m, dump, proxyCidrs, rolloutsCidrs]) =>
             declaredFlows({
                 vpcId,
                 podCidrs,
@@ -89,6 +103,8 @@ export function declaredFlowsConfigMap(
                 monitoringCidrs: m ? { controlPlane: m[0], nodes: m[1], data: m[2], grafanaFrom: m[3] ?? undefined } : undefined,
                 dump: dump ? { namespace: dump[0], databaseCidrs: dump[1] } : undefined,
                 proxyCidrs: proxyCidrs ?? undefined,
+                rollouts: sources.rollouts,
+                rolloutsCidrs: rolloutsCidrs ?? undefined,
             }),
         );
     return new k8s.core.v1.ConfigMap(

@@ -19,7 +19,10 @@ import { priorityClasses } from "../shared/priority-classes";
 import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
 import { verifyClusterTarget } from "./cluster-target";
 import { declaredFlowsConfigMap } from "./flows";
+import * as delivery from "./rollouts";
 import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs, failoverHosts, monitoringArgs } from "./mappers";
+import { RolloutsController, RolloutsControllerArgs } from "../rollouts";
+import { resolveMonitoring } from "../monitoring";
 import { resolveNetwork } from "./network";
 import { databaseUrl, dataTierUrls } from "./urls";
 
@@ -156,7 +159,17 @@ export class Platform extends pulumi.ComponentResource {
         const sslMode = args.database?.clientSslMode ?? defaults.database.clientSslMode;
         let appTier: AppTier | undefined;
         let appArgs: AppTierArgs | undefined;
+        let rolloutsArgs: RolloutsControllerArgs | undefined;
         if (args.app) {
+            // Rollout CRs need the controller's CRDs first; `existing` mode creates nothing and waits for nothing.
+            const m = monitorArgs && resolveMonitoring(monitorArgs);
+            rolloutsArgs = delivery.controllerArgs(args, {
+                monitoring: m?.installChart ? m : undefined,
+                serviceMonitorLabels: monitoring?.selectorLabels,
+                controlPlaneCidrs: args.controlPlaneCidrs ?? network.privateSubnetCidrs,
+                priorityClassName: priority.monitoring,
+            });
+            const rollouts = rolloutsArgs && new RolloutsController(`${name}-rollouts`, rolloutsArgs, withProviders);
             appTier = new AppTier(
                 `${name}-app`,
                 (appArgs = appTierArgs(args, {
@@ -168,9 +181,10 @@ export class Platform extends pulumi.ComponentResource {
                     trafficCidrs: args.app.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
                     extraHosts: failoverHosts(args),
                     priorityClassNames: priority,
+                    prometheus: m?.installChart ? { address: delivery.prometheusAddress(m.namespace, m.releaseName) } : undefined,
                 })),
-                // ServiceMonitors need the monitoring CRDs first.
-                { ...withProviders, dependsOn: monitoring?.readyResources ?? [] },
+                // ServiceMonitors need the monitoring CRDs first, Rollouts the controller's.
+                { ...withProviders, dependsOn: [...(monitoring?.readyResources ?? []), ...(rollouts ? [rollouts] : [])] },
             );
             const pilot = (dr?.pilotLight?.enabled ?? defaults.dr.pilotLight.enabled) ? dr?.pilotLight : undefined;
             if (pilot && disasterRecovery && database && drAws) {
@@ -218,7 +232,7 @@ export class Platform extends pulumi.ComponentResource {
         }
         if (appTier && appArgs) {
             // Every component's flows, as one object of the stack that the wiring rules evaluate.
-            const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump };
+            const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump, rollouts: rolloutsArgs };
             const flowNetwork = { vpcId: network.vpcId, podCidrs: network.privateSubnetCidrs };
             const proxyCidrs = database?.proxyAddress ? network.privateSubnetCidrs : undefined;
             declaredFlowsConfigMap(

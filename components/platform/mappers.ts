@@ -13,6 +13,9 @@ import { POSTGRES_DEFAULTS, REDIS_DEFAULTS } from "../data";
 import { regionalHost } from "../disaster-recovery";
 import type { DisasterRecoveryArgs } from "../disaster-recovery";
 import type { MonitoringArgs } from "../monitoring";
+import { MONITORING_DEFAULTS } from "../monitoring";
+import { ROLLOUTS_DEFAULTS } from "../rollouts";
+import { needsRolloutsController } from "./rollouts";
 import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { physicalName } from "../shared/naming";
 import type { PlatformArgs, PlatformDrArgs } from "./args";
@@ -114,6 +117,12 @@ export function monitoringArgs(
             nodeCidrs: placement.privateSubnetCidrs,
             dataCidrs: placement.privateSubnetCidrs,
             appMetricsPorts: (args.app?.services ?? []).flatMap((s) => (s.metrics ? [s.metrics.port] : [])),
+            // The Rollouts controller's metrics (the aborted-rollout alert) and its analysis queries.
+            // Only a controller the stack installs: an existing one's pods and labels are not the stack's to know.
+            rolloutsNamespace:
+                needsRolloutsController(args) && (args.app?.rollouts?.mode ?? ROLLOUTS_DEFAULTS.mode) === "chart"
+                    ? (args.app?.rollouts?.namespace ?? ROLLOUTS_DEFAULTS.namespace)
+                    : undefined,
             grafanaFrom,
         },
         redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
@@ -256,10 +265,13 @@ export interface TierPlacement {
     extraHosts?: Record<string, string[]>;
     /** The PriorityClasses of this tier's cluster. @default none */
     priorityClassNames?: AppPriorityClassesArgs;
+    /** Analyse Rollouts on this Prometheus (the monitoring stack's). @default no analysis */
+    prometheus?: { address: string };
 }
 
 export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
-    const { trafficSource: _source, trafficNamespace, ...app } = args.app!;
+    const { trafficSource: _source, trafficNamespace, rollouts, ...app } = args.app!;
+    const m = args.monitoring;
     // The writer's own URL is the migration Jobs' alone; services read DATABASE_URL.
     const writer = t.urls[WRITER_URL_KEY] !== undefined;
     const secretEnv = Object.keys(t.urls)
@@ -278,8 +290,21 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
             ...(migration && writer ? { migration: { ...migration, writerUrl: { secret: DATA_SECRET, key: WRITER_URL_KEY } } } : {}),
             secretEnv: [...secretEnv, ...(s.secretEnv ?? [])],
             ...(s.host && t.extraHosts?.[s.host] ? { extraHosts: [...(s.extraHosts ?? []), ...t.extraHosts[s.host]] } : {}),
-            ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas } } : {}),
+            // The pilot-light cluster runs no Rollouts controller: its services roll as Deployments.
+            ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas }, strategy: "rolling" } : {}),
         })),
+        delivery: {
+            gatewayTrafficRouter: rollouts?.gatewayPlugin !== undefined,
+            analysis: t.prometheus && {
+                prometheusAddress: t.prometheus.address,
+                requestsMetric: m?.app?.requestsMetric,
+                durationBucketMetric: m?.app?.durationBucketMetric,
+                statusLabel: m?.app?.statusLabel,
+                errorRatio: m?.thresholds?.errorRatio ?? MONITORING_DEFAULTS.thresholds.errorRatio,
+                latencyP95Seconds: m?.thresholds?.latencyP95Seconds ?? MONITORING_DEFAULTS.thresholds.latencyP95Seconds,
+            },
+        },
+        applyRouteRules: rollouts?.applyRouteRules,
         secrets: Object.keys(t.urls).length > 0 ? [{ name: DATA_SECRET, stringData: t.urls }] : [],
         // The RDS CA bundle the URLs' sslrootcert names (urls.ts).
         caBundles: t.urls.DATABASE_URL !== undefined,

@@ -11,6 +11,7 @@ import { hasAutoscaler, resolveService } from "../app";
 import { resolveMonitoring } from "../monitoring";
 import { GATEWAY_DEFAULTS, GatewayArgs, INGRESS_DEFAULTS } from "../shared/exposure";
 import type { PlatformArgs } from "./args";
+import { rolloutsPrerequisites } from "./rollouts";
 
 export type Requirement =
     /** A CustomResourceDefinition by its name (`<plural>.<group>`), established. */
@@ -198,7 +199,12 @@ function autoscalingPrerequisites(args: PlatformArgs): Prerequisite[] {
 
 /** Every prerequisite the stack described by `args` has on its primary cluster, in a stable order. */
 export function clusterPrerequisites(args: PlatformArgs): Prerequisite[] {
-    const all = [...monitoringPrerequisites(args), ...exposurePrerequisites(args), ...autoscalingPrerequisites(args)];
+    const all = [
+        ...monitoringPrerequisites(args),
+        ...exposurePrerequisites(args),
+        ...autoscalingPrerequisites(args),
+        ...rolloutsPrerequisites(args),
+    ];
     const seen = new Set<string>();
     return all.filter((p) => !seen.has(p.id) && seen.add(p.id));
 }

@@ -67,7 +67,18 @@ export interface ExposedBackend {
     portName?: string;
 }
 
-export function httpRouteSpec(hosts: string[], backend: ExposedBackend, gateway: GatewayRef) {
+/**
+ * The route's rules. With a `canaryService` the backendRefs carry the weights Argo Rollouts' Gateway API plugin
+ * moves: stable 100, canary 0 at creation (the plugin sets `weight` on both refs:
+ * rollouts-plugin-trafficrouter-gatewayapi README, "HTTPRoute").
+ */
+export function httpRouteSpec(hosts: string[], backend: ExposedBackend, gateway: GatewayRef, canaryService?: string) {
+    const backendRefs = canaryService
+        ? [
+              { name: backend.service, port: backend.port, weight: 100 },
+              { name: canaryService, port: backend.port, weight: 0 },
+          ]
+        : [{ name: backend.service, port: backend.port }];
     return {
         parentRefs: [
             {
@@ -79,7 +90,7 @@ export function httpRouteSpec(hosts: string[], backend: ExposedBackend, gateway:
             },
         ],
         hostnames: hosts,
-        rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: backend.service, port: backend.port }] }],
+        rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs }],
     };
 }
 
@@ -113,7 +124,24 @@ export interface HttpExposureArgs {
     annotations?: Record<string, string>;
     /** Who asks, for the error message (`AppService "api"`). */
     owner: string;
+    /**
+     * The canary Service of an Argo Rollout that splits traffic on this route: the route is created with
+     * stable 100 / canary 0 and Pulumi ignores `spec.rules` afterwards, since the controller moves the weights
+     * (see `ROUTE_RULES_IGNORED`). @default none
+     */
+    canaryService?: string;
+    /** Apply `spec.rules` even with a canary: the second step of a rules change (README, "Progressive delivery"). @default false */
+    applyRules?: boolean;
 }
+
+/**
+ * The path Pulumi stops applying on a route whose weights a controller moves. `backendRefs` is an atomic list
+ * under server-side apply (a CRD list without `x-kubernetes-list-type` is atomic: Kubernetes docs, "Server-Side Apply", Merge strategy), so any apply that sends the rules sets
+ * the whole list, weights included, and resets a canary mid-rollout. With `ignoreChanges` the engine keeps the old
+ * inputs (pulumi/pulumi step_generator.go, processIgnoreChanges) and the provider drops a field other managers own
+ * from the apply (pulumi-kubernetes provider/pkg/await/await.go, handleSSAIgnoreFields).
+ */
+export const ROUTE_RULES_IGNORED = ["spec.rules"];
 
 /** The HTTPRoute or Ingress, named `name`. */
 export function exposeHttp(name: string, a: HttpExposureArgs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
@@ -124,9 +152,9 @@ export function exposeHttp(name: string, a: HttpExposureArgs, opts: pulumi.Custo
                 apiVersion: "gateway.networking.k8s.io/v1",
                 kind: "HTTPRoute",
                 metadata: { ...a.metadata, annotations: { [PULUMI_WAIT_FOR]: HTTP_ROUTE_WAIT_FOR } },
-                spec: httpRouteSpec([a.host, ...(a.extraHosts ?? [])], a.backend, resolveGateway(a.gateway)),
+                spec: httpRouteSpec([a.host, ...(a.extraHosts ?? [])], a.backend, resolveGateway(a.gateway), a.canaryService),
             },
-            opts,
+            a.canaryService && !a.applyRules ? { ...opts, ignoreChanges: [...(opts.ignoreChanges ?? []), ...ROUTE_RULES_IGNORED] } : opts,
         );
     }
     const className = a.ingress?.className;

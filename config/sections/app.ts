@@ -43,6 +43,26 @@ const serviceSettings = {
     allowHttpsEgress: bool(),
     /** Paths mounted as writable emptyDir volumes (the root filesystem is read-only). */
     writablePaths: z.array(pattern(/^\/[\w./-]*$/, "an absolute path"), { error: "expected a list of absolute paths" }),
+    /** `rolling` (Deployment) or an Argo Rollout: `canary` (steps of traffic weight) or `blueGreen` (active + preview Services). */
+    strategy: z.enum(["rolling", "canary", "blueGreen"], { error: "expected rolling, canary or blueGreen" }),
+    canary: mapping({
+        /** Traffic weights in increasing order, each held pauseSeconds (0: until a manual promotion). */
+        steps: z
+            .array(mapping({ weight: intIn(1, 99), pauseSeconds: intIn(0, 86400) }), { error: "expected a list of {weight, pauseSeconds}" })
+            .min(1, { error: "expected at least one step" }),
+    }),
+    blueGreen: mapping({ autoPromote: bool(), scaleDownDelaySeconds: intIn(0, 3600) }),
+    /** The analysis of a canary or blue-green rollout; thresholds default to monitoring.thresholds. */
+    analysis: mapping({
+        intervalSeconds: intIn(10, 3600),
+        failureLimit: intIn(0, 10),
+        errorRatio: z
+            .number({ error: "expected a ratio between 0 and 1" })
+            .gt(0)
+            .lt(1, { error: "expected a ratio between 0 and 1" })
+            .optional(),
+        latencyP95Seconds: z.number({ error: "expected seconds" }).positive({ error: "expected seconds > 0" }).optional(),
+    }),
 };
 
 export const serviceSchema = mapping({
@@ -115,6 +135,25 @@ export const appSchema = mapping({
     trafficNamespace: dnsLabel,
     /** Namespace quota (ResourceQuota `hard`). */
     quota: mapping({ requestsCpu: cpuQuantity, requestsMemory: memoryQuantity, limitsMemory: memoryQuantity, pods: intIn(1, 10000) }),
+    /**
+     * The Argo Rollouts controller that runs canary and blue-green services: `chart` installs argo-rollouts
+     * (pinned) in its own restricted namespace, `existing` uses one the cluster already runs.
+     */
+    rollouts: mapping({
+        mode: z.enum(["chart", "existing"], { error: "expected chart or existing" }),
+        namespace: dnsLabel,
+        chartVersion: pattern(/^\d+\.\d+\.\d+$/, "a chart version such as 2.41.0"),
+        /**
+         * The Gateway API traffic-router plugin the controller downloads from `location` at start (egress to it, or a
+         * file:// copy in the image); without it, canary traffic is split by replica counts.
+         */
+        gatewayPlugin: mapping({
+            location: pattern(/^(https:\/\/\S+|file:\/\/\S+)$/, "an https:// or file:// URL"),
+            sha256: pattern(/^[a-f0-9]{64}$/, "a SHA-256 hex digest"),
+        }).optional(),
+        /** Apply canary routes' rules in this `up`: the second step of a rules change (README, "Progressive delivery"). */
+        applyRouteRules: bool(),
+    }),
     /** Defaults for every service; each service may override any of them. */
     serviceDefaults: mapping(serviceSettings),
     services: z.array(serviceSchema, { error: "expected a list of services" }),
@@ -205,6 +244,14 @@ const serviceRules: Row<ServiceScope>[] = [
         path: "app.services[i].metrics.port",
         when: ({ service }) => num(get(service, "metrics.port")) !== undefined && num(get(service, "metrics.port")) === num(service.port),
         message: "must differ from the service port",
+    },
+    {
+        path: "app.services[i].canary.steps",
+        when: ({ service }) => {
+            const w = list(get(service, "canary.steps")).map((st) => (isPlainObject(st) ? num(st.weight) : undefined));
+            return w.some((x, j) => j > 0 && x !== undefined && w[j - 1] !== undefined && x <= w[j - 1]!);
+        },
+        message: "weights must increase from one step to the next",
     },
     each(
         (s: ServiceScope) =>

@@ -10,10 +10,15 @@ import { byType, reveal, ROOT, snapshotOf, Snapshot, SnapshotResource } from "..
 type Any = any;
 const manifests = (snapshot: Snapshot, kind: string): Any[] => byType(snapshot, kind).map((r) => reveal(r.inputs));
 const podTemplates = (snapshot: Snapshot): { name: string; spec: Any }[] =>
-    manifests(snapshot, "kubernetes:apps/v1:Deployment").map((d) => ({ name: d.metadata.name, spec: d.spec.template.spec }));
+    [...manifests(snapshot, "kubernetes:apps/v1:Deployment"), ...manifests(snapshot, "kubernetes:argoproj.io/v1alpha1:Rollout")].map(
+        (d) => ({ name: d.metadata.name, spec: d.spec.template.spec }),
+    );
 
 const laptop = path.join(ROOT, "test/fixtures/kubeconfig/laptop.yaml");
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+/** The services' workloads: Deployments (rolling) and Argo Rollouts (canary, blueGreen). */
+const workloads = (snapshot: Snapshot): Any[] => [...manifests(snapshot, DEPLOYMENT), ...manifests(snapshot, ROLLOUT)];
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -69,7 +74,7 @@ for (const stack of ["prod", "staging"]) {
         });
 
         it("leaves spec.replicas to the HPA wherever one manages the Deployment", () => {
-            const deployments = new Map(manifests(snapshot, DEPLOYMENT).map((d) => [d.metadata.name, d]));
+            const deployments = new Map(workloads(snapshot).map((d) => [d.metadata.name, d]));
             const hpas = manifests(snapshot, HPA);
             assert.ok(hpas.length > 0);
             for (const hpa of hpas) {
@@ -81,7 +86,7 @@ for (const stack of ["prod", "staging"]) {
 
         it("hands spec.replicas over to the HPA (ignoreChanges) on exactly the autoscaled Deployments", () => {
             const scaled = new Set(manifests(snapshot, HPA).map((h) => h.spec.scaleTargetRef.name));
-            for (const d of byType(snapshot, DEPLOYMENT)) {
+            for (const d of [...byType(snapshot, DEPLOYMENT), ...byType(snapshot, ROLLOUT)]) {
                 const name = (reveal(d.inputs) as Any).metadata.name;
                 assert.deepStrictEqual(d.options.ignoreChanges, scaled.has(name) ? ["spec.replicas"] : [], name);
             }
@@ -91,7 +96,7 @@ for (const stack of ["prod", "staging"]) {
             const minReplicas = (d: Any) =>
                 d.spec.replicas ?? manifests(snapshot, HPA).find((h) => h.spec.scaleTargetRef.name === d.metadata.name).spec.minReplicas;
             const withPdb = new Set(manifests(snapshot, PDB).map((p) => p.metadata.name));
-            for (const d of manifests(snapshot, DEPLOYMENT)) {
+            for (const d of workloads(snapshot)) {
                 assert.strictEqual(withPdb.has(d.metadata.name), minReplicas(d) >= 2, d.metadata.name);
             }
         });
@@ -145,8 +150,8 @@ for (const stack of ["prod", "staging"]) {
 describe("AppTier rollouts", () => {
     it("never reduces capacity during a prod rollout, and spreads across zones strictly", async () => {
         const snapshot = await snapshotOf("prod", { kubeconfig: laptop });
-        for (const d of manifests(snapshot, DEPLOYMENT)) {
-            assert.strictEqual(d.spec.strategy.rollingUpdate.maxUnavailable, 0);
+        for (const d of workloads(snapshot)) {
+            assert.strictEqual((d.spec.strategy.rollingUpdate ?? d.spec.strategy.canary).maxUnavailable, 0);
             const zone = d.spec.template.spec.topologySpreadConstraints.find((t: Any) => t.topologyKey === "topology.kubernetes.io/zone");
             assert.strictEqual(zone.whenUnsatisfiable, "DoNotSchedule");
         }
@@ -163,12 +168,17 @@ describe("AppTier with three services (one built from a context, VPC traffic sou
         assert.strictEqual(snapshot.error, undefined, snapshot.error?.message);
     });
 
-    it("produces three Deployments, Services and ingress/egress NetworkPolicy pairs", () => {
-        assert.strictEqual(byType(snapshot, DEPLOYMENT).length, 3);
-        assert.strictEqual(byType(snapshot, "kubernetes:core/v1:Service").length, 3);
+    it("produces three workloads (two Deployments, the blue-green Rollout), Services and ingress/egress NetworkPolicy pairs", () => {
+        assert.strictEqual(byType(snapshot, DEPLOYMENT).length, 2);
+        assert.strictEqual(byType(snapshot, ROLLOUT).length, 1);
+        // Three services' Services, and the blue-green one's preview.
+        assert.strictEqual(
+            byType(snapshot, "kubernetes:core/v1:Service").filter((r) => (r.inputs.metadata as Any).namespace === "hangar").length,
+            4,
+        );
         assert.strictEqual(byType(snapshot, "hangar:index:AppService").length, 3);
-        // The monitoring namespace has its own (monitoring-network.spec.ts).
-        assert.strictEqual(manifests(snapshot, NETPOL).filter((p) => p.metadata.namespace !== "monitoring").length, 3 * 2 + 2);
+        // The monitoring and Rollouts controller namespaces have their own (monitoring-network.spec.ts, rollouts/network.ts).
+        assert.strictEqual(manifests(snapshot, NETPOL).filter((p) => p.metadata.namespace === "hangar").length, 3 * 2 + 2);
     });
 
     it("gives the HPA only to services whose max exceeds min, the PDB only to min ≥ 2", () => {
@@ -182,8 +192,24 @@ describe("AppTier with three services (one built from a context, VPC traffic sou
                 .sort(),
             ["api", "workers"],
         );
-        const workers = manifests(snapshot, DEPLOYMENT).find((d) => d.metadata.name === "workers");
+        const workers = manifests(snapshot, ROLLOUT).find((d) => d.metadata.name === "workers");
         assert.strictEqual(workers.spec.replicas, 2);
+    });
+
+    it("renders the blue-green service's active and preview Services, and budgets twice the quota", () => {
+        const workers = manifests(snapshot, ROLLOUT).find((d) => d.metadata.name === "workers");
+        const blue = workers.spec.strategy.blueGreen;
+        assert.deepStrictEqual([blue.activeService, blue.previewService], ["workers", "workers-preview"]);
+        const services = new Map(manifests(snapshot, "kubernetes:core/v1:Service").map((svc) => [svc.metadata.name, svc]));
+        for (const name of ["workers", "workers-preview"])
+            assert.deepStrictEqual(
+                services.get(name)?.spec.selector,
+                workers.spec.selector.matchLabels,
+                `${name} selects the Rollout's pods`,
+            );
+        // Ephemeral profile quota (2 CPU, 4Gi, 6Gi, 20 pods), doubled for the switch.
+        const quota = manifests(snapshot, "kubernetes:core/v1:ResourceQuota").find((q) => q.metadata.namespace === "hangar");
+        assert.deepStrictEqual(quota.spec.hard, { "requests.cpu": "4", "requests.memory": "8Gi", "limits.memory": "12Gi", pods: "40" });
     });
 
     it("admits public traffic from the VPC CIDR instead of a namespace", () => {

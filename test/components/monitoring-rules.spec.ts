@@ -139,7 +139,8 @@ describe("Hangar's alert rules", () => {
         assert.match(rules.HangarPostgresReplicaLag.expr, / > 90$/);
         assert.match(rules.HangarRedisEvictions.expr, / > 7$/);
         assert.match(rules.HangarDumpJobFailed.expr, /job_name=~"nightly-dump-\[0-9\]\+"/);
-        assert.deepStrictEqual(Object.keys(rules).length, 14, "no replica count, no missing-replica rule");
+        assert.match(rules.HangarRolloutAborted.expr, /rollout_info\{exported_namespace="mcp", phase="Degraded"\}/);
+        assert.deepStrictEqual(Object.keys(rules).length, 15, "no replica count, no missing-replica rule");
         const missing = alertGroups(r, { postgres: true, redis: false, postgresReplicas: 3 })
             .flatMap((g) => g.rules)
             .find((x) => x.alert === "HangarPostgresReplicaMissing");

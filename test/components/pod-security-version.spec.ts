@@ -34,9 +34,9 @@ describe("namespaces pin the Pod Security Standards at foundation.kubernetes.ver
         assert.strictEqual(staging.error, undefined, staging.error?.message);
     });
 
-    it("labels the app's and monitoring's namespaces with the profile's v1.34 in prod", () => {
+    it("labels the app's, monitoring's and the Rollouts controller's namespaces with the profile's v1.34 in prod", () => {
         const namespaces = restrictedNamespaces(prod);
-        assert.deepStrictEqual(namespaces.map((n) => n.metadata.name).sort(), ["hangar", "monitoring"]);
+        assert.deepStrictEqual(namespaces.map((n) => n.metadata.name).sort(), ["argo-rollouts", "hangar", "monitoring"]);
         for (const ns of namespaces)
             for (const mode of MODES) assert.strictEqual(ns.metadata.labels[`pod-security.kubernetes.io/${mode}-version`], "v1.34", mode);
     });

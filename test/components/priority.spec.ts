@@ -52,14 +52,20 @@ describe("PriorityClasses: the API above monitoring above workers above batch", 
 
         it("give public services the api class and the others the workers class", () => {
             const classes = Object.fromEntries(
-                manifests(prod, "kubernetes:apps/v1:Deployment").map((d) => [d.metadata.name, d.spec.template.spec.priorityClassName]),
+                [...manifests(prod, "kubernetes:apps/v1:Deployment"), ...manifests(prod, "kubernetes:argoproj.io/v1alpha1:Rollout")].map(
+                    (d) => [d.metadata.name, d.spec.template.spec.priorityClassName],
+                ),
             );
             assert.deepStrictEqual(classes, { api: "hangar-prod-api", workers: "hangar-prod-workers" });
         });
 
         it("waits for the classes: each pod template's spec depends on its PriorityClass", () => {
             const classUrns = byType(prod, PRIORITY_CLASS).map((c) => c.urn);
-            for (const r of [...byType(prod, "kubernetes:apps/v1:Deployment"), ...byType(prod, "kubernetes:batch/v1:CronJob")])
+            for (const r of [
+                ...byType(prod, "kubernetes:apps/v1:Deployment"),
+                ...byType(prod, "kubernetes:argoproj.io/v1alpha1:Rollout"),
+                ...byType(prod, "kubernetes:batch/v1:CronJob"),
+            ])
                 assert.ok(
                     (r.options.propertyDependencies?.spec ?? []).some((u: string) => classUrns.includes(u)),
                     `${r.name}: ${JSON.stringify(r.options.propertyDependencies?.spec)}`,

@@ -100,7 +100,7 @@ describe("stack-file diagnostics", () => {
                 errors.filter((e) => /periodSeconds|replicaz/.test(e)),
                 [
                     "hangar:app.serviceDefaults.probes.periodSeconds: expected an integer 1–300 (inherited by app.services[0], app.services[1])",
-                    "hangar:app.serviceDefaults.replicaz: unknown key; did you mean `replicas`? (expected one of exposure, replicas, resources, probes, autoscaling, allowHttpsEgress, writablePaths) (inherited by app.services[0], app.services[1])",
+                    "hangar:app.serviceDefaults.replicaz: unknown key; did you mean `replicas`? (expected one of exposure, replicas, resources, probes, autoscaling, allowHttpsEgress, writablePaths, strategy, canary, blueGreen, analysis) (inherited by app.services[0], app.services[1])",
                 ],
             );
         });

@@ -165,6 +165,17 @@ const EXAMPLES: Record<string, Example[]> = {
         {
             base: "prod",
             set: {
+                "app.services.0.canary.steps": [
+                    { weight: 50, pauseSeconds: 60 },
+                    { weight: 25, pauseSeconds: 60 },
+                ],
+            },
+            path: "app.services[0].canary.steps",
+            message: "weights must increase from one step to the next",
+        },
+        {
+            base: "prod",
+            set: {
                 "app.services.0.secretEnv": [
                     { name: "API_TOKEN", secret: "api", key: "token" },
                     { name: "LOG_LEVEL", secret: "api", key: "level" },

@@ -144,6 +144,15 @@ export const WORKLOAD_KINDS: WorkloadKind[] = [
         type: "kubernetes:core/v1:PodTemplate",
         wrap: (pod) => ({ apiVersion: "v1", kind: "PodTemplate", metadata: meta("api"), template: pod }),
     },
+    {
+        type: "kubernetes:argoproj.io/v1alpha1:Rollout",
+        wrap: (pod) => ({
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "Rollout",
+            metadata: meta("api"),
+            spec: { replicas: 2, selector, template: pod, strategy: { canary: { steps: [{ setWeight: 10 }, { pause: {} }] } } },
+        }),
+    },
 ];
 
 export interface Paths {

@@ -19,14 +19,16 @@ import { mutated, typeOf } from "./util";
 
 type Model = new (data: unknown) => { validate(): void };
 
-/** The kubernetes-models class for an object (built-in kinds only). */
+/** The kubernetes-models class for an object: built-in kinds, and Argo Rollouts' (@kubernetes-models/argo-rollouts 0.3, CommonJS). */
 function modelOf(object: Record<string, unknown>): Model {
     const apiVersion = String(object.apiVersion);
-    return (require(`kubernetes-models/${apiVersion}`) as Record<string, Model>)[String(object.kind)];
+    const module =
+        apiVersion === "argoproj.io/v1alpha1" ? `@kubernetes-models/argo-rollouts/${apiVersion}` : `kubernetes-models/${apiVersion}`;
+    return (require(module) as Record<string, Model>)[String(object.kind)];
 }
 
 describe("pod-template helper", () => {
-    it("knows the 7 workload kinds, plus ReplicationController and PodTemplate", () => {
+    it("knows the 7 workload kinds and Argo Rollouts' Rollout, plus ReplicationController and PodTemplate", () => {
         assert.deepStrictEqual([...POD_TEMPLATE_TYPES].sort(), WORKLOAD_KINDS.map((k) => k.type).sort());
     });
 

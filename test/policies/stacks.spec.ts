@@ -51,7 +51,8 @@ function find(s: Snapshot, type: string, name: string): SnapshotResource {
     return r;
 }
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+/** The app's services run as Argo Rollouts in both real stacks: every pod rule must reach their templates. */
+const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
 const pod = (r: SnapshotResource): Any => (r.inputs.spec as Any).template.spec;
 const api = (r: SnapshotResource): Any => pod(r).containers[0];
 
@@ -60,7 +61,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "pod runAsNonRoot false",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => {
             pod(r).securityContext.runAsNonRoot = false;
@@ -71,7 +72,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "container runs as root",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (api(r).securityContext.runAsUser = 0),
         "kubernetes-pod-run-as-user-non-zero",
@@ -79,7 +80,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "an init container runs as root",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "workers",
         (r) =>
             (pod(r).initContainers = [
@@ -90,7 +91,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "privilege escalation",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (api(r).securityContext.allowPrivilegeEscalation = true),
         "kubernetes-container-privilege-escalation-disallowed",
@@ -98,7 +99,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "an added capability",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (api(r).securityContext.capabilities.add = ["SYS_ADMIN"]),
         "kubernetes-container-capabilities-restricted",
@@ -106,7 +107,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "seccomp unconfined",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => {
             pod(r).securityContext.seccompProfile = { type: "Unconfined" };
@@ -117,17 +118,17 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "a privileged container",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (api(r).securityContext.privileged = true),
         "kubernetes-container-privileged-disallowed",
     ],
-    ["host network", "prod", DEPLOYMENT, "api", (r) => (pod(r).hostNetwork = true), "kubernetes-pod-host-namespaces-disallowed"],
-    ["a host port", "prod", DEPLOYMENT, "api", (r) => (api(r).ports[0].hostPort = 8080), "kubernetes-container-host-ports-disallowed"],
+    ["host network", "prod", ROLLOUT, "api", (r) => (pod(r).hostNetwork = true), "kubernetes-pod-host-namespaces-disallowed"],
+    ["a host port", "prod", ROLLOUT, "api", (r) => (api(r).ports[0].hostPort = 8080), "kubernetes-container-host-ports-disallowed"],
     [
         "a hostPath volume",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => pod(r).volumes.push({ name: "host", hostPath: { path: "/var/run" } }),
         "kubernetes-pod-volume-types-restricted",
@@ -135,7 +136,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "an unmasked /proc",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (api(r).securityContext.procMount = "Unmasked"),
         "kubernetes-container-proc-mount-default",
@@ -143,7 +144,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "an unsafe sysctl",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (pod(r).securityContext.sysctls = [{ name: "kernel.msgmax", value: "65536" }]),
         "kubernetes-pod-sysctls-safe",
@@ -151,7 +152,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "an SELinux user",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (api(r).securityContext.seLinuxOptions = { user: "system_u" }),
         "kubernetes-pod-selinux-options-restricted",
@@ -159,7 +160,7 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "AppArmor unconfined",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (api(r).securityContext.appArmorProfile = { type: "Unconfined" }),
         "kubernetes-pod-apparmor-profile-restricted",
@@ -167,29 +168,22 @@ const MUTATIONS: [string, string, string, string, (r: SnapshotResource, s: Snaps
     [
         "a Windows host process",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (pod(r).securityContext.windowsOptions = { hostProcess: true }),
         "kubernetes-pod-host-process-disallowed",
     ],
-    [
-        "an image on :latest",
-        "prod",
-        DEPLOYMENT,
-        "api",
-        (r) => (api(r).image = "ghcr.io/acme/api:latest"),
-        "kubernetes-container-image-pinned",
-    ],
+    ["an image on :latest", "prod", ROLLOUT, "api", (r) => (api(r).image = "ghcr.io/acme/api:latest"), "kubernetes-container-image-pinned"],
     [
         "requests above limits",
         "prod",
-        DEPLOYMENT,
+        ROLLOUT,
         "api",
         (r) => (api(r).resources.requests.memory = "4Gi"),
         "kubernetes-container-requests-within-limits",
     ],
-    ["no requests", "prod", DEPLOYMENT, "api", (r) => delete api(r).resources.requests, "kubernetes-container-resource-requests"],
-    ["no memory limit", "prod", DEPLOYMENT, "api", (r) => delete api(r).resources.limits, "kubernetes-container-resource-limits"],
+    ["no requests", "prod", ROLLOUT, "api", (r) => delete api(r).resources.requests, "kubernetes-container-resource-requests"],
+    ["no memory limit", "prod", ROLLOUT, "api", (r) => delete api(r).resources.limits, "kubernetes-container-resource-limits"],
     [
         "a CronJob pod running as root",
         "prod",

@@ -24,6 +24,8 @@ export const wiring = (snapshot: Snapshot, stack: string, only?: string[]) =>
 
 export const SERVICE = "kubernetes:core/v1:Service";
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+/** The app's services in the real stacks (canary Rollouts). */
+export const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
 
 /** The first resource of a type, or the one whose metadata.name is `name`. */
 export function first(s: Snapshot, type: string, name?: string): SnapshotResource {

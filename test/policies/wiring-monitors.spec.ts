@@ -135,12 +135,14 @@ describe("wiring rules: monitors and NetworkPolicies", () => {
         const spec = m.inputs.spec as Any;
         spec.podMetricsEndpoints = spec.endpoints;
         delete spec.endpoints;
+        // The api's ServiceMonitor selects its metrics Service (a Rollout's pods are scraped through it); a PodMonitor selects the pods.
+        spec.selector = { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "hangar" } };
         const run = () => runPolicies(wiringResources(s), policyConfig("prod"), { policies: [monitorSelectsTargets] });
         assert.deepStrictEqual(await run(), []);
         spec.podMetricsEndpoints[0].port = "prom";
         const hits = await run();
         assert.ok(
-            hits.some((v) => /PodMonitor hangar\/api: podMetricsEndpoints\[0\].port "prom" is no port name of Deployment/.test(v.message)),
+            hits.some((v) => /PodMonitor hangar\/api: podMetricsEndpoints\[0\].port "prom" is no port name of Rollout/.test(v.message)),
             JSON.stringify(hits),
         );
     });

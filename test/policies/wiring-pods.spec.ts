@@ -15,7 +15,7 @@ import { tlsClientCaMounted } from "../../policies/rules/wiring/pod-tls";
 import { SECRET_KEYS_ANNOTATION } from "../../policies/rules/wiring/pod-files";
 import { SECRET_KEYS_ANNOTATION as COMPONENTS_SECRET_KEYS_ANNOTATION, secretKeysAnnotation } from "../../components/shared/secret-keys";
 import { UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
-import { Any, DEPLOYMENT, first, Mutation, mutationTests, realStacks, wiring } from "./wiring-fixtures";
+import { Any, ROLLOUT, first, Mutation, mutationTests, realStacks, wiring } from "./wiring-fixtures";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -39,11 +39,11 @@ const MUTATIONS: Mutation[] = [
         "a secretKeyRef key renamed",
         podReferencesExist.name,
         (s) => {
-            const api = first(s, DEPLOYMENT, "api");
+            const api = first(s, ROLLOUT, "api");
             env(container(api), "DATABASE_URL").valueFrom.secretKeyRef.key = "DATABASE_URI";
             return api;
         },
-        /Deployment hangar\/api: container "api" env DATABASE_URL reads key "DATABASE_URI" of Secret hangar\/data-tier, which has no such key/,
+        /Rollout hangar\/api: container "api" env DATABASE_URL reads key "DATABASE_URI" of Secret hangar\/data-tier, which has no such key/,
     ],
     [
         "a configMap volume naming a missing ConfigMap",
@@ -60,11 +60,11 @@ const MUTATIONS: Mutation[] = [
         "an envFrom Secret that is not created",
         podReferencesExist.name,
         (s) => {
-            const workers = first(s, DEPLOYMENT, "workers");
+            const workers = first(s, ROLLOUT, "workers");
             container(workers).envFrom = [{ secretRef: { name: "workers-extra" } }];
             return workers;
         },
-        /Deployment hangar\/workers: container "workers" envFrom\[0\] reads Secret hangar\/workers-extra, which the stack does not create/,
+        /Rollout hangar\/workers: container "workers" envFrom\[0\] reads Secret hangar\/workers-extra, which the stack does not create/,
     ],
     [
         "the Alertmanager's mounted Secret renamed in the chart's values",
@@ -133,9 +133,9 @@ const MUTATIONS: Mutation[] = [
             const data = first(s, SECRET, "data-tier").inputs.stringData as Any;
             const urls = data["@secret"] ?? data;
             urls.DATABASE_URL = urls.DATABASE_URL.replace(/&sslrootcert=[^&]*/, "");
-            return first(s, DEPLOYMENT, "api");
+            return first(s, ROLLOUT, "api");
         },
-        /Deployment hangar\/api container "api": env DATABASE_URL \(key DATABASE_URL of Secret data-tier\) has sslmode=verify-full, but names no root certificate/,
+        /Rollout hangar\/api container "api": env DATABASE_URL \(key DATABASE_URL of Secret data-tier\) has sslmode=verify-full, but names no root certificate/,
     ],
     [
         "the postgres exporter's CA mount removed from the chart's values",
@@ -207,7 +207,7 @@ describe("wiring rules: what pods read and write", () => {
             JSON.stringify(elsewhere),
         );
         const s = structuredClone(stacks.prod);
-        const ref = env(container(first(s, DEPLOYMENT, "api")), "DATABASE_URL").valueFrom.secretKeyRef;
+        const ref = env(container(first(s, ROLLOUT, "api")), "DATABASE_URL").valueFrom.secretKeyRef;
         Object.assign(ref, { name: "not-there", optional: true });
         assert.deepStrictEqual(await only(s, "prod"), []);
     });
@@ -238,7 +238,7 @@ describe("wiring rules: what pods read and write", () => {
         secret.inputs.stringData = UNKNOWN_STRING_SENTINEL;
         // The app's DATABASE_URL is then unknown too: the CA rule skips a value it cannot read (judged at up and offline).
         assert.deepStrictEqual(await only(preview, "prod"), []);
-        env(container(first(preview, DEPLOYMENT, "api")), "REDIS_URL").valueFrom.secretKeyRef.key = "CACHE_URL";
+        env(container(first(preview, ROLLOUT, "api")), "REDIS_URL").valueFrom.secretKeyRef.key = "CACHE_URL";
         const hits = await only(preview, "prod");
         assert.ok(
             hits.length === 1 && /container "api" env REDIS_URL reads key "CACHE_URL" of Secret hangar\/data-tier/.test(hits[0].message),
@@ -250,7 +250,7 @@ describe("wiring rules: what pods read and write", () => {
         assert.ok(
             undecided.length === 1 &&
                 undecided[0].enforcementLevel === "advisory" &&
-                /can't run policy 'wiring-pod-references-exist' .*cannot decide: .*Deployment hangar\/api container "api" env DATABASE_URL \(keys of Secret data-tier\)/.test(
+                /can't run policy 'wiring-pod-references-exist' .*cannot decide: .*Rollout hangar\/api container "api" env DATABASE_URL \(keys of Secret data-tier\)/.test(
                     undecided[0].message,
                 ),
             JSON.stringify(undecided),

@@ -9,23 +9,23 @@ import { irsaRoleTrust, trustProblem } from "../../policies/rules/wiring/irsa";
 import { s3BucketRelations } from "../../policies/rules/wiring/s3";
 import { serviceSelectsPods } from "../../policies/rules/wiring/services";
 import { UNKNOWN_STRING_SENTINEL } from "../../policies/rules/unknowns";
-import { Any, DEPLOYMENT, first, Mutation, mutationTests, realStacks, SERVICE, wiring } from "./wiring-fixtures";
+import { Any, ROLLOUT, first, Mutation, mutationTests, realStacks, SERVICE, wiring } from "./wiring-fixtures";
 
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const SA = "kubernetes:core/v1:ServiceAccount";
 
-/** The Deployment whose pods carry the app label a Service selects. */
+/** The Rollout whose pods carry the app label a Service selects. */
 const servedBy = (s: Snapshot, svc: SnapshotResource) => {
     const app = (svc.inputs.spec as Any).selector["app.kubernetes.io/name"];
     return s.resources.find(
-        (r) => r.type === DEPLOYMENT && (r.inputs.spec as Any).template.metadata.labels["app.kubernetes.io/name"] === app,
+        (r) => r.type === ROLLOUT && (r.inputs.spec as Any).template.metadata.labels["app.kubernetes.io/name"] === app,
     )!;
 };
 
 const MUTATIONS: Mutation[] = [
     [
-        "a Deployment's pod label changed",
+        "a Rollout's pod label changed",
         serviceSelectsPods.name,
         (s) => {
             const svc = first(s, SERVICE);
@@ -49,12 +49,12 @@ const MUTATIONS: Mutation[] = [
         "a container port renamed",
         serviceSelectsPods.name,
         (s) => {
-            const svc = first(s, SERVICE);
+            const svc = first(s, SERVICE, "api");
             for (const c of (servedBy(s, svc).inputs.spec as Any).template.spec.containers)
                 for (const p of c.ports ?? []) if (p.name === "metrics") p.name = "prom";
             return svc;
         },
-        /targetPort "metrics" is not a port the containers of Deployment \S+ declare/,
+        /targetPort "metrics" is not a port the containers of Rollout \S+ declare/,
     ],
     [
         "an HPA's scaleTargetRef renamed",
@@ -64,19 +64,18 @@ const MUTATIONS: Mutation[] = [
             (hpa.inputs.spec as Any).scaleTargetRef.name = "api-old";
             return hpa;
         },
-        /scaleTargetRef Deployment api-old is no workload of the stack in namespace hangar/,
+        /scaleTargetRef Rollout api-old is no workload of the stack in namespace hangar/,
     ],
     [
         "the CPU request removed from the workload an HPA scales on CPU",
         hpaTargetsWorkload.name,
         (s) => {
             const hpa = first(s, HPA);
-            for (const c of (first(s, DEPLOYMENT, (hpa.inputs.spec as Any).scaleTargetRef.name).inputs.spec as Any).template.spec
-                .containers)
+            for (const c of (first(s, ROLLOUT, (hpa.inputs.spec as Any).scaleTargetRef.name).inputs.spec as Any).template.spec.containers)
                 delete c.resources.requests.cpu;
             return hpa;
         },
-        /targets cpu utilization, but container \S+ of Deployment \S+ requests no cpu/,
+        /targets cpu utilization, but container \S+ of Rollout \S+ requests no cpu/,
     ],
     [
         "a PDB's selector label changed",
@@ -98,7 +97,7 @@ const MUTATIONS: Mutation[] = [
             spec.minAvailable = 3;
             return pdb;
         },
-        /minAvailable 3 leaves no pod of Deployment api \(minimum 3 replicas\) to evict/,
+        /minAvailable 3 leaves no pod of Rollout api \(minimum 3 replicas\) to evict/,
     ],
     [
         "the role trusts another ServiceAccount",
@@ -198,7 +197,7 @@ describe("wiring rules over the real stacks", () => {
     it("cannot decide during preview when a pod template is unknown, instead of failing", async () => {
         const preview = structuredClone(stacks.prod);
         preview.preview = true;
-        (first(preview, DEPLOYMENT).inputs.spec as Any).template = UNKNOWN_STRING_SENTINEL;
+        (first(preview, ROLLOUT).inputs.spec as Any).template = UNKNOWN_STRING_SENTINEL;
         const hits = (await wiring(preview, "prod", [serviceSelectsPods.name])).filter((v) => v.policy === serviceSelectsPods.name);
         assert.ok(
             hits.length > 0 && hits.every((v) => v.enforcementLevel === "advisory" && /can't run|cannot decide/.test(v.message)),

@@ -109,6 +109,8 @@ export const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
     "kubernetes:apps/v1:ReplicaSet": ["spec", "template"],
     "kubernetes:batch/v1:Job": ["spec", "template"],
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template"],
+    // Argo Rollouts' Rollout carries a Deployment's pod template (argo-rollouts-2.41.0 templates/crds/rollout-crd.yaml).
+    "kubernetes:argoproj.io/v1alpha1:Rollout": ["spec", "template"],
 };
 
 export const POD_TEMPLATE_TYPES: readonly string[] = Object.keys(POD_TEMPLATE_PATHS);

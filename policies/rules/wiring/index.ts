@@ -7,6 +7,7 @@ import { monitorPolicies } from "./monitors";
 import { networkPolicyWiringPolicies } from "./network-policies";
 import { podInputPolicies } from "./pod-inputs";
 import { podTlsPolicies } from "./pod-tls";
+import { rolloutWiringPolicies } from "./rollouts";
 import { routeWiringPolicies } from "./routes";
 import { s3WiringPolicies } from "./s3";
 import { scalingPolicies } from "./scaling";
@@ -25,4 +26,5 @@ export const wiringPolicies = [
     ...podInputPolicies,
     ...podTlsPolicies,
     ...filesystemPolicies,
+    ...rolloutWiringPolicies,
 ];

@@ -19,13 +19,14 @@ import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unkno
 import { selects } from "./services";
 
 /**
- * Workload kinds an HPA can scale and a PDB can cover, by Pulumi type. Rollouts join when the
- * delivery issue adds them, through POD_TEMPLATE_PATHS (pod-template.ts), so every rule knows them.
+ * Workload kinds an HPA can scale and a PDB can cover, by Pulumi type. A Rollout has the scale
+ * subresource (argo-rollouts-2.41.0 templates/crds/rollout-crd.yaml, subresources.scale).
  */
 const SCALABLE: Record<string, string> = {
     "kubernetes:apps/v1:Deployment": "Deployment",
     "kubernetes:apps/v1:StatefulSet": "StatefulSet",
     "kubernetes:apps/v1:ReplicaSet": "ReplicaSet",
+    "kubernetes:argoproj.io/v1alpha1:Rollout": "Rollout",
 };
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
