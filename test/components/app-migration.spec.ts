@@ -19,7 +19,7 @@ import { parseConfig, readStackConfig, toPlatformArgs } from "../../config";
 import { byType, reveal, ROOT, Snapshot, SnapshotResource } from "../../tools/harness";
 import { policyConfig, wiringResources } from "../../tools/policy-check";
 import { runPolicies } from "../../tools/policy/runner";
-import { Any, DEPLOYMENT, realStacks } from "../policies/wiring-fixtures";
+import { Any, DEPLOYMENT, realStacks, ROLLOUT } from "../policies/wiring-fixtures";
 import * as path from "path";
 
 const IMAGE = "registry.example/hangar/api@sha256:" + "a".repeat(64);
@@ -85,15 +85,17 @@ describe("migration in prod", () => {
     const stacks = realStacks();
     const jobs = (s: Snapshot) => byType(s, JOB).filter((r) => inputs(r).metadata.name.includes("-migrate-"));
     const prod = () => stacks.prod;
-    const api = () => prod().resources.find((r) => r.type === DEPLOYMENT && inputs(r).metadata.name === "api")!;
+    // api runs as a canary in prod: its workload is a Rollout, which waits for the Job as a Deployment would.
+    const api = () => prod().resources.find((r) => [DEPLOYMENT, ROLLOUT].includes(r.type) && inputs(r).metadata.name === "api")!;
 
-    it("runs api's migration as a Job named by its image that api's Deployment waits for; staging has none", () => {
+    it("runs api's migration as a Job named by its image that api's workload (a canary Rollout) waits for; staging has none", () => {
         const [job] = jobs(prod());
         assert.strictEqual(jobs(prod()).length, 1, "one Job: none in the DR pilot light, which only has a read replica");
         const image = inputs(api()).spec.template.spec.containers[0].image;
         assert.strictEqual(inputs(job).metadata.name, migrationJobName("api", image));
         assert.ok(job.name.endsWith(inputs(job).metadata.name.slice(-10)), "the Pulumi name carries the hash: a new image is a new Job");
-        assert.ok(api().options.dependencies.includes(job.urn), "the Deployment depends on the Job");
+        assert.strictEqual(api().type, ROLLOUT);
+        assert.ok(api().options.dependencies.includes(job.urn), "the Rollout depends on the Job");
         assert.deepStrictEqual(jobs(stacks.staging), []);
     });
 
@@ -127,7 +129,9 @@ describe("migration in prod", () => {
                 inputs(r).metadata.namespace === "hangar",
         )!;
         assert.match(inputs(secret).stringData.DATABASE_WRITER_URL, /^postgresql:\/\/.*sslmode=verify-full/);
-        for (const d of byType(prod(), DEPLOYMENT).map(inputs))
+        const workloads = [...byType(prod(), DEPLOYMENT), ...byType(prod(), ROLLOUT)].map(inputs);
+        assert.ok(workloads.some((w) => w.metadata.name === "api"));
+        for (const d of workloads)
             for (const c of d.spec.template.spec.containers ?? [])
                 assert.ok(!JSON.stringify(c.env ?? []).includes("DATABASE_WRITER_URL"), `${d.metadata.name}/${c.name}`);
     });

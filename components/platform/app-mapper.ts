@@ -1,0 +1,88 @@
+/**
+ * Platform's mapper for the app tier (split from ./mappers.ts, which re-exports it): from PlatformArgs and what
+ * the data tier, monitoring and the cluster placement provide to AppTierArgs. Pure, like the other mappers.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { AppPriorityClassesArgs, AppTierArgs } from "../app";
+import { MONITORING_DEFAULTS } from "../monitoring";
+import type { PlatformArgs } from "./args";
+import { WRITER_URL_KEY } from "./urls";
+
+/** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL, DATABASE_WRITER_URL and REDIS_URL. */
+export const DATA_SECRET = "data-tier";
+
+/** Keys of the data-tier Secret the services do not get as env: the writer's own URL is for migrations, not the app. */
+export const NOT_FOR_SERVICES = [WRITER_URL_KEY];
+
+/** How one app tier is placed: the primary (monitored, public traffic) or the pilot light (fixed size). */
+export interface TierPlacement {
+    /** The data tier's URLs, handed to every service from the `data-tier` Secret. */
+    urls: Record<string, pulumi.Input<string>>;
+    /** The cluster's IAM OIDC provider. */
+    oidcProviderArn: pulumi.Input<string>;
+    /** The data tier's subnets (egress on 5432 and 6379). */
+    dataCidrs: pulumi.Input<string[]>;
+    /** DATABASE_URL goes through RDS Proxy (in the data subnets, on 5432). @default false */
+    databaseProxy?: boolean;
+    /** Run every service at this fixed size instead of its own replica bounds. @default each service's replicas */
+    fixedReplicas?: number;
+    /** Give every service with metrics a ServiceMonitor with these labels. @default no ServiceMonitors */
+    serviceMonitorLabels?: Record<string, string>;
+    /** Admit public traffic from these CIDRs instead of the traffic namespace. @default the traffic namespace */
+    trafficCidrs?: pulumi.Input<string[]>;
+    /** More hostnames per service host (see `failoverHosts`). @default {} */
+    extraHosts?: Record<string, string[]>;
+    /** The PriorityClasses of this tier's cluster. @default none */
+    priorityClassNames?: AppPriorityClassesArgs;
+    /** Analyse Rollouts on this Prometheus (the monitoring stack's). @default no analysis */
+    prometheus?: { address: string };
+}
+
+export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
+    const { trafficSource: _source, trafficNamespace, rollouts, ...app } = args.app!;
+    const m = args.monitoring;
+    // The writer's own URL is the migration Jobs' alone; services read DATABASE_URL.
+    const writer = t.urls[WRITER_URL_KEY] !== undefined;
+    const secretEnv = Object.keys(t.urls)
+        .filter((key) => !NOT_FOR_SERVICES.includes(key))
+        .map((key) => ({ name: key, secret: DATA_SECRET, key }));
+    const ports = [...(t.urls.DATABASE_URL ? [5432] : []), ...(t.urls.REDIS_URL ? [6379] : [])];
+    return {
+        ...app,
+        environment: args.environment,
+        podSecurityVersion: args.kubernetes.version,
+        priorityClassNames: t.priorityClassNames,
+        oidcProviderArn: t.oidcProviderArn,
+        services: app.services.map(({ migration, ...s }) => ({
+            ...s,
+            // Migrations run on the writer: a tier without one (the DR pilot light on its read replica) runs none.
+            ...(migration && writer ? { migration: { ...migration, writerUrl: { secret: DATA_SECRET, key: WRITER_URL_KEY } } } : {}),
+            secretEnv: [...secretEnv, ...(s.secretEnv ?? [])],
+            ...(s.host && t.extraHosts?.[s.host] ? { extraHosts: [...(s.extraHosts ?? []), ...t.extraHosts[s.host]] } : {}),
+            // The pilot-light cluster runs no Rollouts controller: its services roll as Deployments.
+            ...(t.fixedReplicas !== undefined ? { replicas: { min: t.fixedReplicas, max: t.fixedReplicas }, strategy: "rolling" } : {}),
+        })),
+        delivery: {
+            gatewayTrafficRouter: rollouts?.gatewayPlugin !== undefined,
+            analysis: t.prometheus && {
+                prometheusAddress: t.prometheus.address,
+                requestsMetric: m?.app?.requestsMetric,
+                durationBucketMetric: m?.app?.durationBucketMetric,
+                statusLabel: m?.app?.statusLabel,
+                errorRatio: m?.thresholds?.errorRatio ?? MONITORING_DEFAULTS.thresholds.errorRatio,
+                latencyP95Seconds: m?.thresholds?.latencyP95Seconds ?? MONITORING_DEFAULTS.thresholds.latencyP95Seconds,
+            },
+        },
+        applyRouteRules: rollouts?.applyRouteRules,
+        secrets: Object.keys(t.urls).length > 0 ? [{ name: DATA_SECRET, stringData: t.urls }] : [],
+        // The RDS CA bundle the URLs' sslrootcert names (urls.ts).
+        caBundles: t.urls.DATABASE_URL !== undefined,
+        serviceMonitorLabels: t.serviceMonitorLabels,
+        network: {
+            trafficNamespace,
+            trafficCidrs: t.trafficCidrs,
+            monitoringNamespace: args.monitoring?.namespace,
+            dataEgress: ports.map((port) => ({ cidrs: t.dataCidrs, port, ...(port === 5432 && t.databaseProxy ? { proxied: true } : {}) })),
+        },
+    };
+}
