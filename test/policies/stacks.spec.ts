@@ -366,7 +366,7 @@ describe("a one-setting mutation of a real snapshot triggers the rule that guard
             const snapshot = structuredClone(await snapshotOf(stack, { kubeconfig: LAPTOP_KUBECONFIG }));
             const target = find(snapshot, type, name);
             mutate(target, snapshot);
-            const violations = await checkPolicies(snapshot, stack);
+            const violations = await checkPolicies(snapshot, stack, undefined, [rule]);
             const hits = violations.filter((v) => v.policy === rule);
             assert.ok(hits.length > 0, `expected ${rule}, got ${violations.map((v) => v.policy).join(", ") || "nothing"}`);
             assert.ok(
