@@ -151,6 +151,9 @@ async function check(reader: KubeReader, r: Requirement, now: number): Promise<s
         }
         case "ingressClass":
             return checkIngressClass(reader, r.name, now);
+        case "priorityClass":
+            await read(reader, `/apis/scheduling.k8s.io/v1/priorityclasses/${r.name}`, `PriorityClass ${r.name}`);
+            return [];
         case "clusterIssuer": {
             const issuer = await read(reader, `/apis/cert-manager.io/v1/clusterissuers/${r.name}`, `ClusterIssuer ${r.name}`);
             const ready = condition(issuer, "Ready");

@@ -11,7 +11,13 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
     return {
         environment: config.environment,
         aws: { accountId: f.aws.accountId, region: f.aws.region, tags: f.tags },
-        kubernetes: { kubeconfig, context: f.kubernetes.context, server: f.kubernetes.server, version: f.kubernetes.version },
+        kubernetes: {
+            kubeconfig,
+            context: f.kubernetes.context,
+            server: f.kubernetes.server,
+            version: f.kubernetes.version,
+            priorityClassPrefix: f.kubernetes.priorityClassPrefix,
+        },
         network: f.network,
         controlPlaneCidrs: f.kubernetes.controlPlaneCidrs,
         oidcProviderArn: f.oidcProviderArn,

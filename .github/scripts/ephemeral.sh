@@ -13,13 +13,15 @@ name="pr-$pr"
 hangar() { node automation/hangar.js "$@"; }
 
 # Staging's cluster and its operators; everything namespaced lives in the environment's own
-# namespace and its public host is its own (services[0] is staging's public service, api).
+# namespace and its public host is its own (services[0] is staging's public service, api); the
+# PriorityClasses, cluster-scoped, are staging's.
 sets=(
     --from staging
     --set "app.namespace=hangar-$name"
     --set "app.services[0].host=$name-api.staging.hangar.example.aero"
     --set "monitoring.mode=existing-operator"
     --set "monitoring.namespace=hangar-$name"
+    --set "foundation.kubernetes.priorityClassPrefix=hangar-staging"
 )
 if [ -n "${PULUMI_SECRETS_PROVIDER:-}" ]; then sets+=(--secrets-provider "$PULUMI_SECRETS_PROVIDER"); fi
 

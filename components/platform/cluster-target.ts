@@ -18,6 +18,13 @@ export interface KubernetesTargetArgs {
      * @default "v1.34"
      */
     version?: string;
+    /**
+     * Use the PriorityClasses `<prefix>-{api,monitoring,workers,batch}` that another stack of the cluster
+     * created (PriorityClasses are cluster-scoped: an ephemeral stack on staging's cluster uses staging's)
+     * instead of creating the stack's own.
+     * @default the stack creates `<stack's physical name>-<tier>`
+     */
+    priorityClassPrefix?: string;
 }
 
 export class ClusterTargetError extends Error {

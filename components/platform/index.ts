@@ -15,7 +15,7 @@ import { DisasterRecovery } from "../disaster-recovery";
 import { Monitoring, MonitoringArgs } from "../monitoring";
 import { partOfLabels } from "../shared/labels";
 import { physicalName } from "../shared/naming";
-import { priorityClasses } from "../shared/priority-classes";
+import { existingPriorityClasses, priorityClasses } from "../shared/priority-classes";
 import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
 import { verifyClusterTarget } from "./cluster-target";
 import { declaredFlowsConfigMap } from "./flows";
@@ -127,7 +127,10 @@ export class Platform extends pulumi.ComponentResource {
                 : undefined;
 
         // Cluster-scoped, so named by the stack; every pod Hangar makes names one (its output: it waits for the class).
-        const priority = priorityClasses(`${name}-priority`, physicalName(stack), partOfLabels(), { parent: this, provider: p.kubernetes });
+        // With `kubernetes.priorityClassPrefix`, another stack's classes (staging's, for an ephemeral stack on its cluster).
+        const priority = args.kubernetes.priorityClassPrefix
+            ? existingPriorityClasses(args.kubernetes.priorityClassPrefix)
+            : priorityClasses(`${name}-priority`, physicalName(stack), partOfLabels(), { parent: this, provider: p.kubernetes });
         let monitorArgs: MonitoringArgs | undefined;
         const monitoring =
             (args.monitoring?.enabled ?? defaults.monitoring.enabled)

@@ -11,6 +11,7 @@ import { hasAutoscaler, resolveService } from "../app";
 import { resolveMonitoring } from "../monitoring";
 import { GATEWAY_DEFAULTS, GatewayArgs, INGRESS_DEFAULTS } from "../shared/exposure";
 import type { PlatformArgs } from "./args";
+import { PRIORITY_TIERS, priorityClassName, PriorityTier } from "../shared/priority-classes";
 import { rolloutsPrerequisites } from "./rollouts";
 
 export type Requirement =
@@ -25,7 +26,9 @@ export type Requirement =
     /** An IngressClass whose controller publishes `.status.loadBalancer.ingress` on its Ingresses. */
     | { kind: "ingressClass"; name: string }
     /** A cert-manager ClusterIssuer that reports Ready. */
-    | { kind: "clusterIssuer"; name: string };
+    | { kind: "clusterIssuer"; name: string }
+    /** A PriorityClass another stack created (`kubernetes.priorityClassPrefix`). */
+    | { kind: "priorityClass"; name: string };
 
 export interface Prerequisite {
     /** Stable id, e.g. `crd:certificates.cert-manager.io`. */
@@ -197,6 +200,18 @@ function autoscalingPrerequisites(args: PlatformArgs): Prerequisite[] {
     ];
 }
 
+/** Another stack's PriorityClasses, when the stack uses them instead of creating its own (`kubernetes.priorityClassPrefix`). */
+function priorityPrerequisites(args: PlatformArgs): Prerequisite[] {
+    const prefix = args.kubernetes.priorityClassPrefix;
+    if (!prefix) return [];
+    return (Object.keys(PRIORITY_TIERS) as PriorityTier[]).map((tier) => ({
+        id: `priorityClass:${priorityClassName(prefix, tier)}`,
+        neededBy: "every pod of the stack (foundation.kubernetes.priorityClassPrefix)",
+        install: `deploy the stack that creates the ${prefix}-* PriorityClasses (staging) first, or unset foundation.kubernetes.priorityClassPrefix`,
+        requirement: { kind: "priorityClass" as const, name: priorityClassName(prefix, tier) },
+    }));
+}
+
 /** Every prerequisite the stack described by `args` has on its primary cluster, in a stable order. */
 export function clusterPrerequisites(args: PlatformArgs): Prerequisite[] {
     const all = [
@@ -204,6 +219,7 @@ export function clusterPrerequisites(args: PlatformArgs): Prerequisite[] {
         ...exposurePrerequisites(args),
         ...autoscalingPrerequisites(args),
         ...rolloutsPrerequisites(args),
+        ...priorityPrerequisites(args),
     ];
     const seen = new Set<string>();
     return all.filter((p) => !seen.has(p.id) && seen.add(p.id));

@@ -55,6 +55,13 @@ export function priorityClassSpecs(prefix: string, labels: Record<string, string
 /** Each tier's class name, as an output of its PriorityClass: pods that name it wait for it. */
 export type PriorityClassNames = Record<PriorityTier, pulumi.Output<string>>;
 
+/** The names of PriorityClasses `<prefix>-<tier>` another stack of the cluster created (nothing is created). */
+export function existingPriorityClasses(prefix: string): PriorityClassNames {
+    const names = {} as PriorityClassNames;
+    for (const tier of Object.keys(PRIORITY_TIERS) as PriorityTier[]) names[tier] = pulumi.output(priorityClassName(prefix, tier));
+    return names;
+}
+
 /** Creates the stack's PriorityClasses; returns their names. */
 export function priorityClasses(
     name: string,

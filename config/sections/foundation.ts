@@ -7,6 +7,7 @@ import {
     awsAccountId,
     awsRegion,
     cidr,
+    dnsLabel,
     httpsUrl,
     kubeContext,
     mapping,
@@ -46,6 +47,12 @@ export const foundationSchema = mapping({
          * the source of its webhook calls. Default: `network.privateSubnetCidrs`.
          */
         controlPlaneCidrs: z.array(cidr, { error: "expected a list of CIDRs" }).min(1, { error: "expected at least 1 CIDR" }).optional(),
+        /**
+         * Use the PriorityClasses `<prefix>-{api,monitoring,workers,batch}` another stack of this cluster
+         * created (staging's `hangar-staging`, for ephemeral stacks sharing its cluster) instead of creating
+         * this stack's own: they are cluster-scoped. Default: the stack creates its own.
+         */
+        priorityClassPrefix: dnsLabel.optional(),
     }),
     /** The VPC the data tier lives in; omit when `stackReference` supplies it. */
     network: mapping({

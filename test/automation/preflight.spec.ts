@@ -142,6 +142,39 @@ describe("cluster prerequisites", () => {
         assert.match(findings.find((f) => f.id === "apiService:v1beta1.metrics.k8s.io")!.install!, /metrics-server/);
     });
 
+    it("requires another stack's PriorityClasses where the stack uses them (foundation.kubernetes.priorityClassPrefix)", async () => {
+        const doc = readStackConfig(path.join(REPO_ROOT, "Pulumi.staging.yaml")) as Record<string, Record<string, Record<string, unknown>>>;
+        doc["hangar:foundation"].kubernetes.priorityClassPrefix = "hangar-staging";
+        const parsed = parseConfig(doc, "pr-3");
+        assert.ok(parsed.ok);
+        const wanted = clusterPrerequisites(toPlatformArgs(parsed.config, kubeconfigFor("http://127.0.0.1:1", "x"))).filter(
+            (p) => p.requirement.kind === "priorityClass",
+        );
+        assert.deepStrictEqual(
+            wanted.map((p) => p.id),
+            ["api", "monitoring", "workers", "batch"].map((t) => `priorityClass:hangar-staging-${t}`),
+        );
+        assert.deepStrictEqual(
+            prerequisitesOf("staging").filter((p) => p.requirement.kind === "priorityClass"),
+            [],
+            "staging creates its own",
+        );
+        const classes = Object.fromEntries(
+            ["api", "monitoring", "workers"].map((t) => [`/apis/scheduling.k8s.io/v1/priorityclasses/hangar-staging-${t}`, { value: 1 }]),
+        );
+        const api = await fakeApiServer(classes);
+        try {
+            const findings = await verifyPrerequisites(wanted, kubeReader(kubeconfigFor(api.url, "c"), "c"));
+            assert.deepStrictEqual(
+                findings.filter((f) => !f.ok).map((f) => f.id),
+                ["priorityClass:hangar-staging-batch"],
+            );
+            assert.match(findings.find((f) => !f.ok)!.problem!, /PriorityClass hangar-staging-batch does not exist/);
+        } finally {
+            await api.close();
+        }
+    });
+
     it("refuses a Gateway whose listener is missing, not HTTPS, or does not admit Hangar's namespaces and hosts", async () => {
         const gwId = "gateway:gateway-system/public/https";
         const missing = await findingsOf("prod", { ...PROD_CLUSTER, ...gateway([listener({ name: "http" })]) });

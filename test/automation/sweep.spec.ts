@@ -7,6 +7,41 @@ import { parse as parseYaml } from "yaml";
 import { AlreadyExistsError, createEnvironment, listEnvironments, removeEnvironment, sweepEnvironments, up } from "../../automation";
 import { EXIT, main, parseDuration } from "../../automation/cli";
 import { FakeCli, REPO_ROOT } from "./harness";
+import { LAPTOP_KUBECONFIG } from "../../tools/baseline";
+import { runStack, SnapshotResource } from "../../tools/harness";
+import { checkPolicies } from "../../tools/policy-check";
+
+/** Kinds with no namespace that Hangar could create: an environment on staging's cluster must create none but its Namespace. */
+const CLUSTER_SCOPED =
+    /^kubernetes:(scheduling\.k8s\.io\/v1:PriorityClass|rbac\.authorization\.k8s\.io\/v1:Cluster|apiextensions\.k8s\.io\/v1:CustomResourceDefinition|storage\.k8s\.io|networking\.k8s\.io\/v1:IngressClass|admissionregistration|helm\.sh\/v3:Release)/;
+
+/**
+ * The program over the stack config the pipeline's script builds (one run): it shares staging's cluster, so it
+ * creates no cluster-scoped object but its own Namespace, its pods name staging's PriorityClasses, and the
+ * ephemeral pack has nothing against it.
+ */
+async function sharesStagingCluster(stackConfig: Record<string, unknown>) {
+    const snapshot = await runStack("pr-42", { kubeconfig: LAPTOP_KUBECONFIG, config: stackConfig });
+    assert.strictEqual(snapshot.error, undefined, snapshot.error?.message);
+    assert.deepStrictEqual(
+        snapshot.resources.filter((r) => CLUSTER_SCOPED.test(r.type)).map((r) => r.type),
+        [],
+        "no cluster-scoped object of its own",
+    );
+    const pods = snapshot.resources.filter((r: SnapshotResource) => /(apps\/v1:Deployment|batch\/v1:CronJob|batch\/v1:Job)$/.test(r.type));
+    assert.ok(pods.length > 0);
+    const classOf = (r: SnapshotResource) => JSON.stringify(r.inputs).match(/"priorityClassName":"([^"]+)"/)?.[1];
+    assert.deepStrictEqual(
+        [...new Set(pods.map(classOf))].filter((c) => !c?.startsWith("hangar-staging-")),
+        [],
+        "staging's classes",
+    );
+    assert.deepStrictEqual(
+        (await checkPolicies(snapshot, "ephemeral")).map((v) => `${v.policy}: ${v.message}`),
+        [],
+        "the ephemeral pack has nothing against it",
+    );
+}
 
 const HOUR = 3_600_000;
 const NOW = new Date("2026-12-06T12:00:00Z");
@@ -110,9 +145,10 @@ describe("automation: the ephemeral lifecycle and the sweep by age", () => {
         const out: string[] = [];
         const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t), env: {}, connection: fake.options() };
         assert.strictEqual(await main([...calls[0], "--json"], io), EXIT.ok, out.join(""));
-        const created = JSON.parse(out.join("")) as { stackConfig: Record<string, { namespace?: string; mode?: string }> };
+        const created = JSON.parse(out.join("")) as { stackConfig: Record<string, Record<string, unknown>> };
         assert.strictEqual(created.stackConfig["hangar:app"].namespace, "hangar-pr-42");
         assert.strictEqual(created.stackConfig["hangar:monitoring"].mode, "existing-operator");
+        await sharesStagingCluster(created.stackConfig);
         assert.strictEqual(
             spawnSync("jq", ["--version"]).status,
             0,
