@@ -40,7 +40,9 @@ export interface CheckContext {
     outDir: string;
     /** What the diff compares with (tools/check-diff.ts), when there is something. */
     previous?: { label: string; entries: PlanEntry[] };
-    /** The pack's verdict on the snapshot with the environment's policy config, computed once for the sections that read it. */
+    /** The pack's config for the stack's environment (policies/config/<environment>.json), read once. */
+    policySettings: Record<string, unknown>;
+    /** The pack's verdict on the snapshot with `policySettings`, computed once for the sections that read it. */
     violations(): Promise<PolicyViolationRecord[]>;
 }
 
@@ -313,8 +315,7 @@ const policyVerdict: CheckSection = {
     failure: "policy",
     key: "policies",
     async run(ctx) {
-        const { config } = ctx;
-        const settings = policyConfig(config.environment);
+        const { config, policySettings: settings } = ctx;
         const violations = await ctx.violations();
         const byLevel = (level: string) => violations.filter((v) => v.enforcementLevel === level);
         // Each message says where its expectation comes from: the policy-config file and key.
@@ -376,8 +377,8 @@ const wiringVerdict: CheckSection = {
 const flowMatrixSection: CheckSection = {
     title: "Network flows (declared flows, NetworkPolicies as the AWS VPC CNI enforces them, data-tier security groups)",
     key: "flows",
-    async run({ snapshot, config }) {
-        const report = await flowReport(snapshot, policyConfig(config.environment));
+    async run({ snapshot, policySettings }) {
+        const report = await flowReport(snapshot, policySettings);
         return { lines: flowLines(report), errors: [], data: report };
     },
 };
@@ -389,9 +390,9 @@ const flowMatrixSection: CheckSection = {
 const policyTwins: CheckSection = {
     title: "Stack file vs policy config",
     key: "policyTwins",
-    run({ config }) {
+    run({ config, policySettings }) {
         const file = path.relative(ROOT, policyConfigFile(config.environment));
-        const results = compareTwins(config, policyConfig(config.environment), ruleDefault).map((r) => ({ ...r, file }));
+        const results = compareTwins(config, policySettings, ruleDefault).map((r) => ({ ...r, file }));
         const disagree = results.filter((r) => !r.agrees);
         return {
             lines: [
@@ -528,8 +529,18 @@ export async function check(stack: string, options: CheckOptions = {}): Promise<
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(redact(snapshot), null, 2));
 
     let verdict: Promise<PolicyViolationRecord[]> | undefined;
-    const violations = () => (verdict ??= checkPolicies(snapshot, parsed.config.environment, policyConfig(parsed.config.environment)));
-    const ctx: CheckContext = { stack, config: parsed.config, warnings: parsed.warnings, snapshot, outDir, previous, violations };
+    const policySettings = policyConfig(parsed.config.environment);
+    const violations = () => (verdict ??= checkPolicies(snapshot, parsed.config.environment, policySettings));
+    const ctx: CheckContext = {
+        stack,
+        config: parsed.config,
+        warnings: parsed.warnings,
+        snapshot,
+        outDir,
+        previous,
+        policySettings,
+        violations,
+    };
     out.push(
         `Hangar offline check — stack ${stack} (${parsed.config.environment}${options.preview ? ", preview" : ""}): ` +
             `${snapshot.resources.length} resources registered under mocks in ${(snapshot.durationMs / 1000).toFixed(1)} s`,
