@@ -10,6 +10,9 @@ import { parseConfig, readStackConfig, toPlatformArgs } from "../config";
 import { loadKubeconfig } from "../config/load/kubeconfig";
 import { kubeReader } from "./kube-reader";
 import { PreflightError } from "./errors";
+// The guardrails' own matching, so the preflight and the pack judge a listener and a selector alike.
+import { listenerCovers } from "../policies/values/hostname";
+import { selectorMatches } from "../policies/rules/wiring/flows/evaluate";
 import type { KubeReader, KubeResponse } from "./kube-reader";
 import * as fs from "fs";
 
@@ -40,26 +43,6 @@ async function read(reader: KubeReader, path: string, what: string): Promise<Any
     if (res.status < 200 || res.status >= 300)
         throw new Error(`reading ${what} failed: HTTP ${res.status} ${res.body?.message ?? ""}`.trim());
     return res.body;
-}
-
-/** Gateway API hostname matching: a listener `*.example.com` admits any name with more labels in front. */
-export function hostMatches(listenerHost: string | undefined, host: string): boolean {
-    if (!listenerHost) return true;
-    if (listenerHost.startsWith("*.")) return host.endsWith(listenerHost.slice(1)) && host.length > listenerHost.length - 1;
-    return listenerHost === host;
-}
-
-function selects(selector: Any, labels: Record<string, string>): boolean {
-    const matchLabels = Object.entries(selector?.matchLabels ?? {});
-    if (!matchLabels.every(([k, v]) => labels[k] === v)) return false;
-    return (selector?.matchExpressions ?? []).every((e: Any) => {
-        const has = e.key in labels;
-        if (e.operator === "In") return has && (e.values ?? []).includes(labels[e.key]);
-        if (e.operator === "NotIn") return !has || !(e.values ?? []).includes(labels[e.key]);
-        if (e.operator === "Exists") return has;
-        if (e.operator === "DoesNotExist") return !has;
-        return false;
-    });
 }
 
 async function namespaceLabels(reader: KubeReader, name: string): Promise<Record<string, string>> {
@@ -93,12 +76,14 @@ async function checkGateway(reader: KubeReader, r: Extract<Requirement, { kind: 
         const admitted =
             from === "All" ||
             (from === "Same" && ns === r.namespace) ||
-            (from === "Selector" && selects(listener.allowedRoutes.namespaces.selector, await namespaceLabels(reader, ns)));
+            (from === "Selector" && selectorMatches(listener.allowedRoutes.namespaces.selector ?? {}, await namespaceLabels(reader, ns)));
         if (!admitted)
             problems.push(`listener "${r.listener}" does not admit routes from namespace ${ns} (allowedRoutes.namespaces.from: ${from})`);
     }
     for (const host of r.hosts) {
-        if (!hostMatches(listener.hostname, host)) problems.push(`listener "${r.listener}" serves ${listener.hostname}, not ${host}`);
+        // A listener without a hostname serves every name (Gateway API `Listener.hostname`).
+        if (listener.hostname && !listenerCovers(listener.hostname, host))
+            problems.push(`listener "${r.listener}" serves ${listener.hostname}, not ${host}`);
     }
     return problems;
 }
