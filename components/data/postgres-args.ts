@@ -20,6 +20,25 @@ export interface PostgresProxySettings {
     idleClientTimeout?: number;
 }
 
+/**
+ * Secrets Manager rotation of the master password (components/data/rotation.ts): Pulumi sets a bootstrap password
+ * once and ignores later changes; the single-user PostgreSQL rotation function changes it on the schedule.
+ */
+export interface PostgresRotationSettings {
+    /** Rotate the master password. @default true */
+    enabled?: boolean;
+    /**
+     * Secrets Manager `ScheduleExpression`: `rate(<n> days)` or `cron(...)` ("Rotation schedules",
+     * https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html). @default "rate(30 days)"
+     */
+    schedule?: string;
+    /**
+     * The rotation function's path to Secrets Manager: `create` an interface endpoint with private DNS in the database's
+     * subnets, or `existing` (the VPC has a NAT gateway or its own endpoint). @default "create"
+     */
+    secretsManagerEndpoint?: "create" | "existing";
+}
+
 /** The tunable settings of a PostgresDatabase (what a stack file may set). */
 export interface PostgresSettings {
     /** Major (minor upgrades follow automatically) or major.minor. @default "16" */
@@ -61,6 +80,8 @@ export interface PostgresSettings {
     adoptLogGroups?: boolean;
     /** RDS Proxy in front of the writer. @default enabled, with the defaults of PostgresProxySettings */
     proxy?: PostgresProxySettings;
+    /** Rotation of the master password. @default enabled, with the defaults of PostgresRotationSettings */
+    rotation?: PostgresRotationSettings;
 }
 
 export interface PostgresDatabaseArgs extends PostgresSettings, DataPlacementArgs {
@@ -94,5 +115,10 @@ export const POSTGRES_DEFAULTS = {
         maxIdleConnectionsPercent: 50,
         connectionBorrowTimeout: 120,
         idleClientTimeout: 1800,
+    },
+    rotation: {
+        enabled: true,
+        schedule: "rate(30 days)",
+        secretsManagerEndpoint: "create" as "create" | "existing",
     },
 };

@@ -238,10 +238,13 @@ export class Platform extends pulumi.ComponentResource {
             const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump, rollouts: rolloutsArgs };
             const flowNetwork = { vpcId: network.vpcId, podCidrs: network.privateSubnetCidrs };
             const proxyCidrs = database?.proxyAddress ? network.privateSubnetCidrs : undefined;
+            const rotation = database?.rotationEndpoint
+                ? { cidrs: network.privateSubnetCidrs, endpoint: database.rotationEndpoint === "create" }
+                : undefined;
             declaredFlowsConfigMap(
                 `${name}-flows`,
                 appTier.namespace,
-                { ...sources, ...flowNetwork, proxyCidrs },
+                { ...sources, ...flowNetwork, proxyCidrs, rotation },
                 {
                     parent: this,
                     provider: p.kubernetes,
