@@ -106,7 +106,7 @@ export interface FlowRead {
     firstUnknown?: UnknownValueErrorInstance;
 }
 
-function groupsOf(resources: PolicyResource[], remember: (e: UnknownValueErrorInstance) => void, undecided: string[]) {
+export function groupsOf(resources: PolicyResource[], remember: (e: UnknownValueErrorInstance) => void, undecided: string[]) {
     const groups = new Map<string, SecurityGroupModel>();
     const all = resources.filter((x) => x.type === SECURITY_GROUP);
     const urns = new Set(all.map((r) => r.urn));
