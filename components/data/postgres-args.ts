@@ -34,9 +34,10 @@ export interface PostgresRotationSettings {
     schedule?: string;
     /**
      * The rotation function's path to Secrets Manager: `create` an interface endpoint with private DNS in the database's
-     * subnets, or `existing` (the VPC has a NAT gateway or its own endpoint). @default "create"
+     * subnets, or `existing` (the VPC has a NAT gateway or its own endpoint). A string (`create` or `existing`): the
+     * component package's schema has no unions. @default "create"
      */
-    secretsManagerEndpoint?: "create" | "existing";
+    secretsManagerEndpoint?: string;
 }
 
 /** The tunable settings of a PostgresDatabase (what a stack file may set). */
@@ -119,6 +120,6 @@ export const POSTGRES_DEFAULTS = {
     rotation: {
         enabled: true,
         schedule: "rate(30 days)",
-        secretsManagerEndpoint: "create" as "create" | "existing",
+        secretsManagerEndpoint: "create",
     },
 };

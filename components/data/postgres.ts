@@ -21,7 +21,8 @@ export { RDS_PASSWORD_SPECIALS };
  * PostgreSQL on RDS: KMS key, subnet and security groups, a parameter group that
  * forces TLS, the primary (gp3, autoscaling storage, Performance Insights,
  * enhanced monitoring, log exports, IAM auth) and N in-region replicas; the
- * bootstrap master password comes from `random` into Secrets Manager, which rotates it (rotation.ts).
+ * bootstrap master password comes from `random` into Secrets Manager, which rotates it on a schedule
+ * (Pulumi ignores later changes to it).
  */
 export class PostgresDatabase extends pulumi.ComponentResource {
     /** RDS identifier of the primary. */
@@ -55,7 +56,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     /** Name of the RDS Proxy (its CloudWatch `ProxyName`), when the proxy is on. */
     public readonly proxyName?: string;
     /** How the rotation function reaches Secrets Manager (`create`: Hangar's endpoint), when rotation is on. */
-    public readonly rotationEndpoint?: "create" | "existing";
+    public readonly rotationEndpoint?: string;
 
     constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:PostgresDatabase", name, {}, opts);

@@ -25,7 +25,7 @@ const rotationOf = (s: Snapshot) => first(s, SECRET_ROTATION);
 const runAws = (s: Snapshot, env: string, preview = false) =>
     runPolicies(policyResources(s), policyConfig(env), { policies: [secretRotationRequired], preview });
 /** Drops the database group's reference to the rotation function's group (its rule and the dependency). */
-function unreference(s: Snapshot, g: SnapshotResource, referenced: SnapshotResource) {
+function unreference(g: SnapshotResource, referenced: SnapshotResource) {
     g.inputs.ingress = (g.inputs.ingress as Any[]).filter((r) => r.description !== "PostgreSQL from the rotation function");
     g.options.propertyDependencies.ingress = g.options.propertyDependencies.ingress.filter((u) => u !== referenced.urn);
 }
@@ -130,7 +130,7 @@ describe("wiring-rotation-function-network and the rotation flows", () => {
             NET,
             (s) => {
                 const db = group(s, "hangar-prod-postgres");
-                unreference(s, db, group(s, "hangar-prod-postgres-rotation"));
+                unreference(db, group(s, "hangar-prod-postgres-rotation"));
                 return db;
             },
             /rotation hangar-db-rotation \(function of hangar-db-rotation\): security group hangar-prod-postgres of hangar-db admits no TCP 5432 from the function's group hangar-prod-postgres-rotation/,
@@ -140,7 +140,7 @@ describe("wiring-rotation-function-network and the rotation flows", () => {
             declaredFlowsAllowed.name,
             (s) => {
                 const db = group(s, "hangar-prod-postgres");
-                unreference(s, db, group(s, "hangar-prod-postgres-rotation"));
+                unreference(db, group(s, "hangar-prod-postgres-rotation"));
                 (db.inputs.ingress as Any[])[0].cidrBlocks = [];
                 return db;
             },
