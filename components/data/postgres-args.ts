@@ -1,4 +1,5 @@
 /** The component contract of PostgresDatabase: its settings, args and documented defaults. */
+import type * as pulumi from "@pulumi/pulumi";
 import type { DataPlacementArgs } from "./placement";
 import { POSTGRES_PARAMETER_DEFAULTS } from "../shared/postgres-parameters";
 
@@ -88,6 +89,11 @@ export interface PostgresSettings {
 export interface PostgresDatabaseArgs extends PostgresSettings, DataPlacementArgs {
     /** Physical name stem (RDS identifier, group names, secret name). Must be unique per account and region. */
     identifier: string;
+    /**
+     * Replicate the master secret to this region, encrypted with this key there (the DR region's): a read-only
+     * replica Secrets Manager keeps in step with every rotation. @default no replica
+     */
+    secretReplica?: { region: string; kmsKeyId: pulumi.Input<string> };
 }
 
 /** The logs the primary exports to CloudWatch Logs. */

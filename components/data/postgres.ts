@@ -116,7 +116,9 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                 // The proxy's ENIs carry its group; the CIDRs stay for the direct paths (exporter, dump job, migrations).
                 references: [
                     ...(proxyGroup ? [{ description: "PostgreSQL from RDS Proxy", securityGroupIds: [proxyGroup.id] }] : []),
-                    ...(rotationGroup ? [{ description: "PostgreSQL from the rotation function", securityGroupIds: [rotationGroup.id] }] : []),
+                    ...(rotationGroup
+                        ? [{ description: "PostgreSQL from the rotation function", securityGroupIds: [rotationGroup.id] }]
+                        : []),
                 ],
             },
             this,
@@ -231,6 +233,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                 kmsKeyArn: kmsKey.arn,
                 recoveryWindowInDays: life.secretRecoveryWindowDays,
                 protect: life.protect,
+                replica: args.secretReplica,
             },
             this,
         );

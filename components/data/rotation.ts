@@ -73,6 +73,8 @@ export interface MasterSecretArgs {
     kmsKeyArn: pulumi.Input<string>;
     recoveryWindowInDays: number;
     protect: boolean;
+    /** A read-only replica in another region (the DR region), with that region's key. */
+    replica?: { region: string; kmsKeyId: pulumi.Input<string> };
 }
 
 /**
@@ -89,6 +91,11 @@ export function masterSecret(name: string, a: MasterSecretArgs, parent: pulumi.R
             description: `Master credentials of ${a.id}`,
             kmsKeyId: a.kmsKeyArn,
             recoveryWindowInDays: a.recoveryWindowInDays,
+            // Replication is changed in place (ReplicateSecretToRegions / RemoveRegionsFromReplication; `replicas` is
+            // not replacement-forcing: tools/stateful.ts, https://www.pulumi.com/registry/packages/aws/api-docs/secretsmanager/secret/).
+            // Secrets Manager copies every new version, rotated ones included, to the replica ("Replicate AWS Secrets
+            // Manager secrets across Regions", https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html).
+            ...(a.replica ? { replicas: [{ region: a.replica.region, kmsKeyId: a.replica.kmsKeyId }] } : {}),
         },
         { parent, protect: a.protect },
     );

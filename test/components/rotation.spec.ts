@@ -75,9 +75,12 @@ describe("PostgresDatabase: the master password rotates, Pulumi keeps no valid o
         assert.strictEqual(app.parameters.functionName, "hangar-prod-postgres-rotation");
         const deps = depsOf(first(s, SAR), "parameters");
         assert.ok(deps.includes(group(s, "hangar-prod-postgres-rotation").urn), "vpcSecurityGroupIds from the rotation group");
-        assert.ok(deps.some((u) => u.endsWith("aws:kms/key:Key::hangar-db-kms")), "kmsKeyArn from the database's key");
+        assert.ok(
+            deps.some((u) => u.endsWith("aws:kms/key:Key::hangar-db-kms")),
+            "kmsKeyArn from the database's key",
+        );
         // The rotated password keeps to the bootstrap's alphabet: none of / @ " ' \ or backtick, none of the allowed specials excluded.
-        for (const c of ['/', '@', '"', "'", "\\", "`"]) assert.ok(app.parameters.excludeCharacters.includes(c), c);
+        for (const c of ["/", "@", '"', "'", "\\", "`"]) assert.ok(app.parameters.excludeCharacters.includes(c), c);
         for (const c of RDS_PASSWORD_SPECIALS) assert.ok(!app.parameters.excludeCharacters.includes(c), c);
         assert.strictEqual(excludedCharacters(RDS_PASSWORD_SPECIALS).length, 32 - RDS_PASSWORD_SPECIALS.length);
     });
@@ -87,11 +90,14 @@ describe("PostgresDatabase: the master password rotates, Pulumi keeps no valid o
         const fn = group(s, "hangar-prod-postgres-rotation");
         assert.deepStrictEqual(fn.inputs.ingress, []);
         const egress = s.resources.filter((r) => r.type === EGRESS && depsOf(r, "securityGroupId").includes(fn.urn));
-        const line = (r: SnapshotResource) => `${String(r.inputs.toPort)} ${String(r.inputs.cidrIpv4 ?? depsOf(r, "referencedSecurityGroupId").map((u) => u.split("::").pop()))}`;
+        const line = (r: SnapshotResource) =>
+            `${String(r.inputs.toPort)} ${String(r.inputs.cidrIpv4 ?? depsOf(r, "referencedSecurityGroupId").map((u) => u.split("::").pop()))}`;
         assert.deepStrictEqual(egress.map(line).sort(), ["443 0.0.0.0/0", "5432 hangar-db-sg"]);
         const db = group(s, "hangar-prod-postgres");
         assert.ok(depsOf(db, "ingress").includes(fn.urn), "the database's group references the function's");
-        assert.ok((db.inputs.ingress as Any[]).some((r) => r.description === "PostgreSQL from the rotation function" && r.fromPort === 5432));
+        assert.ok(
+            (db.inputs.ingress as Any[]).some((r) => r.description === "PostgreSQL from the rotation function" && r.fromPort === 5432),
+        );
     });
 
     it("prod: a Secrets Manager interface endpoint with private DNS, admitting 443 from the function and RDS Proxy", () => {
@@ -121,6 +127,17 @@ describe("PostgresDatabase: the master password rotates, Pulumi keeps no valid o
         ]);
     });
 
+    it("prod replicates the master secret to the DR region with the DR key (a dependency, so the key exists first); staging has no DR", () => {
+        const master = named(stacks.prod, "aws:secretsmanager/secret:Secret", "hangar-db-master");
+        const replicas = master.inputs.replicas as Any[];
+        assert.deepStrictEqual(
+            replicas.map((r) => r.region),
+            ["eu-central-1"],
+        );
+        assert.deepStrictEqual(depsOf(master, "replicas"), [named(stacks.prod, "aws:kms/key:Key", "hangar-dr-kms").urn]);
+        assert.strictEqual(named(stacks.staging, "aws:secretsmanager/secret:Secret", "hangar-db-master").inputs.replicas, undefined);
+    });
+
     it("the existing stateful resources keep their URNs and replacement-forcing values (test/baselines)", () => {
         const baseline = JSON.parse(fs.readFileSync(path.join(ROOT, "test/baselines/prod.json"), "utf8")) as Any[];
         for (const name of ["hangar-db", "hangar-db-master"]) {
@@ -128,7 +145,8 @@ describe("PostgresDatabase: the master password rotates, Pulumi keeps no valid o
             assert.ok(entry, name);
             const r = stacks.prod.resources.find((x) => x.urn === entry.urn);
             assert.ok(r, `${entry.urn} still in the snapshot`);
-            for (const [k, v] of Object.entries(entry.values as Any)) if (!k.startsWith("@") && typeof v === "string") assert.strictEqual(r.inputs[k], v, k);
+            for (const [k, v] of Object.entries(entry.values as Any))
+                if (!k.startsWith("@") && typeof v === "string") assert.strictEqual(r.inputs[k], v, k);
         }
     });
 });
@@ -149,13 +167,22 @@ describe("database.rotation: config, mapping and flows", () => {
         });
         assert.strictEqual(rotationOf(stackConfig("staging"), "staging")?.enabled, true);
         assert.strictEqual(rotationOf(mutate("staging", "hangar:environment", [], "ephemeral"), "pr-7")?.enabled, false);
-        const set = mutate("prod", "hangar:database", ["rotation"], { schedule: "cron(0 4 ? * SUN *)", secretsManagerEndpoint: "existing" });
-        assert.deepStrictEqual(rotationOf(set, "prod"), { enabled: true, schedule: "cron(0 4 ? * SUN *)", secretsManagerEndpoint: "existing" });
+        const set = mutate("prod", "hangar:database", ["rotation"], {
+            schedule: "cron(0 4 ? * SUN *)",
+            secretsManagerEndpoint: "existing",
+        });
+        assert.deepStrictEqual(rotationOf(set, "prod"), {
+            enabled: true,
+            schedule: "cron(0 4 ? * SUN *)",
+            secretsManagerEndpoint: "existing",
+        });
     });
 
     it("refuses rotation off in prod and a schedule Secrets Manager refuses, by key path", () => {
         const off = parsed(mutate("prod", "hangar:database", ["rotation"], { enabled: false }), "prod");
-        assert.ok(!off.ok && off.errors.some((e) => e.path === "hangar:database.rotation.enabled" && /must be true in prod/.test(e.message)));
+        assert.ok(
+            !off.ok && off.errors.some((e) => e.path === "hangar:database.rotation.enabled" && /must be true in prod/.test(e.message)),
+        );
         for (const schedule of ["rate(0 days)", "rate(1001 days)", "rate(2 hours)", "every month"]) {
             const bad = parsed(mutate("staging", "hangar:database", ["rotation"], { schedule }), "staging");
             assert.ok(!bad.ok && bad.errors.some((e) => e.path === "hangar:database.rotation.schedule"), schedule);

@@ -84,7 +84,9 @@ describe("stack-file diagnostics", () => {
 
         it("suggests nothing for a key unlike every valid one", () => {
             const raw = edited("prod", (r) => void (r["hangar:database"].archiveTier = 30));
-            assert.ok(errorsOf(raw, "prod").some((e) => e.startsWith("hangar:database.archiveTier: unknown key (expected one of enabled, ")));
+            assert.ok(
+                errorsOf(raw, "prod").some((e) => e.startsWith("hangar:database.archiveTier: unknown key (expected one of enabled, ")),
+            );
         });
     });
 

@@ -36,7 +36,10 @@ describe("aws-secret-rotation-required", () => {
     it("is clean on prod and staging; the exporter's login secret (its own password) is no master secret", async () => {
         assert.deepStrictEqual(await runAws(stacks.prod, "prod"), []);
         assert.deepStrictEqual(await runAws(stacks.staging, "staging"), []);
-        assert.ok(stacks.prod.resources.some((r) => r.type === SECRET && /monitor|exporter/.test(r.name)), "another secret of the database exists");
+        assert.ok(
+            stacks.prod.resources.some((r) => r.type === SECRET && /monitor|exporter/.test(r.name)),
+            "another secret of the database exists",
+        );
     });
 
     const CASES: [string, (s: Snapshot) => SnapshotResource, RegExp][] = [
@@ -69,7 +72,9 @@ describe("aws-secret-rotation-required", () => {
         [
             "a master secret known by its name only (its value written elsewhere)",
             (s) => {
-                s.resources = s.resources.filter((r) => r.type !== "aws:secretsmanager/secretVersion:SecretVersion" && r.type !== SECRET_ROTATION);
+                s.resources = s.resources.filter(
+                    (r) => r.type !== "aws:secretsmanager/secretVersion:SecretVersion" && r.type !== SECRET_ROTATION,
+                );
                 return secret(s);
             },
             /secret hangar-db-master holds a database master credential \(by its name\) and nothing rotates it/,
@@ -179,7 +184,9 @@ describe("wiring-rotation-function-network and the rotation flows", () => {
             NET,
             (s) => {
                 const app = first(s, SAR);
-                app.options.propertyDependencies.parameters = app.options.propertyDependencies.parameters.filter((u) => !u.includes("securityGroup"));
+                app.options.propertyDependencies.parameters = app.options.propertyDependencies.parameters.filter(
+                    (u) => !u.includes("securityGroup"),
+                );
                 return app;
             },
             /vpcSecurityGroupIds names no security group of the stack/,
@@ -208,7 +215,9 @@ describe("wiring-rotation-function-network and the rotation flows", () => {
             (await wiring(preview, "prod", [NET])).filter((v) => v.policy === NET),
             [],
         );
-        (preview.resources.find((r) => r.type === "aws:rds/subnetGroup:SubnetGroup" && r.name === "hangar-db-subnets")!.inputs as Any).subnetIds = UNKNOWN;
+        (
+            preview.resources.find((r) => r.type === "aws:rds/subnetGroup:SubnetGroup" && r.name === "hangar-db-subnets")!.inputs as Any
+        ).subnetIds = UNKNOWN;
         const found = (await wiring(preview, "prod", [NET])).filter((v) => v.policy === NET);
         assert.deepStrictEqual(
             found.map((v) => [v.enforcementLevel, /cannot decide: rotation hangar-db-rotation/.test(v.message)]),

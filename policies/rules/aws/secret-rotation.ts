@@ -30,7 +30,9 @@ const depUrns = (r: PolicyResource, key: string) => (r.propertyDependencies[key]
 function masterOf(secret: PolicyResource, resources: PolicyResource[], ctx: StackContext<RequiredConfig>): string[] | undefined {
     const versions = resources.filter((r) => r.type === SECRET_VERSION && depUrns(r, "secretId").includes(secret.urn));
     const instances = resources.filter((r) => r.type === RDS_INSTANCE && depUrns(r, "password").length > 0);
-    const holders = instances.filter((i) => versions.some((v) => depUrns(v, "secretString").some((u) => depUrns(i, "password").includes(u))));
+    const holders = instances.filter((i) =>
+        versions.some((v) => depUrns(v, "secretString").some((u) => depUrns(i, "password").includes(u))),
+    );
     if (holders.length > 0) return holders.map((i) => i.name);
     if (isUnknown(() => secret.props.name)) {
         ctx.cannotDecide(`secret ${secret.name}: its name is unknown and its value comes from no RDS instance's password`);
@@ -67,7 +69,8 @@ export const secretRotationRequired: StackValidationPolicy = awsStackRule<Requir
         if (verdicts.includes(true)) return;
         const why = verdicts.filter((v): v is string => typeof v === "string");
         if (why.length > 0) return ctx.cannotDecide(why.join("; "));
-        const whose = masters.length > 0 ? `the master password of RDS instance ${masters.join(", ")}` : "a database master credential (by its name)";
+        const whose =
+            masters.length > 0 ? `the master password of RDS instance ${masters.join(", ")}` : "a database master credential (by its name)";
         ctx.report(
             `secret ${secret.name} holds ${whose} and nothing rotates it: add an aws.secretsmanager.SecretRotation with secretId from the secret, ` +
                 "a rotationLambdaArn (the single-user PostgreSQL rotation function) and rotationRules, and ignoreChanges on the instance's password",

@@ -72,21 +72,29 @@ export const rotationFunctionNetwork: StackValidationPolicy = {
             if (!app) continue;
             const what = `rotation ${rotation.name} (function of ${app.name})`;
             const secretUrns = deps(rotation, "secretId").map((d) => d.urn);
-            const versions = args.resources.filter((r) => r.type === SECRET_VERSION && deps(r, "secretId").some((d) => secretUrns.includes(d.urn)));
+            const versions = args.resources.filter(
+                (r) => r.type === SECRET_VERSION && deps(r, "secretId").some((d) => secretUrns.includes(d.urn)),
+            );
             const db = versions
                 .flatMap((v) => deps(v, "secretString", RDS_INSTANCE))
                 .map((d) => byUrn.get(d.urn))
                 .find((r) => r !== undefined);
             const fnGroups = groupsFrom(app, "parameters");
             if (fnGroups.length === 0) {
-                reportViolation(`${what}: vpcSecurityGroupIds names no security group of the stack; give the function its own group`, app.urn);
+                reportViolation(
+                    `${what}: vpcSecurityGroupIds names no security group of the stack; give the function its own group`,
+                    app.urn,
+                );
                 continue;
             }
             const fnUrns = fnGroups.map((g) => g.urn);
             const out = (port: number, to: string[]) =>
                 fnGroups.some((g) => (g.egress ?? []).some((r) => ruleAdmitsGroups(r, port, to) || ruleAdmits(r, port, ANY)));
             if (!db) {
-                reportViolation(`${what}: the rotated secret's value comes from no RDS instance of the stack; set its host from the instance`, rotation.urn);
+                reportViolation(
+                    `${what}: the rotated secret's value comes from no RDS instance of the stack; set its host from the instance`,
+                    rotation.urn,
+                );
                 continue;
             }
             const read = readKnown(() => ({
@@ -117,11 +125,24 @@ export const rotationFunctionNetwork: StackValidationPolicy = {
                         `${what}: security group ${g?.name ?? "(none)"} of ${db.name} admits no TCP ${port} from the function's group ${fnGroups.map((f) => f.name).join(", ")}; add an ingress rule referencing it`,
                         g?.urn ?? db.urn,
                     );
-            if (!out(port, dbGroups.map((g) => g.urn)))
+            if (
+                !out(
+                    port,
+                    dbGroups.map((g) => g.urn),
+                )
+            )
                 for (const g of fnGroups)
-                    reportViolation(`${what}: security group ${g.name} lets no TCP ${port} out to ${db.name}'s group; add an egress rule`, g.urn);
+                    reportViolation(
+                        `${what}: security group ${g.name} lets no TCP ${port} out to ${db.name}'s group; add an egress rule`,
+                        g.urn,
+                    );
             const endpointGroups = endpoints.flatMap((e) => groupsFrom(e, "securityGroupIds"));
-            if (!out(443, endpointGroups.map((g) => g.urn)))
+            if (
+                !out(
+                    443,
+                    endpointGroups.map((g) => g.urn),
+                )
+            )
                 for (const g of fnGroups)
                     reportViolation(`${what}: security group ${g.name} lets no TCP 443 out to Secrets Manager; add an egress rule`, g.urn);
             for (const e of endpoints) {
