@@ -91,9 +91,11 @@ export interface PostgresDatabaseArgs extends PostgresSettings, DataPlacementArg
     identifier: string;
     /**
      * Replicate the master secret to this region, encrypted with this key there (the DR region's): a read-only
-     * replica Secrets Manager keeps in step with every rotation. @default no replica
+     * replica Secrets Manager keeps in step with every rotation. `promoted`: the replica has been (or is being) made a
+     * standalone secret of the DR region; Pulumi then leaves replication as it finds it (removing the replica from the
+     * secret would delete the DR region's copy). @default no replica
      */
-    secretReplica?: { region: string; kmsKeyId: pulumi.Input<string> };
+    secretReplica?: { region: string; kmsKeyId?: pulumi.Input<string>; promoted?: boolean };
 }
 
 /** The logs the primary exports to CloudWatch Logs. */

@@ -73,8 +73,8 @@ export interface MasterSecretArgs {
     kmsKeyArn: pulumi.Input<string>;
     recoveryWindowInDays: number;
     protect: boolean;
-    /** A read-only replica in another region (the DR region), with that region's key. */
-    replica?: { region: string; kmsKeyId: pulumi.Input<string> };
+    /** A read-only replica in another region (the DR region), with that region's key; `promoted`: left as it is. */
+    replica?: { region: string; kmsKeyId?: pulumi.Input<string>; promoted?: boolean };
 }
 
 /**
@@ -95,9 +95,11 @@ export function masterSecret(name: string, a: MasterSecretArgs, parent: pulumi.R
             // not replacement-forcing: tools/stateful.ts, https://www.pulumi.com/registry/packages/aws/api-docs/secretsmanager/secret/).
             // Secrets Manager copies every new version, rotated ones included, to the replica ("Replicate AWS Secrets
             // Manager secrets across Regions", https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html).
-            ...(a.replica ? { replicas: [{ region: a.replica.region, kmsKeyId: a.replica.kmsKeyId }] } : {}),
+            // After a promotion the DR copy is standalone (stop-replication-to-replica): an update that removed it here
+            // would call RemoveRegionsFromReplication, which deletes the replica, so Pulumi ignores replication then.
+            ...(a.replica && !a.replica.promoted ? { replicas: [{ region: a.replica.region, kmsKeyId: a.replica.kmsKeyId }] } : {}),
         },
-        { parent, protect: a.protect },
+        { parent, protect: a.protect, ...(a.replica?.promoted ? { ignoreChanges: ["replicas"] } : {}) },
     );
     const version = new aws.secretsmanager.SecretVersion(
         `${name}-master`,

@@ -111,9 +111,9 @@ export class Platform extends pulumi.ComponentResource {
             // Pods get VPC addresses from the private subnets (VPC CNI); exporters live there too.
             allowedCidrs: network.privateSubnetCidrs,
         };
-        // The master secret's DR replica takes the DR key DisasterRecovery creates later (deferred.ts); none once promoted.
+        // The master secret's DR replica takes the DR key DisasterRecovery creates later (deferred.ts); left alone once promoted.
         const drKey = dr && drAws && !dr.promoted ? deferred<string>() : undefined;
-        const secretReplica = dr && drKey && { region: dr.region, kmsKeyId: drKey.output };
+        const secretReplica = dr && { region: dr.region, kmsKeyId: drKey?.output, promoted: dr.promoted };
         const database =
             (args.database?.enabled ?? defaults.database.enabled)
                 ? new PostgresDatabase(`${name}-db`, { ...databaseArgs(args, placement, stack), secretReplica }, withProviders)
