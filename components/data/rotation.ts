@@ -36,10 +36,15 @@ export const ROTATION_APP = {
 };
 
 /**
- * A staging label Hangar puts on the bootstrap version besides AWSCURRENT. Rotation moves AWSCURRENT only, so the
- * bootstrap version keeps a label and is never deprecated; Secrets Manager deletes only versions without a label
- * ("Secrets Manager versions", https://docs.aws.amazon.com/secretsmanager/latest/userguide/whats-in-a-secret.html#term_version),
- * so the provider never finds it gone, never drops it from state, and no later `up` re-creates it as AWSCURRENT.
+ * A staging label Hangar puts on the bootstrap version besides AWSCURRENT. Rotation moves AWSCURRENT (and AWSPREVIOUS)
+ * only, so the bootstrap version keeps a label and is never deprecated: a version left without labels "is considered
+ * to be 'deprecated' and can be deleted by Secrets Manager" (UpdateSecretVersionStage,
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_UpdateSecretVersionStage.html). A deleted version
+ * is what would hurt: the provider's read finds it NotFound and drops it from state (terraform-provider-aws
+ * internal/service/secretsmanager/secret_version.go, resourceSecretVersionRead), and the next `up` would create it again,
+ * a PutSecretValue without stages that moves AWSCURRENT to the bootstrap password (PutSecretValue `VersionStages`,
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html). Stacks whose version predates
+ * the label get it once by hand (README, "Credential rotation"): `versionStages` is ignored after creation.
  */
 export const BOOTSTRAP_STAGE = "HANGAR_BOOTSTRAP";
 
