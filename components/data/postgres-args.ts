@@ -86,16 +86,26 @@ export interface PostgresSettings {
     rotation?: PostgresRotationSettings;
 }
 
+/**
+ * The master secret's replica in another region: a read-only copy Secrets Manager keeps in step with every rotation.
+ */
+export interface PostgresSecretReplica {
+    /** The replica's region. */
+    region: string;
+    /** The key that encrypts the replica, in its region (required unless `promoted`). */
+    kmsKeyId?: pulumi.Input<string>;
+    /**
+     * The replica has been (or is being) made a standalone secret of its region: Pulumi then leaves replication as it
+     * finds it (removing the replica from the secret would delete that region's copy). @default false
+     */
+    promoted?: boolean;
+}
+
 export interface PostgresDatabaseArgs extends PostgresSettings, DataPlacementArgs {
     /** Physical name stem (RDS identifier, group names, secret name). Must be unique per account and region. */
     identifier: string;
-    /**
-     * Replicate the master secret to this region, encrypted with this key there (the DR region's): a read-only
-     * replica Secrets Manager keeps in step with every rotation. `promoted`: the replica has been (or is being) made a
-     * standalone secret of the DR region; Pulumi then leaves replication as it finds it (removing the replica from the
-     * secret would delete the DR region's copy). @default no replica
-     */
-    secretReplica?: { region: string; kmsKeyId?: pulumi.Input<string>; promoted?: boolean };
+    /** A replica of the master secret in another region (the DR region's). @default no replica */
+    secretReplica?: PostgresSecretReplica;
 }
 
 /** The logs the primary exports to CloudWatch Logs. */

@@ -27,7 +27,7 @@ import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { singlePortSecurityGroup } from "../shared/security-group";
 import type { AccountContext } from "../shared/service-role";
-import type { PostgresRotationSettings } from "./postgres-args";
+import type { PostgresRotationSettings, PostgresSecretReplica } from "./postgres-args";
 
 /** The SAR application and the version Hangar pins (a new version is a reviewed change). */
 export const ROTATION_APP = {
@@ -79,7 +79,7 @@ export interface MasterSecretArgs {
     recoveryWindowInDays: number;
     protect: boolean;
     /** A read-only replica in another region (the DR region), with that region's key; `promoted`: left as it is. */
-    replica?: { region: string; kmsKeyId?: pulumi.Input<string>; promoted?: boolean };
+    replica?: PostgresSecretReplica;
 }
 
 /**
