@@ -74,6 +74,10 @@ export const IGNORED_ROWS: readonly IgnoredRow[] = [
         ...off("database.proxy.enabled", "database.proxy"),
         when: ({ doc }) => get(doc, "database.enabled") !== false && get(doc, "database.proxy.enabled") === false,
     },
+    {
+        ...off("database.rotation.enabled", "database.rotation"),
+        when: ({ doc }) => get(doc, "database.enabled") !== false && get(doc, "database.rotation.enabled") === false,
+    },
     off("cache.enabled", "cache"),
     // The app's NetworkPolicies still admit scrapes from monitoring.namespace, and the DR region's
     // CloudWatch alarms still use the thresholds and the alarm subscriptions.

@@ -69,6 +69,7 @@ const common: ProfileDefaults = {
         adoptLogGroups: false,
         clientSslMode: "verify-full",
         proxy: { maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, connectionBorrowTimeout: 120, idleClientTimeout: 1800 },
+        rotation: { schedule: "rate(30 days)", secretsManagerEndpoint: "create" },
     },
     cache: {
         enabled: true,
@@ -137,6 +138,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
             backupRetentionDays: 30,
             deletionProtection: true,
             proxy: { enabled: true },
+            rotation: { enabled: true },
         },
         cache: { nodeType: "cache.r7g.large", nodes: 2, multiAz: true, snapshotRetentionDays: 7 },
         monitoring: {
@@ -168,6 +170,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
             backupRetentionDays: 7,
             deletionProtection: false,
             proxy: { enabled: false },
+            rotation: { enabled: true },
         },
         cache: { nodeType: "cache.t4g.small", nodes: 1, multiAz: false, snapshotRetentionDays: 3 },
         monitoring: {
@@ -199,6 +202,7 @@ const byEnvironment: Record<Environment, ProfileDefaults> = {
             backupRetentionDays: 1,
             deletionProtection: false,
             proxy: { enabled: false },
+            rotation: { enabled: false },
         },
         cache: { nodeType: "cache.t4g.micro", nodes: 1, multiAz: false, snapshotRetentionDays: 0 },
         monitoring: {

@@ -89,6 +89,13 @@ export const POLICY_TWINS: PolicyTwin[] = [
         disagreement: requiredTrue,
     },
     {
+        stackKey: "database.rotation.enabled",
+        policy: "aws-secret-rotation-required",
+        property: "required",
+        stackValue: (c) => (c.database.enabled ? c.database.rotation.enabled : undefined),
+        disagreement: requiredTrue,
+    },
+    {
         stackKey: "cache.snapshotRetentionDays",
         policy: "aws-elasticache-snapshot-retention",
         property: "minRetentionDays",

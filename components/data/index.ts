@@ -3,4 +3,4 @@ export * from "./postgres";
 export * from "./redis";
 export * from "./placement";
 export * from "./connection-urls";
-export { postgresProxyFlows } from "./flows";
+export { postgresProxyFlows, postgresRotationFlows } from "./flows";

@@ -1,4 +1,5 @@
 /** The component contract of PostgresDatabase: its settings, args and documented defaults. */
+import type * as pulumi from "@pulumi/pulumi";
 import type { DataPlacementArgs } from "./placement";
 import { POSTGRES_PARAMETER_DEFAULTS } from "../shared/postgres-parameters";
 
@@ -18,6 +19,26 @@ export interface PostgresProxySettings {
     connectionBorrowTimeout?: number;
     /** Seconds an idle client connection stays open. @default 1800 */
     idleClientTimeout?: number;
+}
+
+/**
+ * Secrets Manager rotation of the master password (components/data/rotation.ts): Pulumi sets a bootstrap password
+ * once and ignores later changes; the single-user PostgreSQL rotation function changes it on the schedule.
+ */
+export interface PostgresRotationSettings {
+    /** Rotate the master password. @default true */
+    enabled?: boolean;
+    /**
+     * Secrets Manager `ScheduleExpression`: `rate(<n> days)` or `cron(...)` ("Rotation schedules",
+     * https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html). @default "rate(30 days)"
+     */
+    schedule?: string;
+    /**
+     * The rotation function's path to Secrets Manager: `create` an interface endpoint with private DNS in the database's
+     * subnets, or `existing` (the VPC has a NAT gateway or its own endpoint). A string (`create` or `existing`): the
+     * component package's schema has no unions. @default "create"
+     */
+    secretsManagerEndpoint?: string;
 }
 
 /** The tunable settings of a PostgresDatabase (what a stack file may set). */
@@ -61,11 +82,30 @@ export interface PostgresSettings {
     adoptLogGroups?: boolean;
     /** RDS Proxy in front of the writer. @default enabled, with the defaults of PostgresProxySettings */
     proxy?: PostgresProxySettings;
+    /** Rotation of the master password. @default enabled, with the defaults of PostgresRotationSettings */
+    rotation?: PostgresRotationSettings;
+}
+
+/**
+ * The master secret's replica in another region: a read-only copy Secrets Manager keeps in step with every rotation.
+ */
+export interface PostgresSecretReplica {
+    /** The replica's region. */
+    region: string;
+    /** The key that encrypts the replica, in its region (required unless `promoted`). */
+    kmsKeyId?: pulumi.Input<string>;
+    /**
+     * The replica has been (or is being) made a standalone secret of its region: Pulumi then leaves replication as it
+     * finds it (removing the replica from the secret would delete that region's copy). @default false
+     */
+    promoted?: boolean;
 }
 
 export interface PostgresDatabaseArgs extends PostgresSettings, DataPlacementArgs {
     /** Physical name stem (RDS identifier, group names, secret name). Must be unique per account and region. */
     identifier: string;
+    /** A replica of the master secret in another region (the DR region's). @default no replica */
+    secretReplica?: PostgresSecretReplica;
 }
 
 /** The logs the primary exports to CloudWatch Logs. */
@@ -94,5 +134,10 @@ export const POSTGRES_DEFAULTS = {
         maxIdleConnectionsPercent: 50,
         connectionBorrowTimeout: 120,
         idleClientTimeout: 1800,
+    },
+    rotation: {
+        enabled: true,
+        schedule: "rate(30 days)",
+        secretsManagerEndpoint: "create",
     },
 };

@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_TIER_DEFAULTS, appTierFlows, AppTierArgs } from "../app";
 import { DumpJobArgs, dumpJobFlows } from "../backups";
-import { postgresProxyFlows } from "../data";
+import { postgresProxyFlows, postgresRotationFlows } from "../data";
 import { MonitoringArgs, monitoringArgsFlows } from "../monitoring";
 import { ROLLOUTS_DEFAULTS, rolloutsFlows, RolloutsControllerArgs } from "../rollouts";
 import { DECLARED_FLOWS, DeclaredFlow, FlowDeclaration } from "../shared/flows";
@@ -29,6 +29,8 @@ export interface FlowSources {
     dump?: { namespace: string; databaseCidrs: string[] };
     /** RDS Proxy's subnets, when the database has one. */
     proxyCidrs?: string[];
+    /** The master secret's rotation function (the database's subnets) and whether Hangar creates the Secrets Manager endpoint. */
+    rotation?: { cidrs: string[]; endpoint: boolean };
     rollouts?: RolloutsControllerArgs;
     /** Resolved `rollouts.network.controlPlaneCidrs`. */
     rolloutsCidrs?: string[];
@@ -51,6 +53,7 @@ export function declaredFlows(s: FlowSources): FlowDeclaration {
     );
     if (s.dump) flows.push(...dumpJobFlows(s.dump));
     if (s.proxyCidrs) flows.push(...postgresProxyFlows(s.proxyCidrs));
+    if (s.rotation) flows.push(...postgresRotationFlows(s.rotation.cidrs, s.rotation.endpoint, s.proxyCidrs !== undefined));
     if (s.rollouts?.network && (s.rollouts.mode ?? ROLLOUTS_DEFAULTS.mode) === "chart")
         flows.push(
             ...rolloutsFlows({
@@ -76,8 +79,15 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export function declaredFlowsConfigMap(
     name: string,
     namespace: pulumi.Input<string>,
-    sources: Omit<FlowSources, "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump" | "proxyCidrs" | "rolloutsCidrs"> &
-        Inputs<Pick<FlowSources, "vpcId" | "podCidrs">> & { dump?: DumpJobArgs; proxyCidrs?: pulumi.Input<string[]> },
+    sources: Omit<
+        FlowSources,
+        "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump" | "proxyCidrs" | "rotation" | "rolloutsCidrs"
+    > &
+        Inputs<Pick<FlowSources, "vpcId" | "podCidrs">> & {
+            dump?: DumpJobArgs;
+            proxyCidrs?: pulumi.Input<string[]>;
+            rotation?: { cidrs: pulumi.Input<string[]>; endpoint: boolean };
+        },
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMap {
     const net = sources.app.network ?? {};
@@ -90,10 +100,10 @@ export function declaredFlowsConfigMap(
             pulumi.all((net.dataEgress ?? []).map((d) => d.cidrs)),
             mon ? pulumi.all([mon.controlPlaneCidrs, mon.nodeCidrs, mon.dataCidrs, mon.grafanaFrom?.cidrs ?? null]) : null,
             sources.dump ? pulumi.all([sources.dump.namespace, sources.dump.databaseCidrs]) : null,
-            sources.proxyCidrs ?? null,
+            pulumi.all([sources.proxyCidrs ?? null, sources.rotation?.cidrs ?? null]),
             sources.rollouts?.network?.controlPlaneCidrs ?? null,
         ])
-        .apply(([vpcId, podCidrs, traffic, appData, m, dump, proxyCidrs, rolloutsCidrs]) =>
+        .apply(([vpcId, podCidrs, traffic, appData, m, dump, [proxyCidrs, rotationCidrs], rolloutsCidrs]) =>
             declaredFlows({
                 vpcId,
                 podCidrs,
@@ -103,6 +113,7 @@ export function declaredFlowsConfigMap(
                 monitoringCidrs: m ? { controlPlane: m[0], nodes: m[1], data: m[2], grafanaFrom: m[3] ?? undefined } : undefined,
                 dump: dump ? { namespace: dump[0], databaseCidrs: dump[1] } : undefined,
                 proxyCidrs: proxyCidrs ?? undefined,
+                rotation: rotationCidrs && sources.rotation ? { cidrs: rotationCidrs, endpoint: sources.rotation.endpoint } : undefined,
                 rollouts: sources.rollouts,
                 rolloutsCidrs: rolloutsCidrs ?? undefined,
             }),

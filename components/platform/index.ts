@@ -14,6 +14,7 @@ import { PostgresDatabase, RedisCache } from "../data";
 import { DisasterRecovery } from "../disaster-recovery";
 import { Monitoring, MonitoringArgs } from "../monitoring";
 import { partOfLabels } from "../shared/labels";
+import { deferred } from "../shared/deferred";
 import { physicalName } from "../shared/naming";
 import { existingPriorityClasses, priorityClasses } from "../shared/priority-classes";
 import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
@@ -25,14 +26,6 @@ import { RolloutsController, RolloutsControllerArgs } from "../rollouts";
 import { resolveMonitoring } from "../monitoring";
 import { resolveNetwork } from "./network";
 import { databaseUrl, dataTierUrls } from "./urls";
-
-/** The providers every component of the primary region gets. */
-interface PrimaryProviders {
-    aws: aws.Provider;
-    kubernetes: k8s.Provider;
-    random: random.Provider;
-    docker: docker.Provider;
-}
 
 /**
  * The whole environment. Creates every provider explicitly (stack files disable
@@ -77,7 +70,8 @@ export class Platform extends pulumi.ComponentResource {
         // untargeted ones before Pulumi CLI 3.257, pulumi/pulumi#24259), and allowedAccountIds needs the
         // caller identity from STS: ask STS in the DR region then.
         const stsRegion = dr?.promoted ? dr.region : undefined;
-        const p: PrimaryProviders = {
+        // The providers every component of the primary region gets.
+        const p = {
             aws: new aws.Provider(
                 `${name}-aws`,
                 {
@@ -117,9 +111,12 @@ export class Platform extends pulumi.ComponentResource {
             // Pods get VPC addresses from the private subnets (VPC CNI); exporters live there too.
             allowedCidrs: network.privateSubnetCidrs,
         };
+        // The master secret's DR replica takes the DR key DisasterRecovery creates later (deferred.ts); left alone once promoted.
+        const drKey = dr && drAws && !dr.promoted ? deferred<string>() : undefined;
+        const secretReplica = dr && { region: dr.region, kmsKeyId: drKey?.output, promoted: dr.promoted };
         const database =
             (args.database?.enabled ?? defaults.database.enabled)
-                ? new PostgresDatabase(`${name}-db`, databaseArgs(args, placement, stack), withProviders)
+                ? new PostgresDatabase(`${name}-db`, { ...databaseArgs(args, placement, stack), secretReplica }, withProviders)
                 : undefined;
         const cache =
             (args.cache?.enabled ?? defaults.cache.enabled)
@@ -158,6 +155,7 @@ export class Platform extends pulumi.ComponentResource {
                       providers: [drAws, p.random],
                   })
                 : undefined;
+        drKey?.resolve(disasterRecovery?.kmsKeyArn);
 
         const sslMode = args.database?.clientSslMode ?? defaults.database.clientSslMode;
         let appTier: AppTier | undefined;
@@ -238,10 +236,13 @@ export class Platform extends pulumi.ComponentResource {
             const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump, rollouts: rolloutsArgs };
             const flowNetwork = { vpcId: network.vpcId, podCidrs: network.privateSubnetCidrs };
             const proxyCidrs = database?.proxyAddress ? network.privateSubnetCidrs : undefined;
+            const rotation = database?.rotationEndpoint
+                ? { cidrs: network.privateSubnetCidrs, endpoint: database.rotationEndpoint === "create" }
+                : undefined;
             declaredFlowsConfigMap(
                 `${name}-flows`,
                 appTier.namespace,
-                { ...sources, ...flowNetwork, proxyCidrs },
+                { ...sources, ...flowNetwork, proxyCidrs, rotation },
                 {
                     parent: this,
                     provider: p.kubernetes,

@@ -16,10 +16,11 @@ import * as rds from "@pulumi/aws/rds";
 import * as route53 from "@pulumi/aws/route53";
 import * as s3 from "@pulumi/aws/s3";
 import * as secretsmanager from "@pulumi/aws/secretsmanager";
+import * as serverlessrepository from "@pulumi/aws/serverlessrepository";
 import * as sns from "@pulumi/aws/sns";
 import * as vpc from "@pulumi/aws/vpc";
 
-export { backup, cloudwatch, ec2, ecr, elasticache, iam, kms, rds, route53, s3, secretsmanager, sns, vpc };
+export { backup, cloudwatch, ec2, ecr, elasticache, iam, kms, rds, route53, s3, secretsmanager, serverlessrepository, sns, vpc };
 export { Provider } from "@pulumi/aws/provider";
 export { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 export { getPartitionOutput } from "@pulumi/aws/getPartition";

@@ -31,8 +31,12 @@ export interface AddressFlowEndpoint {
     store?: DataStoreKind;
 }
 
-/** The data stores a flow can name: RDS for PostgreSQL instances, RDS Proxy, ElastiCache. */
-export type DataStoreKind = "postgres" | "postgres-proxy" | "cache";
+/**
+ * The data stores a flow can name: RDS for PostgreSQL instances, RDS Proxy, ElastiCache; and the AWS pieces with
+ * security groups of their own in the database's subnets: the master secret's rotation function (a SAR stack's
+ * Lambda) and the Secrets Manager interface endpoint.
+ */
+export type DataStoreKind = "postgres" | "postgres-proxy" | "cache" | "rotation-function" | "secrets-manager-endpoint";
 
 export type FlowEndpoint = PodFlowEndpoint | AddressFlowEndpoint;
 
@@ -101,6 +105,14 @@ export const dataStore = (port: number, cidrs: string[]): AddressFlowEndpoint =>
 
 /** RDS Proxy, whose ENIs live in the database's subnets (`vpcSubnetIds`), on 5432. */
 export const proxyEndpoint = (cidrs: string[]): AddressFlowEndpoint => addresses("postgres proxy", cidrs, undefined, "postgres-proxy");
+
+/** The master secret's rotation function, whose ENIs live in the database's subnets (`vpcSubnetIds`). */
+export const rotationFunction = (cidrs: string[]): AddressFlowEndpoint =>
+    addresses("postgres rotation function", cidrs, undefined, "rotation-function");
+
+/** The Secrets Manager interface endpoint, whose ENIs live in the database's subnets, on 443. */
+export const secretsManagerEndpoint = (cidrs: string[]): AddressFlowEndpoint =>
+    addresses("Secrets Manager endpoint", cidrs, undefined, "secrets-manager-endpoint");
 
 /** A TCP flow. */
 export const tcpFlow = (from: FlowEndpoint, to: FlowEndpoint, port: number, why: string, component: string): DeclaredFlow => ({

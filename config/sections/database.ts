@@ -77,6 +77,21 @@ export const databaseSchema = mapping({
         connectionBorrowTimeout: intIn(0, 3600),
         idleClientTimeout: intIn(1, 28800),
     }),
+    /**
+     * Secrets Manager rotation of the master password (single-user PostgreSQL rotation function). `schedule` is a
+     * Secrets Manager ScheduleExpression: `rate(<n> days)` (1–1000) or `rate(<n> hours)` (4–24), or a `cron(...)`
+     * expression ("Rotation schedules", https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html).
+     * `secretsManagerEndpoint`: `create` an interface endpoint (private DNS) for the function, or `existing` when the VPC
+     * already reaches Secrets Manager (NAT gateway, or an endpoint: a second one with private DNS would fail).
+     */
+    rotation: mapping({
+        enabled: bool(),
+        schedule: pattern(
+            /^(rate\((\d{1,4}) days?\)|rate\(([4-9]|1\d|2[0-4]) hours\)|cron\([^()]+\))$/,
+            "a Secrets Manager schedule such as rate(30 days), rate(4 hours) or cron(0 4 ? * SUN *)",
+        ),
+        secretsManagerEndpoint: z.enum(["create", "existing"], { error: "expected create or existing" }),
+    }),
 });
 
 // ------------------------------------------------------------------- rules
@@ -103,6 +118,19 @@ export const databaseRules: Row[] = [
         path: "database.proxy.enabled",
         when: (s) => prod(s) && db(s, "proxy.enabled") === false,
         message: "must be true in prod (the app connects through RDS Proxy)",
+    },
+    {
+        path: "database.rotation.enabled",
+        when: (s) => prod(s) && db(s, "rotation.enabled") === false,
+        message: "must be true in prod (the master password rotates; Pulumi state must not keep a valid one)",
+    },
+    {
+        path: "database.rotation.schedule",
+        when: (s) => {
+            const m = /^rate\((\d+) days?\)$/.exec(String(db(s, "rotation.schedule") ?? ""));
+            return m !== null && (Number(m[1]) < 1 || Number(m[1]) > 1000);
+        },
+        message: "rate(<n> days) takes 1 to 1000 days",
     },
     {
         path: "database.proxy.maxIdleConnectionsPercent",

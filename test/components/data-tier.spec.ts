@@ -71,15 +71,19 @@ describe("PostgresDatabase in prod", () => {
         for (const instance of inPrimary(s, RDS)) assert.strictEqual(instance.inputs.parameterGroupName, group.inputs.name);
     });
 
-    it("opens 5432 only to the private subnets and RDS Proxy's group", () => {
+    it("opens 5432 only to the private subnets, RDS Proxy's group and the rotation function's group", () => {
         const sg = inPrimary(s, "aws:ec2/securityGroup:SecurityGroup").find((g) =>
             String(g.inputs.name).endsWith("-postgres"),
         ) as SnapshotResource;
         const ingress = sg.inputs.ingress as Any[];
-        assert.strictEqual(ingress.length, 2);
+        assert.strictEqual(ingress.length, 3);
         assert.deepStrictEqual(
             [ingress[1].fromPort, ingress[1].cidrBlocks, ingress[1].securityGroups],
             [5432, [], ["hangar-db-proxy-sg-id"]],
+        );
+        assert.deepStrictEqual(
+            [ingress[2].fromPort, ingress[2].cidrBlocks, ingress[2].securityGroups],
+            [5432, [], ["hangar-db-rotation-sg-id"]],
         );
         assert.deepStrictEqual([ingress[0].fromPort, ingress[0].toPort], [5432, 5432]);
         assert.deepStrictEqual(ingress[0].cidrBlocks, ["10.40.0.0/19", "10.40.32.0/19", "10.40.64.0/19"]);

@@ -123,6 +123,18 @@ describe("after a failover (dr.promoted: true)", () => {
     it("leaves the primary's resources untouched", () => {
         assert.deepStrictEqual(primaryOf(after).inputs, primaryOf(before_).inputs);
     });
+
+    it("leaves the master secret's replication alone: removing the replica would delete the DR region's copy", () => {
+        const master = (s: Snapshot) =>
+            s.resources.find((r) => r.type === "aws:secretsmanager/secret:Secret" && r.name === "hangar-db-master")!;
+        assert.deepStrictEqual(
+            ((master(before_).inputs.replicas as { region: string }[]) ?? []).map((r) => r.region),
+            ["eu-central-1"],
+        );
+        assert.strictEqual(master(after).inputs.replicas, undefined);
+        assert.deepStrictEqual(master(after).options.ignoreChanges, ["replicas"]);
+        assert.strictEqual(master(after).urn, master(before_).urn);
+    });
 });
 
 describe("the pilot-light app tier", () => {

@@ -79,8 +79,8 @@ export const INVALID_CONFIGS: [string, string, unknown, string][] = [
     [
         "an unknown key inside a section",
         "prod",
-        mutate("prod", "hangar:database", ["retention"], 30),
-        "hangar:database.retention: unknown key (expected one of enabled",
+        mutate("prod", "hangar:database", ["archiveTier"], 30),
+        "hangar:database.archiveTier: unknown key (expected one of enabled",
     ],
     [
         "a short account id",

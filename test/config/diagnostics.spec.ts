@@ -83,8 +83,10 @@ describe("stack-file diagnostics", () => {
         });
 
         it("suggests nothing for a key unlike every valid one", () => {
-            const raw = edited("prod", (r) => void (r["hangar:database"].retention = 30));
-            assert.ok(errorsOf(raw, "prod").some((e) => e.startsWith("hangar:database.retention: unknown key (expected one of enabled, ")));
+            const raw = edited("prod", (r) => void (r["hangar:database"].archiveTier = 30));
+            assert.ok(
+                errorsOf(raw, "prod").some((e) => e.startsWith("hangar:database.archiveTier: unknown key (expected one of enabled, ")),
+            );
         });
     });
 

@@ -226,6 +226,18 @@ const EXAMPLES: Record<string, Example[]> = {
             message: "must be true in prod (the app connects through RDS Proxy)",
         },
         {
+            base: "prod",
+            set: { "database.rotation.enabled": false },
+            path: "database.rotation.enabled",
+            message: "must be true in prod (the master password rotates; Pulumi state must not keep a valid one)",
+        },
+        {
+            base: "staging",
+            set: { "database.rotation.schedule": "rate(0 days)" },
+            path: "database.rotation.schedule",
+            message: "rate(<n> days) takes 1 to 1000 days",
+        },
+        {
             base: "staging",
             set: { "database.proxy.maxConnectionsPercent": 40, "database.proxy.maxIdleConnectionsPercent": 41 },
             path: "database.proxy.maxIdleConnectionsPercent",

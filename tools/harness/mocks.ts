@@ -101,6 +101,12 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs, account: string,
             out.port = 6379;
             break;
         }
+        case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": {
+            // The rotation apps' template output `RotationLambdaARN` (aws-secrets-manager-rotation-lambdas' SAR templates).
+            const fn = String((args.inputs.parameters as Record<string, unknown> | undefined)?.functionName ?? args.name);
+            out.outputs = { RotationLambdaARN: `arn:aws:lambda:${region}:${account}:function:${fn}` };
+            break;
+        }
         case "aws:kms/key:Key":
             out.keyId = `mock-key-${args.name}`;
             out.arn = `arn:aws:kms:${region}:${account}:key/mock-key-${args.name}`;

@@ -5,6 +5,7 @@ import { kmsPolicies } from "./kms";
 import { rdsPolicies } from "./rds";
 import { restoreTestingPolicies } from "./restore-testing";
 import { s3Policies } from "./s3";
+import { secretRotationPolicies } from "./secret-rotation";
 
 export const awsPolicies = [
     ...rdsPolicies,
@@ -12,5 +13,6 @@ export const awsPolicies = [
     ...kmsPolicies,
     ...backupPolicies,
     ...restoreTestingPolicies,
+    ...secretRotationPolicies,
     ...s3Policies,
 ];

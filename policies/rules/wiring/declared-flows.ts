@@ -34,11 +34,29 @@ const EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
  * RDS instances are PostgreSQL. RDS Proxy for PostgreSQL listens on 5432 and has no port setting ("Connecting to a
  * database through RDS Proxy", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html). The
  * kind is what a declared endpoint's `store` names (components/shared/flows.ts DataStoreKind).
+ *
+ * Two more kinds carry security groups in the database's subnets without being stores: a Secrets Manager rotation
+ * function deployed from the Serverless Application Repository (its groups are the stack's `vpcSecurityGroupIds`
+ * template parameter, found through propertyDependencies of `parameters`; only sources, port 0) and a Secrets Manager
+ * interface endpoint (`securityGroupIds`, 443: https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html).
+ * `applies` picks those of them by a known input.
  */
-const STORES: Record<string, { groups: string; port: number; kind: string }> = {
+const STORES: Record<string, { groups: string; port: number; kind: string; applies?: (p: Record<string, unknown>) => boolean }> = {
     "aws:rds/instance:Instance": { groups: "vpcSecurityGroupIds", port: 5432, kind: "postgres" },
     "aws:rds/proxy:Proxy": { groups: "vpcSecurityGroupIds", port: 5432, kind: "postgres-proxy" },
     "aws:elasticache/replicationGroup:ReplicationGroup": { groups: "securityGroupIds", port: 6379, kind: "cache" },
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": {
+        groups: "parameters",
+        port: 0,
+        kind: "rotation-function",
+        applies: (p) => /applications\/SecretsManager\w+Rotation/.test(String(p.applicationId ?? "")),
+    },
+    "aws:ec2/vpcEndpoint:VpcEndpoint": {
+        groups: "securityGroupIds",
+        port: 443,
+        kind: "secrets-manager-endpoint",
+        applies: (p) => String(p.serviceName ?? "").endsWith(".secretsmanager"),
+    },
 };
 
 interface FlowConfig extends ExemptionConfig {
@@ -88,7 +106,7 @@ export interface FlowRead {
     firstUnknown?: UnknownValueErrorInstance;
 }
 
-function groupsOf(resources: PolicyResource[], remember: (e: UnknownValueErrorInstance) => void, undecided: string[]) {
+export function groupsOf(resources: PolicyResource[], remember: (e: UnknownValueErrorInstance) => void, undecided: string[]) {
     const groups = new Map<string, SecurityGroupModel>();
     const all = resources.filter((x) => x.type === SECURITY_GROUP);
     const urns = new Set(all.map((r) => r.urn));
@@ -170,7 +188,16 @@ export function readFlows(resources: PolicyResource[]): FlowRead {
     const stores: DataStore[] = [];
     for (const r of resources.filter((x) => STORES[x.type])) {
         const s = STORES[r.type];
-        const port = readKnown(() => (r.props.port as number | undefined) ?? s.port);
+        if (s.applies) {
+            const applies = readKnown(() => s.applies!(r.props));
+            if (!applies.known) {
+                remember(applies.error);
+                out.undecided.push(`${r.type.split(":").pop()} ${r.name}`);
+                continue;
+            }
+            if (!applies.value) continue;
+        }
+        const port = readKnown(() => (s.port === 0 ? 0 : ((r.props.port as number | undefined) ?? s.port)));
         if (!port.known) {
             remember(port.error);
             out.undecided.push(`${r.type.split(":").pop()} ${r.name}`);

@@ -8,6 +8,7 @@ import { networkPolicyWiringPolicies } from "./network-policies";
 import { podInputPolicies } from "./pod-inputs";
 import { podTlsPolicies } from "./pod-tls";
 import { rolloutWiringPolicies } from "./rollouts";
+import { rotationWiringPolicies } from "./rotation";
 import { routeWiringPolicies } from "./routes";
 import { s3WiringPolicies } from "./s3";
 import { scalingPolicies } from "./scaling";
@@ -27,4 +28,5 @@ export const wiringPolicies = [
     ...podTlsPolicies,
     ...filesystemPolicies,
     ...rolloutWiringPolicies,
+    ...rotationWiringPolicies,
 ];

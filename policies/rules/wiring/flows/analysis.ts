@@ -120,7 +120,9 @@ export function flowMatrix(inputs: FlowInputs, allowances: Allowance[]): FlowMat
     const inVpc = (s: DataStore) => s.groups.some((g) => g.vpcId === d.network.vpcId);
     // A declared store kind selects its stores; an endpoint without one (declared before kinds) means the instances and caches.
     const vpcStores = (port: number, kind?: string) =>
-        inputs.stores.filter((s) => s.port === port && inVpc(s) && (kind ? s.kind === kind : s.kind !== "postgres-proxy"));
+        inputs.stores.filter(
+            (s) => s.port === port && inVpc(s) && (kind ? s.kind === kind : s.kind === "postgres" || s.kind === "cache" || !s.kind),
+        );
     const declared: DeclaredRow[] = d.flows.map((f) => {
         const row: DeclaredRow = {
             from: f.from.name,
