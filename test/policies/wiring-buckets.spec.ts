@@ -19,8 +19,8 @@ const named = (s: Snapshot, type: string, name: string): SnapshotResource => {
     return r;
 };
 const api = (s: Snapshot) => first(s, ROLLOUT, "api");
-const apiEnv = (s: Snapshot) =>
-    ((api(s).inputs.spec as Any).template.spec.containers[0].env as Any[]).find((e) => e.name === "BUCKET_ANALYSIS_RESULTS");
+const apiEnv = (s: Snapshot): Any =>
+    ((api(s).inputs.spec as Any).template.spec.containers[0].env as Any[]).find((e) => e.name === "BUCKET_ANALYSIS_RESULTS")!;
 const bucketsPolicy = (s: Snapshot) => named(s, ROLE_POLICY, "hangar-app-api-buckets");
 const keysPolicy = (s: Snapshot) => named(s, ROLE_POLICY, "hangar-app-api-bucket-keys");
 
