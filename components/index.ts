@@ -21,7 +21,7 @@ export type { GatewayPluginArgs, RolloutsControllerArgs } from "./rollouts";
 export type { ContainerResourcesArgs, ResourceQuantitiesArgs } from "./shared/resources";
 export type { GatewayArgs, IngressArgs } from "./shared/exposure";
 export type { QuotaArgs } from "./shared/namespace-limits";
-export type { BucketRetentionArgs, ObjectLifecycleArgs } from "./shared/secure-bucket";
+export type { BucketRetentionArgs, LifecycleTransitionArgs, ObjectLifecycleArgs } from "./shared/secure-bucket";
 export type { AppBucketPlacementArgs, AppBucketSettings } from "./app/buckets";
 export { PostgresDatabase } from "./data/postgres";
 export type { PostgresDatabaseArgs, PostgresSettings } from "./data/postgres";

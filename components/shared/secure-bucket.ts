@@ -116,12 +116,20 @@ export function secureBucket(name: string, args: SecureBucketArgs, parent: pulum
     return { bucket, versioning };
 }
 
+/** A move of current objects to a cheaper storage class. */
+export interface LifecycleTransitionArgs {
+    /** Days after creation. */
+    afterDays: number;
+    /** The storage class: STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER or DEEP_ARCHIVE. */
+    storageClass: string;
+}
+
 /** The lifecycle of an application bucket (app.buckets[].lifecycle). */
 export interface ObjectLifecycleArgs {
     /** Days a replaced or deleted version is kept. @default 90 */
     noncurrentExpireAfterDays?: number;
     /** Move current objects to `storageClass` (STANDARD_IA, GLACIER_IR, …) after `afterDays`. @default none */
-    transition?: { afterDays: number; storageClass: string };
+    transition?: LifecycleTransitionArgs;
     /** Days until current objects expire (they become noncurrent versions). @default never */
     expireAfterDays?: number;
     /** Days after which an incomplete multipart upload is aborted and its parts freed. @default 7 */

@@ -6,7 +6,7 @@ import { compareQuantities, parseQuantity } from "../../policies/values/quantity
 import { above, type Doc, get, list, num, str } from "../document";
 import { isPlainObject } from "../merge";
 import { each, type Row, type Scope } from "../rule-table";
-import { bucketRules, bucketSchema, serviceBuckets } from "./app-buckets";
+import { bucketRules, bucketSchema, serviceBuckets } from "../app-buckets";
 import { bool, dnsLabel, hostname, httpPath, intIn, mapping, nonEmpty, pattern, pinnedImage } from "../primitives";
 
 /** Kubernetes quantities: `250m`, `1`, `512Mi`, `2Gi`. */
@@ -160,7 +160,7 @@ export const appSchema = mapping({
     /** Defaults for every service; each service may override any of them. */
     serviceDefaults: mapping(serviceSettings),
     services: z.array(serviceSchema, { error: "expected a list of services" }),
-    /** The application's S3 buckets (./app-buckets.ts). */
+    /** The application's S3 buckets (config/app-buckets.ts). */
     buckets: z.array(bucketSchema, { error: "expected a list of buckets" }),
 });
 

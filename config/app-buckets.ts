@@ -1,14 +1,14 @@
 /**
  * `hangar:app.buckets[]`: the application's S3 buckets (versioned, SSE-KMS, TLS-only, public access blocked;
  * components/app/buckets.ts), their lifecycle and replication, and `app.services[].buckets`, the buckets a
- * service may use. Split from ./app.ts, which embeds the schema and the rules.
+ * service may use. Split from ./sections/app.ts (which embeds the schema and the rules) to keep files small.
  */
 import { z } from "zod";
-import { get, list, num, type Doc } from "../document";
-import { isPlainObject } from "../merge";
-import { NAMESPACE, type ConfigWarning } from "../issue";
-import { each, type Row, type Scope } from "../rule-table";
-import { bool, intIn, mapping, pattern } from "../primitives";
+import { get, list, num, str, type Doc } from "./document";
+import { isPlainObject } from "./merge";
+import { NAMESPACE, type ConfigWarning } from "./issue";
+import { each, type Row, type Scope } from "./rule-table";
+import { bool, intIn, mapping, pattern } from "./primitives";
 
 /** A bucket's short name: it becomes part of the bucket's physical name and of `BUCKET_<NAME>`. */
 const bucketName = pattern(/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/, "a bucket name of lower-case letters, digits and hyphens, 1–24 long");
@@ -17,7 +17,14 @@ const bucketName = pattern(/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/, "a bucket name o
  * Storage classes a lifecycle rule may transition to (S3 API `Transition.StorageClass`,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_Transition.html; GLACIER is S3 Glacier Flexible Retrieval).
  */
-export const TRANSITION_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
+export const TRANSITION_STORAGE_CLASSES = [
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER_IR",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+] as const;
 
 /**
  * S3 refuses a transition to STANDARD_IA or ONEZONE_IA before objects are 30 days old ("Transitioning objects
@@ -53,6 +60,7 @@ export const serviceBuckets = z.array(bucketName, { error: "expected a list of b
 type BucketScope = Scope & { bucket: Doc; i: number; names: unknown[] };
 type ServiceBucketScope = Scope & { name: unknown; i: number; j: number; known: unknown[] };
 
+const strings = (values: unknown[]) => values.filter((v): v is string => typeof v === "string");
 const bucketNames = (doc: Doc) => list(get(doc, "app.buckets")).map((b) => (isPlainObject(b) ? b.name : undefined));
 
 function buckets(s: Scope): BucketScope[] {
@@ -68,7 +76,7 @@ function serviceBucketNames(s: Scope): ServiceBucketScope[] {
 }
 
 const transitionDays = (b: Doc) => num(get(b, "lifecycle.transition.afterDays"));
-const transitionClass = (b: Doc) => get(b, "lifecycle.transition.storageClass");
+const transitionClass = (b: Doc) => str(get(b, "lifecycle.transition.storageClass"));
 
 export const bucketRules: Row[] = [
     each(buckets, [
@@ -85,10 +93,10 @@ export const bucketRules: Row[] = [
         {
             path: "app.buckets[i].lifecycle.transition.afterDays",
             when: ({ bucket }: BucketScope) =>
-                ["STANDARD_IA", "ONEZONE_IA"].includes(String(transitionClass(bucket))) &&
+                ["STANDARD_IA", "ONEZONE_IA"].includes(transitionClass(bucket) ?? "") &&
                 (transitionDays(bucket) ?? INFREQUENT_ACCESS_MINIMUM_DAYS) < INFREQUENT_ACCESS_MINIMUM_DAYS,
             message: ({ bucket }: BucketScope) =>
-                `must be at least ${INFREQUENT_ACCESS_MINIMUM_DAYS}: S3 moves objects to ${String(transitionClass(bucket))} only after 30 days`,
+                `must be at least ${INFREQUENT_ACCESS_MINIMUM_DAYS}: S3 moves objects to ${transitionClass(bucket)} only after 30 days`,
         },
         {
             path: "app.buckets[i].lifecycle.expireAfterDays",
@@ -105,7 +113,7 @@ export const bucketRules: Row[] = [
             path: "app.services[i].buckets[j]",
             when: ({ name, known }: ServiceBucketScope) => typeof name === "string" && !known.includes(name),
             message: ({ name, known }: ServiceBucketScope) =>
-                `"${String(name)}" is not a bucket of app.buckets${known.length ? ` (${known.map(String).join(", ")})` : ""}`,
+                `"${String(name)}" is not a bucket of app.buckets${strings(known).length ? ` (${strings(known).join(", ")})` : ""}`,
         },
     ]),
 ];
