@@ -110,8 +110,9 @@ export function budgetedQuota(quota: QuotaArgs | undefined, services: AppService
 
 /**
  * The service on Kubernetes: a restricted namespace with quota and default
- * limits, a ServiceAccount with an IRSA role, default-deny networking, and one
- * AppService per service.
+ * limits, a ServiceAccount with an IRSA role, the app's S3 buckets (each service
+ * that uses one gets its own ServiceAccount and role allowed exactly its buckets),
+ * default-deny networking, and one AppService per service.
  */
 export class AppTier extends pulumi.ComponentResource {
     /** Name of the namespace the tier created. */
