@@ -7,7 +7,7 @@
 import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BucketReplicationTargetArgs, replicateBucket } from "../shared/bucket-replication";
-import { managedKey } from "../shared/kms";
+import { managedKeyWithAlias } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
 import { physicalName } from "../shared/naming";
 import { ObjectLifecycleArgs, objectLifecycleRules, secureBucket } from "../shared/secure-bucket";
@@ -42,6 +42,8 @@ export interface AppBucket {
     bucketName: string;
     /** Its customer-managed key. */
     key: aws.kms.Key;
+    /** The key's alias, `alias/<bucketName>`: how IAM policies name the key (kms:ResourceAliases). */
+    alias: aws.kms.Alias;
 }
 
 /** The physical name of an app bucket (and, with `dr`, of its replica in the DR region). */
@@ -63,7 +65,7 @@ export function appBuckets(
     for (const b of a.buckets) {
         const resourceName = `${name}-bucket-${b.name}`;
         const bucketName = appBucketName(a.placement.stack, a.placement.accountId, b.name);
-        const key = managedKey(
+        const { key, alias } = managedKeyWithAlias(
             resourceName,
             { description: `App bucket ${bucketName}`, alias: bucketName, environment: a.environment },
             parent,
@@ -97,7 +99,7 @@ export function appBuckets(
                 parent,
             );
         }
-        created.set(b.name, { name: b.name, bucketName, key });
+        created.set(b.name, { name: b.name, bucketName, key, alias });
     }
     return created;
 }

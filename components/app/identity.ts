@@ -7,6 +7,7 @@ import * as aws from "../shared/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy } from "../shared/irsa";
+import { accountContext } from "../shared/service-role";
 import type { AppBucket } from "./buckets";
 
 /**
@@ -36,8 +37,11 @@ export function bucketAccessPolicy(a: { partition: string; bucketNames: string[]
  * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service): the
  * uploader needs kms:GenerateDataKey, the reader kms:Decrypt (multipart uploads too: "Using server-side
  * encryption with AWS KMS keys", https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+ * The keys are named by their aliases (`kms:ResourceAliases`, same page, "kms:ResourceAliases"; an alias is
+ * unique in its account and region) rather than by key ARN: a new key's ARN is unknown during preview, and the
+ * guardrails must judge the policy there. Resource stays the account's keys in the region.
  */
-export function bucketKeyPolicy(a: { region: string; keyArns: string[] }): string {
+export function bucketKeyPolicy(a: { partition: string; account: string; region: string; aliases: string[] }): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -45,8 +49,11 @@ export function bucketKeyPolicy(a: { region: string; keyArns: string[] }): strin
                 Sid: "BucketKeys",
                 Effect: "Allow",
                 Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                Resource: a.keyArns,
-                Condition: { StringEquals: { "kms:ViaService": `s3.${a.region}.amazonaws.com` } },
+                Resource: `arn:${a.partition}:kms:${a.region}:${a.account}:key/*`,
+                Condition: {
+                    StringEquals: { "kms:ViaService": `s3.${a.region}.amazonaws.com` },
+                    "ForAnyValue:StringEquals": { "kms:ResourceAliases": a.aliases.map((alias) => `alias/${alias}`) },
+                },
             },
         ],
     });
@@ -75,20 +82,23 @@ export function serviceIdentity(
         },
         { parent },
     );
-    const partition = aws.getPartitionOutput({}, { parent }).partition;
+    const ctx = accountContext(parent);
     const bucketNames = a.buckets.map((b) => b.bucketName);
     new aws.iam.RolePolicy(
         `${name}-buckets`,
-        { role: role.id, policy: partition.apply((p) => bucketAccessPolicy({ partition: p, bucketNames })) },
+        { role: role.id, policy: ctx.partition.apply((p) => bucketAccessPolicy({ partition: p, bucketNames })) },
         { parent },
     );
     new aws.iam.RolePolicy(
         `${name}-bucket-keys`,
         {
             role: role.id,
-            policy: pulumi.all(a.buckets.map((b) => b.key.arn)).apply((keyArns) => bucketKeyPolicy({ region: a.region, keyArns })),
+            policy: pulumi
+                .all([ctx.partition, ctx.account])
+                .apply(([partition, account]) => bucketKeyPolicy({ partition, account, region: a.region, aliases: bucketNames })),
         },
-        { parent },
+        // The aliases the policy names must exist (they are the keys' own: buckets.ts).
+        { parent, dependsOn: a.buckets.map((b) => b.alias) },
     );
     return new k8s.core.v1.ServiceAccount(
         name,

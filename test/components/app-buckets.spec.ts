@@ -121,12 +121,21 @@ describe("app buckets (app.buckets[])", () => {
             bucketAccessPolicy({ partition: "aws", bucketNames: [PROD_BUCKET] }),
         );
         const keys = of(s, "aws:iam/rolePolicy:RolePolicy", "hangar-app-api-bucket-keys");
-        const statement = JSON.parse(String(keys.inputs.policy)).Statement;
-        assert.deepStrictEqual(
-            statement.map((st: Any) => [st.Action, st.Condition]),
-            [[["kms:GenerateDataKey", "kms:Decrypt"], { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } }]],
-        );
-        assert.deepStrictEqual(keys.options.propertyDependencies.policy, [urnOf(s, "aws:kms/key:Key", `${APP}-kms`)]);
+        assert.deepStrictEqual(JSON.parse(String(keys.inputs.policy)).Statement, [
+            {
+                Sid: "BucketKeys",
+                Effect: "Allow",
+                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                Resource: "arn:aws:kms:eu-west-1:210987654321:key/*",
+                Condition: {
+                    StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+                    "ForAnyValue:StringEquals": { "kms:ResourceAliases": [`alias/${PROD_BUCKET}`] },
+                },
+            },
+        ]);
+        const alias = of(s, "aws:kms/alias:Alias", `${APP}-kms`);
+        assert.strictEqual(alias.inputs.name, `alias/${PROD_BUCKET}`);
+        assert.ok(keys.options.dependencies.includes(alias.urn), "created after the alias it names");
     });
 
     it("prod: the api gets BUCKET_ANALYSIS_RESULTS and AWS_REGION; workers keep the shared ServiceAccount and no bucket", () => {

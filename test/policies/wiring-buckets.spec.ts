@@ -64,13 +64,27 @@ const MUTATIONS: Mutation[] = [
         /but ServiceAccount hangar\/app \(Role hangar-app-irsa\) is not allowed S3/,
     ],
     [
-        "the api role's key policy no longer depends on the bucket's key",
+        "the api role's key policy names another key alias",
         RULE,
         (s) => {
-            keysPolicy(s).options.propertyDependencies.policy = [];
+            const p = keysPolicy(s);
+            p.inputs.policy = String(p.inputs.policy).replace(
+                "alias/hangar-prod-app-analysis-results-210987654321",
+                "alias/hangar-prod-other",
+            );
             return api(s);
         },
         /may not use its key hangar-app-bucket-analysis-results-kms/,
+    ],
+    [
+        "the shared role is given the api bucket's key by alias",
+        RULE,
+        (s) => {
+            const p = keysPolicy(s);
+            p.options.propertyDependencies.role = [named(s, "aws:iam/role:Role", "hangar-app-irsa").urn];
+            return p;
+        },
+        /ServiceAccount hangar\/app \(Role hangar-app-irsa\) grants the key of app bucket "hangar-prod-app-analysis-results-210987654321"/,
     ],
     [
         "the api role's key statement drops kms:ViaService",
@@ -114,7 +128,7 @@ describe("wiring-bucket-access: app buckets ↔ pods ↔ IRSA roles", () => {
         );
     });
 
-    it("reads S3 grants by level, and KMS statements without kms:ViaService", () => {
+    it("reads S3 grants by level, KMS statements without kms:ViaService, keys by alias and on every key", () => {
         const g = s3Grants([
             JSON.stringify({
                 Statement: [
@@ -122,9 +136,24 @@ describe("wiring-bucket-access: app buckets ↔ pods ↔ IRSA roles", () => {
                     { Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::a/*", "arn:aws:s3:::b/prefix/*"] },
                     { Effect: "Deny", Action: "s3:*", Resource: "arn:aws:s3:::c" },
                     { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" },
+                    {
+                        Effect: "Allow",
+                        Action: "kms:Decrypt",
+                        Resource: "arn:aws:kms:eu-west-1:1:key/*",
+                        Condition: {
+                            StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+                            "ForAnyValue:StringEquals": { "kms:ResourceAliases": ["alias/a"] },
+                        },
+                    },
                 ],
             }),
         ]);
-        assert.deepStrictEqual(g, { buckets: ["a"], objects: ["a", "b/prefix/*"], keysOutsideS3: 1 });
+        assert.deepStrictEqual(g, {
+            buckets: ["a"],
+            objects: ["a", "b/prefix/*"],
+            keysOutsideS3: 1,
+            keyAliases: ["alias/a"],
+            anyKey: true,
+        });
     });
 });

@@ -7,19 +7,22 @@
  * (`kms:ViaService` s3.<region>.amazonaws.com: https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
  * And least privilege: no role grants an app bucket (a bucket some pod names), or its key, that no pod of its
  * ServiceAccount names. Bucket ARNs are read from the policy text (Hangar builds them from the deterministic
- * names, so they are known during preview); keys from the policy's propertyDependencies, never from ARNs.
+ * names, so they are known during preview). A KMS statement names its keys by alias (`kms:ResourceAliases`,
+ * related to the Alias resources of that name and their target Key), or by key ARN (related through the
+ * policy's propertyDependencies); one on `*` or `key/*` without an alias condition grants every key.
  * Buckets no pod names through `BUCKET_*` (the dump bucket, whose job has a prefix-scoped role) are not app
  * buckets and are out of scope; managed-policy attachments are not read.
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { ObjectMeta, podTemplateOf } from "../kubernetes/pod-template";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
-import { plain, readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
+import { readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const KEY = "aws:kms/key:Key";
+const ALIAS = "aws:kms/alias:Alias";
 const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const ENCRYPTION = [
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -44,16 +47,20 @@ const glob = (pattern: string) =>
             .replace(/\?/g, ".")}$`,
     );
 
-/** What a role's policy texts grant on S3: bucket-level and object-level resource patterns, by bucket name pattern. */
+/** What a role's policy texts grant: S3 bucket-level and object-level resource patterns, and KMS keys by alias. */
 export interface S3Grants {
     buckets: string[];
     objects: string[];
     /** KMS statements without a kms:ViaService condition naming S3. */
     keysOutsideS3: number;
+    /** Aliases (`alias/<name>`) in kms:ResourceAliases conditions of KMS statements. */
+    keyAliases: string[];
+    /** A KMS statement on every key (`*` or `…:key/*` without an alias condition). */
+    anyKey: boolean;
 }
 
 export function s3Grants(policies: unknown[]): S3Grants {
-    const grants: S3Grants = { buckets: [], objects: [], keysOutsideS3: 0 };
+    const grants: S3Grants = { buckets: [], objects: [], keysOutsideS3: 0, keyAliases: [], anyKey: false };
     for (const policy of policies) {
         let doc: { Statement?: Statement | Statement[] };
         try {
@@ -77,10 +84,12 @@ export function s3Grants(policies: unknown[]): S3Grants {
                 }
             }
             if (actions.some((a) => a === "*" || a.startsWith("kms:"))) {
-                const via = Object.entries(s.Condition ?? {})
-                    .filter(([op]) => /^StringEquals|^StringLike/i.test(op))
-                    .flatMap(([, keys]) => list(keys["kms:ViaService"]));
+                const conditions = Object.values(s.Condition ?? {});
+                const via = conditions.flatMap((keys) => list(keys["kms:ViaService"]));
                 if (via.length === 0 || !via.every((v) => /^s3\.[a-z0-9-]+\.amazonaws\.com$/.test(v))) grants.keysOutsideS3++;
+                const aliases = conditions.flatMap((keys) => list(keys["kms:ResourceAliases"]));
+                grants.keyAliases.push(...aliases);
+                if (aliases.length === 0 && list(s.Resource).some((r) => r === "*" || /:key\/\*$/.test(r))) grants.anyKey = true;
             }
         }
     }
@@ -119,19 +128,24 @@ export const bucketAccess: StackValidationPolicy = {
         }
         const pods: Pod[] = [];
         for (const r of all) {
-            const pod = known(r.name, () => {
-                const view = podTemplateOf(r.type, r.props);
-                if (!view) return undefined;
-                const ns = (r.props.metadata as ObjectMeta | undefined)?.namespace ?? "default";
-                if (config.exemptNamespaces.includes(ns)) return undefined;
-                const names = view.containers.flatMap((c) =>
-                    (plain(c.container.env as { name: string; value?: unknown }[] | undefined) ?? [])
-                        .filter((e) => BUCKET_ENV.test(e.name) && typeof e.value === "string")
-                        .map((e) => ({ env: e.name, bucket: e.value as string })),
-                );
-                return { resource: r, account: `${ns}/${view.spec.serviceAccountName ?? "default"}`, names };
-            });
-            if (pod) pods.push(pod);
+            const view = known(r.name, () => podTemplateOf(r.type, r.props));
+            if (!view) continue;
+            const ns = known(r.name, () => (r.props.metadata as ObjectMeta | undefined)?.namespace ?? "default");
+            if (ns === undefined || config.exemptNamespaces.includes(ns)) continue;
+            // Entry by entry: other env values (hosts, ports) may be unknown during preview and are not read.
+            const names: { env: string; bucket: string }[] = [];
+            for (const c of view.containers) {
+                const env = known(r.name, () => list(c.container.env as { name?: string; value?: unknown }[] | undefined).length) ?? 0;
+                for (let i = 0; i < env; i++) {
+                    const entry = (c.container.env as { name?: string; value?: unknown }[])[i];
+                    const name = known(r.name, () => entry.name);
+                    if (typeof name !== "string" || !BUCKET_ENV.test(name)) continue;
+                    const value = known(r.name, () => entry.value);
+                    if (typeof value === "string") names.push({ env: name, bucket: value });
+                }
+            }
+            const account = names.length > 0 ? known(r.name, () => view.spec.serviceAccountName ?? "default") : "";
+            if (account !== undefined) pods.push({ resource: r, account: `${ns}/${account}`, names });
         }
         const appBuckets = new Set(pods.flatMap((p) => p.names.map((n) => n.bucket)));
         if (appBuckets.size === 0 && undecided.length === 0) args.notApplicable("no pod names a bucket through BUCKET_<NAME>");
@@ -141,6 +155,10 @@ export const bucketAccess: StackValidationPolicy = {
             const name = known(b.name, () => b.props.bucket as string | undefined);
             if (typeof name === "string") bucketByName.set(name, b);
         }
+        const keysByAlias = (alias: string) =>
+            all
+                .filter((r) => r.type === ALIAS && known(r.name, () => r.props.name) === alias)
+                .flatMap((r) => depsOf(r, "targetKeyId", [KEY]));
         const keysOf = (bucket: PolicyResource) =>
             all
                 .filter((r) => ENCRYPTION.includes(r.type) && depsOf(r, "bucket", BUCKETS).some((b) => b.urn === bucket.urn))
@@ -153,10 +171,13 @@ export const bucketAccess: StackValidationPolicy = {
 
         // Every ServiceAccount with an IRSA role: what its pods name, and what its role grants.
         for (const sa of all.filter((r) => r.type === SERVICE_ACCOUNT)) {
-            const metadata = known(sa.name, () => plain(sa.props.metadata as ObjectMeta | undefined)) ?? {};
-            const account = `${metadata.namespace}/${metadata.name}`;
-            if (metadata.namespace && config.exemptNamespaces.includes(metadata.namespace)) continue;
-            const roles = Object.keys(metadata.annotations ?? {}).includes(ROLE_ARN) ? depsOf(sa, "metadata", [ROLE]) : [];
+            const meta = (sa.props.metadata ?? {}) as ObjectMeta;
+            const account = `${known(sa.name, () => meta.namespace)}/${known(sa.name, () => meta.name)}`;
+            const namespace = known(sa.name, () => meta.namespace);
+            if (namespace && config.exemptNamespaces.includes(namespace)) continue;
+            // The annotation's key, not its value: the ARN is the Role's output, unknown during preview.
+            const annotated = known(sa.name, () => Object.keys(meta.annotations ?? {}).includes(ROLE_ARN));
+            const roles = annotated ? depsOf(sa, "metadata", [ROLE]) : [];
             const users = pods.filter((p) => p.account === account);
             const named = new Set(users.flatMap((p) => p.names.map((n) => n.bucket)));
             if (roles.length !== 1) {
@@ -169,10 +190,26 @@ export const bucketAccess: StackValidationPolicy = {
             }
             const role = roles[0];
             const policies = all.filter((r) => r.type === ROLE_POLICY && depsOf(r, "role", [ROLE]).some((d) => d.urn === role.urn));
-            const texts = policies.map((p) => ({ p, text: known(p.name, () => plain(p.props.policy)) }));
+            const texts = policies.map((p) => {
+                const read = readKnown(() => p.props.policy as unknown);
+                return { p, text: read.known ? read.value : undefined, error: read.known ? undefined : read.error };
+            });
             const grants = s3Grants(texts.filter((t) => t.text !== undefined).map((t) => t.text));
-            const decided = texts.every((t) => t.text !== undefined);
-            const grantedKeys = new Map(policies.flatMap((p) => depsOf(p, "policy", [KEY]).map((k) => [k.urn, p] as const)));
+            // A policy unknown during preview may grant anything: what it alone could decide stays undecided.
+            const unknownTexts = texts.filter((t) => t.error !== undefined);
+            const decided = unknownTexts.length === 0;
+            const cannotTell = (what: string) => {
+                firstUnknown ??= unknownTexts[0].error;
+                undecided.push(what);
+            };
+            // Keys by alias (kms:ResourceAliases) or by ARN (the policy's propertyDependencies), each with the policy granting it.
+            const grantedKeys = new Map<string, PolicyResource>();
+            for (const t of texts) {
+                const g = t.text === undefined ? undefined : s3Grants([t.text]);
+                const byAlias = g ? g.keyAliases.flatMap(keysByAlias) : [];
+                const every = g?.anyKey ? [...appKeys.keys()].map((urn) => ({ urn })) : [];
+                for (const k of [...byAlias, ...every, ...depsOf(t.p, "policy", [KEY])]) grantedKeys.set(k.urn, t.p);
+            }
             const who = `ServiceAccount ${account} (Role ${role.name})`;
 
             for (const p of users)
@@ -186,19 +223,34 @@ export const bucketAccess: StackValidationPolicy = {
                         continue;
                     }
                     const objects = reaching(grants.objects, n.bucket).some((g) => !g.includes("/"));
-                    if (decided && (reaching(grants.buckets, n.bucket).length === 0 || !objects))
+                    const missing = reaching(grants.buckets, n.bucket).length === 0 || !objects;
+                    if (missing && !decided) cannotTell(`${p.resource.name}: access to ${n.bucket}`);
+                    else if (missing)
                         reportViolation(
                             `${p.resource.name}: ${n.env} names bucket "${n.bucket}", but ${who} is not allowed S3 on arn:…:s3:::${n.bucket} and arn:…:s3:::${n.bucket}/*`,
                             p.resource.urn,
                         );
-                    for (const key of keysOf(bucket).filter((k) => !grantedKeys.has(k.urn)))
-                        reportViolation(
-                            `${p.resource.name}: ${n.env} names bucket "${n.bucket}", but ${who} may not use its key ${key.name} (SSE-KMS reads and writes need kms:Decrypt/GenerateDataKey)`,
-                            p.resource.urn,
-                        );
+                    const ungranted = keysOf(bucket).filter((k) => !grantedKeys.has(k.urn));
+                    if (ungranted.length > 0 && !decided) cannotTell(`${p.resource.name}: the key of ${n.bucket}`);
+                    else
+                        for (const key of ungranted)
+                            reportViolation(
+                                `${p.resource.name}: ${n.env} names bucket "${n.bucket}", but ${who} may not use its key ${key.name} (SSE-KMS reads and writes need kms:Decrypt/GenerateDataKey)`,
+                                p.resource.urn,
+                            );
                 }
 
-            // Least privilege: app buckets and keys granted beyond what the pods name.
+            // Least privilege: app buckets and keys granted beyond what the pods name. A policy unknown during preview
+            // is judged by what it is computed from: it may grant an app bucket or key only when it depends on one
+            // (Hangar names app buckets and keys by deterministic names, so a policy naming only them is known).
+            const appResources = new Set([
+                ...[...appBuckets].flatMap((b) => (bucketByName.get(b) ? [bucketByName.get(b)!.urn] : [])),
+                ...appKeys.keys(),
+                ...all.filter((r) => r.type === ALIAS && depsOf(r, "targetKeyId", [KEY]).some((k) => appKeys.has(k.urn))).map((r) => r.urn),
+            ]);
+            for (const t of unknownTexts)
+                if (Object.values(t.p.propertyDependencies).some((deps) => deps.some((d) => appResources.has(d.urn))))
+                    cannotTell(`${t.p.name}: whether it grants app buckets`);
             for (const name of appBuckets) {
                 if (named.has(name)) continue;
                 const extra = [...reaching(grants.buckets, name), ...reaching(grants.objects, name)];
@@ -220,7 +272,7 @@ export const bucketAccess: StackValidationPolicy = {
             if (decided && grantedKeys.size > 0 && grants.keysOutsideS3 > 0 && named.size > 0)
                 reportViolation(
                     `${who}: a KMS statement lacks StringEquals kms:ViaService = s3.<region>.amazonaws.com: its bucket keys must be usable through S3 only`,
-                    policies.find((p) => depsOf(p, "policy", [KEY]).length > 0)!.urn,
+                    ([...grantedKeys.values()][0] ?? role).urn,
                 );
         }
         throwIfUndecided(firstUnknown, undecided, " (values unknown during preview)");
