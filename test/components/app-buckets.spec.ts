@@ -6,7 +6,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { parseConfig } from "../../config";
+import { parseConfig, toPlatformArgs } from "../../config";
+import { appTierArgs, bucketPlacement } from "../../components/platform/app-mapper";
+import { disasterRecoveryArgs } from "../../components/platform/mappers";
 import { bucketAccessPolicy, bucketEnvName } from "../../components/app";
 import { appBucketName } from "../../components/app/buckets";
 import { objectLifecycleRules } from "../../components/shared/secure-bucket";
@@ -205,6 +207,46 @@ describe("app buckets (app.buckets[])", () => {
         assert.strictEqual(dumps.values.bucket, "hangar-prod-dumps-210987654321");
         const staging = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "baselines", "staging.json"), "utf8")) as { urn: string }[];
         assert.ok(staging.some((b) => b.urn.endsWith(`aws:s3/bucket:Bucket::${APP}`)));
+    });
+});
+
+describe("the app tier's bucket placement", () => {
+    const prodArgs = () => {
+        const parsed = parseConfig(stackConfig("prod"), "prod");
+        assert.ok(parsed.ok);
+        return toPlatformArgs(parsed.config, "kubeconfig");
+    };
+    const placement = { urls: {}, oidcProviderArn: "arn:oidc", dataCidrs: [] };
+
+    it("the primary tier gets the buckets and each service its own; the DR pilot light (no placement) gets neither", () => {
+        const args = prodArgs();
+        const primary = appTierArgs(args, { ...placement, buckets: bucketPlacement(args, "prod", undefined) });
+        assert.deepStrictEqual(
+            primary.buckets!.map((b) => b.name),
+            ["analysis-results"],
+        );
+        assert.deepStrictEqual(primary.services.find((s) => s.name === "api")!.buckets, ["analysis-results"]);
+        assert.deepStrictEqual(primary.bucketPlacement, {
+            stack: "prod",
+            accountId: "210987654321",
+            region: "eu-west-1",
+            replicas: undefined,
+        });
+        const pilot = appTierArgs(args, { ...placement, fixedReplicas: 1 });
+        assert.deepStrictEqual(pilot.buckets, []);
+        assert.ok(pilot.services.every((s) => s.buckets === undefined));
+    });
+
+    it("the DR region gets a replica of each bucket that replicates, named like it with -dr", () => {
+        const args = prodArgs();
+        const dr = disasterRecoveryArgs(args, args.dr!, "prod", { primaryArn: "arn:db", replicaIdentifiers: [] } as never);
+        assert.deepStrictEqual(dr.appBuckets, [
+            {
+                name: "analysis-results",
+                bucketName: "hangar-prod-app-analysis-results-dr-210987654321",
+                lifecycle: args.app!.buckets![0].lifecycle,
+            },
+        ]);
     });
 });
 
