@@ -21,7 +21,8 @@ export type { GatewayPluginArgs, RolloutsControllerArgs } from "./rollouts";
 export type { ContainerResourcesArgs, ResourceQuantitiesArgs } from "./shared/resources";
 export type { GatewayArgs, IngressArgs } from "./shared/exposure";
 export type { QuotaArgs } from "./shared/namespace-limits";
-export type { BucketRetentionArgs } from "./shared/secure-bucket";
+export type { BucketRetentionArgs, LifecycleTransitionArgs, ObjectLifecycleArgs } from "./shared/secure-bucket";
+export type { AppBucketPlacementArgs, AppBucketSettings } from "./app/buckets";
 export { PostgresDatabase } from "./data/postgres";
 export type { PostgresDatabaseArgs, PostgresSettings } from "./data/postgres";
 export { RedisCache } from "./data/redis";
@@ -45,7 +46,7 @@ export type {
     RedisExporterArgs,
 } from "./monitoring";
 export { DisasterRecovery } from "./disaster-recovery";
-export type { DisasterRecoveryArgs, FailoverArgs, FailoverRecordArgs } from "./disaster-recovery";
+export type { AppBucketReplicaArgs, DisasterRecoveryArgs, FailoverArgs, FailoverRecordArgs } from "./disaster-recovery";
 export { Backups } from "./backups";
 export type { BackupsArgs, BackupsSettings, BucketReplicationTargetArgs } from "./backups";
 export { DumpJob } from "./backups/dump-job";

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { ENVIRONMENTS, environmentFromStackName, type Environment } from "./environments";
 import { environmentNotice } from "./environment-notice";
 import { ignoredKeyWarnings } from "./ignored";
+import { unusedBucketWarnings } from "./app-buckets";
 import { type ConfigIssue, type ConfigWarning, NAMESPACE, type StackFileSource } from "./issue";
 import { get, list } from "./document";
 import { deepMerge, isPlainObject } from "./merge";
@@ -61,7 +62,10 @@ export function parseConfig(raw: unknown, stackName: string, options: ParseOptio
     errors.push(...crossFieldIssues(merged, environment));
 
     const notice = environmentNotice(document, merged, stackName, environment);
-    const warnings = located([...(notice ? [notice] : []), ...ignoredKeyWarnings(merged, document, environment)], options.source);
+    const warnings = located(
+        [...(notice ? [notice] : []), ...ignoredKeyWarnings(merged, document, environment), ...unusedBucketWarnings(merged)],
+        options.source,
+    );
     if (errors.length > 0 || !result.success) {
         return { ok: false, errors: located(dedupe(mergeInherited(errors, document)), options.source), warnings };
     }

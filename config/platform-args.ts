@@ -31,6 +31,7 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
             trafficNamespace: app.trafficNamespace,
             quota: app.quota,
             rollouts: app.rollouts,
+            buckets: app.buckets,
         },
         monitoring: {
             enabled: m.enabled,

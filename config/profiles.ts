@@ -54,6 +54,7 @@ const common: ProfileDefaults = {
             applyRouteRules: false,
         },
         services: [],
+        buckets: [],
     },
     database: {
         enabled: true,

@@ -10,6 +10,8 @@ import { lifecycle } from "../shared/lifecycle";
 import { namespaceLimits, QUOTA_DEFAULTS, QuotaArgs } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
 import { AppNetworkArgs, AppService } from "./app-service";
+import { AppBucket, AppBucketPlacementArgs, AppBucketSettings, appBuckets, bucketEnvName } from "./buckets";
+import { serviceIdentity } from "./identity";
 import { defaultDenySpec, dnsEgressSpec } from "./network-policies";
 import type { RolloutDeliveryArgs } from "./rollout";
 import type { AppServiceSpec } from "./spec";
@@ -50,6 +52,8 @@ export interface AppTierSettings {
      * @default "v1.34"
      */
     podSecurityVersion?: string;
+    /** The application's S3 buckets (./buckets.ts); services name theirs in `buckets`. @default [] */
+    buckets?: AppBucketSettings[];
 }
 
 export interface AppTierArgs extends AppTierSettings {
@@ -84,6 +88,8 @@ export interface AppTierArgs extends AppTierSettings {
     delivery?: RolloutDeliveryArgs;
     /** Apply canary routes' `spec.rules` once (the second step of a rules change). @default false */
     applyRouteRules?: boolean;
+    /** Names, region and DR replicas of the app buckets; required with `buckets`. @default none */
+    bucketPlacement?: AppBucketPlacementArgs;
 }
 
 /**
@@ -104,8 +110,9 @@ export function budgetedQuota(quota: QuotaArgs | undefined, services: AppService
 
 /**
  * The service on Kubernetes: a restricted namespace with quota and default
- * limits, a ServiceAccount with an IRSA role, default-deny networking, and one
- * AppService per service.
+ * limits, a ServiceAccount with an IRSA role, the app's S3 buckets (each service
+ * that uses one gets its own ServiceAccount and role allowed exactly its buckets),
+ * default-deny networking, and one AppService per service.
  */
 export class AppTier extends pulumi.ComponentResource {
     /** Name of the namespace the tier created. */
@@ -200,14 +207,33 @@ export class AppTier extends pulumi.ComponentResource {
             : undefined;
 
         const ecrKey = args.services.some((s) => s.build) ? this.ecrKey(name, environment) : undefined;
+        const buckets = this.buckets(name, args, environment);
         const urls: Record<string, pulumi.Output<string | undefined>> = {};
         for (const service of args.services) {
+            const own = (service.buckets ?? []).map((b) => buckets.get(b)!);
+            const identity = own.length
+                ? serviceIdentity(
+                      `${name}-${service.name}`,
+                      {
+                          service: service.name,
+                          namespace: this.namespace,
+                          namespaceName,
+                          labels,
+                          oidcProviderArn: args.oidcProviderArn,
+                          region: args.bucketPlacement!.region,
+                          buckets: own,
+                      },
+                      inNamespace,
+                  )
+                : undefined;
+            const bucketEnv = Object.fromEntries(own.map((b) => [bucketEnvName(b.name), b.bucketName]));
+            const env = own.length ? { ...bucketEnv, AWS_REGION: args.bucketPlacement!.region, ...service.env } : service.env;
             urls[service.name] = new AppService(
                 `${name}-${service.name}`,
                 {
-                    service,
+                    service: own.length ? { ...service, env } : service,
                     namespace: this.namespace,
-                    serviceAccountName: this.serviceAccountName,
+                    serviceAccountName: identity ? identity.metadata.name : this.serviceAccountName,
                     environment,
                     priorityClassName: service.public ? args.priorityClassNames?.api : args.priorityClassNames?.workers,
                     network: args.network,
@@ -216,7 +242,7 @@ export class AppTier extends pulumi.ComponentResource {
                     ecrKmsKeyArn: ecrKey?.arn,
                     serviceMonitorLabels: args.serviceMonitorLabels,
                     caBundleConfigMap: caBundles ? caBundleConfigMapName(serviceAccount) : undefined,
-                    prerequisites: [namespace, sa, ...secrets, ...(caBundles ? [caBundles] : [])],
+                    prerequisites: [namespace, identity ?? sa, ...secrets, ...(caBundles ? [caBundles] : [])],
                     delivery: args.delivery,
                     applyRouteRules: args.applyRouteRules,
                 },
@@ -234,6 +260,20 @@ export class AppTier extends pulumi.ComponentResource {
             roleArn: this.roleArn,
             serviceUrls: this.serviceUrls,
         });
+    }
+
+    /** The app buckets, after checking that every service's bucket exists and no service takes the shared ServiceAccount's name. */
+    private buckets(name: string, args: AppTierArgs, environment: string) {
+        const declared = (args.buckets ?? []).map((b) => b.name);
+        for (const s of args.services) {
+            const unknown = (s.buckets ?? []).filter((b) => !declared.includes(b));
+            if (unknown.length) throw new pulumi.ResourceError(`service "${s.name}" names unknown buckets: ${unknown.join(", ")}`, this);
+            if (s.buckets?.length && s.name === APP_TIER_DEFAULTS.serviceAccount)
+                throw new pulumi.ResourceError(`service "${s.name}" with buckets would take the shared ServiceAccount's name`, this);
+        }
+        if (declared.length === 0) return new Map<string, AppBucket>();
+        if (!args.bucketPlacement) throw new pulumi.ResourceError("buckets need bucketPlacement", this);
+        return appBuckets(name, { buckets: args.buckets!, placement: args.bucketPlacement, environment }, this);
     }
 
     private ecrKey(name: string, environment: string) {

@@ -11,7 +11,7 @@ import { APP_SERVICE_DEFAULTS, AppServiceSpec } from "./spec";
 
 export interface AppFlowsArgs {
     namespace: string;
-    services: Pick<AppServiceSpec, "name" | "port" | "public" | "metrics" | "allowHttpsEgress" | "migration">[];
+    services: Pick<AppServiceSpec, "name" | "port" | "public" | "metrics" | "allowHttpsEgress" | "migration" | "buckets">[];
     /** Where public traffic comes from: load-balancer ENIs (`cidrs`) or the gateway's namespace. */
     traffic: { namespace?: string; cidrs?: string[] };
     /** The data tier by port, at the data subnets. */
@@ -40,6 +40,8 @@ export function appTierFlows(a: AppFlowsArgs): DeclaredFlow[] {
         }
         if (s.allowHttpsEgress ?? APP_SERVICE_DEFAULTS.allowHttpsEgress)
             flows.push(tcpFlow(self, internet("external APIs"), 443, "allowHttpsEgress", component));
+        // App buckets (./buckets.ts): S3 (gateway endpoint or NAT: public addresses either way) and STS for IRSA.
+        if (s.buckets?.length) flows.push(tcpFlow(self, internet("S3, STS"), 443, "app buckets, IRSA credentials from STS", component));
         if (s.migration) {
             // The migration Job's pods (./migration.ts), on the writer only; DNS is the namespace's flow above.
             const job = pods(a.namespace, migrationLabels(s.name), `${s.name}-migrate`);

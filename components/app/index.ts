@@ -17,3 +17,5 @@ export { appTierFlows, AppFlowsArgs } from "./flows";
 export { MIGRATION_DEFAULTS, MigrationArgs, migrationJobName, SecretKeyArgs } from "./migration";
 export { BlueGreenArgs, CanaryArgs, CanaryStepArgs, RolloutAnalysisArgs, STRATEGIES } from "./spec";
 export { RolloutAnalysisSource, RolloutDeliveryArgs } from "./rollout";
+export { AppBucketPlacementArgs, AppBucketSettings, appBucketName, bucketEnvName } from "./buckets";
+export { bucketAccessPolicy, bucketKeyPolicy } from "./identity";

@@ -45,6 +45,10 @@ export function egressPolicySpec(s: ResolvedService, data: DataEgress[]): k8s.ne
         to: d.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
         ports: [{ protocol: "TCP", port: d.port }],
     }));
-    if (s.allowHttpsEgress) egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] });
+    // A service with app buckets reaches S3 and STS on 443. Through a gateway endpoint S3 still answers on its public
+    // addresses (the route table sends the region's S3 prefix list to the endpoint:
+    // https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html), which no fixed ipBlock lists.
+    if (s.allowHttpsEgress || s.buckets.length > 0)
+        egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] });
     return { podSelector: { matchLabels: selectorLabels(s.name) }, policyTypes: ["Egress"], egress };
 }

@@ -138,6 +138,12 @@ export interface AppServiceSpec {
     autoscaling?: AutoscalingArgs;
     /** Prometheus scrape endpoint on its own port. @default none */
     metrics?: MetricsArgs;
+    /**
+     * App buckets (`AppTierArgs.buckets`) the service reads and writes: it then runs as its own ServiceAccount
+     * `<name>` with an IRSA role allowed exactly these buckets and their keys, and gets `BUCKET_<NAME>` (each
+     * bucket's physical name) and `AWS_REGION`. @default [] (the tier's shared ServiceAccount)
+     */
+    buckets?: string[];
     /** Allow egress to any address on 443. @default false */
     allowHttpsEgress?: boolean;
     /** Writable emptyDir mounts (the root filesystem is read-only). @default ["/tmp"] */
@@ -247,6 +253,7 @@ export function resolveService(spec: AppServiceSpec): ResolvedService {
         secretEnv: spec.secretEnv ?? [],
         envFromSecrets: spec.envFromSecrets ?? [],
         extraHosts: spec.extraHosts ?? [],
+        buckets: spec.buckets ?? [],
         public: spec.public ?? d.public,
         exposure,
         ingressAnnotations: spec.ingressAnnotations ?? {},

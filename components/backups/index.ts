@@ -2,12 +2,14 @@ import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { managedKey } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
-import { BucketRetentionArgs, SecureBucket, secureBucket } from "../shared/secure-bucket";
-import { AccountContext, accountContext, serviceRole } from "../shared/service-role";
+import { BucketReplicationTargetArgs, replicateBucket } from "../shared/bucket-replication";
+import { BucketRetentionArgs, secureBucket } from "../shared/secure-bucket";
+import { accountContext, serviceRole } from "../shared/service-role";
 import { DumpJob, DumpJobArgs } from "./dump-job";
-import { backupRules, replicationPolicy } from "./policy-documents";
+import { backupRules } from "./policy-documents";
 import { RESTORE_TESTING_DEFAULTS, restoreTesting, RestoreTestingSettings, RestoreTestingTargetArgs } from "./restore-testing";
 
+export type { BucketReplicationTargetArgs } from "../shared/bucket-replication";
 export { DumpJob, DumpJobArgs, DumpScheduleArgs, DUMP_JOB_DEFAULTS } from "./dump-job";
 export { dumpJobFlows } from "./flows";
 export {
@@ -17,14 +19,6 @@ export {
     RestoreTestingTargetArgs,
     restoreTestingName,
 } from "./restore-testing";
-
-/** Where the dump bucket replicates to (the DR region's bucket and key). */
-export interface BucketReplicationTargetArgs {
-    /** ARN of the destination bucket (the DR region's); pass an output that depends on its versioning, so replication is set up after it. */
-    bucketArn: pulumi.Input<string>;
-    /** KMS key of the destination; without it SSE-KMS objects would not replicate. */
-    kmsKeyArn: pulumi.Input<string>;
-}
 
 /** The defaults `BackupsArgs` documents. */
 export const BACKUPS_DEFAULTS = {
@@ -186,7 +180,19 @@ export class Backups extends pulumi.ComponentResource {
             },
             this,
         );
-        if (args.replicateTo) this.replicate(name, id, args.replicateTo, bucket, kmsKey, account);
+        if (args.replicateTo)
+            replicateBucket(
+                {
+                    roleName: `${name}-replication`,
+                    configName: `${name}-dumps`,
+                    description: `S3 replication of ${id} dumps to the DR region`,
+                    source: bucket,
+                    sourceKeyArn: kmsKey.arn,
+                    target: args.replicateTo,
+                    account,
+                },
+                this,
+            );
         if (args.dump) {
             new DumpJob(
                 `${name}-dump`,
@@ -200,61 +206,5 @@ export class Backups extends pulumi.ComponentResource {
         this.kmsKeyArn = kmsKey.arn;
 
         this.registerOutputs({ vaultArn: this.vaultArn, planId: this.planId, bucketName: this.bucketName, kmsKeyArn: this.kmsKeyArn });
-    }
-
-    /** Least-privilege replication of every object, SSE-KMS ones included, to the DR bucket. */
-    private replicate(
-        name: string,
-        id: string,
-        target: BucketReplicationTargetArgs,
-        source: SecureBucket,
-        kmsKey: aws.kms.Key,
-        account: AccountContext,
-    ) {
-        const role = serviceRole(
-            `${name}-replication`,
-            {
-                description: `S3 replication of ${id} dumps to the DR region`,
-                service: "s3.amazonaws.com",
-                sourceArn: () => source.bucket.arn,
-                account,
-            },
-            this,
-        );
-        new aws.iam.RolePolicy(
-            `${name}-replication`,
-            {
-                role: role.id,
-                policy: pulumi
-                    .all([source.bucket.arn, kmsKey.arn, target.bucketArn, target.kmsKeyArn])
-                    .apply(([sourceArn, sourceKey, destinationArn, destinationKey]) =>
-                        replicationPolicy({ sourceArn, sourceKey, destinationArn, destinationKey }),
-                    ),
-            },
-            { parent: this },
-        );
-        new aws.s3.BucketReplicationConfig(
-            `${name}-dumps`,
-            {
-                bucket: source.bucket.id,
-                role: role.arn,
-                rules: [
-                    {
-                        id: "to-dr-region",
-                        status: "Enabled",
-                        filter: { prefix: "" },
-                        deleteMarkerReplication: { status: "Disabled" },
-                        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
-                        destination: {
-                            bucket: target.bucketArn,
-                            encryptionConfiguration: { replicaKmsKeyId: target.kmsKeyArn },
-                            storageClass: "STANDARD_IA",
-                        },
-                    },
-                ],
-            },
-            // Replication needs versioning on the source first; the destination's comes with target.bucketArn.
-            { parent: this, dependsOn: [source.versioning] },
-        );
     }
 }

@@ -28,27 +28,7 @@ export function backupRules(a: {
     return rules;
 }
 
-/** What S3 replication needs, and nothing more. */
-export function replicationPolicy(a: { sourceArn: string; sourceKey: string; destinationArn: string; destinationKey: string }): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            { Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: a.sourceArn },
-            {
-                Effect: "Allow",
-                Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
-                Resource: `${a.sourceArn}/*`,
-            },
-            {
-                Effect: "Allow",
-                Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                Resource: `${a.destinationArn}/*`,
-            },
-            { Effect: "Allow", Action: ["kms:Decrypt"], Resource: a.sourceKey },
-            { Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: a.destinationKey },
-        ],
-    });
-}
+export { replicationPolicy } from "../shared/bucket-replication";
 
 /** The dump job may write its own prefix of the bucket and nothing else. */
 export function dumpWriterPolicy(a: { bucketArn: string; prefix: string; kmsKeyArn: string }): string {

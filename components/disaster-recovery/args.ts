@@ -3,7 +3,7 @@ import type { AlarmSubscriptionArgs } from "../shared/alarms";
 import { POSTGRES_PARAMETER_DEFAULTS } from "../shared/postgres-parameters";
 
 export type { AlarmSubscriptionArgs } from "../shared/alarms";
-import type { BucketRetentionArgs } from "../shared/secure-bucket";
+import type { BucketRetentionArgs, ObjectLifecycleArgs } from "../shared/secure-bucket";
 
 /** The defaults `DisasterRecoveryArgs` documents. */
 export const DISASTER_RECOVERY_DEFAULTS = {
@@ -113,4 +113,16 @@ export interface DisasterRecoveryArgs {
     failover?: FailoverArgs;
     /** Lifecycle of the replica bucket. @default 30 days to Deep Archive, expiry after 7 years */
     bucketRetention?: BucketRetentionArgs;
+    /** Replicas of the app buckets that replicate (components/app/buckets.ts), encrypted with this region's key. @default none */
+    appBuckets?: AppBucketReplicaArgs[];
+}
+
+/** The DR region's copy of one app bucket. */
+export interface AppBucketReplicaArgs {
+    /** The app bucket's short name (the key of `DisasterRecovery.appBucketReplicas`). */
+    name: string;
+    /** Physical name of the replica bucket. */
+    bucketName: string;
+    /** Lifecycle of the replica, the source bucket's. @default noncurrent versions expire after 90 days, incomplete uploads after 7 */
+    lifecycle?: ObjectLifecycleArgs;
 }

@@ -5,7 +5,8 @@ import { finalSnapshot } from "../shared/final-snapshot";
 import { managedKey } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
 import { postgresParameters } from "../shared/postgres-parameters";
-import { secureBucket } from "../shared/secure-bucket";
+import type { BucketReplicationTargetArgs } from "../shared/bucket-replication";
+import { objectLifecycleRules, secureBucket } from "../shared/secure-bucket";
 import { singlePortSecurityGroup } from "../shared/security-group";
 import { DISASTER_RECOVERY_DEFAULTS, DisasterRecoveryArgs } from "./args";
 import { failoverRecords } from "./failover";
@@ -31,6 +32,8 @@ export class DisasterRecovery extends pulumi.ComponentResource {
     public readonly vaultArn: pulumi.Output<string>;
     /** The replication target of the dump bucket. */
     public readonly bucketArn: pulumi.Output<string>;
+    /** The replication target (bucket and key) of each app bucket in `appBuckets`, by its short name. */
+    public readonly appBucketReplicas: Record<string, BucketReplicationTargetArgs>;
 
     constructor(name: string, args: DisasterRecoveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hangar:index:DisasterRecovery", name, {}, opts);
@@ -157,6 +160,23 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         // S3 refuses a replication rule whose destination is not versioned yet ("Destination bucket must have
         // versioning enabled"): the ARN carries the versioning as a dependency, so whatever replicates here waits for it.
         this.bucketArn = pulumi.all([bucket.bucket.arn, bucket.versioning.id]).apply(([arn]) => arn);
+        this.appBucketReplicas = {};
+        for (const b of args.appBuckets ?? []) {
+            const replica = secureBucket(
+                `${name}-bucket-${b.name}`,
+                {
+                    bucketName: b.bucketName,
+                    kmsKeyArn: kmsKey.arn,
+                    lifecycleRules: objectLifecycleRules(b.lifecycle),
+                    forceDestroy: environment === "ephemeral",
+                    protect: life.protect,
+                    retainOnDelete: life.retainOnDelete,
+                },
+                this,
+            );
+            const bucketArn = pulumi.all([replica.bucket.arn, replica.versioning.id]).apply(([arn]) => arn);
+            this.appBucketReplicas[b.name] = { bucketArn, kmsKeyArn: kmsKey.arn };
+        }
         if (args.failover) failoverRecords(name, args.failover, this);
         if (args.alarms) {
             const a = args.alarms;

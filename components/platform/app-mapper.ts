@@ -3,7 +3,8 @@
  * the data tier, monitoring and the cluster placement provide to AppTierArgs. Pure, like the other mappers.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { AppPriorityClassesArgs, AppTierArgs } from "../app";
+import type { AppBucketPlacementArgs, AppPriorityClassesArgs, AppTierArgs } from "../app";
+import type { BucketReplicationTargetArgs } from "../shared/bucket-replication";
 import { MONITORING_DEFAULTS } from "../monitoring";
 import type { PlatformArgs } from "./args";
 import { WRITER_URL_KEY } from "./urls";
@@ -36,6 +37,17 @@ export interface TierPlacement {
     priorityClassNames?: AppPriorityClassesArgs;
     /** Analyse Rollouts on this Prometheus (the monitoring stack's). @default no analysis */
     prometheus?: { address: string };
+    /** Where the app buckets are; without it (the DR pilot light) the tier creates no bucket and no service gets one. @default none */
+    buckets?: AppBucketPlacementArgs;
+}
+
+/** The app buckets' placement in the primary region: named by the stack, replicated to the DR region's copies. */
+export function bucketPlacement(
+    args: PlatformArgs,
+    stack: string,
+    replicas: Record<string, BucketReplicationTargetArgs> | undefined,
+): AppBucketPlacementArgs {
+    return { stack, accountId: args.aws.accountId, region: args.aws.region, replicas };
 }
 
 export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
@@ -53,8 +65,11 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
         podSecurityVersion: args.kubernetes.version,
         priorityClassNames: t.priorityClassNames,
         oidcProviderArn: t.oidcProviderArn,
-        services: app.services.map(({ migration, ...s }) => ({
+        buckets: t.buckets ? app.buckets : [],
+        bucketPlacement: t.buckets,
+        services: app.services.map(({ migration, buckets, ...s }) => ({
             ...s,
+            ...(t.buckets && buckets?.length ? { buckets } : {}),
             // Migrations run on the writer: a tier without one (the DR pilot light on its read replica) runs none.
             ...(migration && writer ? { migration: { ...migration, writerUrl: { secret: DATA_SECRET, key: WRITER_URL_KEY } } } : {}),
             secretEnv: [...secretEnv, ...(s.secretEnv ?? [])],

@@ -21,6 +21,7 @@ import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from 
 import { verifyClusterTarget } from "./cluster-target";
 import { declaredFlowsConfigMap } from "./flows";
 import * as delivery from "./rollouts";
+import { bucketPlacement } from "./app-mapper";
 import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs, failoverHosts, monitoringArgs } from "./mappers";
 import { RolloutsController, RolloutsControllerArgs } from "../rollouts";
 import { resolveMonitoring } from "../monitoring";
@@ -183,6 +184,7 @@ export class Platform extends pulumi.ComponentResource {
                     extraHosts: failoverHosts(args),
                     priorityClassNames: priority,
                     prometheus: m?.installChart ? { address: delivery.prometheusAddress(m.namespace, m.releaseName) } : undefined,
+                    buckets: bucketPlacement(args, stack, disasterRecovery?.appBucketReplicas),
                 })),
                 // ServiceMonitors need the monitoring CRDs first, Rollouts the controller's.
                 { ...withProviders, dependsOn: [...(monitoring?.readyResources ?? []), ...(rollouts ? [rollouts] : [])] },

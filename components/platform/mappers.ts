@@ -16,6 +16,7 @@ import { ROLLOUTS_DEFAULTS } from "../rollouts";
 import { needsRolloutsController } from "./rollouts";
 import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { physicalName } from "../shared/naming";
+import { appBucketName } from "../app";
 import type { PlatformArgs, PlatformDrArgs } from "./args";
 import { PLATFORM_DEFAULTS } from "./args";
 
@@ -162,6 +163,13 @@ export function disasterRecoveryArgs(args: PlatformArgs, dr: PlatformDrArgs, sta
         subnetIds: dr.network.privateSubnetIds,
         allowedCidrs: dr.network.privateSubnetCidrs,
         promoted: dr.promoted,
+        appBuckets: (args.app?.buckets ?? [])
+            .filter((b) => b.replicate)
+            .map((b) => ({
+                name: b.name,
+                bucketName: appBucketName(stack, dr.accountId ?? args.aws.accountId, b.name, true),
+                lifecycle: b.lifecycle,
+            })),
         failover:
             dr.failover && zoneId
                 ? { ...dr.failover, hostedZoneId: zoneId, healthCheckHost: regionalHost(dr.failover.recordName, args.aws.region) }

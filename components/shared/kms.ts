@@ -13,6 +13,15 @@ export function managedKey(
     a: { description: string; alias: string; environment?: string; policy?: pulumi.Input<string> },
     parent: pulumi.Resource,
 ): aws.kms.Key {
+    return managedKeyWithAlias(name, a, parent).key;
+}
+
+/** managedKey, returning its alias too (IAM policies may name the key by it: kms:ResourceAliases). */
+export function managedKeyWithAlias(
+    name: string,
+    a: { description: string; alias: string; environment?: string; policy?: pulumi.Input<string> },
+    parent: pulumi.Resource,
+): { key: aws.kms.Key; alias: aws.kms.Alias } {
     const life = lifecycle(a.environment ?? "prod");
     const key = new aws.kms.Key(
         `${name}-kms`,
@@ -24,8 +33,8 @@ export function managedKey(
         },
         { parent, protect: life.protect },
     );
-    new aws.kms.Alias(`${name}-kms`, { name: `alias/${a.alias}`, targetKeyId: key.keyId }, { parent });
-    return key;
+    const alias = new aws.kms.Alias(`${name}-kms`, { name: `alias/${a.alias}`, targetKeyId: key.keyId }, { parent });
+    return { key, alias };
 }
 
 /**

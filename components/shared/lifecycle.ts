@@ -6,6 +6,11 @@ export function lifecycle(environment: string) {
         /** `protect` on stateful resources. */
         protect: prod,
         /**
+         * `retainOnDelete` on stores of application data (app buckets): removing them from the program, or
+         * destroying the stack, leaves them and their data in the account (https://www.pulumi.com/docs/iac/concepts/options/retainondelete/).
+         */
+        retainOnDelete: prod,
+        /**
          * KMS key deletion window: 7–30 days is what KMS allows
          * (https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html); ephemeral stacks take the shortest.
          */

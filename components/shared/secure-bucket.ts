@@ -1,5 +1,6 @@
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
+import type * as inputs from "@pulumi/aws/types/input";
 
 /** How long objects live and when they move to Glacier Deep Archive. */
 export interface BucketRetentionArgs {
@@ -35,20 +36,50 @@ export function tlsOnlyPolicy(bucketArn: string): string {
     });
 }
 
+/** The backup buckets' lifecycle (dumps and their DR replica): to Deep Archive, expiry after years. */
+export function archiveLifecycleRules(retention?: BucketRetentionArgs): inputs.s3.BucketLifecycleConfigurationRule[] {
+    const r = { ...BUCKET_RETENTION_DEFAULTS, ...retention };
+    return [
+        {
+            id: "archive-then-expire",
+            status: "Enabled",
+            filter: { prefix: "" },
+            transitions: [{ days: r.deepArchiveAfterDays, storageClass: "DEEP_ARCHIVE" }],
+            expiration: { days: r.expireAfterDays },
+            noncurrentVersionExpiration: { noncurrentDays: r.noncurrentExpireAfterDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        },
+    ];
+}
+
+export interface SecureBucketArgs {
+    /** The physical (globally unique) name: deterministic, so policies can relate it during preview. */
+    bucketName: string;
+    /** Customer-managed key of SSE-KMS. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** The backup lifecycle's settings (ignored with `lifecycleRules`). */
+    retention?: BucketRetentionArgs;
+    /** The lifecycle rules. @default archiveLifecycleRules(retention) */
+    lifecycleRules?: inputs.s3.BucketLifecycleConfigurationRule[];
+    forceDestroy: boolean;
+    protect: boolean;
+    /** `retainOnDelete` on the bucket: removing it from the stack leaves it (and its data) in the account. @default false */
+    retainOnDelete?: boolean;
+}
+
 /**
- * A backup bucket as @pulumi/aws 7 models it (one resource per concern), every
- * child named `<name>` so stack rules can relate them: versioning, SSE-KMS with
- * a bucket key, public access blocked, owner-enforced, TLS-only policy, and a
- * lifecycle to Deep Archive and expiry.
+ * A bucket as @pulumi/aws 7 models it (one resource per concern), every child
+ * named `<name>` so stack rules can relate them: versioning, SSE-KMS with a
+ * bucket key, public access blocked, owner-enforced, TLS-only policy, and a
+ * lifecycle (by default the backups' one: to Deep Archive, then expiry).
  */
-export function secureBucket(
-    name: string,
-    args: { bucketName: string; kmsKeyArn: pulumi.Input<string>; retention?: BucketRetentionArgs; forceDestroy: boolean; protect: boolean },
-    parent: pulumi.Resource,
-): SecureBucket {
-    const r = { ...BUCKET_RETENTION_DEFAULTS, ...args.retention };
+export function secureBucket(name: string, args: SecureBucketArgs, parent: pulumi.Resource): SecureBucket {
     const child = { parent };
-    const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, forceDestroy: args.forceDestroy }, { parent, protect: args.protect });
+    const bucket = new aws.s3.Bucket(
+        name,
+        { bucket: args.bucketName, forceDestroy: args.forceDestroy },
+        { parent, protect: args.protect, ...(args.retainOnDelete ? { retainOnDelete: true } : {}) },
+    );
     new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
     new aws.s3.BucketPublicAccessBlock(
         name,
@@ -78,19 +109,47 @@ export function secureBucket(
         name,
         {
             bucket: bucket.id,
-            rules: [
-                {
-                    id: "archive-then-expire",
-                    status: "Enabled",
-                    filter: { prefix: "" },
-                    transitions: [{ days: r.deepArchiveAfterDays, storageClass: "DEEP_ARCHIVE" }],
-                    expiration: { days: r.expireAfterDays },
-                    noncurrentVersionExpiration: { noncurrentDays: r.noncurrentExpireAfterDays },
-                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                },
-            ],
+            rules: args.lifecycleRules ?? archiveLifecycleRules(args.retention),
         },
         { parent, dependsOn: [versioning] },
     );
     return { bucket, versioning };
+}
+
+/** A move of current objects to a cheaper storage class. */
+export interface LifecycleTransitionArgs {
+    /** Days after creation. */
+    afterDays: number;
+    /** The storage class: STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER or DEEP_ARCHIVE. */
+    storageClass: string;
+}
+
+/** The lifecycle of an application bucket (app.buckets[].lifecycle). */
+export interface ObjectLifecycleArgs {
+    /** Days a replaced or deleted version is kept. @default 90 */
+    noncurrentExpireAfterDays?: number;
+    /** Move current objects to `storageClass` (STANDARD_IA, GLACIER_IR, …) after `afterDays`. @default none */
+    transition?: LifecycleTransitionArgs;
+    /** Days until current objects expire (they become noncurrent versions). @default never */
+    expireAfterDays?: number;
+    /** Days after which an incomplete multipart upload is aborted and its parts freed. @default 7 */
+    abortIncompleteUploadsAfterDays?: number;
+}
+
+export const OBJECT_LIFECYCLE_DEFAULTS = { noncurrentExpireAfterDays: 90, abortIncompleteUploadsAfterDays: 7 };
+
+/** One rule over the whole bucket: noncurrent versions expire, incomplete uploads are aborted, optional transition and expiry. */
+export function objectLifecycleRules(lifecycle?: ObjectLifecycleArgs): inputs.s3.BucketLifecycleConfigurationRule[] {
+    const l = { ...OBJECT_LIFECYCLE_DEFAULTS, ...lifecycle };
+    return [
+        {
+            id: "objects",
+            status: "Enabled",
+            filter: { prefix: "" },
+            ...(l.transition ? { transitions: [{ days: l.transition.afterDays, storageClass: l.transition.storageClass }] } : {}),
+            ...(l.expireAfterDays !== undefined ? { expiration: { days: l.expireAfterDays } } : {}),
+            noncurrentVersionExpiration: { noncurrentDays: l.noncurrentExpireAfterDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: l.abortIncompleteUploadsAfterDays },
+        },
+    ];
 }

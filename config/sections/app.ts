@@ -6,6 +6,7 @@ import { compareQuantities, parseQuantity } from "../../policies/values/quantity
 import { above, type Doc, get, list, num, str } from "../document";
 import { isPlainObject } from "../merge";
 import { each, type Row, type Scope } from "../rule-table";
+import { bucketRules, bucketSchema, serviceBuckets } from "../app-buckets";
 import { bool, dnsLabel, hostname, httpPath, intIn, mapping, nonEmpty, pattern, pinnedImage } from "../primitives";
 
 /** Kubernetes quantities: `250m`, `1`, `512Mi`, `2Gi`. */
@@ -103,6 +104,8 @@ export const serviceSchema = mapping({
         activeDeadlineSeconds: intIn(60, 86400).optional(),
         backoffLimit: intIn(0, 10).optional(),
     }).optional(),
+    /** App buckets (app.buckets[].name) the service reads and writes, through its own ServiceAccount and IRSA role. */
+    buckets: serviceBuckets,
     ...serviceSettings,
 });
 
@@ -157,6 +160,8 @@ export const appSchema = mapping({
     /** Defaults for every service; each service may override any of them. */
     serviceDefaults: mapping(serviceSettings),
     services: z.array(serviceSchema, { error: "expected a list of services" }),
+    /** The application's S3 buckets (config/app-buckets.ts). */
+    buckets: z.array(bucketSchema, { error: "expected a list of buckets" }),
 });
 
 // ------------------------------------------------------------------- rules
@@ -273,4 +278,4 @@ const serviceRules: Row<ServiceScope>[] = [
     },
 ];
 
-export const appRules: Row[] = [each(services, serviceRules)];
+export const appRules: Row[] = [each(services, serviceRules), ...bucketRules];

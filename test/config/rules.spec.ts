@@ -190,6 +190,36 @@ const EXAMPLES: Record<string, Example[]> = {
             path: "app.services[0].migration",
             message: "needs a pinned image: the migration Job is named by the image reference's hash, unknown for a build",
         },
+        {
+            base: "prod",
+            set: { "app.buckets.1": { name: "analysis-results", lifecycle: {}, replicate: false } },
+            path: "app.buckets[1].name",
+            message: 'duplicate bucket name "analysis-results"',
+        },
+        {
+            base: "staging",
+            set: { "app.buckets.0.replicate": true },
+            path: "app.buckets[0].replicate",
+            message: "replicates to the DR region: dr.enabled must be true",
+        },
+        {
+            base: "prod",
+            set: { "app.buckets.0.lifecycle.transition.afterDays": 20 },
+            path: "app.buckets[0].lifecycle.transition.afterDays",
+            message: "must be at least 30: S3 moves objects to STANDARD_IA only after 30 days",
+        },
+        {
+            base: "prod",
+            set: { "app.buckets.0.lifecycle.expireAfterDays": 90 },
+            path: "app.buckets[0].lifecycle.expireAfterDays",
+            message: "must be later than lifecycle.transition.afterDays (90)",
+        },
+        {
+            base: "prod",
+            set: { "app.services.1.buckets": ["results"] },
+            path: "app.services[1].buckets[0]",
+            message: '"results" is not a bucket of app.buckets (analysis-results)',
+        },
     ],
     database: [
         {
@@ -215,7 +245,7 @@ const EXAMPLES: Record<string, Example[]> = {
         // DR and backups both need the database: without their switches only this row speaks.
         {
             base: "prod",
-            set: { "database.enabled": false, "dr.enabled": undefined, "backups.enabled": undefined },
+            set: { "database.enabled": false, "dr.enabled": undefined, "backups.enabled": undefined, "app.buckets.0.replicate": false },
             path: "database.enabled",
             message: "prod runs with its database",
         },
@@ -287,7 +317,12 @@ const EXAMPLES: Record<string, Example[]> = {
             path: "dr.region",
             message: "must differ from the primary region foundation.aws.region (eu-west-1)",
         },
-        { base: "prod", set: { "dr.enabled": false }, path: "dr.enabled", message: "must be true in prod" },
+        {
+            base: "prod",
+            set: { "dr.enabled": false, "app.buckets.0.replicate": false },
+            path: "dr.enabled",
+            message: "must be true in prod",
+        },
         { base: "staging", set: { "dr.promoted": true }, path: "dr.promoted", message: "only meaningful when dr.enabled is true" },
         {
             base: "prod",
@@ -366,7 +401,7 @@ const EXAMPLES: Record<string, Example[]> = {
         {
             base: "prod",
             environment: "staging",
-            set: { "database.enabled": false, "dr.enabled": undefined },
+            set: { "database.enabled": false, "dr.enabled": undefined, "app.buckets.0.replicate": false },
             path: "backups.enabled",
             message: "backs up the database: database.enabled must be true",
         },

@@ -1,4 +1,5 @@
 /** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
+import { bucketAccessPolicies } from "./buckets";
 import { declaredFlowPolicies } from "./declared-flows";
 import { dnsWiringPolicies } from "./dns";
 import { filesystemPolicies } from "./filesystem";
@@ -18,6 +19,7 @@ export const wiringPolicies = [
     ...serviceWiringPolicies,
     ...scalingPolicies,
     ...irsaPolicies,
+    ...bucketAccessPolicies,
     ...s3WiringPolicies,
     ...monitorPolicies,
     ...networkPolicyWiringPolicies,
