@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GatewayArgs, IngressArgs } from "../shared/exposure";
 import { irsaTrustPolicy } from "../shared/irsa";
 import { caBundleConfigMap, caBundleConfigMapName } from "../shared/ca-bundle";
+import { runtimeCredentials, RuntimeCredentialsArgs } from "../shared/external-secrets";
 import { partOfLabels } from "../shared/labels";
 import { secretKeysAnnotation } from "../shared/secret-keys";
 import { lifecycle } from "../shared/lifecycle";
@@ -59,8 +60,13 @@ export interface AppTierArgs extends AppTierSettings {
     oidcProviderArn: pulumi.Input<string>;
     /** Network context every service gets. */
     network?: AppNetworkArgs;
-    /** Secrets to create in the namespace before the services (e.g. the data tier's URLs). @default [] */
+    /** Secrets to create in the namespace before the services (never credentials: use `credentials`). @default [] */
     secrets?: AppSecretArgs[];
+    /**
+     * Secrets External Secrets Operator writes in the namespace from Secrets Manager (the data tier's URLs), with the
+     * namespace's SecretStore; the services start once they are Ready. @default none
+     */
+    credentials?: RuntimeCredentialsArgs;
     /**
      * Labels the monitoring stack selects ServiceMonitors by; when set, every service with
      * `metrics` gets a ServiceMonitor (which waits for this component's `dependsOn`, the CRDs). @default no ServiceMonitors
@@ -172,7 +178,7 @@ export class AppTier extends pulumi.ComponentResource {
             inNamespace,
         );
 
-        const secrets = (args.secrets ?? []).map(
+        const secrets: pulumi.Resource[] = (args.secrets ?? []).map(
             (secret) =>
                 new k8s.core.v1.Secret(
                     `${name}-${secret.name}`,
@@ -189,6 +195,11 @@ export class AppTier extends pulumi.ComponentResource {
                     inNamespace,
                 ),
         );
+
+        const credentials = args.credentials
+            ? runtimeCredentials(`${name}-credentials`, this.namespace, args.credentials, inNamespace)
+            : [];
+        secrets.push(...credentials);
 
         const caBundles = args.caBundles
             ? caBundleConfigMap(

@@ -8,7 +8,7 @@ import { DumpJob, DumpJobArgs } from "./dump-job";
 import { backupRules, replicationPolicy } from "./policy-documents";
 import { RESTORE_TESTING_DEFAULTS, restoreTesting, RestoreTestingSettings, RestoreTestingTargetArgs } from "./restore-testing";
 
-export { DumpJob, DumpJobArgs, DumpScheduleArgs, DUMP_JOB_DEFAULTS } from "./dump-job";
+export { DumpJob, DumpJobArgs, DumpScheduleArgs, DUMP_CREDENTIALS_SECRET, DUMP_JOB_DEFAULTS } from "./dump-job";
 export { dumpJobFlows } from "./flows";
 export {
     RESTORE_FAILURE_PATTERN,

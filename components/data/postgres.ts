@@ -10,6 +10,7 @@ import { AccountContext, accountContext, serviceRole } from "../shared/service-r
 import { postgresParameters, RDS_PASSWORD_SPECIALS } from "../shared/postgres-parameters";
 import { LOG_EXPORTS, POSTGRES_DEFAULTS, PostgresDatabaseArgs } from "./postgres-args";
 import { postgresProxy, proxySecurityGroup } from "./postgres-proxy";
+import { postgresSecretName } from "./secret-names";
 
 export * from "./postgres-args";
 
@@ -211,7 +212,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         const secret = new aws.secretsmanager.Secret(
             `${name}-master`,
             {
-                name: `${id}/postgres/master`,
+                name: postgresSecretName(id),
                 description: `Master credentials of ${id}`,
                 kmsKeyId: kmsKey.arn,
                 recoveryWindowInDays: life.secretRecoveryWindowDays,

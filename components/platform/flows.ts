@@ -12,6 +12,7 @@ import { DumpJobArgs, dumpJobFlows } from "../backups";
 import { postgresProxyFlows } from "../data";
 import { MonitoringArgs, monitoringArgsFlows } from "../monitoring";
 import { ROLLOUTS_DEFAULTS, rolloutsFlows, RolloutsControllerArgs } from "../rollouts";
+import { EXTERNAL_SECRETS_DEFAULTS, externalSecretsFlows, ExternalSecretsOperatorArgs } from "../external-secrets";
 import { DECLARED_FLOWS, DeclaredFlow, FlowDeclaration } from "../shared/flows";
 import { partOfLabels } from "../shared/labels";
 
@@ -32,6 +33,10 @@ export interface FlowSources {
     rollouts?: RolloutsControllerArgs;
     /** Resolved `rollouts.network.controlPlaneCidrs`. */
     rolloutsCidrs?: string[];
+    /** External Secrets Operator, when the stack installs it. */
+    externalSecrets?: ExternalSecretsOperatorArgs;
+    /** Resolved `externalSecrets.controlPlaneCidrs`. */
+    externalSecretsCidrs?: string[];
 }
 
 /** The declaration, pure: each component's flows, a flow two components need listed once (both named). */
@@ -60,6 +65,14 @@ export function declaredFlows(s: FlowSources): FlowDeclaration {
                 prometheus: s.rollouts.network.prometheus,
             }),
         );
+    const eso = s.externalSecrets;
+    if (eso?.controlPlaneCidrs && (eso.mode ?? EXTERNAL_SECRETS_DEFAULTS.mode) === "managed")
+        flows.push(
+            ...externalSecretsFlows({
+                namespace: eso.namespace ?? EXTERNAL_SECRETS_DEFAULTS.namespace,
+                controlPlaneCidrs: s.externalSecretsCidrs ?? [],
+            }),
+        );
     const merged = new Map<string, DeclaredFlow>();
     for (const f of flows) {
         const key = JSON.stringify([f.from, f.to, f.port, f.protocol]);
@@ -76,7 +89,10 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export function declaredFlowsConfigMap(
     name: string,
     namespace: pulumi.Input<string>,
-    sources: Omit<FlowSources, "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump" | "proxyCidrs" | "rolloutsCidrs"> &
+    sources: Omit<
+        FlowSources,
+        "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump" | "proxyCidrs" | "rolloutsCidrs" | "externalSecretsCidrs"
+    > &
         Inputs<Pick<FlowSources, "vpcId" | "podCidrs">> & { dump?: DumpJobArgs; proxyCidrs?: pulumi.Input<string[]> },
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMap {
@@ -91,9 +107,9 @@ export function declaredFlowsConfigMap(
             mon ? pulumi.all([mon.controlPlaneCidrs, mon.nodeCidrs, mon.dataCidrs, mon.grafanaFrom?.cidrs ?? null]) : null,
             sources.dump ? pulumi.all([sources.dump.namespace, sources.dump.databaseCidrs]) : null,
             sources.proxyCidrs ?? null,
-            sources.rollouts?.network?.controlPlaneCidrs ?? null,
+            pulumi.all([sources.rollouts?.network?.controlPlaneCidrs ?? null, sources.externalSecrets?.controlPlaneCidrs ?? null]),
         ])
-        .apply(([vpcId, podCidrs, traffic, appData, m, dump, proxyCidrs, rolloutsCidrs]) =>
+        .apply(([vpcId, podCidrs, traffic, appData, m, dump, proxyCidrs, [rolloutsCidrs, esoCidrs]]) =>
             declaredFlows({
                 vpcId,
                 podCidrs,
@@ -105,6 +121,8 @@ export function declaredFlowsConfigMap(
                 proxyCidrs: proxyCidrs ?? undefined,
                 rollouts: sources.rollouts,
                 rolloutsCidrs: rolloutsCidrs ?? undefined,
+                externalSecrets: sources.externalSecrets,
+                externalSecretsCidrs: esoCidrs ?? undefined,
             }),
         );
     return new k8s.core.v1.ConfigMap(
