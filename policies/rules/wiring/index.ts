@@ -1,6 +1,7 @@
 /** The wiring rules (issue 18): relations between resources, each a stack policy named wiring-<relation>. */
 import { declaredFlowPolicies } from "./declared-flows";
 import { dnsWiringPolicies } from "./dns";
+import { externalSecretPolicies } from "./external-secrets";
 import { filesystemPolicies } from "./filesystem";
 import { irsaPolicies } from "./irsa";
 import { monitorPolicies } from "./monitors";
@@ -27,4 +28,5 @@ export const wiringPolicies = [
     ...podTlsPolicies,
     ...filesystemPolicies,
     ...rolloutWiringPolicies,
+    ...externalSecretPolicies,
 ];
