@@ -197,7 +197,11 @@ export class AppTier extends pulumi.ComponentResource {
         );
 
         const credentials = args.credentials
-            ? runtimeCredentials(`${name}-credentials`, this.namespace, args.credentials, inNamespace)
+            ? // After the namespace and this component's dependsOn (the operator's CRDs among them).
+              runtimeCredentials(`${name}-credentials`, this.namespace, args.credentials, {
+                  parent: this,
+                  dependsOn: [namespace, ...upstream],
+              })
             : [];
         secrets.push(...credentials);
 

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { secretKeysAnnotation } from "../shared/secret-keys";
 import { caBundleConfigMap, caBundleConfigMapName, caBundleMount, caBundlePath, caBundleVolume } from "../shared/ca-bundle";
-import { runtimeCredentials, RuntimeCredentialsArgs } from "../shared/external-secrets";
+import { dependsOnOf, runtimeCredentials, RuntimeCredentialsArgs } from "../shared/external-secrets";
 import { irsaTrustPolicy } from "../shared/irsa";
 import { selectorLabels } from "../shared/labels";
 import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
@@ -205,7 +205,7 @@ export class DumpJob extends pulumi.ComponentResource {
         );
         // The master password at run time (External Secrets Operator, awaited Ready), or a copy Pulumi keeps.
         const passwordSecret = args.credentials
-            ? runtimeCredentials(`${name}-credentials`, args.namespace, args.credentials, { parent: this, dependsOn: [] })
+            ? runtimeCredentials(`${name}-credentials`, args.namespace, args.credentials, { parent: this, dependsOn: dependsOnOf(opts) })
             : args.password !== undefined
               ? [
                     new k8s.core.v1.Secret(

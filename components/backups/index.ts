@@ -4,6 +4,7 @@ import { managedKey } from "../shared/kms";
 import { lifecycle } from "../shared/lifecycle";
 import { BucketRetentionArgs, SecureBucket, secureBucket } from "../shared/secure-bucket";
 import { AccountContext, accountContext, serviceRole } from "../shared/service-role";
+import { dependsOnOf } from "../shared/external-secrets";
 import { DumpJob, DumpJobArgs } from "./dump-job";
 import { backupRules, replicationPolicy } from "./policy-documents";
 import { RESTORE_TESTING_DEFAULTS, restoreTesting, RestoreTestingSettings, RestoreTestingTargetArgs } from "./restore-testing";
@@ -191,7 +192,8 @@ export class Backups extends pulumi.ComponentResource {
             new DumpJob(
                 `${name}-dump`,
                 { ...args.dump, bucketName: bucket.bucket.bucket, bucketArn: bucket.bucket.arn, kmsKeyArn: kmsKey.arn },
-                child,
+                // This component's dependsOn (the credentials' operator) reaches the job's ExternalSecret.
+                { ...child, dependsOn: dependsOnOf(opts) },
             );
         }
         this.vaultArn = vault.arn;

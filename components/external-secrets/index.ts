@@ -23,6 +23,7 @@ export {
     externalSecret,
     ExternalSecretArgs,
     ExternalSecretDataArgs,
+    ExternalSecretTargetArgs,
     runtimeCredentials,
     RuntimeCredentialsArgs,
 } from "../shared/external-secrets";

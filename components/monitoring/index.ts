@@ -12,7 +12,7 @@ import { RECEIVER_SECRET_KEY } from "./alertmanager";
 import { hangarDashboards } from "./dashboards";
 import { grafanaExposure } from "./grafana";
 import { exporterLogin } from "./exporter-login";
-import { runtimeCredentials } from "../shared/external-secrets";
+import { dependsOnOf, runtimeCredentials } from "../shared/external-secrets";
 import { postgresExporter, redisExporter } from "./exporters";
 import { monitoringFlowFlags, monitoringNetworkPolicies } from "./network-policies";
 import { ResolvedMonitoring, resolveMonitoring } from "./resolve";
@@ -148,7 +148,10 @@ export class Monitoring extends pulumi.ComponentResource {
         if (args.network && namespace && r.installChart) this.networkPolicies(name, r, args, args.network, base);
         // Credentials the exporters and the login Job read, written by External Secrets Operator (awaited Ready).
         const credentials = args.credentials
-            ? runtimeCredentials(`${name}-credentials`, r.namespace, args.credentials, { parent: this, dependsOn: base })
+            ? runtimeCredentials(`${name}-credentials`, r.namespace, args.credentials, {
+                  parent: this,
+                  dependsOn: [...base, ...dependsOnOf(opts)],
+              })
             : [];
         const exporters = { name, r, parent: this, dependsOn: [...readyResources, ...credentials] };
         if (args.postgres) this.postgres(exporters, args.postgres);

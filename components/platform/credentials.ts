@@ -54,7 +54,6 @@ export interface CredentialContext {
     oidcProviderArn: pulumi.Input<string>;
     region: pulumi.Input<string>;
     refreshInterval: string;
-    after?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** The consumers' context: the handles of the database and cache (never their passwords), and the store's auth. */
@@ -158,7 +157,6 @@ export function appCredentials(
         targets: [
             { target: APP_CREDENTIALS_SECRET, data: [...(db ? masterFields(db) : []), ...(cache ? [tokenField(cache)] : [])], template },
         ],
-        after: c.after,
     };
 }
 
@@ -182,7 +180,6 @@ export function masterCredentials(
                 template: { ...(keys.userKey ? { [keys.userKey]: "{{ .username }}" } : {}), [keys.passwordKey]: "{{ .password }}" },
             },
         ],
-        after: c.after,
     };
 }
 
@@ -221,7 +218,6 @@ const store = (c: CredentialContext) => ({
     oidcProviderArn: c.oidcProviderArn,
     region: c.region,
     refreshInterval: c.refreshInterval,
-    after: c.after,
 });
 
 /**

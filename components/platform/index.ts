@@ -139,11 +139,12 @@ export class Platform extends pulumi.ComponentResource {
             ? credentials.operatorArgs(args, { controlPlaneCidrs, priorityClassName: priority.monitoring })
             : undefined;
         const eso = esoArgs && new ExternalSecretsOperator(`${name}-external-secrets`, esoArgs, withProviders);
+        // What the consumers' ExternalSecrets wait for (their component's dependsOn): the operator's CRDs.
+        const afterEso = { ...withProviders, dependsOn: eso?.readyResources ?? [] };
         const credentialContext = credentials.credentialContext(database, cache, {
             oidcProviderArn: network.oidcProviderArn,
             region: args.aws.region,
             refreshInterval: args.externalSecrets?.refreshInterval ?? credentials.CREDENTIALS_DEFAULTS.refreshInterval,
-            after: eso?.readyResources ?? [],
         });
         let monitorArgs: MonitoringArgs | undefined;
         const monitoring =
@@ -164,7 +165,7 @@ export class Platform extends pulumi.ComponentResource {
                           ),
                           credentialContext,
                       )),
-                      withProviders,
+                      afterEso,
                   )
                 : undefined;
 
@@ -204,7 +205,10 @@ export class Platform extends pulumi.ComponentResource {
                     prometheus: m?.installChart ? { address: delivery.prometheusAddress(m.namespace, m.releaseName) } : undefined,
                 })),
                 // ServiceMonitors need the monitoring CRDs first, Rollouts the controller's.
-                { ...withProviders, dependsOn: [...(monitoring?.readyResources ?? []), ...(rollouts ? [rollouts] : [])] },
+                {
+                    ...withProviders,
+                    dependsOn: [...(monitoring?.readyResources ?? []), ...(rollouts ? [rollouts] : []), ...afterEso.dependsOn],
+                },
             );
             const pilot = (dr?.pilotLight?.enabled ?? defaults.dr.pilotLight.enabled) ? dr?.pilotLight : undefined;
             if (pilot && disasterRecovery && database && drAws)
@@ -240,7 +244,7 @@ export class Platform extends pulumi.ComponentResource {
                         passwordKey: "PGPASSWORD",
                     },
                 );
-            new Backups(`${name}-backups`, dump, withProviders);
+            new Backups(`${name}-backups`, dump, afterEso);
         }
         if (appTier && appArgs) {
             // Every component's flows, as one object of the stack that the wiring rules evaluate.

@@ -45,7 +45,6 @@ export function pilotLightTier(
             database: { ...a.credentials.database!, port: a.replica.port },
             cache: undefined,
             oidcProviderArn: a.pilot.oidcProviderArn,
-            after: eso.readyResources,
         },
         a.sslMode,
         { database: a.replica.address },
@@ -62,7 +61,8 @@ export function pilotLightTier(
                 provider: drKubernetes,
             }),
         }),
-        { parent: platform, providers, dependsOn: [] },
+        // Its ExternalSecrets wait for the DR cluster's operator (its CRDs); nothing waits on a primary-region output.
+        { parent: platform, providers, dependsOn: eso.readyResources },
     );
 }
 

@@ -182,6 +182,16 @@ export function externalSecret(name: string, a: ExternalSecretArgs, opts: pulumi
     );
 }
 
+/** One Secret External Secrets Operator writes: what it reads and how its keys are built. */
+export interface ExternalSecretTargetArgs {
+    /** Name of the Secret (never the name of a Secret Pulumi manages). */
+    target: string;
+    /** The fields of Secrets Manager secrets the templates read. */
+    data: ExternalSecretDataArgs[];
+    /** Key of the Secret → its template (engine v2); the Secret holds these keys and nothing else. */
+    template: Record<string, pulumi.Input<string>>;
+}
+
 /** The Secrets a component's pods read at run time: its namespace's store and the ExternalSecrets that fill them. */
 export interface RuntimeCredentialsArgs {
     /** Name of the SecretStore and its ServiceAccount in the component's namespace. */
@@ -194,30 +204,36 @@ export interface RuntimeCredentialsArgs {
     refreshInterval: string;
     /** The secrets the store may read: exactly those the ExternalSecrets name. */
     secrets: StoreSecretArgs[];
-    /** The Secrets to write, by target name: what they read and how their keys are built. */
-    targets: { target: string; data: ExternalSecretDataArgs[]; template: Record<string, pulumi.Input<string>> }[];
-    /** What the store must wait for: the operator's CRDs (its Release), when Hangar installs it. @default nothing */
-    after?: pulumi.Input<pulumi.Resource>[];
+    /** The Secrets to write. */
+    targets: ExternalSecretTargetArgs[];
 }
 
-/** The store and one awaited ExternalSecret per target; pods that read a target depend on what this returns. */
+/**
+ * The store and one awaited ExternalSecret per target; pods that read a target depend on what this returns.
+ * `opts.dependsOn` holds what they must wait for: the namespace, and the operator's CRDs (its Release, which the
+ * consuming component receives as its own `dependsOn`).
+ */
 export function runtimeCredentials(
     name: string,
     namespace: pulumi.Input<string>,
     a: RuntimeCredentialsArgs,
     opts: { parent: pulumi.Resource; dependsOn: pulumi.Input<pulumi.Resource>[] },
 ): pulumi.Resource[] {
-    const deps = [...opts.dependsOn, ...(a.after ?? [])];
     const store = secretStore(
         name,
         { namespace, storeName: a.storeName, oidcProviderArn: a.oidcProviderArn, region: a.region, secrets: a.secrets },
-        { parent: opts.parent, dependsOn: deps },
+        { parent: opts.parent, dependsOn: opts.dependsOn },
     );
     return a.targets.map((t) =>
         externalSecret(
             `${name}-${t.target}`,
             { namespace, storeName: a.storeName, target: t.target, refreshInterval: a.refreshInterval, data: t.data, template: t.template },
-            { parent: opts.parent, dependsOn: [...deps, store] },
+            { parent: opts.parent, dependsOn: [...opts.dependsOn, store] },
         ),
     );
+}
+
+/** A component's `dependsOn`, as a list its children can be given (children do not inherit it). */
+export function dependsOnOf(opts: pulumi.ResourceOptions | undefined): pulumi.Input<pulumi.Resource>[] {
+    return opts?.dependsOn ? ([] as pulumi.Input<pulumi.Resource>[]).concat(opts.dependsOn as pulumi.Input<pulumi.Resource>[]) : [];
 }

@@ -41,9 +41,8 @@ class Consumer extends pulumi.ComponentResource {
                         template: { PGPASSWORD: "{{ .password }}" },
                     },
                 ],
-                after: managed.readyResources,
             },
-            { parent: this, dependsOn: [] },
+            { parent: this, dependsOn: managed.readyResources },
         );
     }
 }
