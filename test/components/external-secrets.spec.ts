@@ -7,9 +7,15 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { EXTERNAL_SECRETS_RESOURCES, externalSecretsValues, storePolicy } from "../../components/external-secrets";
+import {
+    EXTERNAL_SECRETS_DEFAULTS,
+    EXTERNAL_SECRETS_RESOURCES,
+    externalSecretsValues,
+    storePolicy,
+} from "../../components/external-secrets";
+import { CREDENTIALS_DEFAULTS } from "../../components/platform/credentials";
 import { clusterPrerequisites } from "../../components/platform/prerequisites";
-import { parseConfig, readStackConfig, toPlatformArgs } from "../../config";
+import { parseConfig, profileDefaults, readStackConfig, toPlatformArgs } from "../../config";
 import { runProgram, ROOT, Snapshot, SnapshotResource } from "../../tools/harness";
 import { reveal } from "../../tools/harness/snapshot";
 import { validateManifest } from "../../tools/k8s-schema";
@@ -105,6 +111,11 @@ describe("External Secrets Operator: the operator (external-secrets 2.9.0)", () 
         };
         walk(values, defaults, "");
         assert.deepStrictEqual(missing, []);
+    });
+
+    it("documents the defaults every profile sets (hangar:externalSecrets)", () => {
+        for (const env of ["prod", "staging", "ephemeral"] as const)
+            assert.deepStrictEqual(profileDefaults(env).externalSecrets, { ...EXTERNAL_SECRETS_DEFAULTS, ...CREDENTIALS_DEFAULTS }, env);
     });
 
     it("with an existing operator, needs its CRDs serving v1 (preflight); managed, installs them", () => {
