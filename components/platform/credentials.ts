@@ -112,6 +112,20 @@ const masterFields = (db: DatabaseSource): ExternalSecretDataArgs[] => [
 const tokenField = (cache: CacheSource): ExternalSecretDataArgs => ({ secretKey: "token", key: cacheSecretName(cache.identifier) });
 const secretOf = (s: DatabaseSource | CacheSource): StoreSecretArgs => ({ arn: s.secretArn, kmsKeyArn: s.kmsKeyArn });
 
+/**
+ * The master secret by name, for a store that must not wait on a primary-region output (the DR pilot light: after a
+ * failover the primary region may be gone): the ARN pattern of a secret name (Secrets Manager appends `-` and six
+ * characters, https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources)
+ * and any key of the account in that region, narrowed by the policy's SecretARN encryption-context condition.
+ */
+export function masterSecretByName(db: DatabaseSource, at: { region: string; accountId: string }): StoreSecretArgs {
+    const partition = at.region.startsWith("cn-") ? "aws-cn" : at.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    return {
+        arn: `arn:${partition}:secretsmanager:${at.region}:${at.accountId}:secret:${postgresSecretName(db.identifier)}-??????`,
+        kmsKeyArn: `arn:${partition}:kms:${at.region}:${at.accountId}:key/*`,
+    };
+}
+
 /** A database URL template on `host` (known when the host is). */
 function databaseUrl(db: DatabaseSource, host: pulumi.Input<string>, sslMode: string, bundle: CaBundleName = "rds") {
     return pulumi
@@ -134,7 +148,7 @@ export function appCredentialKeys(c: { database?: unknown; cache?: unknown }): s
 export function appCredentials(
     c: CredentialContext,
     sslMode: string,
-    hosts?: { database: pulumi.Input<string> },
+    hosts?: { database: pulumi.Input<string>; secret: StoreSecretArgs },
 ): RuntimeCredentialsArgs | undefined {
     const { database: db, cache } = c;
     if (!db && !cache) return undefined;
@@ -153,7 +167,7 @@ export function appCredentials(
         oidcProviderArn: c.oidcProviderArn,
         region: c.region,
         refreshInterval: c.refreshInterval,
-        secrets: [...(db ? [secretOf(db)] : []), ...(cache ? [secretOf(cache)] : [])],
+        secrets: [...(db ? [hosts?.secret ?? secretOf(db)] : []), ...(cache ? [secretOf(cache)] : [])],
         targets: [
             { target: APP_CREDENTIALS_SECRET, data: [...(db ? masterFields(db) : []), ...(cache ? [tokenField(cache)] : [])], template },
         ],

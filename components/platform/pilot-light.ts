@@ -47,7 +47,11 @@ export function pilotLightTier(
             oidcProviderArn: a.pilot.oidcProviderArn,
         },
         a.sslMode,
-        { database: a.replica.address },
+        {
+            database: a.replica.address,
+            // By name: nothing on the DR side may wait on a primary-region output.
+            secret: credentials.masterSecretByName(a.credentials.database!, { region: a.args.aws.region, accountId: a.args.aws.accountId }),
+        },
     );
     return new AppTier(
         `${name}-app-dr`,

@@ -22,9 +22,12 @@ export const ESO_API = "external-secrets.io/v1";
 
 /** A Secrets Manager secret a store may read, and the KMS key it is encrypted with. */
 export interface StoreSecretArgs {
-    /** ARN of the secret (the IAM resource). */
+    /**
+     * ARN of the secret (the IAM resource), or its pattern `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-??????`
+     * where the store must not wait on the secret's own output (the DR pilot light, on the primary region's secret).
+     */
     arn: pulumi.Input<string>;
-    /** ARN of its customer-managed KMS key. */
+    /** ARN of its customer-managed KMS key, or `arn:<partition>:kms:<region>:<account>:key/*` with a secret ARN pattern. */
     kmsKeyArn: pulumi.Input<string>;
 }
 
@@ -41,7 +44,11 @@ export interface SecretStoreArgs {
     secrets: StoreSecretArgs[];
 }
 
-/** The store's IAM policy: read exactly `secrets`, decrypt with their keys through Secrets Manager only. */
+/**
+ * The store's IAM policy: read exactly `secrets`, decrypt with their keys through Secrets Manager only, and only for
+ * those secrets: Secrets Manager encrypts each secret version with its ARN as encryption context `SecretARN`
+ * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+ */
 export function storePolicy(secretArns: string[], kmsKeyArns: string[], region: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
@@ -57,7 +64,10 @@ export function storePolicy(secretArns: string[], kmsKeyArns: string[], region: 
                 Effect: "Allow",
                 Action: "kms:Decrypt",
                 Resource: [...new Set(kmsKeyArns)],
-                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+                Condition: {
+                    StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` },
+                    StringLike: { "kms:EncryptionContext:SecretARN": secretArns },
+                },
             },
         ],
     });

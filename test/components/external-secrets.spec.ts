@@ -253,7 +253,11 @@ describe("External Secrets Operator: run-time credentials on the real stacks", (
                 read.Resource,
             );
             assert.strictEqual(decrypt.Action, "kms:Decrypt");
-            assert.deepStrictEqual(decrypt.Condition, { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } });
+            assert.deepStrictEqual(decrypt.Condition, {
+                StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
+                // Only for its own secrets: Secrets Manager's encryption context names the secret.
+                StringLike: { "kms:EncryptionContext:SecretARN": read.Resource },
+            });
         }
         const granted = (name: string) =>
             JSON.parse(String(inputs(policies.find((p) => p.name === name)!).policy)).Statement[0].Resource.length;

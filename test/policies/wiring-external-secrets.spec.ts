@@ -141,7 +141,7 @@ describe("wiring rules: External Secrets Operator's chain", () => {
 
     mutationTests(stacks, MUTATIONS);
 
-    it("decides during preview by the policy's dependencies when its document (ARNs) is unknown", async () => {
+    it("decides during preview by the policy's dependencies when its document (ARNs) is unknown; undecided without them", async () => {
         const preview = structuredClone(stacks.prod);
         preview.preview = true;
         for (const r of preview.resources.filter((x) => x.type === "aws:iam/rolePolicy:RolePolicy"))
@@ -149,9 +149,32 @@ describe("wiring rules: External Secrets Operator's chain", () => {
         assert.deepStrictEqual(await wiring(preview, "prod", [RULE]), []);
         const deps = appPolicy(preview).options.propertyDependencies;
         deps.policy = deps.policy.filter((urn) => urn !== masterSecret(preview).urn);
+        // Without the dependency only a known document could grant the secret by name: undecided, not passed.
         const hits = await wiring(preview, "prod", [RULE]);
         assert.ok(
-            hits.length === 1 && hits[0].enforcementLevel === "mandatory" && /no inline policy built from secret/.test(hits[0].message),
+            hits.length === 1 &&
+                hits[0].enforcementLevel === "advisory" &&
+                /cannot decide: hangar-app-credentials-data-tier-credentials/.test(hits[0].message),
+            JSON.stringify(hits),
+        );
+    });
+
+    it("accepts a store that grants a secret by name (the DR pilot light's), and judges that document", async () => {
+        const s = structuredClone(stacks.prod);
+        const deps = appPolicy(s).options.propertyDependencies;
+        deps.policy = deps.policy.filter((urn) => urn !== masterSecret(s).urn);
+        const doc = policyDoc(s);
+        doc.Statement[0].Resource = [
+            "arn:aws:secretsmanager:eu-west-1:210987654321:secret:hangar-prod/postgres/master-??????",
+            doc.Statement[0].Resource[1],
+        ];
+        setPolicy(s, doc);
+        assert.deepStrictEqual(await wiring(s, "prod", [RULE]), []);
+        doc.Statement[0].Resource[0] = "arn:aws:secretsmanager:eu-west-1:210987654321:secret:hangar-prod/postgres/monitor-??????";
+        setPolicy(s, doc);
+        const hits = await wiring(s, "prod", [RULE]);
+        assert.ok(
+            hits.length === 1 && /no inline policy built from secret hangar-prod\/postgres\/master/.test(hits[0].message),
             JSON.stringify(hits),
         );
     });

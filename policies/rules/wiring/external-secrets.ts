@@ -13,7 +13,8 @@
  * namespace and name; the role from the ServiceAccount's `eks.amazonaws.com/role-arn` propertyDependencies (as
  * wiring-irsa-role-trust), its trust with that rule's `trustProblem`; a `remoteRef.key` names a Secrets Manager secret
  * of the stack by its `name` (known before the secret exists); the role's inline RolePolicies (those whose `role`
- * depends on the Role) must depend, through `policy`, on that secret and on the KMS key its `kmsKeyId` depends on.
+ * depends on the Role) must depend, through `policy`, on that secret and on the KMS key its `kmsKeyId` depends on,
+ * or grant it by name (`…:secret:<name>-??????`, a document known without the secret's outputs).
  * The policy document itself (built from ARNs, unknown during preview) is judged when known: an Allow of
  * secretsmanager:GetSecretValue on no wildcard resource, and kms:Decrypt only with a `kms:ViaService` condition; in a
  * preview it is judged by those dependencies alone, and in `pulumi up` and the offline check in full.
@@ -69,6 +70,21 @@ export function documentProblem(document: unknown): string | undefined {
     return undefined;
 }
 
+/** True when the document allows GetSecretValue on the ARN pattern of the secret `name` (`…:secret:<name>-??????`). */
+export function grantsByName(document: string, name: string): boolean {
+    try {
+        const statements = ([] as Statement[]).concat((JSON.parse(document) as { Statement?: Statement[] }).Statement ?? []);
+        return statements.some(
+            (s) =>
+                s.Effect === "Allow" &&
+                actions(s).includes("secretsmanager:GetSecretValue") &&
+                ([] as string[]).concat(s.Resource ?? []).some((r) => r.endsWith(`:secret:${name}-??????`)),
+        );
+    } catch {
+        return false;
+    }
+}
+
 /** What is wrong with one ExternalSecret's chain, or undefined when it holds. */
 function chainProblem(es: PolicyResource, resources: PolicyResource[]): string | undefined {
     const m = meta(es);
@@ -105,7 +121,10 @@ function chainProblem(es: PolicyResource, resources: PolicyResource[]): string |
         if (!secret)
             return `${who}: remoteRef.key ${key} is no Secrets Manager secret of the stack (by its name); read the stack's secrets only`;
         const keys = (secret.propertyDependencies.kmsKeyId ?? []).filter((d) => d.type === "aws:kms/key:Key");
-        const granting = policies.filter((p) => dependsOn(p, "policy", secret) && keys.every((k) => dependsOn(p, "policy", k)));
+        let granting = policies.filter((p) => dependsOn(p, "policy", secret) && keys.every((k) => dependsOn(p, "policy", k)));
+        // Or by name, in a document known without the secret's outputs (the DR pilot light's store: nothing on the DR
+        // side may wait on the primary region). An unknown document here leaves the ExternalSecret undecided.
+        if (granting.length === 0) granting = policies.filter((p) => grantsByName(String(p.props.policy), String(key)));
         if (granting.length === 0)
             return (
                 `${who}: Role ${role.name} (${storeName}) has no inline policy built from secret ${key}` +
