@@ -416,7 +416,17 @@ const EXAMPLES: Record<string, Example[]> = {
 
 describe("the cross-field rule tables", () => {
     it("are evaluated for every section, in the order their issues have always been reported", () => {
-        assert.deepStrictEqual(Object.keys(RULE_TABLES), ["foundation", "app", "database", "cache", "dr", "monitoring", "backups", "dns", "externalSecrets"]);
+        assert.deepStrictEqual(Object.keys(RULE_TABLES), [
+            "foundation",
+            "app",
+            "database",
+            "cache",
+            "dr",
+            "monitoring",
+            "backups",
+            "dns",
+            "externalSecrets",
+        ]);
     });
 
     for (const [section, table] of Object.entries(RULE_TABLES)) {
