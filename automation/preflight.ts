@@ -114,7 +114,16 @@ async function check(reader: KubeReader, r: Requirement, now: number): Promise<s
                 `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${r.name}`,
                 `CustomResourceDefinition ${r.name}`,
             );
-            return isTrue(crd, "Established") ? [] : [`CustomResourceDefinition ${r.name} is not Established`];
+            if (!isTrue(crd, "Established")) return [`CustomResourceDefinition ${r.name} is not Established`];
+            // apiextensions.k8s.io/v1 CustomResourceDefinitionVersion: `served` per version.
+            const versions = ((crd.spec as { versions?: { name?: string; served?: boolean }[] } | undefined)?.versions ?? []).filter(
+                (v) => v.served,
+            );
+            return r.version && !versions.some((v) => v.name === r.version)
+                ? [
+                      `CustomResourceDefinition ${r.name} does not serve ${r.version} (serves ${versions.map((v) => v.name).join(", ") || "nothing"})`,
+                  ]
+                : [];
         }
         case "gateway":
             return checkGateway(reader, r);

@@ -18,6 +18,14 @@ export type { BlueGreenArgs, CanaryArgs, CanaryStepArgs, RolloutAnalysisArgs } f
 export type { RolloutAnalysisSource, RolloutDeliveryArgs } from "./app/rollout";
 export { RolloutsController } from "./rollouts";
 export type { GatewayPluginArgs, RolloutsControllerArgs } from "./rollouts";
+export { ExternalSecretsOperator } from "./external-secrets";
+export type {
+    ExternalSecretsOperatorArgs,
+    ExternalSecretDataArgs,
+    ExternalSecretTargetArgs,
+    RuntimeCredentialsArgs,
+    StoreSecretArgs,
+} from "./external-secrets";
 export type { ContainerResourcesArgs, ResourceQuantitiesArgs } from "./shared/resources";
 export type { GatewayArgs, IngressArgs } from "./shared/exposure";
 export type { QuotaArgs } from "./shared/namespace-limits";

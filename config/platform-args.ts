@@ -66,6 +66,7 @@ export function toPlatformArgs(config: PlatformConfig, kubeconfig: string): Plat
         cache: config.cache,
         dr: dr.enabled && dr.region && dr.network ? { ...dr, region: dr.region, network: dr.network } : undefined,
         dns: config.dns,
+        externalSecrets: config.externalSecrets,
         backups: {
             enabled: b.enabled,
             dailyRetentionDays: b.dailyRetentionDays,

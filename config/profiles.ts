@@ -118,6 +118,8 @@ const common: ProfileDefaults = {
     },
     dr: { promoted: false },
     dns: {},
+    // External Secrets Operator 2.9.0 (chart); rotations reach the Secrets within refreshInterval.
+    externalSecrets: { mode: "managed", namespace: "external-secrets", chartVersion: "2.9.0", refreshInterval: "15m" },
 };
 
 const byEnvironment: Record<Environment, ProfileDefaults> = {

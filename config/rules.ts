@@ -14,6 +14,7 @@ import { cacheRules } from "./sections/cache";
 import { databaseRules } from "./sections/database";
 import { dnsRules } from "./sections/dns";
 import { drRules } from "./sections/dr";
+import { externalSecretsRules } from "./sections/externalSecrets";
 import { foundationRules } from "./sections/foundation";
 import { monitoringRules } from "./sections/monitoring";
 
@@ -30,6 +31,7 @@ export const RULE_TABLES: Readonly<Record<string, readonly Row[]>> = {
     monitoring: monitoringRules,
     backups: backupsRules,
     dns: dnsRules,
+    externalSecrets: externalSecretsRules,
 };
 
 export function crossFieldIssues(doc: Doc, environment: Environment): ConfigIssue[] {

@@ -18,6 +18,7 @@ import { cacheSchema } from "./sections/cache";
 import { databaseSchema } from "./sections/database";
 import { dnsSchema } from "./sections/dns";
 import { drSchema } from "./sections/dr";
+import { externalSecretsSchema } from "./sections/externalSecrets";
 import { foundationSchema } from "./sections/foundation";
 import { monitoringSchema } from "./sections/monitoring";
 
@@ -29,6 +30,7 @@ export { cacheSchema } from "./sections/cache";
 export { databaseSchema } from "./sections/database";
 export { dnsSchema } from "./sections/dns";
 export { drSchema } from "./sections/dr";
+export { externalSecretsSchema } from "./sections/externalSecrets";
 export { foundationSchema } from "./sections/foundation";
 export { monitoringSchema } from "./sections/monitoring";
 
@@ -42,6 +44,7 @@ export const platformSchema = mapping({
     backups: backupsSchema,
     dr: drSchema,
     dns: dnsSchema,
+    externalSecrets: externalSecretsSchema,
 });
 
 /** The sections a stack file may set under `hangar:`. */

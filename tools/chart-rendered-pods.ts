@@ -185,3 +185,70 @@ export function withFiles(container: Values, pod: Values, files: PodFiles): void
     if (files.securityContext) container.securityContext = files.securityContext;
     pod.volumes = [...(pod.volumes ?? []), ...files.volumes];
 }
+
+/**
+ * external-secrets 2.9.0 (a helm.v3.Release: its CRDs are templates, kept on delete). The controller Deployment
+ * (templates/deployment.yaml, `createOperator`: named `external-secrets.fullname`, _helpers.tpl:13-24; pod labels
+ * `external-secrets.selectorLabels`, _helpers.tpl:141-144; container `.Chart.Name` with the metrics port
+ * `metrics.listen.port`, values.yaml:346-347, deployment.yaml:162-165; the pod securityContext only with a key besides
+ * `enabled`, deployment.yaml:55-58). It mounts no Secret or ConfigMap unless `extraVolumes` (deployment.yaml:191-193,
+ * 212). The webhook (templates/webhook-deployment.yaml, `webhook.create`) mounts its certificate Secret and the cert
+ * controller (templates/cert-controller-deployment.yaml, `certController.create`) writes it: Hangar turns both off
+ * (components/external-secrets/index.ts), so they are listed only when a values file turns them on.
+ */
+export function externalSecretsRendered(release: string, v: Values): { type: string; name: string; body: Values; source: string }[] {
+    const ES = "external-secrets-2.9.0";
+    const name =
+        v.fullnameOverride ||
+        (release.includes(v.nameOverride || "external-secrets") ? release : `${release}-${v.nameOverride || "external-secrets"}`);
+    const podContext = (c: Values | undefined) => {
+        if (!c?.enabled || Object.keys(c).length < 2) return {};
+        const { enabled: _enabled, ...rest } = c;
+        return { securityContext: rest };
+    };
+    const deployment = (n: string, labels: Record<string, string>, container: Values, pod: Values, source: string) => ({
+        type: "kubernetes:apps/v1:Deployment",
+        name: n,
+        body: {
+            metadata: { labels },
+            spec: {
+                selector: { matchLabels: labels },
+                template: { metadata: { labels }, spec: { ...pod, containers: [container] } },
+            },
+        },
+        source: `${ES}/${source}`,
+    });
+    const chartName = v.nameOverride || "external-secrets";
+    const out = [];
+    if (v.createOperator ?? true) {
+        const labels = { "app.kubernetes.io/name": chartName, "app.kubernetes.io/instance": release };
+        out.push(
+            deployment(
+                name,
+                labels,
+                { name: "external-secrets", ports: [{ name: "metrics", containerPort: v.metrics?.listen?.port ?? 8080 }] },
+                podContext(v.podSecurityContext),
+                "templates/deployment.yaml",
+            ),
+        );
+    }
+    if (v.webhook?.create ?? true) {
+        // _helpers.tpl:145-148 (webhook selector labels); webhook-deployment.yaml:152-155, 163-166 mount the Secret
+        // `<fullname>-webhook` at webhook.certDir (values.yaml:508, /tmp/certs).
+        const labels = { "app.kubernetes.io/name": `${chartName}-webhook`, "app.kubernetes.io/instance": release };
+        out.push(
+            deployment(
+                `${name}-webhook`,
+                labels,
+                {
+                    name: "webhook",
+                    ports: [{ name: "webhook", containerPort: v.webhook?.port ?? 10250 }],
+                    volumeMounts: [{ name: "certs", mountPath: v.webhook?.certDir ?? "/tmp/certs", readOnly: true }],
+                },
+                { ...podContext(v.webhook?.podSecurityContext), volumes: [{ name: "certs", secret: { secretName: `${name}-webhook` } }] },
+                "templates/webhook-deployment.yaml",
+            ),
+        );
+    }
+    return out;
+}

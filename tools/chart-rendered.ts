@@ -10,7 +10,15 @@
  * test/tools/chart-rendered.spec.ts checks the cited lines when the sources are there.
  */
 import { kubePrometheusStackFullname, monitoringPods } from "../components/monitoring/pods";
-import { grafanaFiles, grafanaObjects, operatorFiles, operatorMountedObjects, redisExporterFiles, withFiles } from "./chart-rendered-pods";
+import {
+    externalSecretsRendered,
+    grafanaFiles,
+    grafanaObjects,
+    operatorFiles,
+    operatorMountedObjects,
+    redisExporterFiles,
+    withFiles,
+} from "./chart-rendered-pods";
 import { PolicyInputResource } from "./policy/runner";
 import { Snapshot, SnapshotResource } from "./harness";
 
@@ -367,6 +375,7 @@ export const RENDERERS: Record<string, { version: string; render: (release: stri
     "prometheus-postgres-exporter": { version: "8.2.0", render: postgresExporter },
     "prometheus-redis-exporter": { version: "6.29.0", render: redisExporter },
     "argo-rollouts": { version: "2.41.0", render: argoRollouts },
+    "external-secrets": { version: "2.9.0", render: externalSecretsRendered },
 };
 
 /** Chart v4 resources and v3 Releases: both render their chart's objects on the real engine. */

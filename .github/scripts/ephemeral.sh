@@ -21,6 +21,7 @@ sets=(
     --set "app.services[0].host=$name-api.staging.hangar.example.aero"
     --set "monitoring.mode=existing-operator"
     --set "monitoring.namespace=hangar-$name"
+    --set "externalSecrets.mode=existing"
     --set "foundation.kubernetes.priorityClassPrefix=hangar-staging"
 )
 if [ -n "${PULUMI_SECRETS_PROVIDER:-}" ]; then sets+=(--secrets-provider "$PULUMI_SECRETS_PROVIDER"); fi

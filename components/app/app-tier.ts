@@ -4,13 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GatewayArgs, IngressArgs } from "../shared/exposure";
 import { irsaTrustPolicy } from "../shared/irsa";
 import { caBundleConfigMap, caBundleConfigMapName } from "../shared/ca-bundle";
+import { runtimeCredentials, RuntimeCredentialsArgs } from "../shared/external-secrets";
 import { partOfLabels } from "../shared/labels";
 import { secretKeysAnnotation } from "../shared/secret-keys";
 import { lifecycle } from "../shared/lifecycle";
 import { namespaceLimits, QUOTA_DEFAULTS, QuotaArgs } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
 import { AppNetworkArgs, AppService } from "./app-service";
-import { AppBucket, AppBucketPlacementArgs, AppBucketSettings, appBuckets, bucketEnvName } from "./buckets";
+import { AppBucketPlacementArgs, AppBucketSettings, bucketEnvName, tierBuckets } from "./buckets";
 import { serviceIdentity } from "./identity";
 import { defaultDenySpec, dnsEgressSpec } from "./network-policies";
 import type { RolloutDeliveryArgs } from "./rollout";
@@ -63,8 +64,13 @@ export interface AppTierArgs extends AppTierSettings {
     oidcProviderArn: pulumi.Input<string>;
     /** Network context every service gets. */
     network?: AppNetworkArgs;
-    /** Secrets to create in the namespace before the services (e.g. the data tier's URLs). @default [] */
+    /** Secrets to create in the namespace before the services (never credentials: use `credentials`). @default [] */
     secrets?: AppSecretArgs[];
+    /**
+     * Secrets External Secrets Operator writes in the namespace from Secrets Manager (the data tier's URLs), with the
+     * namespace's SecretStore; the services start once they are Ready. @default none
+     */
+    credentials?: RuntimeCredentialsArgs;
     /**
      * Labels the monitoring stack selects ServiceMonitors by; when set, every service with
      * `metrics` gets a ServiceMonitor (which waits for this component's `dependsOn`, the CRDs). @default no ServiceMonitors
@@ -179,7 +185,7 @@ export class AppTier extends pulumi.ComponentResource {
             inNamespace,
         );
 
-        const secrets = (args.secrets ?? []).map(
+        const secrets: pulumi.Resource[] = (args.secrets ?? []).map(
             (secret) =>
                 new k8s.core.v1.Secret(
                     `${name}-${secret.name}`,
@@ -197,6 +203,15 @@ export class AppTier extends pulumi.ComponentResource {
                 ),
         );
 
+        const credentials = args.credentials
+            ? // After the namespace and this component's dependsOn (the operator's CRDs among them).
+              runtimeCredentials(`${name}-credentials`, this.namespace, args.credentials, {
+                  parent: this,
+                  dependsOn: [namespace, ...upstream],
+              })
+            : [];
+        secrets.push(...credentials);
+
         const caBundles = args.caBundles
             ? caBundleConfigMap(
                   `${name}-ca`,
@@ -207,7 +222,11 @@ export class AppTier extends pulumi.ComponentResource {
             : undefined;
 
         const ecrKey = args.services.some((s) => s.build) ? this.ecrKey(name, environment) : undefined;
-        const buckets = this.buckets(name, args, environment);
+        const buckets = tierBuckets(
+            name,
+            { ...args, placement: args.bucketPlacement, environment, sharedServiceAccount: APP_TIER_DEFAULTS.serviceAccount },
+            this,
+        );
         const urls: Record<string, pulumi.Output<string | undefined>> = {};
         for (const service of args.services) {
             const own = (service.buckets ?? []).map((b) => buckets.get(b)!);
@@ -260,20 +279,6 @@ export class AppTier extends pulumi.ComponentResource {
             roleArn: this.roleArn,
             serviceUrls: this.serviceUrls,
         });
-    }
-
-    /** The app buckets, after checking that every service's bucket exists and no service takes the shared ServiceAccount's name. */
-    private buckets(name: string, args: AppTierArgs, environment: string) {
-        const declared = (args.buckets ?? []).map((b) => b.name);
-        for (const s of args.services) {
-            const unknown = (s.buckets ?? []).filter((b) => !declared.includes(b));
-            if (unknown.length) throw new pulumi.ResourceError(`service "${s.name}" names unknown buckets: ${unknown.join(", ")}`, this);
-            if (s.buckets?.length && s.name === APP_TIER_DEFAULTS.serviceAccount)
-                throw new pulumi.ResourceError(`service "${s.name}" with buckets would take the shared ServiceAccount's name`, this);
-        }
-        if (declared.length === 0) return new Map<string, AppBucket>();
-        if (!args.bucketPlacement) throw new pulumi.ResourceError("buckets need bucketPlacement", this);
-        return appBuckets(name, { buckets: args.buckets!, placement: args.bucketPlacement, environment }, this);
     }
 
     private ecrKey(name: string, environment: string) {

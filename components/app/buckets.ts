@@ -103,3 +103,30 @@ export function appBuckets(
     }
     return created;
 }
+
+/**
+ * The tier's app buckets, after checking that every service's bucket is declared and that no service with buckets takes
+ * the shared ServiceAccount's name (its own ServiceAccount is named after it).
+ */
+export function tierBuckets(
+    name: string,
+    a: {
+        services: { name: string; buckets?: string[] }[];
+        buckets?: AppBucketSettings[];
+        placement?: AppBucketPlacementArgs;
+        environment: string;
+        sharedServiceAccount: string;
+    },
+    parent: pulumi.Resource,
+): Map<string, AppBucket> {
+    const declared = (a.buckets ?? []).map((b) => b.name);
+    for (const s of a.services) {
+        const unknown = (s.buckets ?? []).filter((b) => !declared.includes(b));
+        if (unknown.length) throw new pulumi.ResourceError(`service "${s.name}" names unknown buckets: ${unknown.join(", ")}`, parent);
+        if (s.buckets?.length && s.name === a.sharedServiceAccount)
+            throw new pulumi.ResourceError(`service "${s.name}" with buckets would take the shared ServiceAccount's name`, parent);
+    }
+    if (declared.length === 0) return new Map<string, AppBucket>();
+    if (!a.placement) throw new pulumi.ResourceError("buckets need bucketPlacement", parent);
+    return appBuckets(name, { buckets: a.buckets!, placement: a.placement, environment: a.environment }, parent);
+}

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { secretKeysAnnotation } from "../shared/secret-keys";
 import { caBundleConfigMap, caBundleConfigMapName, caBundleMount, caBundlePath, caBundleVolume } from "../shared/ca-bundle";
+import { dependsOnOf, runtimeCredentials, RuntimeCredentialsArgs } from "../shared/external-secrets";
 import { irsaTrustPolicy } from "../shared/irsa";
 import { selectorLabels } from "../shared/labels";
 import { restrictedPodSecurityContext, restrictedSecurityContext } from "../shared/security-context";
@@ -43,8 +44,13 @@ export interface DumpJobArgs extends DumpScheduleArgs {
     database: string;
     /** User the dump connects as (`PGUSER`). */
     username: string;
-    /** That user's password (secret: kept in a Secret in `namespace`, never in the CronJob's spec). */
-    password: pulumi.Input<string>;
+    /** That user's password (secret: kept in a Secret in `namespace`, never in the CronJob's spec). Ignored with `credentials`. @default read from `credentials` */
+    password?: pulumi.Input<string>;
+    /**
+     * The password at run time instead: External Secrets Operator writes it into the Secret `pg-dump-master` (key
+     * `PGPASSWORD`; the target of `credentials`), so a rotated master password reaches the next dump. @default none
+     */
+    credentials?: RuntimeCredentialsArgs;
     /** Subnets of the database: the job's only egress besides 443. */
     databaseCidrs: pulumi.Input<string[]>;
     /** Key prefix the job may write. @default "postgres" */
@@ -61,6 +67,8 @@ export interface DumpJobArgs extends DumpScheduleArgs {
 
 /** Name (and pod label) of the dump CronJob; also its NetworkPolicy's. */
 export const DUMP_JOB_NAME = "pg-dump";
+/** The Secret External Secrets Operator writes for the job (a new name: `pg-dump-credentials` was Pulumi's). */
+export const DUMP_CREDENTIALS_SECRET = "pg-dump-master";
 const NAME = DUMP_JOB_NAME;
 /** Label that marks a CronJob as a backup job. */
 export const BACKUP_LABEL = "backup.hangar.dev/job";
@@ -81,6 +89,8 @@ export function dumpCronJobSpec(a: {
     host: pulumi.Input<string>;
     port: pulumi.Input<number>;
     priorityClassName?: pulumi.Input<string>;
+    /** The Secret with key PGPASSWORD. @default "pg-dump-credentials" */
+    passwordSecret?: string;
 }) {
     const labels = selectorLabels(NAME);
     return {
@@ -113,7 +123,10 @@ export function dumpCronJobSpec(a: {
                                     { name: "PGPORT", value: pulumi.output(a.port).apply(String) },
                                     { name: "PGDATABASE", value: a.database },
                                     { name: "PGUSER", value: a.username },
-                                    { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: `${NAME}-credentials`, key: "PGPASSWORD" } } },
+                                    {
+                                        name: "PGPASSWORD",
+                                        valueFrom: { secretKeyRef: { name: a.passwordSecret ?? `${NAME}-credentials`, key: "PGPASSWORD" } },
+                                    },
                                     // verify-full against the RDS CAs mounted below: the system roots do not sign RDS certificates.
                                     { name: "PGSSLMODE", value: "verify-full" },
                                     { name: "PGSSLROOTCERT", value: caBundlePath("rds") },
@@ -190,15 +203,23 @@ export class DumpJob extends pulumi.ComponentResource {
             { metadata: { ...metadata(), annotations: { "eks.amazonaws.com/role-arn": role.arn } }, automountServiceAccountToken: false },
             child,
         );
-        new k8s.core.v1.Secret(
-            name,
-            {
-                metadata: { ...metadata("-credentials"), annotations: secretKeysAnnotation({ PGPASSWORD: true }) },
-                type: "Opaque",
-                stringData: { PGPASSWORD: pulumi.secret(args.password) },
-            },
-            child,
-        );
+        // The master password at run time (External Secrets Operator, awaited Ready), or a copy Pulumi keeps.
+        const passwordSecret = args.credentials
+            ? runtimeCredentials(`${name}-credentials`, args.namespace, args.credentials, { parent: this, dependsOn: dependsOnOf(opts) })
+            : args.password !== undefined
+              ? [
+                    new k8s.core.v1.Secret(
+                        name,
+                        {
+                            metadata: { ...metadata("-credentials"), annotations: secretKeysAnnotation({ PGPASSWORD: true }) },
+                            type: "Opaque",
+                            stringData: { PGPASSWORD: pulumi.secret(args.password) },
+                        },
+                        child,
+                    ),
+                ]
+              : undefined;
+        if (!passwordSecret) throw new pulumi.ResourceError("DumpJob needs credentials or password", this);
         const script = new k8s.core.v1.ConfigMap(
             name,
             { metadata: metadata("-script"), data: { "pg-dump.sh": fs.readFileSync(DUMP_SCRIPT, "utf8") } },
@@ -238,10 +259,11 @@ export class DumpJob extends pulumi.ComponentResource {
                     host: args.host,
                     port: args.port,
                     priorityClassName: args.priorityClassName,
+                    passwordSecret: args.credentials ? DUMP_CREDENTIALS_SECRET : undefined,
                 }),
             },
-            // A pod whose ConfigMap volume is missing waits in ContainerCreating: the Job would burn its deadline.
-            { parent: this, dependsOn: [script, caBundles] },
+            // A pod whose ConfigMap volume or Secret is missing waits in ContainerCreating: the Job would burn its deadline.
+            { parent: this, dependsOn: [script, caBundles, ...passwordSecret] },
         );
         this.registerOutputs({ cronJobName: NAME });
     }

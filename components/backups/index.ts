@@ -5,12 +5,13 @@ import { lifecycle } from "../shared/lifecycle";
 import { BucketReplicationTargetArgs, replicateBucket } from "../shared/bucket-replication";
 import { BucketRetentionArgs, secureBucket } from "../shared/secure-bucket";
 import { accountContext, serviceRole } from "../shared/service-role";
+import { dependsOnOf } from "../shared/external-secrets";
 import { DumpJob, DumpJobArgs } from "./dump-job";
 import { backupRules } from "./policy-documents";
 import { RESTORE_TESTING_DEFAULTS, restoreTesting, RestoreTestingSettings, RestoreTestingTargetArgs } from "./restore-testing";
 
 export type { BucketReplicationTargetArgs } from "../shared/bucket-replication";
-export { DumpJob, DumpJobArgs, DumpScheduleArgs, DUMP_JOB_DEFAULTS } from "./dump-job";
+export { DumpJob, DumpJobArgs, DumpScheduleArgs, DUMP_CREDENTIALS_SECRET, DUMP_JOB_DEFAULTS } from "./dump-job";
 export { dumpJobFlows } from "./flows";
 export {
     RESTORE_FAILURE_PATTERN,
@@ -197,7 +198,8 @@ export class Backups extends pulumi.ComponentResource {
             new DumpJob(
                 `${name}-dump`,
                 { ...args.dump, bucketName: bucket.bucket.bucket, bucketArn: bucket.bucket.arn, kmsKeyArn: kmsKey.arn },
-                child,
+                // This component's dependsOn (the credentials' operator) reaches the job's ExternalSecret.
+                { ...child, dependsOn: dependsOnOf(opts) },
             );
         }
         this.vaultArn = vault.arn;

@@ -3,4 +3,5 @@ export * from "./postgres";
 export * from "./redis";
 export * from "./placement";
 export * from "./connection-urls";
+export * from "./secret-names";
 export { postgresProxyFlows, postgresRotationFlows } from "./flows";

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { withDefaults } from "../shared/defaults";
 import { managedKey } from "../shared/kms";
+import { cacheSecretName } from "./secret-names";
 import { lifecycle } from "../shared/lifecycle";
 import { singlePortSecurityGroup } from "../shared/security-group";
 import { CACHE_FAMILIES, cacheFamilyOf } from "./cache-families";
@@ -179,7 +180,7 @@ export class RedisCache extends pulumi.ComponentResource {
         const secret = new aws.secretsmanager.Secret(
             `${name}-auth`,
             {
-                name: `${id}/cache/auth-token`,
+                name: cacheSecretName(id),
                 description: `AUTH token of ${id}`,
                 kmsKeyId: kmsKey.arn,
                 recoveryWindowInDays: life.secretRecoveryWindowDays,

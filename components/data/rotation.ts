@@ -24,6 +24,7 @@
  *   enables IAM policies", https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
  */
 import * as aws from "../shared/aws";
+import { postgresSecretName } from "./secret-names";
 import * as pulumi from "@pulumi/pulumi";
 import { singlePortSecurityGroup } from "../shared/security-group";
 import type { AccountContext } from "../shared/service-role";
@@ -92,7 +93,7 @@ export function masterSecret(name: string, a: MasterSecretArgs, parent: pulumi.R
     const secret = new aws.secretsmanager.Secret(
         `${name}-master`,
         {
-            name: `${a.id}/postgres/master`,
+            name: postgresSecretName(a.id),
             description: `Master credentials of ${a.id}`,
             kmsKeyId: a.kmsKeyArn,
             recoveryWindowInDays: a.recoveryWindowInDays,

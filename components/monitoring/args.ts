@@ -8,6 +8,7 @@ import type { Input } from "@pulumi/pulumi";
 import type { GatewayArgs, IngressArgs } from "../shared/exposure";
 import type { AlarmSubscriptionArgs } from "../shared/alarms";
 import type { ContainerResourcesArgs } from "../shared/resources";
+import type { RuntimeCredentialsArgs } from "../shared/external-secrets";
 
 export interface PrometheusArgs {
     /** Prometheus replicas. @default prod 2, staging 1, ephemeral 1 */
@@ -115,10 +116,15 @@ export interface PostgresExporterArgs {
  * credentials; its password comes from `random` and is kept in Secrets Manager.
  */
 export interface PostgresLoginArgs {
-    /** Master user the Job connects as. */
-    masterUsername: Input<string>;
-    /** The master password (secret: only the Job's Secret holds it). */
-    masterPassword: Input<string>;
+    /** Master user the Job connects as (with `masterPassword`). @default read from `masterSecret` */
+    masterUsername?: Input<string>;
+    /** The master password (secret: only the Job's Secret holds it). Ignored with `masterSecret`. @default read from `masterSecret` */
+    masterPassword?: Input<string>;
+    /**
+     * A Secret in the monitoring namespace with keys `master-username` and `master-password` (written at run time by
+     * External Secrets Operator: MonitoringArgs `credentials`), so a rotated master password reaches the Job. @default none
+     */
+    masterSecret?: string;
     /** Customer-managed key of the Secrets Manager secret (the data tier's). */
     kmsKeyArn: Input<string>;
     /** Name of the Secrets Manager secret holding the login (`<identifier>/postgres/monitor`). */
@@ -160,8 +166,10 @@ export interface RedisExporterArgs {
     host: Input<string>;
     /** Port of the primary endpoint (TLS). @default 6379 */
     port?: Input<number>;
-    /** The AUTH token (secret: copied into a Secret in the monitoring namespace, never into the exporter's spec). */
-    authToken: Input<string>;
+    /** The AUTH token (secret: copied into a Secret in the monitoring namespace, never into the exporter's spec). @default read from `authSecret` */
+    authToken?: Input<string>;
+    /** A Secret in the monitoring namespace with key `auth-token` (written by External Secrets Operator: MonitoringArgs `credentials`). @default none */
+    authSecret?: string;
 }
 
 export type { AlarmSubscriptionArgs } from "../shared/alarms";
@@ -262,4 +270,9 @@ export interface MonitoringArgs extends MonitoringSettings {
     cloudwatch?: CloudWatchAlarmsArgs;
     /** Default-deny NetworkPolicies with an allow per flow, in a namespace the component creates. @default no NetworkPolicies */
     network?: MonitoringNetworkArgs;
+    /**
+     * Secrets External Secrets Operator writes in the namespace (the exporters' `masterSecret` and `authSecret`), with
+     * the namespace's SecretStore; the exporters and the login Job start once they are Ready. @default none
+     */
+    credentials?: RuntimeCredentialsArgs;
 }

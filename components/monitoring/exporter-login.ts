@@ -73,9 +73,12 @@ export function exporterLoginJobSpec(a: {
     caConfigMap: string;
     /** The monitoring PriorityClass, like the other pods of the namespace. */
     priorityClassName?: pulumi.Input<string>;
+    /** The Secret with `master-username` and `master-password` (External Secrets Operator's). @default the Job's own Secret */
+    masterSecret?: string;
 }) {
     const labels = selectorLabels(EXPORTER_LOGIN);
-    const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: JOB_SECRET, key } } });
+    const fromSecret = (name: string, key: string, secret = JOB_SECRET) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+    const master = a.masterSecret ?? JOB_SECRET;
     return {
         backoffLimit: 3,
         activeDeadlineSeconds: 600,
@@ -95,8 +98,8 @@ export function exporterLoginJobSpec(a: {
                             { name: "PGHOST", value: a.host },
                             { name: "PGPORT", value: a.port },
                             { name: "PGDATABASE", value: a.database },
-                            fromSecret("PGUSER", "master-username"),
-                            fromSecret("PGPASSWORD", "master-password"),
+                            fromSecret("PGUSER", "master-username", master),
+                            fromSecret("PGPASSWORD", "master-password", master),
                             { name: "PGSSLMODE", value: "verify-full" },
                             { name: "PGSSLROOTCERT", value: caBundlePath("rds") },
                             { name: "PGCONNECT_TIMEOUT", value: "10" },
@@ -167,6 +170,16 @@ export function exporterLogin(ctx: LoginContext, pg: PostgresExporterArgs, login
         },
         child,
     );
+    // The master credentials come from External Secrets Operator's Secret when there is one (they rotate); the Job's
+    // own Secret then holds only the exporter's password, which Pulumi generates and the Job sets.
+    if (!login.masterSecret && (login.masterUsername === undefined || login.masterPassword === undefined))
+        throw new pulumi.ResourceError("Monitoring: postgres.login needs masterSecret, or masterUsername and masterPassword", parent);
+    const jobSecretData: Record<string, pulumi.Input<string>> = {
+        ...(login.masterSecret
+            ? {}
+            : { "master-username": pulumi.secret(login.masterUsername!), "master-password": pulumi.secret(login.masterPassword!) }),
+        "exporter-password": pulumi.secret(password.result),
+    };
     const jobSecret = new k8s.core.v1.Secret(
         `${name}-${EXPORTER_LOGIN}`,
         {
@@ -174,14 +187,10 @@ export function exporterLogin(ctx: LoginContext, pg: PostgresExporterArgs, login
                 name: JOB_SECRET,
                 namespace: r.namespace,
                 labels,
-                annotations: secretKeysAnnotation({ "master-username": true, "master-password": true, "exporter-password": true }),
+                annotations: secretKeysAnnotation(jobSecretData),
             },
             type: "Opaque",
-            stringData: {
-                "master-username": pulumi.secret(login.masterUsername),
-                "master-password": pulumi.secret(login.masterPassword),
-                "exporter-password": pulumi.secret(password.result),
-            },
+            stringData: jobSecretData,
         },
         inNamespace,
     );
@@ -213,6 +222,7 @@ export function exporterLogin(ctx: LoginContext, pg: PostgresExporterArgs, login
                 sqlConfigMap: jobName,
                 caConfigMap: caBundleConfigMapName(EXPORTER_LOGIN),
                 priorityClassName: r.priorityClassName,
+                masterSecret: login.masterSecret,
             }),
         },
         { parent, dependsOn: [...ctx.dependsOn, jobSecret, sql, ca] },

@@ -92,7 +92,7 @@ interface ExporterContext {
 function exporter(
     ctx: ExporterContext,
     chart: string,
-    secret: k8s.core.v1.Secret,
+    secret: k8s.core.v1.Secret | undefined,
     values: pulumi.Input<Record<string, unknown>>,
     extra: pulumi.Resource[],
 ) {
@@ -102,7 +102,7 @@ function exporter(
     const release = new k8s.helm.v4.Chart(
         `${name}-${short}`,
         { ...chartSource(chart, EXPORTER_CHARTS[chart as keyof typeof EXPORTER_CHARTS], r.namespace), values },
-        { parent, dependsOn: [...ctx.dependsOn, secret, ...extra] },
+        { parent, dependsOn: [...ctx.dependsOn, ...(secret ? [secret] : []), ...extra] },
     );
     new k8s.apiextensions.CustomResource(
         `${name}-${short}`,
@@ -154,6 +154,10 @@ export function postgresExporter(
 
 export function redisExporter(ctx: ExporterContext, redis: RedisExporterArgs) {
     const { name, r, parent } = ctx;
+    const address = pulumi.interpolate`rediss://${redis.host}:${redis.port ?? 6379}`;
+    // Written at run time by External Secrets Operator (the token rotates there): nothing for Pulumi to copy.
+    if (redis.authSecret) return exporter(ctx, REDIS_EXPORTER, undefined, redisExporterValues(r, address, redis.authSecret), []);
+    if (redis.authToken === undefined) throw new pulumi.ResourceError("Monitoring: redis needs authToken or authSecret", parent);
     const secret = new k8s.core.v1.Secret(
         `${name}-redis-exporter`,
         {
@@ -163,6 +167,5 @@ export function redisExporter(ctx: ExporterContext, redis: RedisExporterArgs) {
         },
         { parent, dependsOn: ctx.dependsOn },
     );
-    const address = pulumi.interpolate`rediss://${redis.host}:${redis.port ?? 6379}`;
     return exporter(ctx, REDIS_EXPORTER, secret, redisExporterValues(r, address, "redis-exporter"), []);
 }

@@ -12,6 +12,7 @@ import { RECEIVER_SECRET_KEY } from "./alertmanager";
 import { hangarDashboards } from "./dashboards";
 import { grafanaExposure } from "./grafana";
 import { exporterLogin } from "./exporter-login";
+import { dependsOnOf, runtimeCredentials } from "../shared/external-secrets";
 import { postgresExporter, redisExporter } from "./exporters";
 import { monitoringFlowFlags, monitoringNetworkPolicies } from "./network-policies";
 import { ResolvedMonitoring, resolveMonitoring } from "./resolve";
@@ -145,7 +146,14 @@ export class Monitoring extends pulumi.ComponentResource {
         }
 
         if (args.network && namespace && r.installChart) this.networkPolicies(name, r, args, args.network, base);
-        const exporters = { name, r, parent: this, dependsOn: readyResources };
+        // Credentials the exporters and the login Job read, written by External Secrets Operator (awaited Ready).
+        const credentials = args.credentials
+            ? runtimeCredentials(`${name}-credentials`, r.namespace, args.credentials, {
+                  parent: this,
+                  dependsOn: [...base, ...dependsOnOf(opts)],
+              })
+            : [];
+        const exporters = { name, r, parent: this, dependsOn: [...readyResources, ...credentials] };
         if (args.postgres) this.postgres(exporters, args.postgres);
         if (args.redis) redisExporter(exporters, args.redis);
 

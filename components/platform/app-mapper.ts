@@ -6,19 +6,23 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AppBucketPlacementArgs, AppPriorityClassesArgs, AppTierArgs } from "../app";
 import type { BucketReplicationTargetArgs } from "../shared/bucket-replication";
 import { MONITORING_DEFAULTS } from "../monitoring";
+import type { RuntimeCredentialsArgs } from "../external-secrets";
 import type { PlatformArgs } from "./args";
-import { WRITER_URL_KEY } from "./urls";
+import { APP_CREDENTIALS_SECRET, WRITER_URL_KEY } from "./credentials";
 
-/** Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL, DATABASE_WRITER_URL and REDIS_URL. */
-export const DATA_SECRET = "data-tier";
+/**
+ * Name of the Secret in the app namespace holding DATABASE_URL, DATABASE_READ_URL, DATABASE_WRITER_URL and REDIS_URL:
+ * External Secrets Operator writes it (./credentials.ts); the `data-tier` Secret Pulumi wrote before is retired.
+ */
+export const DATA_SECRET = APP_CREDENTIALS_SECRET;
 
 /** Keys of the data-tier Secret the services do not get as env: the writer's own URL is for migrations, not the app. */
 export const NOT_FOR_SERVICES = [WRITER_URL_KEY];
 
 /** How one app tier is placed: the primary (monitored, public traffic) or the pilot light (fixed size). */
 export interface TierPlacement {
-    /** The data tier's URLs, handed to every service from the `data-tier` Secret. */
-    urls: Record<string, pulumi.Input<string>>;
+    /** The data tier's URLs, written by External Secrets Operator into `data-tier-credentials` and read by every service. @default none */
+    credentials?: RuntimeCredentialsArgs;
     /** The cluster's IAM OIDC provider. */
     oidcProviderArn: pulumi.Input<string>;
     /** The data tier's subnets (egress on 5432 and 6379). */
@@ -54,11 +58,10 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
     const { trafficSource: _source, trafficNamespace, rollouts, ...app } = args.app!;
     const m = args.monitoring;
     // The writer's own URL is the migration Jobs' alone; services read DATABASE_URL.
-    const writer = t.urls[WRITER_URL_KEY] !== undefined;
-    const secretEnv = Object.keys(t.urls)
-        .filter((key) => !NOT_FOR_SERVICES.includes(key))
-        .map((key) => ({ name: key, secret: DATA_SECRET, key }));
-    const ports = [...(t.urls.DATABASE_URL ? [5432] : []), ...(t.urls.REDIS_URL ? [6379] : [])];
+    const keys = Object.keys(t.credentials?.targets.find((x) => x.target === DATA_SECRET)?.template ?? {});
+    const writer = keys.includes(WRITER_URL_KEY);
+    const secretEnv = keys.filter((key) => !NOT_FOR_SERVICES.includes(key)).map((key) => ({ name: key, secret: DATA_SECRET, key }));
+    const ports = [...(keys.includes("DATABASE_URL") ? [5432] : []), ...(keys.includes("REDIS_URL") ? [6379] : [])];
     return {
         ...app,
         environment: args.environment,
@@ -89,9 +92,9 @@ export function appTierArgs(args: PlatformArgs, t: TierPlacement): AppTierArgs {
             },
         },
         applyRouteRules: rollouts?.applyRouteRules,
-        secrets: Object.keys(t.urls).length > 0 ? [{ name: DATA_SECRET, stringData: t.urls }] : [],
-        // The RDS CA bundle the URLs' sslrootcert names (urls.ts).
-        caBundles: t.urls.DATABASE_URL !== undefined,
+        credentials: t.credentials,
+        // The CA bundles the URLs' sslrootcert names (external-secrets/templates.ts).
+        caBundles: keys.includes("DATABASE_URL"),
         serviceMonitorLabels: t.serviceMonitorLabels,
         network: {
             trafficNamespace,

@@ -70,6 +70,18 @@ export interface PlatformAppArgs extends AppTierSettings {
     trafficNamespace?: string;
 }
 
+/** The settings Platform reads (stack file `hangar:externalSecrets`). */
+export interface PlatformExternalSecretsArgs {
+    /** `managed` installs external-secrets (pinned chart); `existing` uses the cluster's operator. @default "managed" */
+    mode?: string;
+    /** Namespace of the operator. @default "external-secrets" */
+    namespace?: string;
+    /** Version of the external-secrets chart. @default "2.9.0" */
+    chartVersion?: string;
+    /** How often ESO rereads Secrets Manager and rewrites the Secrets, a Go duration. @default "15m" */
+    refreshInterval?: string;
+}
+
 /** Everything `Platform` needs; `toPlatformArgs` maps a parsed stack file onto it. */
 export interface PlatformArgs {
     /** `prod`, `staging` or `ephemeral`: drives protection and sizing defaults. */
@@ -100,6 +112,8 @@ export interface PlatformArgs {
     dns?: PlatformDnsArgs;
     /** AWS Backup, the dump bucket and the dump CronJob. @default off */
     backups?: PlatformBackupsArgs;
+    /** External Secrets Operator: how pods get the data tier's credentials at run time. @default managed, refreshed every 15m */
+    externalSecrets?: PlatformExternalSecretsArgs;
 }
 
 /** The logical-dump CronJob as Platform builds it (it connects to the database's writer as its master user). */

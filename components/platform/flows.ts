@@ -12,6 +12,7 @@ import { DumpJobArgs, dumpJobFlows } from "../backups";
 import { postgresProxyFlows, postgresRotationFlows } from "../data";
 import { MonitoringArgs, monitoringArgsFlows } from "../monitoring";
 import { ROLLOUTS_DEFAULTS, rolloutsFlows, RolloutsControllerArgs } from "../rollouts";
+import { EXTERNAL_SECRETS_DEFAULTS, externalSecretsFlows, ExternalSecretsOperatorArgs } from "../external-secrets";
 import { DECLARED_FLOWS, DeclaredFlow, FlowDeclaration } from "../shared/flows";
 import { partOfLabels } from "../shared/labels";
 
@@ -34,6 +35,10 @@ export interface FlowSources {
     rollouts?: RolloutsControllerArgs;
     /** Resolved `rollouts.network.controlPlaneCidrs`. */
     rolloutsCidrs?: string[];
+    /** External Secrets Operator, when the stack installs it. */
+    externalSecrets?: ExternalSecretsOperatorArgs;
+    /** Resolved `externalSecrets.controlPlaneCidrs`. */
+    externalSecretsCidrs?: string[];
 }
 
 /** The declaration, pure: each component's flows, a flow two components need listed once (both named). */
@@ -63,6 +68,14 @@ export function declaredFlows(s: FlowSources): FlowDeclaration {
                 prometheus: s.rollouts.network.prometheus,
             }),
         );
+    const eso = s.externalSecrets;
+    if (eso?.controlPlaneCidrs && (eso.mode ?? EXTERNAL_SECRETS_DEFAULTS.mode) === "managed")
+        flows.push(
+            ...externalSecretsFlows({
+                namespace: eso.namespace ?? EXTERNAL_SECRETS_DEFAULTS.namespace,
+                controlPlaneCidrs: s.externalSecretsCidrs ?? [],
+            }),
+        );
     const merged = new Map<string, DeclaredFlow>();
     for (const f of flows) {
         const key = JSON.stringify([f.from, f.to, f.port, f.protocol]);
@@ -81,7 +94,15 @@ export function declaredFlowsConfigMap(
     namespace: pulumi.Input<string>,
     sources: Omit<
         FlowSources,
-        "vpcId" | "podCidrs" | "appCidrs" | "monitoringCidrs" | "dump" | "proxyCidrs" | "rotation" | "rolloutsCidrs"
+        | "vpcId"
+        | "podCidrs"
+        | "appCidrs"
+        | "monitoringCidrs"
+        | "dump"
+        | "proxyCidrs"
+        | "rotation"
+        | "rolloutsCidrs"
+        | "externalSecretsCidrs"
     > &
         Inputs<Pick<FlowSources, "vpcId" | "podCidrs">> & {
             dump?: DumpJobArgs;
@@ -101,9 +122,9 @@ export function declaredFlowsConfigMap(
             mon ? pulumi.all([mon.controlPlaneCidrs, mon.nodeCidrs, mon.dataCidrs, mon.grafanaFrom?.cidrs ?? null]) : null,
             sources.dump ? pulumi.all([sources.dump.namespace, sources.dump.databaseCidrs]) : null,
             pulumi.all([sources.proxyCidrs ?? null, sources.rotation?.cidrs ?? null]),
-            sources.rollouts?.network?.controlPlaneCidrs ?? null,
+            pulumi.all([sources.rollouts?.network?.controlPlaneCidrs ?? null, sources.externalSecrets?.controlPlaneCidrs ?? null]),
         ])
-        .apply(([vpcId, podCidrs, traffic, appData, m, dump, [proxyCidrs, rotationCidrs], rolloutsCidrs]) =>
+        .apply(([vpcId, podCidrs, traffic, appData, m, dump, [proxyCidrs, rotationCidrs], [rolloutsCidrs, esoCidrs]]) =>
             declaredFlows({
                 vpcId,
                 podCidrs,
@@ -116,6 +137,8 @@ export function declaredFlowsConfigMap(
                 rotation: rotationCidrs && sources.rotation ? { cidrs: rotationCidrs, endpoint: sources.rotation.endpoint } : undefined,
                 rollouts: sources.rollouts,
                 rolloutsCidrs: rolloutsCidrs ?? undefined,
+                externalSecrets: sources.externalSecrets,
+                externalSecretsCidrs: esoCidrs ?? undefined,
             }),
         );
     return new k8s.core.v1.ConfigMap(

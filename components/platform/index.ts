@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AppTier, AppTierArgs } from "../app";
-import { Backups, BackupsArgs } from "../backups";
+import { Backups, BackupsArgs, DUMP_CREDENTIALS_SECRET } from "../backups";
 import { PostgresDatabase, RedisCache } from "../data";
 import { DisasterRecovery } from "../disaster-recovery";
 import { Monitoring, MonitoringArgs } from "../monitoring";
@@ -17,7 +17,8 @@ import { partOfLabels } from "../shared/labels";
 import { deferred } from "../shared/deferred";
 import { physicalName } from "../shared/naming";
 import { existingPriorityClasses, priorityClasses } from "../shared/priority-classes";
-import { PilotLightArgs, PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
+import { PLATFORM_DEFAULTS, PlatformArgs, PlatformDrArgs } from "./args";
+import { pilotLightTier } from "./pilot-light";
 import { verifyClusterTarget } from "./cluster-target";
 import { declaredFlowsConfigMap } from "./flows";
 import * as delivery from "./rollouts";
@@ -26,7 +27,8 @@ import { appTierArgs, backupsArgs, cacheArgs, databaseArgs, disasterRecoveryArgs
 import { RolloutsController, RolloutsControllerArgs } from "../rollouts";
 import { resolveMonitoring } from "../monitoring";
 import { resolveNetwork } from "./network";
-import { databaseUrl, dataTierUrls } from "./urls";
+import * as credentials from "./credentials";
+import { ExternalSecretsOperator } from "../external-secrets";
 
 /**
  * The whole environment. Creates every provider explicitly (stack files disable
@@ -129,23 +131,39 @@ export class Platform extends pulumi.ComponentResource {
         const priority = args.kubernetes.priorityClassPrefix
             ? existingPriorityClasses(args.kubernetes.priorityClassPrefix)
             : priorityClasses(`${name}-priority`, physicalName(stack), partOfLabels(), { parent: this, provider: p.kubernetes });
+        // Pods get the data tier's credentials at run time from Secrets Manager (the master password rotates there).
+        const controlPlaneCidrs = args.controlPlaneCidrs ?? network.privateSubnetCidrs;
+        const esoArgs = credentials.needsExternalSecrets(args)
+            ? credentials.operatorArgs(args, { controlPlaneCidrs, priorityClassName: priority.monitoring })
+            : undefined;
+        const eso = esoArgs && new ExternalSecretsOperator(`${name}-external-secrets`, esoArgs, withProviders);
+        // What the consumers' ExternalSecrets wait for (their component's dependsOn): the operator's CRDs.
+        const afterEso = { ...withProviders, dependsOn: eso?.readyResources ?? [] };
+        const credentialContext = credentials.credentialContext(database, cache, {
+            oidcProviderArn: network.oidcProviderArn,
+            region: args.aws.region,
+            refreshInterval: args.externalSecrets?.refreshInterval ?? credentials.CREDENTIALS_DEFAULTS.refreshInterval,
+        });
         let monitorArgs: MonitoringArgs | undefined;
         const monitoring =
             (args.monitoring?.enabled ?? defaults.monitoring.enabled)
                 ? new Monitoring(
                       `${name}-monitoring`,
-                      (monitorArgs = monitoringArgs(
-                          args,
-                          database,
-                          cache,
-                          {
-                              controlPlaneCidrs: args.controlPlaneCidrs ?? network.privateSubnetCidrs,
-                              privateSubnetCidrs: network.privateSubnetCidrs,
-                              trafficCidrs: args.app?.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
-                          },
-                          priority.monitoring,
+                      (monitorArgs = credentials.withMonitoringCredentials(
+                          monitoringArgs(
+                              args,
+                              database,
+                              cache,
+                              {
+                                  controlPlaneCidrs,
+                                  privateSubnetCidrs: network.privateSubnetCidrs,
+                                  trafficCidrs: args.app?.trafficSource === "vpc" ? network.vpcCidr.apply((c) => [c]) : undefined,
+                              },
+                              priority.monitoring,
+                          ),
+                          credentialContext,
                       )),
-                      withProviders,
+                      afterEso,
                   )
                 : undefined;
 
@@ -175,7 +193,7 @@ export class Platform extends pulumi.ComponentResource {
             appTier = new AppTier(
                 `${name}-app`,
                 (appArgs = appTierArgs(args, {
-                    urls: dataTierUrls(database, cache, sslMode),
+                    credentials: credentials.appCredentials(credentialContext, sslMode),
                     oidcProviderArn: network.oidcProviderArn,
                     dataCidrs: network.privateSubnetCidrs,
                     databaseProxy: database?.proxyAddress !== undefined,
@@ -187,37 +205,23 @@ export class Platform extends pulumi.ComponentResource {
                     buckets: bucketPlacement(args, stack, disasterRecovery?.appBucketReplicas),
                 })),
                 // ServiceMonitors need the monitoring CRDs first, Rollouts the controller's.
-                { ...withProviders, dependsOn: [...(monitoring?.readyResources ?? []), ...(rollouts ? [rollouts] : [])] },
+                {
+                    ...withProviders,
+                    dependsOn: [...(monitoring?.readyResources ?? []), ...(rollouts ? [rollouts] : []), ...afterEso.dependsOn],
+                },
             );
             const pilot = (dr?.pilotLight?.enabled ?? defaults.dr.pilotLight.enabled) ? dr?.pilotLight : undefined;
-            if (pilot && disasterRecovery && database && drAws) {
-                const drKubernetes = this.drKubernetesProvider(name, pilot, drAws);
-                // The replica's own address and port: nothing on the DR side may wait on a primary-region output.
-                const replicaUrl = databaseUrl(
-                    {
-                        username: database.username,
-                        password: database.password,
-                        databaseName: database.databaseName,
-                        port: disasterRecovery.replicaPort,
-                    },
-                    disasterRecovery.replicaAddress,
+            if (pilot && disasterRecovery && database && drAws)
+                pilotLightTier(name, this, {
+                    args,
+                    pilot,
+                    drNetworkCidrs: dr!.network.privateSubnetCidrs,
+                    drAws,
+                    others: [p.random, p.docker],
+                    replica: { address: disasterRecovery.replicaAddress, port: disasterRecovery.replicaPort },
+                    credentials: credentialContext,
                     sslMode,
-                );
-                new AppTier(
-                    `${name}-app-dr`,
-                    appTierArgs(args, {
-                        urls: { DATABASE_URL: replicaUrl, DATABASE_READ_URL: replicaUrl },
-                        oidcProviderArn: pilot.oidcProviderArn,
-                        dataCidrs: dr!.network.privateSubnetCidrs,
-                        fixedReplicas: pilot.replicas ?? defaults.dr.pilotLight.replicas,
-                        priorityClassNames: priorityClasses(`${name}-priority-dr`, physicalName(stack), partOfLabels(), {
-                            parent: this,
-                            provider: drKubernetes,
-                        }),
-                    }),
-                    { parent: this, providers: [drAws, drKubernetes, p.random, p.docker], dependsOn: [] },
-                );
-            }
+                });
         }
 
         let dump: BackupsArgs | undefined;
@@ -231,11 +235,20 @@ export class Platform extends pulumi.ComponentResource {
             // Restore-job failures go to the database alarms' topic, when monitoring has one.
             const alarmTopic = monitoring && monitorArgs?.cloudwatch ? monitoring.alarmTopicArn.apply((arn) => arn!) : undefined;
             dump = backupsArgs(args, stack, database, disasterRecovery, dumpPlacement, alarmTopic);
-            new Backups(`${name}-backups`, dump, withProviders);
+            if (dump.dump)
+                dump.dump.credentials = credentials.masterCredentials(
+                    { ...credentialContext, database: credentialContext.database! },
+                    "pg-dump-store",
+                    DUMP_CREDENTIALS_SECRET,
+                    {
+                        passwordKey: "PGPASSWORD",
+                    },
+                );
+            new Backups(`${name}-backups`, dump, afterEso);
         }
         if (appTier && appArgs) {
             // Every component's flows, as one object of the stack that the wiring rules evaluate.
-            const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump, rollouts: rolloutsArgs };
+            const sources = { app: appArgs, monitoring: monitorArgs, dump: dump?.dump, rollouts: rolloutsArgs, externalSecrets: esoArgs };
             const flowNetwork = { vpcId: network.vpcId, podCidrs: network.privateSubnetCidrs };
             const proxyCidrs = database?.proxyAddress ? network.privateSubnetCidrs : undefined;
             const rotation = database?.rotationEndpoint
@@ -273,27 +286,5 @@ export class Platform extends pulumi.ComponentResource {
             cacheSecretArn: this.cacheSecretArn,
             drReplicaAddress: this.drReplicaAddress,
         });
-    }
-
-    /**
-     * The DR cluster's provider. Its kubeconfig comes from Secrets Manager, so the
-     * expected-cluster check runs when the value arrives, before the provider can use it.
-     */
-    private drKubernetesProvider(name: string, pilot: PilotLightArgs, drAws: aws.Provider): k8s.Provider {
-        const kubeconfig = aws.secretsmanager
-            .getSecretVersionOutput({ secretId: pilot.kubeconfigSecretArn }, { parent: this, provider: drAws })
-            .secretString.apply((text) => {
-                try {
-                    verifyClusterTarget({ kubeconfig: text, context: pilot.context, server: pilot.server }, "hangar:dr.pilotLight");
-                } catch (err) {
-                    throw new pulumi.RunError((err as Error).message);
-                }
-                return text;
-            });
-        return new k8s.Provider(
-            `${name}-k8s-dr`,
-            { kubeconfig: pulumi.secret(kubeconfig), context: pilot.context, enableServerSideApply: true },
-            { parent: this },
-        );
     }
 }

@@ -29,7 +29,6 @@ export interface DatabaseHandles {
     port: pulumi.Input<number>;
     databaseName: string;
     username: string;
-    password: pulumi.Input<string>;
     /** The data tier's customer-managed key (its secrets too). */
     kmsKeyArn: pulumi.Input<string>;
     /** RDS Proxy's name, when there is one. */
@@ -44,7 +43,6 @@ export interface CacheHandles {
     identifier: string;
     address: pulumi.Input<string>;
     port: pulumi.Input<number>;
-    authToken: pulumi.Input<string>;
 }
 
 /** What the mappers read of DisasterRecovery: the targets of backup copies and bucket replication. */
@@ -87,9 +85,8 @@ export function monitoringArgs(
     const { enabled: _enabled, alarmSubscriptions, ...settings } = args.monitoring ?? {};
     // The dump image carries a PostgreSQL client: the login Job runs it when there is one (the CA bundle is mounted).
     const client = args.backups?.dump;
+    // The master credentials and the cache token reach the exporters at run time (./credentials.ts).
     const login = db && {
-        masterUsername: db.username,
-        masterPassword: db.password,
         kmsKeyArn: db.kmsKeyArn,
         secretName: `${db.identifier}/postgres/monitor`,
         ...(client?.image ? { image: client.image } : {}),
@@ -117,7 +114,7 @@ export function monitoringArgs(
                     : undefined,
             grafanaFrom,
         },
-        redis: cache && { host: cache.address, port: cache.port, authToken: cache.authToken },
+        redis: cache && { host: cache.address, port: cache.port },
         cloudwatch: {
             rds: db && {
                 instanceIds: [db.identifier],
@@ -238,7 +235,7 @@ export function backupsArgs(
                       port: db.port,
                       database: db.databaseName,
                       username: db.username,
-                      password: db.password,
+                      // The password reaches the job at run time: Platform adds `credentials` (./credentials.ts).
                   }
                 : undefined,
     };

@@ -13,10 +13,11 @@ import { GATEWAY_DEFAULTS, GatewayArgs, INGRESS_DEFAULTS } from "../shared/expos
 import type { PlatformArgs } from "./args";
 import { PRIORITY_TIERS, priorityClassName, PriorityTier } from "../shared/priority-classes";
 import { rolloutsPrerequisites } from "./rollouts";
+import { externalSecretsPrerequisites } from "./credentials";
 
 export type Requirement =
-    /** A CustomResourceDefinition by its name (`<plural>.<group>`), established. */
-    | { kind: "crd"; name: string }
+    /** A CustomResourceDefinition by its name (`<plural>.<group>`), established, serving `version` when one is named. */
+    | { kind: "crd"; name: string; version?: string }
     /** A Gateway, programmed, whose `listener` admits HTTPRoutes from every namespace in `routeNamespaces`. */
     | { kind: "gateway"; namespace: string; name: string; listener: string; routeNamespaces: string[]; hosts: string[] }
     /** A StorageClass by name, binding volumes where the pod lands (`WaitForFirstConsumer`) when `zoneSpread`. */
@@ -219,6 +220,7 @@ export function clusterPrerequisites(args: PlatformArgs): Prerequisite[] {
         ...exposurePrerequisites(args),
         ...autoscalingPrerequisites(args),
         ...rolloutsPrerequisites(args),
+        ...externalSecretsPrerequisites(args),
         ...priorityPrerequisites(args),
     ];
     const seen = new Set<string>();

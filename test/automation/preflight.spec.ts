@@ -142,6 +142,41 @@ describe("cluster prerequisites", () => {
         assert.match(findings.find((f) => f.id === "apiService:v1beta1.metrics.k8s.io")!.install!, /metrics-server/);
     });
 
+    it("with an existing External Secrets Operator, requires its CRDs Established and serving external-secrets.io/v1", async () => {
+        const doc = readStackConfig(path.join(REPO_ROOT, "Pulumi.staging.yaml")) as Record<string, unknown>;
+        const parsed = parseConfig({ ...doc, "hangar:externalSecrets": { mode: "existing" } }, "staging");
+        assert.ok(parsed.ok);
+        const wanted = clusterPrerequisites(toPlatformArgs(parsed.config, kubeconfigFor("http://127.0.0.1:1", "x"))).filter((p) =>
+            p.id.endsWith(".external-secrets.io"),
+        );
+        assert.deepStrictEqual(
+            wanted.map((p) => p.id),
+            ["crd:externalsecrets.external-secrets.io", "crd:secretstores.external-secrets.io"],
+        );
+        const crd = (served: string[]) => ({
+            ...established,
+            spec: { versions: ["v1beta1", "v1"].map((name) => ({ name, served: served.includes(name) })) },
+        });
+        const api = await fakeApiServer({
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/externalsecrets.external-secrets.io": crd(["v1beta1"]),
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/secretstores.external-secrets.io": crd(["v1beta1", "v1"]),
+        });
+        try {
+            const findings = await verifyPrerequisites(wanted, kubeReader(kubeconfigFor(api.url, "c"), "c"));
+            assert.deepStrictEqual(
+                findings.filter((f) => !f.ok).map((f) => [f.id, f.problem]),
+                [
+                    [
+                        "crd:externalsecrets.external-secrets.io",
+                        "CustomResourceDefinition externalsecrets.external-secrets.io does not serve v1 (serves v1beta1)",
+                    ],
+                ],
+            );
+        } finally {
+            await api.close();
+        }
+    });
+
     it("requires another stack's PriorityClasses where the stack uses them (foundation.kubernetes.priorityClassPrefix)", async () => {
         const doc = readStackConfig(path.join(REPO_ROOT, "Pulumi.staging.yaml")) as Record<string, Record<string, Record<string, unknown>>>;
         doc["hangar:foundation"].kubernetes.priorityClassPrefix = "hangar-staging";

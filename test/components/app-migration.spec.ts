@@ -118,17 +118,17 @@ describe("migration in prod", () => {
         const env = pod.containers[0].env;
         const db = env.filter((e: Any) => e.name === "DATABASE_URL");
         assert.deepStrictEqual(db, [
-            { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "data-tier", key: "DATABASE_WRITER_URL" } } },
+            { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "data-tier-credentials", key: "DATABASE_WRITER_URL" } } },
         ]);
         assert.ok(pod.containers[0].volumeMounts.some((m: Any) => m.mountPath === "/opt/hangar-ca"));
         assert.ok(pod.volumes.some((v: Any) => v.configMap?.name === "app-ca-bundles"));
-        const secret = prod().resources.find(
+        const external = prod().resources.find(
             (r) =>
-                r.type === "kubernetes:core/v1:Secret" &&
-                inputs(r).metadata.name === "data-tier" &&
+                r.type === "kubernetes:external-secrets.io/v1:ExternalSecret" &&
+                inputs(r).metadata.name === "data-tier-credentials" &&
                 inputs(r).metadata.namespace === "hangar",
         )!;
-        assert.match(inputs(secret).stringData.DATABASE_WRITER_URL, /^postgresql:\/\/.*sslmode=verify-full/);
+        assert.match(inputs(external).spec.target.template.data.DATABASE_WRITER_URL, /^postgresql:\/\/.*sslmode=verify-full/);
         const workloads = [...byType(prod(), DEPLOYMENT), ...byType(prod(), ROLLOUT)].map(inputs);
         assert.ok(workloads.some((w) => w.metadata.name === "api"));
         for (const d of workloads)
@@ -177,15 +177,29 @@ describe("migration config", () => {
         const parsed = parseConfig(readStackConfig(path.join(ROOT, "Pulumi.prod.yaml")), "prod");
         assert.ok(parsed.ok);
         const args = toPlatformArgs(parsed.config!, "kubeconfig");
-        const placement = { urls: { DATABASE_URL: "u", DATABASE_WRITER_URL: "w" }, oidcProviderArn: "arn", dataCidrs: [] };
+        const credentials = (template: Record<string, string>) => ({
+            storeName: "app-credentials",
+            oidcProviderArn: "arn",
+            region: "eu-west-1",
+            refreshInterval: "15m",
+            secrets: [],
+            targets: [{ target: "data-tier-credentials", data: [], template }],
+        });
+        const placement = {
+            credentials: credentials({ DATABASE_URL: "u", DATABASE_WRITER_URL: "w" }),
+            oidcProviderArn: "arn",
+            dataCidrs: [],
+        };
         const primary = appTierArgs(args, placement).services.find((s) => s.name === "api")!;
         assert.deepStrictEqual(primary.migration, {
             command: ["/app/api", "migrate", "up"],
             activeDeadlineSeconds: 900,
-            writerUrl: { secret: "data-tier", key: "DATABASE_WRITER_URL" },
+            writerUrl: { secret: "data-tier-credentials", key: "DATABASE_WRITER_URL" },
         });
         assert.ok(!primary.secretEnv!.some((e) => e.name === "DATABASE_WRITER_URL"));
-        const replica = appTierArgs(args, { ...placement, urls: { DATABASE_URL: "r" } }).services.find((s) => s.name === "api")!;
+        const replica = appTierArgs(args, { ...placement, credentials: credentials({ DATABASE_URL: "r" }) }).services.find(
+            (s) => s.name === "api",
+        )!;
         assert.strictEqual(replica.migration, undefined);
     });
 

@@ -135,7 +135,8 @@ for (const stack of ["prod", "staging"]) {
         });
 
         it("annotates the ServiceAccount with an IRSA role trusted only for it", () => {
-            const [sa] = byType(snapshot, "kubernetes:core/v1:ServiceAccount");
+            // The tier's own ServiceAccount (the SecretStores' accounts have their own roles: external-secrets.spec.ts).
+            const sa = byType(snapshot, "kubernetes:core/v1:ServiceAccount").find((r) => (r.inputs.metadata as Any).name === "app")!;
             const role = byType(snapshot, "aws:iam/role:Role").find((r) => r.name.endsWith("-irsa")) as SnapshotResource;
             const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
             const condition = trust.Statement[0].Condition.StringEquals;

@@ -113,7 +113,8 @@ describe("the dump CronJob", () => {
             { name: "PGSSLMODE", value: "verify-full" },
         );
         assert.deepStrictEqual(c.env.find((e: Any) => e.name === "PGPASSWORD").valueFrom, {
-            secretKeyRef: { name: "pg-dump-credentials", key: "PGPASSWORD" },
+            // External Secrets Operator's Secret: the master password as Secrets Manager holds it now.
+            secretKeyRef: { name: "pg-dump-master", key: "PGPASSWORD" },
         });
     });
 

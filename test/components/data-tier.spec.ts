@@ -156,25 +156,26 @@ for (const stack of ["prod", "staging"]) {
             for (const value of generated) assert.ok(!visible.includes(value), `${value}… appears in plaintext`);
         });
 
-        it("hands the app DATABASE_URL, DATABASE_READ_URL and REDIS_URL from a Secret, and migrations the writer's own URL", () => {
-            const secret = byType(s, "kubernetes:core/v1:Secret").find(
-                (r) => (r.inputs.metadata as Any).name === "data-tier",
+        it("hands the app DATABASE_URL, DATABASE_READ_URL and REDIS_URL from a Secret ESO writes, and migrations the writer's own URL", () => {
+            // The URLs are External Secrets Operator's templates: user and password from Secrets Manager at run time.
+            const external = byType(s, "kubernetes:external-secrets.io/v1:ExternalSecret").find(
+                (r) => (r.inputs.metadata as Any).name === "data-tier-credentials",
             ) as SnapshotResource;
-            assert.ok(isSecret(secret.inputs.stringData));
-            const data = reveal(secret.inputs.stringData) as Record<string, string>;
+            const data = (reveal(external.inputs.spec) as Any).target.template.data as Record<string, string>;
             assert.deepStrictEqual(Object.keys(data).sort(), ["DATABASE_READ_URL", "DATABASE_URL", "DATABASE_WRITER_URL", "REDIS_URL"]);
+            assert.ok(!byType(s, "kubernetes:core/v1:Secret").some((r) => (r.inputs.metadata as Any).name === "data-tier"));
             // Prod goes through RDS Proxy (its ACM certificate chains to the Amazon roots); staging to the writer.
             assert.match(
                 data.DATABASE_URL,
                 stack === "prod"
-                    ? /^postgresql:\/\/hangar_admin:[^@]+@hangar-prod\.proxy-c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-proxy-ca-bundle\.pem$/
-                    : /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-ca-bundle\.pem$/,
+                    ? /^postgresql:\/\/\{\{ \.username \| urlquery \}\}:[^@]+@hangar-prod\.proxy-c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-proxy-ca-bundle\.pem$/
+                    : /^postgresql:\/\/\{\{ \.username \| urlquery \}\}:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-ca-bundle\.pem$/,
             );
             assert.match(
                 data.DATABASE_WRITER_URL,
-                /^postgresql:\/\/hangar_admin:[^@]+@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-ca-bundle\.pem$/,
+                /^postgresql:\/\/\{\{ \.username \| urlquery \}\}:\{\{ \.password \| urlquery \}\}@hangar-[a-z]+\.c9akciq32xyz\.eu-west-1\.rds\.amazonaws\.com:5432\/hangar\?sslmode=verify-full&sslrootcert=\/opt\/hangar-ca\/rds-ca-bundle\.pem$/,
             );
-            assert.match(data.REDIS_URL, /^rediss:\/\/:[^@]+@master\./);
+            assert.match(data.REDIS_URL, /^rediss:\/\/:\{\{ \.token \| urlquery \}\}@master\./);
             const readerHost = replicasOf(s).length > 0 ? "-replica-1." : `${stack}.`;
             assert.ok(data.DATABASE_READ_URL.includes(readerHost), `reader URL ${data.DATABASE_READ_URL} targets ${readerHost}`);
             for (const d of byType(s, "kubernetes:apps/v1:Deployment")) {
@@ -184,7 +185,7 @@ for (const stack of ["prod", "staging"]) {
                     const entry = env.find((e) => e.name === key);
                     assert.deepStrictEqual(
                         entry?.valueFrom,
-                        { secretKeyRef: { name: "data-tier", key } },
+                        { secretKeyRef: { name: "data-tier-credentials", key } },
                         `${d.name} reads ${key} from the Secret`,
                     );
                 }

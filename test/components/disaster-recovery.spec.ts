@@ -155,8 +155,24 @@ describe("the pilot-light app tier", () => {
         const drDeployments = byType(s, "kubernetes:apps/v1:Deployment").filter((d) => d.provider === drK8s.urn);
         assert.strictEqual(drDeployments.length, 2);
         for (const d of drDeployments) assert.strictEqual((d.inputs.spec as Any).replicas, 0);
-        const secret = byType(s, "kubernetes:core/v1:Secret").find((r) => r.provider === drK8s.urn) as SnapshotResource;
-        assert.match((reveal(secret.inputs.stringData) as Any).DATABASE_URL, /@hangar-prod-dr\./);
+        // The URL is External Secrets Operator's template on the DR cluster (its own operator), on the DR replica.
+        const external = byType(s, "kubernetes:external-secrets.io/v1:ExternalSecret").find(
+            (r) => r.provider === drK8s.urn,
+        ) as SnapshotResource;
+        const template = (reveal(external.inputs.spec) as Any).target.template.data;
+        assert.match(template.DATABASE_URL, /@hangar-prod-dr\./);
+        assert.deepStrictEqual(
+            Object.keys(template).sort(),
+            ["DATABASE_READ_URL", "DATABASE_URL"],
+            "no writer URL: no migration on a replica",
+        );
+        assert.ok(!byType(s, "kubernetes:core/v1:Secret").some((r) => r.provider === drK8s.urn), "no Pulumi-made Secret on the DR cluster");
+        assert.ok(
+            byType(s, "kubernetes:helm.sh/v3:Release").some(
+                (r) => r.provider === drK8s.urn && (r.inputs as Any).chart === "external-secrets",
+            ),
+            "the DR cluster runs its own operator",
+        );
         const reads = s.invokes.filter((i) => i.token === "aws:secretsmanager/getSecretVersion:getSecretVersion");
         assert.ok(
             reads.some((i) => i.provider === drProviderOf(s)!.urn),

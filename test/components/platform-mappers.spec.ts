@@ -31,11 +31,19 @@ const db: DatabaseHandles = {
     port: 5432,
     databaseName: "hangar",
     username: "hangar_admin",
-    password: "secret",
     kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/db",
 };
 const monitoringPlacement = { controlPlaneCidrs: ["10.0.0.0/19"], privateSubnetCidrs: ["10.0.0.0/19", "10.0.32.0/19"] };
-const cache = { identifier: "hangar-prod", address: "cache.example", port: 6379, authToken: "token" };
+const cache = { identifier: "hangar-prod", address: "cache.example", port: 6379 };
+/** App-tier credentials whose target template has these keys. */
+const credentialsFor = (template: Record<string, string>) => ({
+    storeName: "app-credentials",
+    oidcProviderArn: "arn:oidc",
+    region: "eu-west-1",
+    refreshInterval: "15m",
+    secrets: [],
+    targets: [{ target: DATA_SECRET, data: [], template }],
+});
 const minimal = (extra: Partial<PlatformArgs> = {}): PlatformArgs => ({
     environment: "prod",
     aws: { accountId: "123456789012", region: "eu-west-1" },
@@ -89,7 +97,7 @@ describe("Platform's argument mappers", () => {
         assert.strictEqual(args.namespace, "obs");
         assert.ok(!("enabled" in args) && !("alarmSubscriptions" in args));
         assert.strictEqual(args.postgres?.host, "writer.example");
-        assert.strictEqual(args.redis?.authToken, "token");
+        assert.deepStrictEqual(args.redis, { host: "cache.example", port: 6379 }, "the token reaches the exporter at run time");
         assert.deepStrictEqual(args.cloudwatch?.rds, { instanceIds: ["hangar-prod"], replicaIds: ["hangar-prod-replica-1"] });
         assert.strictEqual(args.cloudwatch?.elasticache?.nodeCount, REDIS_DEFAULTS.nodes);
         assert.deepStrictEqual(args.cloudwatch?.subscriptions, [{ protocol: "email", endpoint: "a@b.c" }]);
@@ -114,12 +122,10 @@ describe("Platform's argument mappers", () => {
         );
     });
 
-    it("give the exporter its own login, made with the master credentials, its secret under the data tier's key", () => {
+    it("give the exporter its own login, made with the master credentials (read at run time), its secret under the data tier's key", () => {
         const args = monitoringArgs(minimal({ monitoring: { enabled: true } }), db, cache, monitoringPlacement);
         assert.strictEqual(args.postgres?.username, undefined, "never the master user");
         assert.deepStrictEqual(args.postgres?.login, {
-            masterUsername: "hangar_admin",
-            masterPassword: "secret",
             kmsKeyArn: db.kmsKeyArn,
             secretName: "hangar-prod/postgres/monitor",
         });
@@ -196,14 +202,16 @@ describe("Platform's argument mappers", () => {
             services: [{ name: "api", image: "r/api:1", port: 8080, secretEnv: [{ name: "TOKEN", secret: "t", key: "k" }] }],
             trafficNamespace: "edge",
         };
-        const urls = { DATABASE_URL: "postgresql://…", DATABASE_READ_URL: "postgresql://…" };
-        const args = appTierArgs(minimal({ app }), { urls, oidcProviderArn: "arn:oidc", dataCidrs: ["10.0.0.0/19"] });
+        const credentials = credentialsFor({ DATABASE_URL: "postgresql://…", DATABASE_READ_URL: "postgresql://…" });
+        const args = appTierArgs(minimal({ app }), { credentials, oidcProviderArn: "arn:oidc", dataCidrs: ["10.0.0.0/19"] });
         assert.deepStrictEqual(
             args.services[0].secretEnv?.map((e) => e.name),
             ["DATABASE_URL", "DATABASE_READ_URL", "TOKEN"],
         );
         assert.ok(args.services[0].secretEnv!.slice(0, 2).every((e) => e.secret === DATA_SECRET));
-        assert.deepStrictEqual(args.secrets, [{ name: DATA_SECRET, stringData: urls }]);
+        assert.strictEqual(DATA_SECRET, "data-tier-credentials", "a new name: Pulumi deletes the old `data-tier` Secret last");
+        assert.strictEqual(args.credentials, credentials);
+        assert.strictEqual(args.secrets, undefined, "no Secret of Pulumi's carries a URL");
         assert.deepStrictEqual(
             args.network?.dataEgress?.map((d) => d.port),
             [5432],
@@ -215,10 +223,10 @@ describe("Platform's argument mappers", () => {
 
     it("run the pilot light at a fixed size, without ServiceMonitors", () => {
         const app = { services: [{ name: "api", image: "r/api:1", port: 8080, replicas: { min: 3, max: 10 } }] };
-        const args = appTierArgs(minimal({ app }), { urls: {}, oidcProviderArn: "arn:dr-oidc", dataCidrs: [], fixedReplicas: 0 });
+        const args = appTierArgs(minimal({ app }), { oidcProviderArn: "arn:dr-oidc", dataCidrs: [], fixedReplicas: 0 });
         assert.deepStrictEqual(args.services[0].replicas, { min: 0, max: 0 });
         assert.strictEqual(args.serviceMonitorLabels, undefined);
-        assert.deepStrictEqual(args.secrets, []);
+        assert.strictEqual(args.credentials, undefined);
     });
 });
 

@@ -36,7 +36,12 @@ describe("namespaces pin the Pod Security Standards at foundation.kubernetes.ver
 
     it("labels the app's, monitoring's and the Rollouts controller's namespaces with the profile's v1.34 in prod", () => {
         const namespaces = restrictedNamespaces(prod);
-        assert.deepStrictEqual(namespaces.map((n) => n.metadata.name).sort(), ["argo-rollouts", "hangar", "monitoring"]);
+        assert.deepStrictEqual(namespaces.map((n) => n.metadata.name).sort(), [
+            "argo-rollouts",
+            "external-secrets",
+            "hangar",
+            "monitoring",
+        ]);
         for (const ns of namespaces)
             for (const mode of MODES) assert.strictEqual(ns.metadata.labels[`pod-security.kubernetes.io/${mode}-version`], "v1.34", mode);
     });

@@ -55,7 +55,7 @@ describe("stack-file diagnostics", () => {
             });
             assert.ok(
                 errorsOf(raw, "prod").includes(
-                    "hangar:databse: unknown key; did you mean `hangar:database`? (expected one of environment, foundation, app, database, cache, monitoring, backups, dr, dns)",
+                    "hangar:databse: unknown key; did you mean `hangar:database`? (expected one of environment, foundation, app, database, cache, monitoring, backups, dr, dns, externalSecrets)",
                 ),
             );
         });

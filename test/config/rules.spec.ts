@@ -451,11 +451,29 @@ const EXAMPLES: Record<string, Example[]> = {
             message: "required when dns.hostedZoneId is set",
         },
     ],
+    externalSecrets: [
+        {
+            base: "prod",
+            set: { "externalSecrets.refreshInterval": "0s" },
+            path: "externalSecrets.refreshInterval",
+            message: "must be longer than zero: 0 makes ESO read the secret once and never again, so a rotation never reaches the pods",
+        },
+    ],
 };
 
 describe("the cross-field rule tables", () => {
     it("are evaluated for every section, in the order their issues have always been reported", () => {
-        assert.deepStrictEqual(Object.keys(RULE_TABLES), ["foundation", "app", "database", "cache", "dr", "monitoring", "backups", "dns"]);
+        assert.deepStrictEqual(Object.keys(RULE_TABLES), [
+            "foundation",
+            "app",
+            "database",
+            "cache",
+            "dr",
+            "monitoring",
+            "backups",
+            "dns",
+            "externalSecrets",
+        ]);
     });
 
     for (const [section, table] of Object.entries(RULE_TABLES)) {

@@ -20,6 +20,7 @@ import { Any, ROLLOUT, first, Mutation, mutationTests, realStacks, wiring } from
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const SECRET = "kubernetes:core/v1:Secret";
+const EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret";
 
 const chartValues = (s: Snapshot, name: string) =>
     (s.resources.find((r) => r.type === CHART && (r.inputs as Any).name === name)!.inputs as Any).values;
@@ -43,7 +44,7 @@ const MUTATIONS: Mutation[] = [
             env(container(api), "DATABASE_URL").valueFrom.secretKeyRef.key = "DATABASE_URI";
             return api;
         },
-        /Rollout hangar\/api: container "api" env DATABASE_URL reads key "DATABASE_URI" of Secret hangar\/data-tier, which has no such key/,
+        /Rollout hangar\/api: container "api" env DATABASE_URL reads key "DATABASE_URI" of Secret hangar\/data-tier-credentials, which has no such key/,
     ],
     [
         "a configMap volume naming a missing ConfigMap",
@@ -81,21 +82,22 @@ const MUTATIONS: Mutation[] = [
         (s) => {
             chartValues(s, "prometheus-redis-exporter").redisTlsConfig = {
                 enabled: true,
-                caCertFile: { secret: { name: "redis-exporter", key: "ca.crt" } },
+                caCertFile: { secret: { name: "redis-exporter-auth", key: "ca.crt" } },
             };
             return rendered(s, "prometheus-redis-exporter");
         },
-        /volume "tls" projected source 0 reads key "ca.crt" of Secret monitoring\/redis-exporter, which has no such key/,
+        // The exporter's token Secret is External Secrets Operator's: its keys are its template's.
+        /volume "tls" projected source 0 reads key "ca.crt" of Secret monitoring\/redis-exporter-auth, which has no such key \(it has "auth-token"\)/,
     ],
     [
         "a Secret's hangar.dev/secret-keys annotation no longer naming its keys",
         podReferencesExist.name,
         (s) => {
-            const secret = first(s, SECRET, "pg-dump-credentials");
+            const secret = first(s, SECRET, "postgres-exporter-login-credentials");
             (secret.inputs.metadata as Any).annotations["hangar.dev/secret-keys"] = "PASSWORD";
             return secret;
         },
-        /Secret hangar\/pg-dump-credentials: its hangar.dev\/secret-keys annotation declares PASSWORD but its keys are PGPASSWORD/,
+        /Secret monitoring\/postgres-exporter-login-credentials: its hangar.dev\/secret-keys annotation declares PASSWORD but its keys are exporter-password/,
     ],
     [
         "the dump job's CA volume mount removed",
@@ -130,12 +132,11 @@ const MUTATIONS: Mutation[] = [
         "the app's DATABASE_URL without sslrootcert (read from its Secret)",
         tlsClientCaMounted.name,
         (s) => {
-            const data = first(s, SECRET, "data-tier").inputs.stringData as Any;
-            const urls = data["@secret"] ?? data;
+            const urls = (first(s, EXTERNAL_SECRET, "data-tier-credentials").inputs.spec as Any).target.template.data;
             urls.DATABASE_URL = urls.DATABASE_URL.replace(/&sslrootcert=[^&]*/, "");
             return first(s, ROLLOUT, "api");
         },
-        /Rollout hangar\/api container "api": env DATABASE_URL \(key DATABASE_URL of Secret data-tier\) has sslmode=verify-full, but names no root certificate/,
+        /Rollout hangar\/api container "api": env DATABASE_URL \(key DATABASE_URL of Secret data-tier-credentials\) has sslmode=verify-full, but names no root certificate/,
     ],
     [
         "the postgres exporter's CA mount removed from the chart's values",
@@ -234,14 +235,16 @@ describe("wiring rules: what pods read and write", () => {
     it("judge a Secret's keys during preview by its hangar.dev/secret-keys annotation (the SDK hides stringData whole)", async () => {
         const preview = structuredClone(stacks.prod);
         preview.preview = true;
-        const secret = first(preview, SECRET, "data-tier");
-        secret.inputs.stringData = UNKNOWN_STRING_SENTINEL;
+        // ESO's target: its template holds an unknown RDS endpoint, so its data is unknown as a Secret's stringData is.
+        const secret = first(preview, EXTERNAL_SECRET, "data-tier-credentials");
+        (secret.inputs.spec as Any).target.template.data.DATABASE_URL = UNKNOWN_STRING_SENTINEL;
         // The app's DATABASE_URL is then unknown too: the CA rule skips a value it cannot read (judged at up and offline).
         assert.deepStrictEqual(await only(preview, "prod"), []);
         env(container(first(preview, ROLLOUT, "api")), "REDIS_URL").valueFrom.secretKeyRef.key = "CACHE_URL";
         const hits = await only(preview, "prod");
         assert.ok(
-            hits.length === 1 && /container "api" env REDIS_URL reads key "CACHE_URL" of Secret hangar\/data-tier/.test(hits[0].message),
+            hits.length === 1 &&
+                /container "api" env REDIS_URL reads key "CACHE_URL" of Secret hangar\/data-tier-credentials/.test(hits[0].message),
             JSON.stringify(hits),
         );
         assert.strictEqual(hits[0].enforcementLevel, "mandatory");
@@ -250,7 +253,7 @@ describe("wiring rules: what pods read and write", () => {
         assert.ok(
             undecided.length === 1 &&
                 undecided[0].enforcementLevel === "advisory" &&
-                /can't run policy 'wiring-pod-references-exist' .*cannot decide: .*Rollout hangar\/api container "api" env DATABASE_URL \(keys of Secret data-tier\)/.test(
+                /can't run policy 'wiring-pod-references-exist' .*cannot decide: .*Rollout hangar\/api container "api" env DATABASE_URL \(keys of Secret data-tier-credentials\)/.test(
                     undecided[0].message,
                 ),
             JSON.stringify(undecided),

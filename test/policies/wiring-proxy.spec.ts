@@ -17,7 +17,10 @@ const EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 const PROXY = "aws:rds/proxy:Proxy";
 const group = (s: Snapshot, name: string) => s.resources.find((r) => r.type === SECURITY_GROUP && (r.inputs as Any).name === name)!;
 const byType = (s: Snapshot, type: string) => s.resources.filter((r) => r.type === type);
-const urls = (s: Snapshot) => reveal(first(s, "kubernetes:core/v1:Secret", "data-tier").inputs.stringData) as Record<string, string>;
+/** The app's URLs: External Secrets Operator's templates (the password filled in at run time). */
+const urls = (s: Snapshot) =>
+    (reveal(first(s, "kubernetes:external-secrets.io/v1:ExternalSecret", "data-tier-credentials").inputs.spec) as Any).target.template
+        .data as Record<string, string>;
 const bundle = (s: Snapshot, file: string) =>
     (first(s, "kubernetes:core/v1:ConfigMap", "app-ca-bundles").inputs.data as Any)[file] as string;
 /** The self-signed certificates of a PEM bundle. */

@@ -2,6 +2,7 @@
 import { bucketAccessPolicies } from "./buckets";
 import { declaredFlowPolicies } from "./declared-flows";
 import { dnsWiringPolicies } from "./dns";
+import { externalSecretPolicies } from "./external-secrets";
 import { filesystemPolicies } from "./filesystem";
 import { irsaPolicies } from "./irsa";
 import { monitorPolicies } from "./monitors";
@@ -31,4 +32,5 @@ export const wiringPolicies = [
     ...filesystemPolicies,
     ...rolloutWiringPolicies,
     ...rotationWiringPolicies,
+    ...externalSecretPolicies,
 ];

@@ -9,6 +9,7 @@
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { ObjectMeta, podTemplateOf, POD_TEMPLATE_TYPES } from "../kubernetes/pod-template";
 import { plain, readKnown, throwIfUndecided, UnknownValueErrorInstance } from "../unknowns";
+import { externalSecretTargets } from "./external-secret-targets";
 
 export const UNKNOWN = Symbol("unknown during preview");
 export type Maybe<T> = T | typeof UNKNOWN;
@@ -181,6 +182,8 @@ export function configObjects(resources: PolicyResource[], remember: (err: Unkno
         }
         out.set(objectKey(kind, head.value.namespace, head.value.name), { urn: r.urn, kind, ...head.value, data });
     }
+    // What External Secrets Operator writes at run time: the ExternalSecrets' targets, with their keys.
+    for (const target of externalSecretTargets(resources, remember)) out.set(objectKey("Secret", target.namespace, target.name), target);
     return out;
 }
 

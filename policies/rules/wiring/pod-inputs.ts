@@ -17,6 +17,8 @@
  * SDK wraps `stringData` in one secret Output): the rule then reads the keys the Secret declares in its
  * `hangar.dev/secret-keys` annotation, and reports a Secret whose annotation differs from its keys once
  * they are known; a Secret with unknown keys and no annotation leaves the reference undecided.
+ * An ExternalSecret's target counts as a Secret of the stack with the keys its template or data
+ * names (./external-secret-targets.ts): External Secrets Operator writes it at run time.
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configOf, ExemptionConfig, schemaWith } from "../kubernetes/shared";
