@@ -1,6 +1,6 @@
 /**
  * The DR pilot light: the app tier on the DR cluster, pointed at the DR replica, with its own External Secrets
- * Operator whose store reads the primary region's master secret (README, "After a DR promotion"). Its children are
+ * Operator whose store reads the master secret's replica in the DR region (README, "After a DR promotion"). Its children are
  * Platform's, named as before this module existed (URNs unchanged).
  */
 import * as aws from "../shared/aws";
@@ -39,18 +39,23 @@ export function pilotLightTier(
         credentials.operatorArgs(a.args, { controlPlaneCidrs: a.drNetworkCidrs }),
         { parent: platform, providers },
     );
+    // The master secret's replica in the DR region (components/data/rotation.ts replicates it there whenever DR is on;
+    // Secrets Manager replicates within the account, so the primary's account ID): readable while the primary region is
+    // down, and after a promotion (stop-replication-to-replica) the same name and ARN as a standalone secret.
+    const drRegion = a.args.dr!.region;
     const drCredentials = credentials.appCredentials(
         {
             ...a.credentials,
             database: { ...a.credentials.database!, port: a.replica.port },
             cache: undefined,
             oidcProviderArn: a.pilot.oidcProviderArn,
+            region: drRegion,
         },
         a.sslMode,
         {
             database: a.replica.address,
             // By name: nothing on the DR side may wait on a primary-region output.
-            secret: credentials.masterSecretByName(a.credentials.database!, { region: a.args.aws.region, accountId: a.args.aws.accountId }),
+            secret: credentials.masterSecretByName(a.credentials.database!, { region: drRegion, accountId: a.args.aws.accountId }),
         },
     );
     return new AppTier(

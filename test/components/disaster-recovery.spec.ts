@@ -144,11 +144,8 @@ describe("the pilot-light app tier", () => {
     const kubeconfig = drKubeconfig;
 
     it("runs the services scaled to zero on the DR cluster, reading the DR replica", async () => {
-        const s = await runStack("prod", {
-            kubeconfig: laptop,
-            config: prodWithDr({ pilotLight }),
-            secrets: { [arn]: kubeconfig(server) },
-        });
+        const config = prodWithDr({ pilotLight });
+        const s = await runStack("prod", { kubeconfig: laptop, config, secrets: { [arn]: kubeconfig(server) } });
         assert.strictEqual(s.error, undefined, s.error?.message);
         const drK8s = byType(s, "pulumi:providers:kubernetes").find((p) => p.name.endsWith("-k8s-dr")) as SnapshotResource;
         assert.strictEqual(drK8s.inputs.context, "hangar-dr");
@@ -167,6 +164,23 @@ describe("the pilot-light app tier", () => {
             "no writer URL: no migration on a replica",
         );
         assert.ok(!byType(s, "kubernetes:core/v1:Secret").some((r) => r.provider === drK8s.urn), "no Pulumi-made Secret on the DR cluster");
+        // Its store reads the master secret's replica in the DR region (the primary region may be gone), which the
+        // secret's replication keeps current and a promotion turns into a standalone secret of the same name.
+        const drRegion = (config["hangar:dr"] as Any).region as string;
+        const store = byType(s, "kubernetes:external-secrets.io/v1:SecretStore").find((r) => r.provider === drK8s.urn) as SnapshotResource;
+        assert.strictEqual((store.inputs.spec as Any).provider.aws.region, drRegion);
+        const master = byType(s, "aws:secretsmanager/secret:Secret").find((r) => r.name.endsWith("-db-master")) as SnapshotResource;
+        assert.deepStrictEqual(
+            ((master.inputs.replicas ?? []) as Any[]).map((r) => r.region),
+            [drRegion],
+            "the master secret replicates to the DR region",
+        );
+        const storeRole = JSON.stringify(
+            byType(s, "aws:iam/rolePolicy:RolePolicy")
+                .filter((r) => r.provider === drProviderOf(s)!.urn)
+                .map((r) => reveal(r.inputs.policy)),
+        );
+        assert.match(storeRole, new RegExp(`secretsmanager:${drRegion}:\\d+:secret:hangar-prod/postgres/master-\\?{6}`));
         assert.ok(
             byType(s, "kubernetes:helm.sh/v3:Release").some(
                 (r) => r.provider === drK8s.urn && (r.inputs as Any).chart === "external-secrets",
