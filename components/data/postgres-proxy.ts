@@ -28,7 +28,7 @@
  */
 import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { singlePortSecurityGroup } from "../shared/security-group";
+import { databaseClientEgress, singlePortSecurityGroup } from "../shared/security-group";
 import { AccountContext, serviceRole } from "../shared/service-role";
 import type { PostgresProxySettings } from "./postgres-args";
 
@@ -101,29 +101,16 @@ export function postgresProxy(name: string, a: PostgresProxyArgs, parent: pulumi
         },
         child,
     );
-    new aws.vpc.SecurityGroupEgressRule(
-        `${name}-proxy-to-db`,
+    databaseClientEgress(
+        name,
         {
+            prefix: "proxy",
             securityGroupId: a.securityGroup.id,
-            description: "PostgreSQL to the writer",
-            ipProtocol: "tcp",
-            fromPort: 5432,
-            toPort: 5432,
-            referencedSecurityGroupId: a.databaseSecurityGroup.id,
+            databaseSecurityGroupId: a.databaseSecurityGroup.id,
+            port: 5432,
+            descriptions: { database: "PostgreSQL to the writer", secrets: "HTTPS to Secrets Manager (the master credentials)" },
         },
-        child,
-    );
-    new aws.vpc.SecurityGroupEgressRule(
-        `${name}-proxy-to-secrets`,
-        {
-            securityGroupId: a.securityGroup.id,
-            description: "HTTPS to Secrets Manager (the master credentials)",
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrIpv4: "0.0.0.0/0",
-        },
-        child,
+        parent,
     );
     const proxy = new aws.rds.Proxy(
         `${name}-proxy`,

@@ -26,7 +26,7 @@
 import * as aws from "../shared/aws";
 import { postgresSecretName } from "./secret-names";
 import * as pulumi from "@pulumi/pulumi";
-import { singlePortSecurityGroup } from "../shared/security-group";
+import { databaseClientEgress, singlePortSecurityGroup } from "../shared/security-group";
 import type { AccountContext } from "../shared/service-role";
 import type { PostgresRotationSettings, PostgresSecretReplica } from "./postgres-args";
 
@@ -149,32 +149,20 @@ export interface RotationArgs {
 /** The endpoint's group, its endpoint, the function's egress, the SAR stack and the SecretRotation. */
 export function postgresRotation(name: string, a: RotationArgs, parent: pulumi.Resource) {
     const child = { parent };
-    const egress = [
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-rotation-to-db`,
-            {
-                securityGroupId: a.securityGroup.id,
-                description: "PostgreSQL to the writer (ALTER USER)",
-                ipProtocol: "tcp",
-                fromPort: 5432,
-                toPort: 5432,
-                referencedSecurityGroupId: a.databaseSecurityGroup.id,
+    const egress = databaseClientEgress(
+        name,
+        {
+            prefix: "rotation",
+            securityGroupId: a.securityGroup.id,
+            databaseSecurityGroupId: a.databaseSecurityGroup.id,
+            port: 5432,
+            descriptions: {
+                database: "PostgreSQL to the writer (ALTER USER)",
+                secrets: "HTTPS to Secrets Manager (NAT gateway or interface endpoint)",
             },
-            child,
-        ),
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-rotation-to-secrets`,
-            {
-                securityGroupId: a.securityGroup.id,
-                description: "HTTPS to Secrets Manager (NAT gateway or interface endpoint)",
-                ipProtocol: "tcp",
-                fromPort: 443,
-                toPort: 443,
-                cidrIpv4: "0.0.0.0/0",
-            },
-            child,
-        ),
-    ];
+        },
+        parent,
+    );
     // An interface endpoint with private DNS makes the regional hostname resolve to its ENIs in the VPC
     // ("Access Secrets Manager using an interface VPC endpoint",
     // https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html). A VPC that has one

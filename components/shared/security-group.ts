@@ -49,3 +49,36 @@ export function singlePortSecurityGroup(
         { parent },
     );
 }
+
+/**
+ * The egress a client of the database that reads its secret needs (RDS Proxy, the rotation function): TCP `port` to
+ * the database's group (by reference) and HTTPS to Secrets Manager (a NAT gateway or an interface endpoint, so any
+ * address). Named `<name>-<prefix>-to-db` and `<name>-<prefix>-to-secrets` (URNs must not move).
+ */
+export function databaseClientEgress(
+    name: string,
+    a: {
+        prefix: string;
+        securityGroupId: pulumi.Input<string>;
+        databaseSecurityGroupId: pulumi.Input<string>;
+        port: number;
+        descriptions: { database: string; secrets: string };
+    },
+    parent: pulumi.Resource,
+): aws.vpc.SecurityGroupEgressRule[] {
+    const rule = (
+        suffix: string,
+        description: string,
+        port: number,
+        to: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: string },
+    ) =>
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-${a.prefix}-${suffix}`,
+            { securityGroupId: a.securityGroupId, description, ipProtocol: "tcp", fromPort: port, toPort: port, ...to },
+            { parent },
+        );
+    return [
+        rule("to-db", a.descriptions.database, a.port, { referencedSecurityGroupId: a.databaseSecurityGroupId }),
+        rule("to-secrets", a.descriptions.secrets, 443, { cidrIpv4: "0.0.0.0/0" }),
+    ];
+}
