@@ -22,6 +22,17 @@ const STATIC = [
     },
 ];
 
+/** CPU seconds (user + system) of this process's reaped children so far (Linux /proc; 0 elsewhere). */
+function childrenCpu() {
+    try {
+        const text = require("fs").readFileSync("/proc/self/stat", "utf8");
+        const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+        return (Number(f[13]) + Number(f[14])) / 100; // cutime, cstime in USER_HZ ticks
+    } catch {
+        return 0;
+    }
+}
+
 function run(args, onOutput) {
     return new Promise((resolve) => {
         const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
@@ -45,6 +56,7 @@ async function staticCheck(check) {
 async function main() {
     const started = Date.now();
     const results = await Promise.all(STATIC.map(staticCheck));
+    const staticCpu = childrenCpu();
     for (const r of results)
         process.stdout.write(`${r.ok ? "ok  " : "FAIL"} ${r.name} (${r.seconds.toFixed(1)} s)\n${r.ok ? "" : r.output}`);
     let last = "";
@@ -71,7 +83,10 @@ async function main() {
     const match = /^(\d+) passed, (\d+) failed(.*)$/.exec(last);
     const passed = match ? Number(match[1]) : 0;
     const failed = (match ? Number(match[2]) : 1) + failedChecks;
-    process.stdout.write(`\nnpm test took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const cpu = childrenCpu();
+    process.stdout.write(
+        `\nnpm test took ${((Date.now() - started) / 1000).toFixed(1)} s (CPU: ${cpu.toFixed(1)} s, static checks ${staticCpu.toFixed(1)} s, specs ${(cpu - staticCpu).toFixed(1)} s)\n`,
+    );
     process.stdout.write(`${passed} passed, ${failed} failed${match ? match[3] : ""}\n`);
     process.exitCode = failed > 0 || mochaCode !== 0 ? 1 : 0;
 }
