@@ -15,7 +15,8 @@ export const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-cli");
 // The fake's server in this process (fixtures/fake-cli/server.js): the shim bin/pulumi hands it each
 // call the SDK makes through `options()`, a bash start instead of a node start per call. Started when
 // this module loads; the hook makes the first spec that imports it wait until it listens (before
-// then, and for callers that set their own environment, the shim runs the fake with node).
+// then, and for callers that set their own environment, the shim runs the fake with node). A process this one
+// waits for synchronously (spawnSync) must not get FAKE_PULUMI_SERVER: the blocked server could not answer it.
 const { startFakeServer, fakeServerPort } = require("./fixtures/fake-cli/server.js") as {
     startFakeServer(): Promise<number>;
     fakeServerPort(): number | undefined;
