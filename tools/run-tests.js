@@ -50,25 +50,44 @@ const fileOf = (suite) => (suite.file ? path.relative(root, suite.file) : undefi
 const runner = mocha.run((failures) => {
     const { passes = 0, pending = 0 } = runner.stats ?? {};
     const skipped = pending ? `, ${pending} skipped` : "";
+    // CPU seconds per file: the difference between consecutive files of one worker (tools/test-timing.js).
+    const cpu = new Map();
     if (parallel && fs.existsSync(timings)) {
-        for (const line of fs.readFileSync(timings, "utf8").split("\n").filter(Boolean)) {
-            const { file, ms } = JSON.parse(line);
+        const lines = fs
+            .readFileSync(timings, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => JSON.parse(line))
+            .sort((a, b) => a.at - b.at);
+        const lastOf = new Map();
+        for (const { file, ms, pid, cpu: used } of lines) {
             spans.set(path.relative(root, file), { start: 0, end: ms });
+            if (used !== undefined) cpu.set(path.relative(root, file), used - (lastOf.get(pid) ?? 0));
+            lastOf.set(pid, used);
         }
         fs.rmSync(timings, { force: true });
     }
-    const rows = [...spans].map(([file, s]) => [file, (s.end - s.start) / 1000, budgets.files[file] ?? budgets.default]);
+    const rows = [...spans].map(([file, s]) => [file, (s.end - s.start) / 1000, budgets.files[file] ?? budgets.default, cpu.get(file)]);
     const over = rows.filter(([, took, budget]) => took > budget);
     const total = rows.reduce((sum, [, took]) => sum + took, 0);
-    process.stdout.write(`\nSlowest spec files (s, budget from test/budgets.json):\n`);
-    for (const [file, took, budget] of rows.sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    const totalCpu = rows.reduce((sum, [, , , used]) => sum + (used ?? 0), 0);
+    const cpuCol = (used) => (cpu.size ? `${used === undefined ? "" : used.toFixed(1)}`.padStart(6) + "  " : "");
+    process.stdout.write(
+        `\nSlowest spec files (s, budget from test/budgets.json${cpu.size ? "; CPU s of the file's process tree" : ""}):\n`,
+    );
+    for (const [file, took, budget, used] of rows.sort((a, b) => b[1] - a[1]).slice(0, 12)) {
         process.stdout.write(
-            `  ${took.toFixed(1).padStart(6)} / ${String(budget).padStart(3)}  ${file}${took > budget ? "  OVER BUDGET" : ""}\n`,
+            `  ${took.toFixed(1).padStart(6)} / ${String(budget).padStart(3)}  ${cpuCol(used)}${file}${took > budget ? "  OVER BUDGET" : ""}\n`,
         );
     }
     process.stdout.write(
-        `  ${total.toFixed(1).padStart(6)}        all ${rows.length} files (suite budget ${budgets.suite} s)${over.length ? `; ${over.length} over budget` : ""}\n`,
+        `  ${total.toFixed(1).padStart(6)}        ${cpuCol(cpu.size ? totalCpu : undefined)}all ${rows.length} files (suite budget ${budgets.suite} s)${over.length ? `; ${over.length} over budget` : ""}\n`,
     );
+    if (process.env.HANGAR_TEST_CPU_REPORT)
+        fs.writeFileSync(
+            process.env.HANGAR_TEST_CPU_REPORT,
+            JSON.stringify(Object.fromEntries(rows.map(([file, took, , used]) => [file, { wall: took, cpu: used }])), null, 1),
+        );
     fs.rmSync(runDir, { recursive: true, force: true });
     process.stdout.write(`\n${passes} passed, ${failures} failed${skipped}\n`);
     process.exitCode = failures > 0 ? 1 : 0;

@@ -22,6 +22,17 @@ const STATIC = [
     },
 ];
 
+/** CPU seconds (user + system) of this process's reaped children so far (Linux /proc; 0 elsewhere). */
+function childrenCpu() {
+    try {
+        const text = require("fs").readFileSync("/proc/self/stat", "utf8");
+        const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+        return (Number(f[13]) + Number(f[14])) / 100; // cutime, cstime in USER_HZ ticks
+    } catch {
+        return 0;
+    }
+}
+
 function run(args, onOutput) {
     return new Promise((resolve) => {
         const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
@@ -45,10 +56,16 @@ async function staticCheck(check) {
 async function main() {
     const started = Date.now();
     const results = await Promise.all(STATIC.map(staticCheck));
+    const staticCpu = childrenCpu();
     for (const r of results)
         process.stdout.write(`${r.ok ? "ok  " : "FAIL"} ${r.name} (${r.seconds.toFixed(1)} s)\n${r.ok ? "" : r.output}`);
     let last = "";
     let pending = "";
+    // The specs' CPU as the runner adds it up per spec file (each file's process tree, tools/test-timing.js):
+    // getrusage misses the harness workers, which outlive the mocha worker that started them.
+    const ownReport = !process.env.HANGAR_TEST_CPU_REPORT;
+    const cpuReport = process.env.HANGAR_TEST_CPU_REPORT || path.join(require("os").tmpdir(), `hangar-test-cpu-${process.pid}.json`);
+    process.env.HANGAR_TEST_CPU_REPORT = cpuReport;
     const mochaCode = await run([path.join(__dirname, "run-tests.js"), ...process.argv.slice(2)], (d) => {
         pending += d;
         const lines = pending.split("\n");
@@ -71,7 +88,18 @@ async function main() {
     const match = /^(\d+) passed, (\d+) failed(.*)$/.exec(last);
     const passed = match ? Number(match[1]) : 0;
     const failed = (match ? Number(match[2]) : 1) + failedChecks;
-    process.stdout.write(`\nnpm test took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    let perFile = [];
+    try {
+        perFile = Object.values(JSON.parse(require("fs").readFileSync(cpuReport, "utf8"))).filter((f) => typeof f.cpu === "number");
+    } catch {
+        // no report: the runner failed before it wrote one
+    }
+    if (ownReport) require("fs").rmSync(cpuReport, { force: true });
+    // Without per-file figures (the specs ran in one process), what getrusage saw.
+    const specsCpu = perFile.length ? perFile.reduce((sum, f) => sum + f.cpu, 0) : childrenCpu() - staticCpu;
+    process.stdout.write(
+        `\nnpm test took ${((Date.now() - started) / 1000).toFixed(1)} s; CPU (user + system): ${(staticCpu + specsCpu).toFixed(1)} s = static checks ${staticCpu.toFixed(1)} s + specs ${specsCpu.toFixed(1)} s\n`,
+    );
     process.stdout.write(`${passed} passed, ${failed} failed${match ? match[3] : ""}\n`);
     process.exitCode = failed > 0 || mochaCode !== 0 ? 1 : 0;
 }

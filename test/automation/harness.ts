@@ -12,6 +12,18 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** An installation root: PulumiCommand.get({ root: FAKE_ROOT }) runs FAKE_ROOT/bin/pulumi. */
 export const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-cli");
 
+// The fake's server in this process (fixtures/fake-cli/server.js): the shim bin/pulumi hands it each
+// call the SDK makes through `options()`, a bash start instead of a node start per call. Started when
+// this module loads; the hook makes the first spec that imports it wait until it listens (before
+// then, and for callers that set their own environment, the shim runs the fake with node). A process this one
+// waits for synchronously (spawnSync) must not get FAKE_PULUMI_SERVER: the blocked server could not answer it.
+const { startFakeServer, fakeServerPort } = require("./fixtures/fake-cli/server.js") as {
+    startFakeServer(): Promise<number>;
+    fakeServerPort(): number | undefined;
+};
+const serverReady = startFakeServer().catch(() => undefined);
+before(() => serverReady);
+
 /** What one command replays. */
 export interface Reply {
     events?: object[];
@@ -66,7 +78,11 @@ export class FakeCli {
         return {
             pulumiRoot: FAKE_ROOT,
             environmentsDir: this.environmentsDir,
-            envVars: { FAKE_PULUMI_RECORD: this.recordFile, FAKE_PULUMI_SCENARIO: this.scenarioFile },
+            envVars: {
+                FAKE_PULUMI_RECORD: this.recordFile,
+                FAKE_PULUMI_SCENARIO: this.scenarioFile,
+                ...(fakeServerPort() ? { FAKE_PULUMI_SERVER: String(fakeServerPort()) } : {}),
+            },
             // The fake CLI has no cluster behind it: preflight.spec.ts runs the preflight against a fake API server.
             preflight: false,
             ...(extra as T),

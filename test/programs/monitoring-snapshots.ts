@@ -1,8 +1,8 @@
-// Runs the monitoring test programs once per test process (all four in one child,
-// through monitoring-suite.ts) and hands each spec the part of the snapshot that
-// belongs to one program's Monitoring component.
+// Runs the monitoring test programs once per test run (all four in one child, through
+// monitoring-suite.ts; the parallel test processes share it as they share the stacks' snapshots)
+// and hands each spec the part of the snapshot that belongs to one program's Monitoring component.
 import * as path from "path";
-import { runProgram, Snapshot } from "../../tools/harness";
+import { runProgram, sharedRun, Snapshot } from "../../tools/harness";
 
 // The account the programs' AWS provider allows, so that mocked invokes answer with it.
 const CONFIG = { "hangar:foundation": { aws: { accountId: "123456789012", region: "eu-west-1" } } };
@@ -18,7 +18,8 @@ export const MONITORING_PROGRAMS: Record<string, { component: string; exports: s
 let suite: Promise<Snapshot> | undefined;
 
 function suiteSnapshot(): Promise<Snapshot> {
-    suite ??= runProgram(path.join(__dirname, "monitoring-suite.ts"), { config: CONFIG }).then((s) => {
+    const program = path.join(__dirname, "monitoring-suite.ts");
+    suite ??= sharedRun(JSON.stringify([program, CONFIG]), () => runProgram(program, { config: CONFIG })).then((s) => {
         if (s.error) throw new Error(`monitoring-suite.ts failed: ${s.error.message}\n${(s as { log?: string }).log ?? ""}`);
         return s;
     });

@@ -9,7 +9,7 @@ import { validateManifest } from "../../tools/k8s-schema";
 import { wiringPolicies } from "../../policies/rules/wiring";
 
 function runCheck(...args: string[]) {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check-cli.ts"), ...args], {
+    const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "tools", "check-cli.ts"), ...args], {
         cwd: ROOT,
         encoding: "utf8",
     });

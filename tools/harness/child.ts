@@ -239,11 +239,16 @@ export async function runInProcess(request: ChildRequest): Promise<Snapshot> {
     // debuggablePromise) and for every resource's source position (resource.js); with source maps on
     // (tsx turns them on) each read maps every frame: a quarter of a run. Failures are reported by
     // message, so the run goes without them and the process gets its setting back afterwards.
+    // Formatting those stacks without source maps still cost about a tenth of a run, and nothing reads them
+    // under the mocks (the mock monitor ignores source positions): the run captures no frames at all.
     const sourceMaps = process.sourceMapsEnabled;
+    const stackTraceLimit = Error.stackTraceLimit;
     process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 0;
     try {
         return await runGuarded(request);
     } finally {
+        Error.stackTraceLimit = stackTraceLimit;
         process.setSourceMapsEnabled(sourceMaps);
         removeStandIns();
     }

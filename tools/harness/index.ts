@@ -99,7 +99,7 @@ const waiting: ((w: PoolWorker) => void)[] = [];
 const POOL_SIZE = Number(process.env.HANGAR_HARNESS_WORKERS ?? 1);
 
 function entryArgs(): string[] {
-    return COMPILED ? [path.join(__dirname, "child.js")] : ["--import", "tsx", path.join(__dirname, "child.ts")];
+    return COMPILED ? [path.join(__dirname, "child.js")] : ["--require", "tsx/cjs", path.join(__dirname, "child.ts")];
 }
 
 function setRef(w: PoolWorker, on: boolean) {
@@ -187,7 +187,7 @@ async function runStackUntimed(stack: string, options: RunOptions): Promise<Snap
 async function runFreshProcess(stack: string, options: RunOptions): Promise<Snapshot> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-run-"));
     const request = requestFor(stack, options, path.join(dir, "snapshot.json"));
-    const entry = COMPILED ? [path.join(__dirname, "child.js")] : ["--import", "tsx", path.join(__dirname, "child.ts")];
+    const entry = COMPILED ? [path.join(__dirname, "child.js")] : ["--require", "tsx/cjs", path.join(__dirname, "child.ts")];
     const child = spawn(process.execPath, [...entry, JSON.stringify(request)], {
         cwd: ROOT,
         env: { ...process.env, PULUMI_NODEJS_SKIP_COMPONENT_INPUTS: undefined },
