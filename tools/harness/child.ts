@@ -240,11 +240,13 @@ export async function runInProcess(request: ChildRequest): Promise<Snapshot> {
     // (tsx turns them on) each read maps every frame: a quarter of a run. Failures are reported by
     // message, so the run goes without them and the process gets its setting back afterwards.
     // Formatting those stacks without source maps still cost about a tenth of a run, and nothing reads them
-    // under the mocks (the mock monitor ignores source positions): the run captures no frames at all.
+    // under the mocks (the mock monitor ignores source positions): inside the test suite (HANGAR_TEST_RUN, set by
+    // tools/run-tests.js) the run captures no frames at all. `npm run check` keeps them: an internal error (a bug in a
+    // component, not a user's mistake, which is reported by message) must say where it was thrown.
     const sourceMaps = process.sourceMapsEnabled;
     const stackTraceLimit = Error.stackTraceLimit;
     process.setSourceMapsEnabled(false);
-    Error.stackTraceLimit = 0;
+    if (process.env.HANGAR_TEST_RUN) Error.stackTraceLimit = 0;
     try {
         return await runGuarded(request);
     } finally {
