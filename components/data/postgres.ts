@@ -265,6 +265,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                     settings: rotationSettings,
                     vpcId: args.vpcId,
                     subnetIds: args.subnetIds,
+                    clientCidrs: args.allowedCidrs,
                     securityGroup: rotationGroup,
                     databaseSecurityGroup: securityGroup,
                     proxySecurityGroup: proxyGroup,

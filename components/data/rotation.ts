@@ -133,6 +133,8 @@ export interface RotationArgs {
     settings: Required<PostgresRotationSettings>;
     vpcId: pulumi.Input<string>;
     subnetIds: pulumi.Input<string[]>;
+    /** Callers of Secrets Manager in the VPC the endpoint admits besides the groups (the database's `allowedCidrs`). */
+    clientCidrs?: pulumi.Input<string[]>;
     securityGroup: aws.ec2.SecurityGroup;
     databaseSecurityGroup: aws.ec2.SecurityGroup;
     /** RDS Proxy's group, which reads the secret too (admitted by the endpoint). */
@@ -182,11 +184,14 @@ export function postgresRotation(name: string, a: RotationArgs, parent: pulumi.R
                               `${name}-secretsmanager`,
                               {
                                   groupName: `${a.id}-secretsmanager-endpoint`,
-                                  description: `Secrets Manager endpoint of ${a.id}: 443 from the rotation function and RDS Proxy`,
+                                  description: `Secrets Manager endpoint of ${a.id}: 443 from the rotation function, RDS Proxy and the private subnets`,
                                   ruleDescription: "HTTPS from the readers of the master secret",
                                   vpcId: a.vpcId,
                                   port: 443,
                                   securityGroupIds: [a.securityGroup.id, ...(a.proxySecurityGroup ? [a.proxySecurityGroup.id] : [])],
+                                  // Private DNS resolves Secrets Manager to this endpoint for every caller in the VPC: the
+                                  // subnets the database admits (nodes and pods, VPC CNI) hold External Secrets Operator.
+                                  cidrs: a.clientCidrs,
                               },
                               parent,
                           ).id,

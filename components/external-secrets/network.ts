@@ -11,7 +11,7 @@
  * 0.0.0.0/0 as the dump job's does (the documented `internet*` allowance of wiring-undeclared-flows).
  */
 import type * as k8s from "@pulumi/kubernetes/types/input";
-import { addresses, DeclaredFlow, dnsFlows, internet, pods as flowPods, tcpFlow } from "../shared/flows";
+import { addresses, DeclaredFlow, dnsFlows, internet, pods as flowPods, secretsManagerEndpoint, tcpFlow } from "../shared/flows";
 import { defaultDenySpec, dnsEgressSpec, ipBlocks, tcp } from "../shared/network-policy";
 
 /**
@@ -26,6 +26,13 @@ export const ESO_CONTROLLER = {
 export interface ExternalSecretsFlowArgs {
     namespace: string;
     controlPlaneCidrs: string[];
+    /**
+     * The subnets of a Secrets Manager interface endpoint with private DNS in the cluster's VPC (the rotation's, when
+     * Hangar creates it): the regional name then resolves to its ENIs for every caller in the VPC, the controller
+     * included ("Access Secrets Manager using an interface VPC endpoint",
+     * https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html). @default none: public endpoints
+     */
+    secretsManagerEndpointCidrs?: string[];
 }
 
 export function externalSecretsPolicySpecs(a: ExternalSecretsFlowArgs): Record<string, k8s.networking.v1.NetworkPolicySpec> {
@@ -57,6 +64,11 @@ export function externalSecretsFlows(a: ExternalSecretsFlowArgs): DeclaredFlow[]
             "controller watches ExternalSecrets, writes Secrets, requests ServiceAccount tokens",
             component,
         ),
-        tcpFlow(controller, internet("Secrets Manager, STS"), 443, "reads secrets with the stores' IRSA roles", component),
+        ...(a.secretsManagerEndpointCidrs
+            ? [
+                  tcpFlow(controller, secretsManagerEndpoint(a.secretsManagerEndpointCidrs), 443, "reads secrets (private DNS)", component),
+                  tcpFlow(controller, internet("STS"), 443, "exchanges the stores' ServiceAccount tokens (IRSA)", component),
+              ]
+            : [tcpFlow(controller, internet("Secrets Manager, STS"), 443, "reads secrets with the stores' IRSA roles", component)]),
     ];
 }

@@ -74,6 +74,7 @@ export function declaredFlows(s: FlowSources): FlowDeclaration {
             ...externalSecretsFlows({
                 namespace: eso.namespace ?? EXTERNAL_SECRETS_DEFAULTS.namespace,
                 controlPlaneCidrs: s.externalSecretsCidrs ?? [],
+                secretsManagerEndpointCidrs: s.rotation?.endpoint ? s.rotation.cidrs : undefined,
             }),
         );
     const merged = new Map<string, DeclaredFlow>();

@@ -118,6 +118,18 @@ describe("PostgresDatabase: the master password rotates, Pulumi keeps no valid o
         assert.strictEqual((eg.inputs.ingress as Any[])[0].fromPort, 443);
     });
 
+    it("prod: the endpoint also admits 443 from the private subnets, where the External Secrets controller (and every pod) calls Secrets Manager", () => {
+        // Private DNS sends every Secrets Manager call in the VPC to the endpoint's ENIs, the controller's included:
+        // a group admitting only the function and RDS Proxy would cut ESO off from every secret.
+        const s = stacks.prod;
+        const eg = group(s, "hangar-prod-secretsmanager-endpoint");
+        const private_ = ["10.40.0.0/19", "10.40.32.0/19", "10.40.64.0/19"];
+        assert.ok(
+            (eg.inputs.ingress as Any[]).some((r) => r.fromPort === 443 && private_.every((c) => (r.cidrBlocks ?? []).includes(c))),
+            JSON.stringify(eg.inputs.ingress),
+        );
+    });
+
     it("staging rotates too (no proxy: the endpoint admits the function alone)", () => {
         const s = stacks.staging;
         assert.deepStrictEqual(first(s, ROTATION).inputs.rotationRules, { scheduleExpression: "rate(30 days)" });
