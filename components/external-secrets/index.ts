@@ -14,7 +14,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { partOfLabels } from "../shared/labels";
 import { namespaceLimits } from "../shared/namespace-limits";
-import { restrictedNamespaceLabels } from "../shared/security-context";
+import { restrictedContainerBase, restrictedNamespaceLabels, restrictedPodBase } from "../shared/security-context";
 import { ESO_CONTROLLER, externalSecretsPolicySpecs } from "./network";
 
 export { ESO_CONTROLLER, externalSecretsFlows, ExternalSecretsFlowArgs, externalSecretsPolicySpecs } from "./network";
@@ -58,14 +58,6 @@ export const EXTERNAL_SECRETS_RESOURCES = { requests: { cpu: "50m", memory: "128
 
 /** Values of external-secrets 2.9.0 (values.yaml keys; each set below exists in the chart's defaults). */
 export function externalSecretsValues(args: ExternalSecretsOperatorArgs) {
-    const restricted = {
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ["ALL"] },
-        enabled: true,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        seccompProfile: { type: "RuntimeDefault" },
-    };
     return {
         installCRDs: true,
         // v1 only (values.yaml:79, `crds.unsafeServeV1Beta1`): Hangar writes external-secrets.io/v1.
@@ -81,8 +73,9 @@ export function externalSecretsValues(args: ExternalSecretsOperatorArgs) {
         resources: EXTERNAL_SECRETS_RESOURCES,
         ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
         // The pod-level context is rendered only with a key besides `enabled` (templates/deployment.yaml:55-58).
-        podSecurityContext: { enabled: true, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-        securityContext: restricted,
+        // The user stays the chart's (values.yaml:283, runAsUser 1000): Helm merges these maps into its defaults.
+        podSecurityContext: { enabled: true, ...restrictedPodBase() },
+        securityContext: { enabled: true, ...restrictedContainerBase() },
         // The webhook only validates ExternalSecrets and stores (the CRDs' schemas still do, and conversion is off:
         // values.yaml:73-75); the cert controller only issues the webhook's certificate. Off: no pod the API server
         // must reach, no certificate to rotate (values.yaml:491-495, 763-765).

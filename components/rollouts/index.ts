@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_PLUGIN } from "../shared/rollouts";
 import { partOfLabels } from "../shared/labels";
 import { namespaceLimits } from "../shared/namespace-limits";
-import { restrictedNamespaceLabels } from "../shared/security-context";
+import { restrictedContainerBase, restrictedNamespaceLabels, restrictedPodBase } from "../shared/security-context";
 import { rolloutsPolicySpecs } from "./network";
 
 export { rolloutsFlows, RolloutsFlowArgs } from "./network";
@@ -104,14 +104,8 @@ export function rolloutsValues(args: RolloutsControllerArgs) {
                 : [],
         },
         // The chart's defaults (values.yaml podSecurityContext) lack the pod's seccomp profile.
-        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-        containerSecurityContext: {
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ["ALL"] },
-            readOnlyRootFilesystem: true,
-            runAsNonRoot: true,
-            seccompProfile: { type: "RuntimeDefault" },
-        },
+        podSecurityContext: restrictedPodBase(),
+        containerSecurityContext: restrictedContainerBase(),
         // Only the Gateway API provider's RBAC (templates/_helpers.tpl: httproutes get/list/watch/update).
         providerRBAC: { enabled: true, providers: { ...Object.fromEntries(providers.map((p) => [p, false])), gatewayAPI: true } },
         dashboard: { enabled: false },

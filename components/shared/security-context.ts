@@ -30,27 +30,31 @@ export function restrictedNamespaceLabels(version: string = POD_SECURITY_VERSION
     };
 }
 
-/** Pod-level security context of the restricted profile. */
-export function restrictedPodSecurityContext(uid: number) {
-    return {
-        runAsNonRoot: true,
-        runAsUser: uid,
-        runAsGroup: uid,
-        fsGroup: uid,
-        seccompProfile: { type: "RuntimeDefault" },
-    };
+/**
+ * What the restricted profile asks of a pod whose user the image (or its chart's defaults) chooses: non-root and
+ * the runtime's seccomp profile. The charts' pods take it as it is; ours add their user (below).
+ */
+export function restrictedPodBase() {
+    return { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
 }
 
-/** Container-level security context of the restricted profile, root filesystem read-only. */
-export function restrictedSecurityContext(uid: number) {
+/** What the restricted profile asks of a container whose user the image chooses, root filesystem read-only. */
+export function restrictedContainerBase() {
     return {
         runAsNonRoot: true,
-        runAsUser: uid,
-        runAsGroup: uid,
         allowPrivilegeEscalation: false,
-        privileged: false,
         readOnlyRootFilesystem: true,
         capabilities: { drop: ["ALL"] },
         seccompProfile: { type: "RuntimeDefault" },
     };
+}
+
+/** Pod-level security context of the restricted profile. */
+export function restrictedPodSecurityContext(uid: number) {
+    return { ...restrictedPodBase(), runAsUser: uid, runAsGroup: uid, fsGroup: uid };
+}
+
+/** Container-level security context of the restricted profile, root filesystem read-only. */
+export function restrictedSecurityContext(uid: number) {
+    return { ...restrictedContainerBase(), runAsUser: uid, runAsGroup: uid, privileged: false };
 }
