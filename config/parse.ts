@@ -25,7 +25,8 @@ export { formatIssues, formatWarning, formatWarnings } from "./format";
 
 /** Warnings and notices come with both outcomes: they never decide validity. */
 export type ParseResult =
-    { ok: true; config: PlatformConfig; warnings: ConfigWarning[] } | { ok: false; errors: ConfigIssue[]; warnings: ConfigWarning[] };
+    | { ok: true; config: PlatformConfig; warnings: ConfigWarning[] }
+    | { ok: false; errors: ConfigIssue[]; warnings: ConfigWarning[] };
 
 export interface ParseOptions {
     /** The stack file the config was read from: problems and warnings then carry its line (config/load/stack-file.ts). */

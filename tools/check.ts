@@ -203,7 +203,8 @@ const appTier: CheckSection = {
                 | undefined;
             const container = spec?.template?.spec?.containers?.[0];
             const hpa = (find("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")?.inputs.spec ?? undefined) as
-                { minReplicas?: number; maxReplicas?: number } | undefined;
+                | { minReplicas?: number; maxReplicas?: number }
+                | undefined;
             const route = find("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")?.inputs.spec as { hostnames?: string[] } | undefined;
             const ingress = find("kubernetes:networking.k8s.io/v1:Ingress")?.inputs.spec as { rules?: { host?: string }[] } | undefined;
             const exposure = route

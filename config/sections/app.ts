@@ -240,11 +240,13 @@ const serviceRules: Row<ServiceScope>[] = [
         when: (s) => above(replicas(s, "min"), replicas(s, "max")),
         message: (s) => `must be at least replicas.min (${num(replicas(s, "min"))})`,
     },
-    ...["cpu", "memory"].map((kind): Row<ServiceScope> => ({
-        path: `app.services[i].resources.requests.${kind}`,
-        when: (s) => overLimit(s, kind),
-        message: (s) => `${String(request(s, kind))} exceeds the limit ${String(limit(s, kind))}`,
-    })),
+    ...["cpu", "memory"].map(
+        (kind): Row<ServiceScope> => ({
+            path: `app.services[i].resources.requests.${kind}`,
+            when: (s) => overLimit(s, kind),
+            message: (s) => `${String(request(s, kind))} exceeds the limit ${String(limit(s, kind))}`,
+        }),
+    ),
     {
         path: "app.services[i].metrics.port",
         when: ({ service }) => num(get(service, "metrics.port")) !== undefined && num(get(service, "metrics.port")) === num(service.port),

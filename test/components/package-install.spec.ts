@@ -33,7 +33,7 @@ function consumerLock(tarball: string) {
     const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "components", "package.json"), "utf8"));
     const found = (from: string, name: string): string | undefined => {
-        for (let dir = from; ;) {
+        for (let dir = from; ; ) {
             const key = `${dir ? `${dir}/` : ""}node_modules/${name}`;
             if (lock.packages[key] && !lock.packages[key].link) return key;
             if (!dir) return undefined;
@@ -98,12 +98,21 @@ const TSCONFIG = {
     files: ["index.ts"],
 };
 
+/**
+ * Under `npm test` the typecheck (tsc -b) builds components/dist beside the specs (tools/test-all.js): pack once it
+ * is done, else prepack would start a second build of the same files beside it. Run alone, prepack builds.
+ */
+async function typecheckDone(marker = process.env.HANGAR_BUILD_READY) {
+    while (marker && !fs.existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
 describe("the component package, packed and installed as a dependency", function () {
     this.timeout(180000);
     let dir: string;
     const run = (args: string[], cwd = dir) => spawnSync(args[0], args.slice(1), { cwd, encoding: "utf8" });
 
-    before(() => {
+    before(async () => {
+        await typecheckDone();
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "hangar-consumer-"));
         const pack = run(["npm", "pack", "--pack-destination", dir, "--json"], path.join(ROOT, "components"));
         assert.strictEqual(pack.status, 0, pack.stderr);

@@ -389,20 +389,22 @@ export function prodStack(options: { preview?: boolean } = {}): AwsResource[] {
                 performanceInsightsKmsKeyId: [urnOf(T.key, "hangar-db-kms")],
             },
         },
-        ...[1, 2].map((n): AwsResource => ({
-            type: T.instance,
-            name: `hangar-db-replica-${n}`,
-            region: PRIMARY,
-            props: set(
-                { ...inRegionReplica(), identifier: `hangar-prod-replica-${n}` },
-                { kmsKeyId: 1, monitoringRoleArn: 1, performanceInsightsKmsKeyId: 1 },
-            ),
-            propertyDependencies: {
-                kmsKeyId: [urnOf(T.key, "hangar-db-kms")],
-                parameterGroupName: [urnOf(T.parameterGroup, "hangar-db-params")],
-                replicateSourceDb: [db],
-            },
-        })),
+        ...[1, 2].map(
+            (n): AwsResource => ({
+                type: T.instance,
+                name: `hangar-db-replica-${n}`,
+                region: PRIMARY,
+                props: set(
+                    { ...inRegionReplica(), identifier: `hangar-prod-replica-${n}` },
+                    { kmsKeyId: 1, monitoringRoleArn: 1, performanceInsightsKmsKeyId: 1 },
+                ),
+                propertyDependencies: {
+                    kmsKeyId: [urnOf(T.key, "hangar-db-kms")],
+                    parameterGroupName: [urnOf(T.parameterGroup, "hangar-db-params")],
+                    replicateSourceDb: [db],
+                },
+            }),
+        ),
         {
             type: T.instance,
             name: "hangar-dr-replica",

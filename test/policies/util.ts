@@ -112,23 +112,25 @@ export function createStackArgs(
     config: Record<string, unknown> = {},
 ): StackValidationArgs {
     const merged = configFor(policy, config);
-    const built = resources.map((r): PolicyResource => ({
-        type: r.type,
-        name: r.name,
-        urn: r.urn ?? urnOf(r.type, r.name),
-        props: policyProps(r.props),
-        opts: {
-            protect: false,
-            ignoreChanges: [],
-            aliases: [],
-            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-            additionalSecretOutputs: [],
-        },
-        dependencies: [],
-        propertyDependencies: {},
-        isType: () => false,
-        asType: () => undefined,
-    }));
+    const built = resources.map(
+        (r): PolicyResource => ({
+            type: r.type,
+            name: r.name,
+            urn: r.urn ?? urnOf(r.type, r.name),
+            props: policyProps(r.props),
+            opts: {
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                additionalSecretOutputs: [],
+            },
+            dependencies: [],
+            propertyDependencies: {},
+            isType: () => false,
+            asType: () => undefined,
+        }),
+    );
     resources.forEach((r, i) => {
         for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
             built[i].propertyDependencies[key] = built.filter((b) => urns.includes(b.urn));
