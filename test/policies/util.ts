@@ -62,13 +62,7 @@ export function createArgs(
         props: wrapped,
         urn: options.urn ?? urnOf(type, name),
         name,
-        opts: {
-            protect: false,
-            ignoreChanges: [],
-            aliases: [],
-            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-            additionalSecretOutputs: [],
-        },
+        opts: defaultOptions(),
         stackTags: new Map(),
         isType: () => false,
         asType: () => undefined,
@@ -84,6 +78,17 @@ export function createArgs(
                   },
               }
             : {}),
+    };
+}
+
+/** The resource options the engine reports for a resource created without any. */
+function defaultOptions(): ResourceValidationArgs["opts"] {
+    return {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
     };
 }
 
@@ -118,13 +123,7 @@ export function createStackArgs(
             name: r.name,
             urn: r.urn ?? urnOf(r.type, r.name),
             props: policyProps(r.props),
-            opts: {
-                protect: false,
-                ignoreChanges: [],
-                aliases: [],
-                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-                additionalSecretOutputs: [],
-            },
+            opts: defaultOptions(),
             dependencies: [],
             propertyDependencies: {},
             isType: () => false,
