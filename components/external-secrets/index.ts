@@ -14,6 +14,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { partOfLabels } from "../shared/labels";
 import { namespaceLimits } from "../shared/namespace-limits";
+import { namespaceNetworkPolicies } from "../shared/namespace-policies";
 import { restrictedContainerBase, restrictedNamespaceLabels, restrictedPodBase } from "../shared/security-context";
 import { ESO_CONTROLLER, externalSecretsPolicySpecs } from "./network";
 
@@ -135,12 +136,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
 
     private networkPolicies(name: string, namespace: string, cidrs: pulumi.Input<string[]>, ns: pulumi.Resource) {
         const specs = pulumi.output(cidrs).apply((controlPlaneCidrs) => externalSecretsPolicySpecs({ namespace, controlPlaneCidrs }));
-        for (const policy of Object.keys(externalSecretsPolicySpecs({ namespace, controlPlaneCidrs: [] }))) {
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-netpol-${policy}`,
-                { metadata: { name: policy, namespace, labels: partOfLabels() }, spec: specs.apply((s) => s[policy]) },
-                { parent: this, dependsOn: [ns] },
-            );
-        }
+        const names = Object.keys(externalSecretsPolicySpecs({ namespace, controlPlaneCidrs: [] }));
+        namespaceNetworkPolicies({ name, namespace, parent: this, dependsOn: [ns] }, names, specs);
     }
 }

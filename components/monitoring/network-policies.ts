@@ -18,11 +18,11 @@
  * pod in that subnet, so while the ENIs share the pods' subnets (the default) those allows admit pods too;
  * dedicated control-plane subnets make them exact.
  */
-import * as k8s from "@pulumi/kubernetes";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultDenySpec, dnsEgressSpec, inNamespace, ipBlocks, pods, tcp, udp } from "../shared/network-policy";
-import { partOfLabels, selectorLabels } from "../shared/labels";
+import { selectorLabels } from "../shared/labels";
+import { namespaceNetworkPolicies } from "../shared/namespace-policies";
 import { GATEWAY_DEFAULTS } from "../shared/exposure";
 import { ROLLOUTS_CONTROLLER } from "../shared/rollouts";
 import type { MonitoringArgs, MonitoringNetworkArgs } from "./args";
@@ -206,11 +206,5 @@ export function monitoringNetworkPolicies(
             }),
         );
     const names = Object.keys(monitoringPolicySpecs({ ...flags, controlPlaneCidrs: [], nodeCidrs: [], dataCidrs: [] }));
-    for (const policy of names) {
-        new k8s.networking.v1.NetworkPolicy(
-            `${ctx.name}-netpol-${policy}`,
-            { metadata: { name: policy, namespace: ctx.namespace, labels: partOfLabels() }, spec: specs.apply((s) => s[policy]) },
-            { parent: ctx.parent, dependsOn: ctx.dependsOn },
-        );
-    }
+    namespaceNetworkPolicies(ctx, names, specs);
 }

@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_PLUGIN } from "../shared/rollouts";
 import { partOfLabels } from "../shared/labels";
 import { namespaceLimits } from "../shared/namespace-limits";
+import { namespaceNetworkPolicies } from "../shared/namespace-policies";
 import { restrictedContainerBase, restrictedNamespaceLabels, restrictedPodBase } from "../shared/security-context";
 import { rolloutsPolicySpecs } from "./network";
 
@@ -172,12 +173,6 @@ export class RolloutsController extends pulumi.ComponentResource {
             prometheus: net.prometheus,
         });
         const specs = pulumi.output(net.controlPlaneCidrs).apply((cidrs) => rolloutsPolicySpecs(flow(cidrs)));
-        for (const policy of Object.keys(rolloutsPolicySpecs(flow([])))) {
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-netpol-${policy}`,
-                { metadata: { name: policy, namespace, labels: partOfLabels() }, spec: specs.apply((s) => s[policy]) },
-                { parent: this, dependsOn: [ns] },
-            );
-        }
+        namespaceNetworkPolicies({ name, namespace, parent: this, dependsOn: [ns] }, Object.keys(rolloutsPolicySpecs(flow([]))), specs);
     }
 }
