@@ -8,8 +8,7 @@ import { runtimeCredentials, RuntimeCredentialsArgs } from "../shared/external-s
 import { partOfLabels } from "../shared/labels";
 import { secretKeysAnnotation } from "../shared/secret-keys";
 import { lifecycle } from "../shared/lifecycle";
-import { namespaceLimits, QUOTA_DEFAULTS, QuotaArgs } from "../shared/namespace-limits";
-import { restrictedNamespaceLabels } from "../shared/security-context";
+import { QUOTA_DEFAULTS, QuotaArgs, restrictedNamespace } from "../shared/namespace-limits";
 import { AppNetworkArgs, AppService } from "./app-service";
 import { AppBucketPlacementArgs, AppBucketSettings, bucketEnvName, tierBuckets } from "./buckets";
 import { serviceIdentity } from "./identity";
@@ -141,14 +140,18 @@ export class AppTier extends pulumi.ComponentResource {
         const namespaceName = args.namespace ?? APP_TIER_DEFAULTS.namespace;
         const labels = partOfLabels();
 
-        const namespace = new k8s.core.v1.Namespace(
+        const namespace = restrictedNamespace(
             name,
-            { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels(args.podSecurityVersion) } } },
+            {
+                namespace: namespaceName,
+                quota: budgetedQuota(args.quota, args.services),
+                labels,
+                podSecurityVersion: args.podSecurityVersion,
+            },
             child,
         );
         this.namespace = namespace.metadata.name;
         const inNamespace = { parent: this, dependsOn: [namespace] };
-        namespaceLimits(name, { namespace: this.namespace, quota: budgetedQuota(args.quota, args.services), labels }, inNamespace);
 
         const serviceAccount = APP_TIER_DEFAULTS.serviceAccount;
         const role = new aws.iam.Role(

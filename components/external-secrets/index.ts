@@ -13,9 +13,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { partOfLabels } from "../shared/labels";
-import { namespaceLimits } from "../shared/namespace-limits";
+import { restrictedNamespace } from "../shared/namespace-limits";
 import { namespaceNetworkPolicies } from "../shared/namespace-policies";
-import { restrictedContainerBase, restrictedNamespaceLabels, restrictedPodBase } from "../shared/security-context";
+import { restrictedContainerBase, restrictedPodBase } from "../shared/security-context";
 import { ESO_CONTROLLER, externalSecretsPolicySpecs } from "./network";
 
 export { ESO_CONTROLLER, externalSecretsFlows, ExternalSecretsFlowArgs, externalSecretsPolicySpecs } from "./network";
@@ -105,15 +105,10 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
         const labels = partOfLabels();
         this.namespace = pulumi.output(namespaceName);
         if (mode === "managed") {
-            const namespace = new k8s.core.v1.Namespace(
+            const namespace = restrictedNamespace(
                 name,
-                { metadata: { name: namespaceName, labels: { ...labels, ...restrictedNamespaceLabels(args.podSecurityVersion) } } },
+                { namespace: namespaceName, quota: EXTERNAL_SECRETS_QUOTA, labels, podSecurityVersion: args.podSecurityVersion },
                 { parent: this },
-            );
-            namespaceLimits(
-                name,
-                { namespace: namespace.metadata.name, quota: EXTERNAL_SECRETS_QUOTA, labels },
-                { parent: this, dependsOn: [namespace] },
             );
             const release = new k8s.helm.v3.Release(
                 `${name}-chart`,

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { partOfLabels } from "../shared/labels";
 import { secretKeysAnnotation } from "../shared/secret-keys";
-import { namespaceLimits } from "../shared/namespace-limits";
+import { namespaceLimits, restrictedNamespace } from "../shared/namespace-limits";
 import { restrictedNamespaceLabels } from "../shared/security-context";
 import type { MonitoringArgs, MonitoringNetworkArgs, PostgresExporterArgs } from "./args";
 import { cloudWatchAlarms } from "./alarms";
@@ -91,19 +91,13 @@ export class Monitoring extends pulumi.ComponentResource {
         this.selectorLabels = r.selectorLabels;
 
         const namespace = r.createNamespace
-            ? new k8s.core.v1.Namespace(
+            ? restrictedNamespace(
                   name,
-                  { metadata: { name: r.namespace, labels: { ...labels, ...restrictedNamespaceLabels(args.podSecurityVersion) } } },
+                  { namespace: r.namespace, quota: MONITORING_QUOTA[r.environment], labels, podSecurityVersion: args.podSecurityVersion },
                   child,
               )
             : undefined;
         this.namespace = namespace ? namespace.metadata.name : pulumi.output(r.namespace);
-        if (namespace)
-            namespaceLimits(
-                name,
-                { namespace: namespace.metadata.name, quota: MONITORING_QUOTA[r.environment], labels },
-                { parent: this, dependsOn: [namespace] },
-            );
         const base: pulumi.Resource[] = namespace ? [namespace] : [];
         const readyResources = r.installChart ? this.installStack(name, r, args, base) : base;
         const ruleGroups = alertGroups(r, {

@@ -13,9 +13,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_PLUGIN } from "../shared/rollouts";
 import { partOfLabels } from "../shared/labels";
-import { namespaceLimits } from "../shared/namespace-limits";
+import { restrictedNamespace } from "../shared/namespace-limits";
 import { namespaceNetworkPolicies } from "../shared/namespace-policies";
-import { restrictedContainerBase, restrictedNamespaceLabels, restrictedPodBase } from "../shared/security-context";
+import { restrictedContainerBase, restrictedPodBase } from "../shared/security-context";
 import { rolloutsPolicySpecs } from "./network";
 
 export { rolloutsFlows, RolloutsFlowArgs } from "./network";
@@ -132,20 +132,16 @@ export class RolloutsController extends pulumi.ComponentResource {
         const labels = partOfLabels();
         this.namespace = pulumi.output(namespaceName);
         if (mode === "chart") {
-            const namespace = new k8s.core.v1.Namespace(
+            const namespace = restrictedNamespace(
                 name,
                 {
-                    metadata: {
-                        name: namespaceName,
-                        labels: { ...labels, ...restrictedNamespaceLabels(args.podSecurityVersion), [PROMETHEUS_QUERY_LABEL]: "true" },
-                    },
+                    namespace: namespaceName,
+                    quota: ROLLOUTS_QUOTA,
+                    labels,
+                    extraLabels: { [PROMETHEUS_QUERY_LABEL]: "true" },
+                    podSecurityVersion: args.podSecurityVersion,
                 },
                 { parent: this },
-            );
-            namespaceLimits(
-                name,
-                { namespace: namespace.metadata.name, quota: ROLLOUTS_QUOTA, labels },
-                { parent: this, dependsOn: [namespace] },
             );
             new k8s.helm.v3.Release(
                 `${name}-chart`,

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { restrictedNamespaceLabels } from "./security-context";
 
 /** Namespace quota (ResourceQuota `hard`). */
 export interface QuotaArgs {
@@ -58,4 +59,30 @@ export function namespaceLimits(
         },
         opts,
     );
+}
+
+/**
+ * A namespace of one owner under the restricted Pod Security Standard (`restrictedNamespaceLabels`), named `<name>`
+ * like its owner, with its quota and default limits (`namespaceLimits`, after the namespace).
+ */
+export function restrictedNamespace(
+    name: string,
+    args: {
+        namespace: string;
+        quota?: QuotaArgs;
+        labels: Record<string, string>;
+        /** Labels besides the owner's and the Pod Security ones (a query permission, say). */
+        extraLabels?: Record<string, string>;
+        podSecurityVersion?: string;
+    },
+    opts: { parent: pulumi.Resource },
+): k8s.core.v1.Namespace {
+    const labels = { ...args.labels, ...restrictedNamespaceLabels(args.podSecurityVersion), ...args.extraLabels };
+    const namespace = new k8s.core.v1.Namespace(name, { metadata: { name: args.namespace, labels } }, opts);
+    namespaceLimits(
+        name,
+        { namespace: namespace.metadata.name, quota: args.quota, labels: args.labels },
+        { ...opts, dependsOn: [namespace] },
+    );
+    return namespace;
 }
