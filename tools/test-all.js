@@ -24,13 +24,7 @@ const STATIC = [
 
 /** CPU seconds (user + system) of this process's reaped children so far (Linux /proc; 0 elsewhere). */
 function childrenCpu() {
-    try {
-        const text = require("fs").readFileSync("/proc/self/stat", "utf8");
-        const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-        return (Number(f[13]) + Number(f[14])) / 100; // cutime, cstime in USER_HZ ticks
-    } catch {
-        return 0;
-    }
+    return require("./test-timing").procStat("self")?.reaped ?? 0;
 }
 
 /** CPU seconds of the reaped children, attributed to each as it is reaped (its exit event follows its reaping). */

@@ -9,16 +9,25 @@ const fs = require("fs");
 
 const TICKS = 100; // USER_HZ: the unit of /proc/<pid>/stat's times on Linux (getconf CLK_TCK)
 
-/** [ppid, user+system of the process and of its reaped children] from /proc/<pid>/stat, in seconds. */
-function statOf(pid) {
+/**
+ * A process's parent and CPU seconds (user + system) from /proc/<pid>/stat ("self" for this one): its own, and its
+ * reaped children's. Undefined where there is no /proc.
+ */
+function procStat(pid) {
     try {
         const text = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
         const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
         // After the command name: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
-        return [Number(f[1]), (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS];
+        return { ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) / TICKS, reaped: (Number(f[13]) + Number(f[14])) / TICKS };
     } catch {
         return undefined;
     }
+}
+
+/** [ppid, user+system of the process and of its reaped children] in seconds. */
+function statOf(pid) {
+    const s = procStat(pid);
+    return s && [s.ppid, s.own + s.reaped];
 }
 
 /** CPU seconds of this process's tree: itself, its reaped children, its live descendants and theirs. */
@@ -46,6 +55,8 @@ function treeCpu() {
     }
     return total;
 }
+
+exports.procStat = procStat;
 
 let started = 0;
 exports.mochaHooks = {
